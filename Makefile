@@ -1,0 +1,31 @@
+# Two commands do everything on a fresh machine:
+#   make run    set up .venv if needed, then start the bot (Discord with DISCORD_TOKEN, else the console)
+#   make test   set up .venv if needed, then run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+
+.PHONY: install run test console bench clean
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+run: install
+	$(PY) bot.py $(ARGS)
+
+console: install
+	$(PY) bot.py console $(ARGS)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) -m bench.runner && $(PY) -m bench.knowledge && $(PY) -m bench.nlu
+
+clean:
+	rm -rf $(VENV) .pytest_cache

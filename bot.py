@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""supportbot: a support bot for merchants' Discord servers.
+
+    python bot.py                      run on Discord if DISCORD_TOKEN is set, else the console
+    python bot.py console [--script F] try it in a terminal, or replay a script ("-" for stdin)
+    python bot.py import products F    bring in the catalog (also: faq, policies)
+    python bot.py train-intents F.csv  fit the intent classifier on your own labelled messages
+    python bot.py check-config         validate config.yaml and print the settings in effect
+
+Every command takes --config PATH (default ./config.yaml).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from supportbot.config import Config, ConfigError, load_config
+from supportbot.logs import setup_logging
+
+log = logging.getLogger("supportbot")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        config = load_config(args.config if Path(args.config).exists() or args.config != "config.yaml" else None)
+    except ConfigError as exc:
+        print("config error:\n  " + "\n  ".join(exc.problems), file=sys.stderr)
+        return 2
+    setup_logging(args.log_level or config.bot.log_level)
+    try:
+        return args.func(config, args)
+    except ConfigError as exc:
+        print("config error:\n  " + "\n  ".join(exc.problems), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+
+def cmd_run(config: Config, args: argparse.Namespace) -> int:
+    token = os.environ.get("DISCORD_TOKEN", "").strip()
+    if not token:
+        print("No DISCORD_TOKEN in the environment: starting the console (type !help).", file=sys.stderr)
+        return cmd_console(config, args)
+    from supportbot.transports.discord import create_transport
+
+    return asyncio.run(_serve(config, create_transport(config.discord, token)))
+
+
+def cmd_console(config: Config, args: argparse.Namespace) -> int:
+    from supportbot.transports.console import ConsoleTransport
+
+    script = getattr(args, "script", None)
+    if script is None:
+        transport = ConsoleTransport(customer_name=config.console.customer_name, staff_name=config.console.staff_name)
+        return asyncio.run(_serve(config, transport))
+    source = sys.stdin if script == "-" else open(script, encoding="utf-8")  # noqa: SIM115 - closed below
+    try:
+        transport = ConsoleTransport(source, customer_name=config.console.customer_name,
+                                     staff_name=config.console.staff_name, echo=True)
+        return asyncio.run(_serve(config, transport))
+    finally:
+        if source is not sys.stdin:
+            source.close()
+
+
+async def _serve(config: Config, transport: Any) -> int:
+    from supportbot.app import build_bot
+
+    bot = build_bot(config, transport)
+    await bot.start()
+    try:
+        await transport.start(bot)
+        recovered = await bot.recover()
+        if recovered:
+            log.info("gave an outcome to %d message(s) left pending by the last run", recovered)
+        await transport.run()
+    finally:
+        await transport.stop()
+        await bot.close()
+    return 0
+
+
+def cmd_import(config: Config, args: argparse.Namespace) -> int:
+    from supportbot.app import build_runner, open_history
+    from supportbot.knowledge import KnowledgeBase
+    from supportbot.knowledge.importers import import_file, parse_mapping
+
+    history = open_history(config)
+    runner = build_runner(config)
+    knowledge = KnowledgeBase(history.db, runner, config.knowledge)
+    mapping = parse_mapping(args.map) if args.map else None
+    report = import_file(knowledge, args.kind, Path(args.file), mapping, progress=not args.no_progress)
+    print(report.summary())
+    for problem in report.problems[: args.show_errors]:
+        print(f"  {problem}")
+    if len(report.problems) > args.show_errors:
+        print(f"  ... and {len(report.problems) - args.show_errors} more")
+    return 0 if report.imported or not report.problems else 1
+
+
+def cmd_train_intents(config: Config, args: argparse.Namespace) -> int:
+    from supportbot.understanding import fit_from_csv
+
+    result = fit_from_csv(config.understanding, Path(args.file), text_col=args.text_col, label_col=args.label_col,
+                          cache_dir=config.resolve(Path(config.database.path)).parent / ".supportbot-cache")
+    print(result)
+    return 0
+
+
+def cmd_check_config(config: Config, args: argparse.Namespace) -> int:
+    import yaml
+
+    print(f"{config.source or 'built-in defaults'}: OK")
+    if args.show:
+        print(yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bot.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default="config.yaml", help="settings file (default: ./config.yaml)")
+    common.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="override bot.log_level")
+    parser.set_defaults(func=cmd_run, config="config.yaml", log_level=None)
+    parser.add_argument("--config", default="config.yaml", help=argparse.SUPPRESS)
+    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    run = sub.add_parser("run", parents=[common], help="run on Discord (DISCORD_TOKEN) or else the console")
+    run.set_defaults(func=cmd_run)
+
+    console = sub.add_parser("console", parents=[common], help="chat with the bot in this terminal")
+    console.add_argument("--script", metavar="FILE", help="read lines from FILE ('-' for stdin), print the transcript, exit")
+    console.set_defaults(func=cmd_console)
+
+    imp = sub.add_parser("import", parents=[common], help="import products, FAQ or policies")
+    imp.add_argument("kind", choices=["products", "faq", "policies"])
+    imp.add_argument("file")
+    imp.add_argument("--map", help="column mapping, e.g. 'sku=ProductID,name=ProductName,price=Price (INR)'")
+    imp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    imp.add_argument("--show-errors", type=int, default=20, metavar="N", help="list at most N bad rows")
+    imp.set_defaults(func=cmd_import)
+
+    train = sub.add_parser("train-intents", parents=[common], help="fit the intent classifier on labelled messages")
+    train.add_argument("file")
+    train.add_argument("--text-col", default="text")
+    train.add_argument("--label-col", default="intent")
+    train.set_defaults(func=cmd_train_intents)
+
+    check = sub.add_parser("check-config", parents=[common], help="validate the config file")
+    check.add_argument("--show", action="store_true", help="print every setting in effect")
+    check.set_defaults(func=cmd_check_config)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""Building a bot from a config: the real services, wired together once per process."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .engine import SupportBot
+from .history import History
+
+__all__ = ["build_bot", "open_history", "PROJECT_ROOT"]
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def open_history(config: Config) -> History:
+    return History.open(config.resolve(config.database.path), busy_timeout_ms=config.database.busy_timeout_ms)
+
+
+def build_runner(config: Config) -> Any:
+    from .models import create_runner
+
+    return create_runner(config.model, config.embeddings)
+
+
+def build_bot(config: Config, transport: Any = None, *, runner: Any = None, history: History | None = None) -> SupportBot:
+    """The bot with its shared services: one history, one model runner, one knowledge base."""
+    from .knowledge import KnowledgeBase
+    from .understanding import Understander
+
+    history = history or open_history(config)
+    runner = runner if runner is not None else build_runner(config)
+    knowledge = KnowledgeBase(history.db, runner, config.knowledge)
+    understander = Understander(
+        config.understanding,
+        runner.embed,
+        intents_file=config.resolve(config.understanding.intents_file),
+        cache_dir=config.resolve(Path(config.database.path)).parent / ".supportbot-cache",
+    )
+    return SupportBot(config, history=history, runner=runner, knowledge=knowledge,
+                      understander=understander, transport=transport)

@@ -1,0 +1,432 @@
+"""The core: one customer message in, exactly one outcome out.
+
+The path of a message: transport -> :meth:`SupportBot.handle_message` -> history (durable) ->
+understanding (once, attached to the context) -> plugins in the configured order -> one outcome
+(answered, handed off, or ignored with a reason) -> transport sends -> history records it.
+
+The engine knows no platform and no particular plugin: plugins are found by name and reached
+through their declared handlers, commands and listeners.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, is_dataclass, replace
+from datetime import timedelta
+from typing import Any
+
+from . import metrics
+from .actions import CommandResult, OpenThread, SendMessage
+from .config import Config, ConfigError
+from .events import (
+    Author,
+    CommandInvoked,
+    EventBus,
+    HandoffOpened,
+    MessageReceived,
+    OutcomeRecorded,
+    ReplySent,
+)
+from .history import History, InboundRecord
+from .loader import PluginNotFound, find_plugin_module
+from .logs import message_scope
+from .outcomes import Outcome, OutcomeKind
+from .plugin import CommandContext, CommandSpec, MessageContext, Plugin
+
+__all__ = ["SupportBot", "PluginLoadError", "message_nonce"]
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[MessageContext], Awaitable[Outcome | None]]
+
+
+class PluginLoadError(Exception):
+    """A plugin could not be added; nothing of it stays registered."""
+
+
+def message_nonce(platform: str, message_id: str) -> str:
+    """A stable nonce for the reply to one inbound message (Discord allows 25 characters)."""
+    return hashlib.sha256(f"{platform}:{message_id}".encode()).hexdigest()[:25]
+
+
+class SupportBot:
+    """Owns the plugins, the shared services and the message pipeline.
+
+    Services are passed in (tests hand fakes); :func:`supportbot.app.build_bot` builds the real ones.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        history: History,
+        runner: Any = None,
+        knowledge: Any = None,
+        understander: Any = None,
+        transport: Any = None,
+    ) -> None:
+        self.config = config
+        self.history = history
+        self.runner = runner
+        self.knowledge = knowledge
+        self.understander = understander
+        self.transport = transport
+        self.bus = EventBus()
+        self.plugins: dict[str, Plugin] = {}
+        self._commands: dict[str, CommandSpec] = {}
+        self._handlers: list[tuple[str, Handler, bool]] = []
+        self._recent: defaultdict[str, deque[float]] = defaultdict(deque)
+        self._notified: dict[str, float] = {}
+        #: Customer-facing text for a handoff opened by the core (a plugin error, say); the
+        #: escalation plugin replaces it with one that knows support hours and wait times.
+        self.handoff_notice: Callable[[int], Awaitable[str]] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # --- plugins --------------------------------------------------------------------------------
+
+    async def load_plugins(self) -> list[str]:
+        """Load every plugin in ``plugins.enabled``; a broken one is logged and skipped.
+
+        A name that matches no module is a config error (it names the key and line).
+        """
+        directories = [self.config.resolve(d) for d in self.config.plugins.directories]
+        failed = []
+        for index, name in enumerate(self.config.plugins.enabled):
+            try:
+                module = find_plugin_module(name, directories)
+            except PluginNotFound as exc:
+                raise ConfigError([self._config_location(("plugins", "enabled", index)) + f": {exc}"]) from None
+            except Exception:
+                log.exception("plugin %s failed to import; the bot runs without it", name)
+                failed.append(name)
+                continue
+            setup = getattr(module, "setup", None)
+            if setup is None or not asyncio.iscoroutinefunction(setup):
+                log.error("plugin %s has no 'async def setup(bot)'; skipped", name)
+                failed.append(name)
+                continue
+            before = set(self.plugins)
+            try:
+                await setup(self)
+            except ConfigError:
+                raise
+            except Exception:
+                log.exception("plugin %s failed in setup; the bot runs without it", name)
+                for added in set(self.plugins) - before:
+                    await self.remove_plugin(added)
+                failed.append(name)
+        self._order_handlers()
+        return failed
+
+    def _config_location(self, loc: tuple[Any, ...]) -> str:
+        from .config import _line_of
+
+        line = _line_of(self.config.yaml_root, loc)
+        where = f"{self.config.source or 'config'}" + (f":{line}" if line else "")
+        return f"{where}: {'.'.join(str(p) for p in loc)}"
+
+    async def add_plugin(self, plugin_cls: type[Plugin]) -> Plugin:
+        """Register a plugin whole, or not at all (clashing commands, bad settings, failing load)."""
+        name = getattr(plugin_cls, "name", None)
+        if not name:
+            raise PluginLoadError(f"{plugin_cls.__qualname__} has no 'name'")
+        if name in self.plugins:
+            raise PluginLoadError(f"a plugin named {name!r} is already loaded")
+        settings = self.config.plugin_settings(name, plugin_cls.Settings)
+        plugin = plugin_cls(self, settings)  # type: ignore[arg-type]
+        specs = plugin.command_specs()
+        clashes = [s.name for s in specs if s.name in self._commands]
+        if clashes:
+            raise PluginLoadError(
+                f"plugin {name!r}: command(s) {clashes} already registered by "
+                f"{sorted({self._commands[c].plugin for c in clashes})}"
+            )
+        self.plugins[name] = plugin
+        self._commands.update({s.name: s for s in specs})
+        self._handlers.extend((name, handler, human_owned) for handler, human_owned in plugin.message_handlers())
+        listeners = plugin.listeners()
+        for event_type, method in listeners:
+            self.bus.subscribe(event_type, method)
+        try:
+            await plugin.plugin_load()
+        except BaseException:
+            self._unregister(plugin)
+            raise
+        self._order_handlers()
+        log.info("plugin %s loaded (%d command(s), %d handler(s))", name, len(specs), len(plugin.message_handlers()))
+        return plugin
+
+    async def remove_plugin(self, name: str) -> None:
+        plugin = self.plugins.get(name)
+        if plugin is None:
+            return
+        try:
+            await plugin.plugin_unload()
+        except Exception:
+            log.exception("plugin %s failed to unload cleanly", name)
+        self._unregister(plugin)
+
+    def _unregister(self, plugin: Plugin) -> None:
+        self.plugins.pop(plugin.name, None)
+        self._commands = {k: v for k, v in self._commands.items() if v.plugin != plugin.name}
+        self._handlers = [h for h in self._handlers if h[0] != plugin.name]
+        for event_type, method in plugin.listeners():
+            self.bus.unsubscribe(event_type, method)
+
+    def _order_handlers(self) -> None:
+        order = {name: i for i, name in enumerate(self.config.plugins.enabled)}
+        self._handlers.sort(key=lambda h: order.get(h[0], len(order)))
+
+    def command_specs(self) -> list[CommandSpec]:
+        return sorted(self._commands.values(), key=lambda s: s.name)
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start services and plugins. Call once, before the transport delivers anything."""
+        if self.runner is not None:
+            await self.runner.start()
+        if self.understander is not None:
+            await self.understander.start()
+        await self.load_plugins()
+        if self.config.metrics.enabled:
+            metrics.serve(self.config.metrics.host, self.config.metrics.port)
+
+    async def recover(self) -> int:
+        """Give an outcome to inbound messages left without one by a crash; returns how many."""
+        pending = self.history.pending_inbound()
+        for row in pending:
+            platform, _, message_id = row["platform_message_id"].partition(":")
+            event = MessageReceived(
+                platform=platform, message_id=message_id, channel_id=row["channel_id"],
+                author=Author(id=row["customer_external_id"], name=row["customer_name"] or row["customer_external_id"]),
+                text=row["text"],
+            )
+            log.info("recovering message %s left without an outcome", message_id)
+            await self.handle_message(event)
+        return len(pending)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for name in list(self.plugins):
+            await self.remove_plugin(name)
+        if self.runner is not None:
+            await self.runner.close()
+
+    def spawn(self, coro: Awaitable[Any], *, name: str | None = None) -> asyncio.Task[Any]:
+        """Run background work tied to the bot's lifetime (cancelled on close, errors logged)."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+
+        def _done(t: asyncio.Task[Any]) -> None:
+            self._tasks.discard(t)
+            if not t.cancelled() and t.exception() is not None:
+                log.error("background task %s failed", name or t, exc_info=t.exception())
+
+        task.add_done_callback(_done)
+        return task
+
+    # --- messages -------------------------------------------------------------------------------
+
+    async def handle_message(self, event: MessageReceived) -> Outcome | None:
+        """Take one inbound message to its outcome. Staff messages go to the bus only."""
+        with message_scope(event.message_id):
+            if event.author.is_bot:
+                return None
+            if event.author.is_staff and self.history.handoff_by_thread(event.channel_id) is not None:
+                await self.bus.publish(event)  # staff writing in a handoff thread: escalation relays it
+                return None
+            started = time.perf_counter()
+            record = self.history.record_inbound(event)
+            if record.existing_outcome is not None:
+                log.info("message already has outcome %s; redelivery ignored", record.existing_outcome)
+                return None
+            log.info("received from %s in %s (conversation %d)", event.author.id, event.channel_id,
+                     record.conversation_id)
+            outcome = await self._decide(event, record)
+            await self._carry_out(event, record, outcome)
+            metrics.MESSAGES.labels(outcome=str(outcome.kind)).inc()
+            metrics.RESPONSE_SECONDS.observe(time.perf_counter() - started)
+            return outcome
+
+    async def _decide(self, event: MessageReceived, record: InboundRecord) -> Outcome:
+        limited = self._rate_limited(event.author.id)
+        if limited is not None:
+            return limited
+        understanding = await self._understand(event, record)
+        ctx = MessageContext(self, event, record.conversation_id, record.customer_id, record.message_row_id,
+                             understanding)
+        human_owned = record.conversation_state == "human"
+        for plugin_name, handler, sees_human_owned in self._handlers:
+            if human_owned and not sees_human_owned:
+                continue
+            try:
+                outcome = await handler(ctx)
+            except Exception as exc:
+                reason = "model_failure" if _is_model_error(exc) else "plugin_error"
+                log.exception("plugin %s raised on message %s; handing off (%s)", plugin_name, event.message_id, reason)
+                return Outcome.handed_off(reason, details={"plugin": plugin_name, "error": repr(exc)}).by(plugin_name)
+            if outcome is not None:
+                return outcome.by(plugin_name)
+        if human_owned:
+            return Outcome.ignored("human_owns_conversation")
+        return Outcome.handed_off("no_plugin_answered")
+
+    async def _understand(self, event: MessageReceived, record: InboundRecord) -> Any:
+        if self.understander is None:
+            return None
+        try:
+            understanding = await self.understander.understand(event.text)
+        except Exception:
+            log.exception("understanding failed; plugins get none")
+            return None
+        if is_dataclass(understanding):
+            self.history.attach_understanding(record.message_row_id, asdict(understanding))  # type: ignore[arg-type]
+        return understanding
+
+    def _rate_limited(self, author_id: str) -> Outcome | None:
+        settings = self.config.rate_limit
+        now = time.monotonic()
+        window = self._recent[author_id]
+        while window and now - window[0] > settings.per_seconds:
+            window.popleft()
+        window.append(now)
+        if len(window) <= settings.messages:
+            return None
+        # One notice per window, then silence: a spammer must not make the bot spam back.
+        if now - self._notified.get(author_id, -1e9) > settings.per_seconds:
+            self._notified[author_id] = now
+            return Outcome.ignored("rate_limited", text=settings.notice)
+        return Outcome.ignored("rate_limited")
+
+    async def _carry_out(self, event: MessageReceived, record: InboundRecord, outcome: Outcome) -> None:
+        """Send what the outcome says, then record it. Sending is idempotent (nonce)."""
+        if outcome.kind is OutcomeKind.HANDED_OFF:
+            outcome = await self._open_handoff(event, record, outcome)
+        text = outcome.text
+        if text or outcome.embeds:
+            try:
+                await self._reply(event, record, text or "", outcome)
+            except Exception:
+                # The outcome is still recorded: a human sees the conversation in history and,
+                # for answers, the failure is a reason to hand off rather than to stay silent.
+                log.exception("sending the reply failed")
+                if outcome.kind is OutcomeKind.ANSWERED:
+                    outcome = await self._open_handoff(
+                        event, record, Outcome.handed_off("send_failed", details={"answer": text}).by(outcome.plugin))
+        if self.history.record_outcome(record.message_row_id, outcome):
+            log.info("outcome %s (%s) by %s", outcome.kind, outcome.reason, outcome.plugin)
+            await self.bus.publish(OutcomeRecorded(
+                message_id=event.message_id, conversation_id=record.conversation_id,
+                kind=str(outcome.kind), reason=outcome.reason, plugin=outcome.plugin))
+
+    async def _reply(self, event: MessageReceived, record: InboundRecord, text: str, outcome: Outcome) -> None:
+        action = SendMessage(channel_id=event.channel_id, text=text, embeds=outcome.embeds,
+                             reply_to=event.message_id, nonce=message_nonce(event.platform, event.message_id))
+        sent_id = await self.send(action)
+        self.history.record_outbound(record.conversation_id, text, platform=event.platform,
+                                     platform_message_id=sent_id, in_reply_to=record.message_row_id)
+        await self.bus.publish(ReplySent(conversation_id=record.conversation_id, channel_id=event.channel_id,
+                                         platform_message_id=sent_id, text=text))
+
+    async def _open_handoff(self, event: MessageReceived, record: InboundRecord, outcome: Outcome) -> Outcome:
+        escalation = self.config.plugins.settings.get("escalation", {}) or {}
+        reopen_hours = escalation.get("reopen_within_hours", 24)
+        handoff, reopened = self.history.open_handoff(
+            record.conversation_id, outcome.reason or "unspecified",
+            reopen_within=timedelta(hours=reopen_hours))
+        log.info("handoff %d %s (%s)", handoff.id, "reopened" if reopened else "opened", outcome.reason)
+        metrics.HANDOFFS.labels(reason=outcome.reason or "unspecified").inc()
+        await self.bus.publish(HandoffOpened(handoff_id=handoff.id, conversation_id=record.conversation_id,
+                                             reason=outcome.reason or "unspecified", reopened=reopened))
+        if outcome.text is None:
+            notice = self.config.bot.handoff_reply
+            if self.handoff_notice is not None:
+                try:
+                    notice = await self.handoff_notice(handoff.id)
+                except Exception:
+                    log.exception("handoff notice failed; using the default text")
+            outcome = replace(outcome, text=notice)
+        return replace(outcome, details=dict(outcome.details, handoff_id=handoff.id))
+
+    async def send(self, action: SendMessage | OpenThread) -> str | None:
+        if self.transport is None:
+            raise RuntimeError("no transport attached to the bot")
+        return await self.transport.send(action)
+
+    # --- commands -------------------------------------------------------------------------------
+
+    async def handle_command(self, event: CommandInvoked) -> CommandResult:
+        """Run a slash command; staff-only commands refuse non-staff (ephemeral, recorded)."""
+        with message_scope(f"cmd:{event.interaction_id}"):
+            spec = self._commands.get(event.command)
+            if spec is None:
+                return CommandResult(f"Unknown command /{event.command}.")
+            if spec.staff_only and not event.author.is_staff:
+                self.history.log_command(event.command, event.author.id, event.channel_id, event.options,
+                                         allowed=False, error="not staff")
+                log.warning("refused /%s for non-staff %s", event.command, event.author.id)
+                return CommandResult("This command is for staff only.", ephemeral=True)
+            try:
+                kwargs = _coerce_options(spec, event.options)
+            except ValueError as exc:
+                return CommandResult(str(exc))
+            try:
+                result = await spec.callback(CommandContext(self, event), **kwargs)
+            except Exception as exc:
+                log.exception("/%s failed", event.command)
+                self.history.log_command(event.command, event.author.id, event.channel_id, event.options,
+                                         allowed=True, error=repr(exc))
+                return CommandResult("Something went wrong running that command; it has been logged.")
+            self.history.log_command(event.command, event.author.id, event.channel_id, event.options, allowed=True)
+            return result if isinstance(result, CommandResult) else CommandResult(str(result))
+
+    async def autocomplete(self, event: CommandInvoked, option: str, current: str) -> list[str]:
+        spec = self._commands.get(event.command)
+        completer = spec.autocompleters.get(option) if spec else None
+        if completer is None or (spec and spec.staff_only and not event.author.is_staff):
+            return []
+        try:
+            return list(await completer(CommandContext(self, event), current))[:25]
+        except Exception:
+            log.exception("autocomplete for /%s %s failed", event.command, option)
+            return []
+
+
+def _coerce_options(spec: CommandSpec, options: dict[str, Any]) -> dict[str, Any]:
+    converters: dict[str, Callable[[Any], Any]] = {
+        "string": str, "member": str, "integer": int, "number": float,
+        "boolean": lambda v: v if isinstance(v, bool) else str(v).lower() in ("1", "true", "yes", "on"),
+    }
+    known = {o.name: o for o in spec.options}
+    unknown = set(options) - set(known)
+    if unknown:
+        raise ValueError(f"/{spec.name} has no option(s) {', '.join(sorted(unknown))}.")
+    values = {}
+    for option in spec.options:
+        if option.name not in options:
+            if option.required:
+                raise ValueError(f"/{spec.name} needs {option.name}.")
+            values[option.name] = option.default
+            continue
+        try:
+            values[option.name] = converters[option.type](options[option.name])
+        except (TypeError, ValueError):
+            raise ValueError(f"{option.name} must be a {option.type}.") from None
+        if option.choices and values[option.name] not in option.choices:
+            raise ValueError(f"{option.name} must be one of: {', '.join(option.choices)}.")
+    return values
+
+
+def _is_model_error(exc: BaseException) -> bool:
+    try:
+        from .models import ModelError
+    except ImportError:  # pragma: no cover - the runner ships with the core
+        return False
+    return isinstance(exc, ModelError)

@@ -1,0 +1,450 @@
+"""The SQLite record of everything: customers, conversations, messages, outcomes, handoffs.
+
+The store is the record. An inbound message is written before any plugin sees it, and each
+inbound customer message gets exactly one outcome row (a UNIQUE constraint makes a second one
+impossible, even across a crash and a replay). The schema is versioned with ``PRAGMA
+user_version`` and migrated in place, keeping existing rows.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .events import MessageReceived
+from .outcomes import Outcome
+
+__all__ = ["History", "InboundRecord", "Handoff", "SCHEMA_VERSION", "connect"]
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def connect(path: str | Path, *, busy_timeout_ms: int = 5000) -> sqlite_utils.Database:
+    """Open a database in WAL mode with a busy timeout, usable from the loop and worker threads."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000, check_same_thread=False)
+    db = sqlite_utils.Database(conn)
+    if str(path) != ":memory:":
+        db.enable_wal()
+    db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a power cut loses at most the last commits
+    return db
+
+
+# --- migrations -------------------------------------------------------------------------------
+# Each entry upgrades from its index to index + 1. Never edit a shipped migration: add one.
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["customers"].create(
+        {"id": int, "platform": str, "external_id": str, "name": str, "created_at": str},
+        pk="id", not_null={"platform", "external_id"}, if_not_exists=True,
+    )
+    db["customers"].create_index(["platform", "external_id"], unique=True, if_not_exists=True)
+    db["conversations"].create(
+        {"id": int, "customer_id": int, "platform": str, "channel_id": str, "state": str,
+         "started_at": str, "last_message_at": str},
+        pk="id", foreign_keys=[("customer_id", "customers", "id")], defaults={"state": "bot"},
+        if_not_exists=True,
+    )
+    db["conversations"].create_index(["customer_id", "channel_id"], if_not_exists=True)
+    db["messages"].create(
+        {"id": int, "conversation_id": int, "direction": str, "platform_message_id": str,
+         "author_id": str, "text": str, "created_at": str},
+        pk="id", foreign_keys=[("conversation_id", "conversations", "id")], if_not_exists=True,
+    )
+    db["messages"].create_index(["conversation_id", "id"], if_not_exists=True)
+    db["outcomes"].create(
+        {"id": int, "message_id": int, "kind": str, "reason": str, "plugin": str, "created_at": str},
+        pk="id", foreign_keys=[("message_id", "messages", "id")], if_not_exists=True,
+    )
+    db["outcomes"].create_index(["message_id"], unique=True, if_not_exists=True)
+
+
+def _v2(db: sqlite_utils.Database) -> None:
+    messages = db["messages"]
+    if "understanding" not in messages.columns_dict:
+        messages.add_column("understanding", str)
+    if "in_reply_to" not in messages.columns_dict:
+        messages.add_column("in_reply_to", int)
+    # A platform message id is recorded once per direction: redelivery of an event is a no-op.
+    db.execute(
+        "CREATE UNIQUE INDEX IF NOT EXISTS idx_messages_platform ON messages(direction, platform_message_id) "
+        "WHERE platform_message_id IS NOT NULL"
+    )
+    outcomes = db["outcomes"]
+    if "details" not in outcomes.columns_dict:
+        outcomes.add_column("details", str)
+    customers = db["customers"]
+    if "flags" not in customers.columns_dict:
+        customers.add_column("flags", str)
+    db["handoffs"].create(
+        {"id": int, "conversation_id": int, "state": str, "reason": str, "owner_id": str,
+         "thread_id": str, "summary": str, "opened_at": str, "claimed_at": str,
+         "first_staff_reply_at": str, "last_activity_at": str, "resolved_at": str,
+         "resolved_by": str, "note": str, "csat": int, "reopen_count": int},
+        pk="id", foreign_keys=[("conversation_id", "conversations", "id")],
+        defaults={"state": "open", "reopen_count": 0}, if_not_exists=True,
+    )
+    db["handoffs"].create_index(["conversation_id", "state"], if_not_exists=True)
+    db["handoffs"].create_index(["thread_id"], if_not_exists=True)
+    db["command_log"].create(
+        {"id": int, "command": str, "author_id": str, "channel_id": str, "options": str,
+         "allowed": int, "error": str, "created_at": str},
+        pk="id", if_not_exists=True,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Bring ``db`` to :data:`SCHEMA_VERSION`; returns the version it started from."""
+    start = db.execute("PRAGMA user_version").fetchone()[0]
+    if start > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"database schema version {start} is newer than this bot ({SCHEMA_VERSION}); upgrade the bot"
+        )
+    for version in range(start, SCHEMA_VERSION):
+        with db.conn:
+            MIGRATIONS[version](db)
+            db.execute(f"PRAGMA user_version = {version + 1}")
+        log.info("database migrated to schema version %d", version + 1)
+    return start
+
+
+# --- records ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InboundRecord:
+    message_row_id: int
+    conversation_id: int
+    customer_id: int
+    conversation_state: str
+    #: The outcome kind already recorded for this message (a redelivered event), else None.
+    existing_outcome: str | None
+    duplicate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Handoff:
+    id: int
+    conversation_id: int
+    state: str
+    reason: str
+    owner_id: str | None
+    thread_id: str | None
+    summary: str | None
+    opened_at: datetime
+    claimed_at: datetime | None
+    first_staff_reply_at: datetime | None
+    last_activity_at: datetime | None
+    resolved_at: datetime | None
+    note: str | None
+    csat: int | None
+    reopen_count: int
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Handoff:
+        ts = {k: _parse(row.get(k)) for k in ("opened_at", "claimed_at", "first_staff_reply_at",
+                                              "last_activity_at", "resolved_at")}
+        return cls(
+            id=row["id"], conversation_id=row["conversation_id"], state=row["state"], reason=row["reason"],
+            owner_id=row["owner_id"], thread_id=row["thread_id"], summary=row["summary"],
+            note=row["note"], csat=row["csat"], reopen_count=row["reopen_count"] or 0, **ts,  # type: ignore[arg-type]
+        )
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class History:
+    """All reads and writes of the bot's record. Methods are quick and synchronous (SQLite in WAL)."""
+
+    def __init__(self, db: sqlite_utils.Database, *, clock: Clock = _utcnow,
+                 conversation_idle: timedelta = timedelta(hours=6)) -> None:
+        self.db = db
+        self.clock = clock
+        self.conversation_idle = conversation_idle
+        self._lock = threading.RLock()  # one connection shared by the loop and worker threads
+        migrate(db)
+
+    @classmethod
+    def open(cls, path: str | Path, *, busy_timeout_ms: int = 5000, **kwargs: Any) -> History:
+        return cls(connect(path, busy_timeout_ms=busy_timeout_ms), **kwargs)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def _now(self) -> str:
+        return self.clock().isoformat()
+
+    # --- customers and conversations ------------------------------------------------------------
+
+    def customer_id(self, platform: str, external_id: str, name: str | None = None) -> int:
+        with self._lock, self.db.conn:
+            row = self.db.execute(
+                "SELECT id FROM customers WHERE platform = ? AND external_id = ?", [platform, external_id]
+            ).fetchone()
+            if row:
+                if name:
+                    self.db.execute("UPDATE customers SET name = ? WHERE id = ?", [name, row[0]])
+                return row[0]
+            return self.db["customers"].insert(
+                {"platform": platform, "external_id": external_id, "name": name, "created_at": self._now()}
+            ).last_pk
+
+    def customer(self, customer_id: int) -> dict[str, Any] | None:
+        rows = list(self.db["customers"].rows_where("id = ?", [customer_id]))
+        return rows[0] if rows else None
+
+    def set_customer_flags(self, customer_id: int, **flags: Any) -> None:
+        current = json.loads((self.customer(customer_id) or {}).get("flags") or "{}")
+        current.update(flags)
+        with self._lock, self.db.conn:
+            self.db["customers"].update(customer_id, {"flags": json.dumps(current)})
+
+    def customer_flags(self, customer_id: int) -> dict[str, Any]:
+        return json.loads((self.customer(customer_id) or {}).get("flags") or "{}")
+
+    def _conversation_for(self, customer_id: int, platform: str, channel_id: str, now: datetime) -> tuple[int, str]:
+        row = self.db.execute(
+            "SELECT id, state, last_message_at FROM conversations WHERE customer_id = ? AND channel_id = ? "
+            "ORDER BY id DESC LIMIT 1",
+            [customer_id, channel_id],
+        ).fetchone()
+        if row:
+            conv_id, state, last = row
+            idle = now - datetime.fromisoformat(last) if last else timedelta(0)
+            # A conversation a human owns continues however long the customer was away.
+            if state == "human" or idle <= self.conversation_idle:
+                return conv_id, state
+        conv_id = self.db["conversations"].insert(
+            {"customer_id": customer_id, "platform": platform, "channel_id": channel_id, "state": "bot",
+             "started_at": now.isoformat(), "last_message_at": now.isoformat()}
+        ).last_pk
+        return conv_id, "bot"
+
+    def conversation(self, conversation_id: int) -> dict[str, Any] | None:
+        rows = list(self.db["conversations"].rows_where("id = ?", [conversation_id]))
+        return rows[0] if rows else None
+
+    def set_conversation_state(self, conversation_id: int, state: str) -> None:
+        with self._lock, self.db.conn:
+            self.db["conversations"].update(conversation_id, {"state": state})
+
+    # --- messages -------------------------------------------------------------------------------
+
+    def record_inbound(self, event: MessageReceived) -> InboundRecord:
+        """Write a customer message durably before anything acts on it (idempotent on redelivery)."""
+        now = self.clock()
+        customer_id = self.customer_id(event.platform, event.author.id, event.author.name)
+        with self._lock, self.db.conn:
+            existing = self.db.execute(
+                "SELECT m.id, m.conversation_id, o.kind FROM messages m LEFT JOIN outcomes o ON o.message_id = m.id "
+                "WHERE m.direction = 'in' AND m.platform_message_id = ?",
+                [self._platform_key(event.platform, event.message_id)],
+            ).fetchone()
+            if existing:
+                msg_id, conv_id, kind = existing
+                state = self.db.execute("SELECT state FROM conversations WHERE id = ?", [conv_id]).fetchone()[0]
+                return InboundRecord(msg_id, conv_id, customer_id, state, kind, True)
+            conv_id, state = self._conversation_for(customer_id, event.platform, event.channel_id, now)
+            msg_id = self.db["messages"].insert(
+                {"conversation_id": conv_id, "direction": "in",
+                 "platform_message_id": self._platform_key(event.platform, event.message_id),
+                 "author_id": event.author.id, "text": event.text, "created_at": now.isoformat()}
+            ).last_pk
+            self.db.execute("UPDATE conversations SET last_message_at = ? WHERE id = ?", [now.isoformat(), conv_id])
+        return InboundRecord(msg_id, conv_id, customer_id, state, None, False)
+
+    @staticmethod
+    def _platform_key(platform: str, message_id: str) -> str:
+        return f"{platform}:{message_id}"
+
+    def attach_understanding(self, message_row_id: int, understanding: dict[str, Any]) -> None:
+        with self._lock, self.db.conn:
+            self.db["messages"].update(message_row_id, {"understanding": json.dumps(understanding, default=str)})
+
+    def record_outbound(self, conversation_id: int, text: str, *, platform: str | None = None,
+                        platform_message_id: str | None = None, in_reply_to: int | None = None,
+                        author_id: str = "bot") -> int:
+        now = self._now()
+        with self._lock, self.db.conn:
+            row_id = self.db["messages"].insert(
+                {"conversation_id": conversation_id, "direction": "out", "author_id": author_id, "text": text,
+                 "platform_message_id": self._platform_key(platform, platform_message_id)
+                 if platform and platform_message_id else None,
+                 "in_reply_to": in_reply_to, "created_at": now},
+                replace=False,
+            ).last_pk
+            self.db.execute("UPDATE conversations SET last_message_at = ? WHERE id = ?", [now, conversation_id])
+        return row_id
+
+    def message(self, message_row_id: int) -> dict[str, Any] | None:
+        rows = list(self.db["messages"].rows_where("id = ?", [message_row_id]))
+        return rows[0] if rows else None
+
+    def recent_turns(self, conversation_id: int, limit: int, *, before_message_id: int | None = None) -> list[dict[str, str]]:
+        """The last ``limit`` turns of one conversation as chat messages, oldest first."""
+        if limit <= 0:
+            return []
+        where = "conversation_id = ?" + (" AND id < ?" if before_message_id else "")
+        params: list[Any] = [conversation_id] + ([before_message_id] if before_message_id else [])
+        rows = self.db.execute(
+            f"SELECT direction, author_id, text FROM messages WHERE {where} ORDER BY id DESC LIMIT ?",
+            params + [limit],
+        ).fetchall()
+        return [
+            {"role": "user" if direction == "in" else "assistant", "content": text}
+            for direction, _author, text in reversed(rows)
+        ]
+
+    def messages_of(self, conversation_id: int) -> list[dict[str, Any]]:
+        return list(self.db["messages"].rows_where("conversation_id = ?", [conversation_id], order_by="id"))
+
+    # --- outcomes -------------------------------------------------------------------------------
+
+    def record_outcome(self, message_row_id: int, outcome: Outcome) -> bool:
+        """Record the one outcome of an inbound message; False if it already had one."""
+        details = dict(outcome.details)
+        if outcome.sources:
+            details["sources"] = list(outcome.sources)
+        try:
+            with self._lock, self.db.conn:
+                self.db["outcomes"].insert(
+                    {"message_id": message_row_id, "kind": str(outcome.kind), "reason": outcome.reason,
+                     "plugin": outcome.plugin, "created_at": self._now(),
+                     "details": json.dumps(details, default=str) if details else None}
+                )
+        except sqlite3.IntegrityError:
+            return False
+        return True
+
+    def outcome_of(self, message_row_id: int) -> dict[str, Any] | None:
+        rows = list(self.db["outcomes"].rows_where("message_id = ?", [message_row_id]))
+        return rows[0] if rows else None
+
+    def pending_inbound(self) -> list[dict[str, Any]]:
+        """Inbound messages that never reached an outcome (the bot stopped mid-way)."""
+        return [
+            dict(row) for row in self.db.query(
+                "SELECT m.*, c.channel_id, c.platform, cu.external_id AS customer_external_id, cu.name AS customer_name "
+                "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+                "JOIN customers cu ON cu.id = c.customer_id "
+                "LEFT JOIN outcomes o ON o.message_id = m.id "
+                "WHERE m.direction = 'in' AND o.id IS NULL ORDER BY m.id"
+            )
+        ]
+
+    def outcome_counts(self) -> dict[str, int]:
+        return {kind: n for kind, n in self.db.execute("SELECT kind, COUNT(*) FROM outcomes GROUP BY kind")}
+
+    # --- handoffs -------------------------------------------------------------------------------
+
+    def open_handoff(self, conversation_id: int, reason: str, *, summary: str | None = None,
+                     reopen_within: timedelta | None = None) -> tuple[Handoff, bool]:
+        """Open a handoff, or reopen the conversation's last one if resolved recently.
+
+        Returns the handoff and whether it was reopened. An already open handoff is returned as is.
+        """
+        now = self._now()
+        with self._lock, self.db.conn:
+            current = self.open_handoff_for(conversation_id)
+            if current:
+                return current, False
+            if reopen_within is not None:
+                last = self.db.execute(
+                    "SELECT h.id, h.resolved_at FROM handoffs h JOIN conversations c ON c.id = h.conversation_id "
+                    "WHERE c.customer_id = (SELECT customer_id FROM conversations WHERE id = ?) "
+                    "AND h.state = 'resolved' ORDER BY h.id DESC LIMIT 1",
+                    [conversation_id],
+                ).fetchone()
+                if last and self.clock() - datetime.fromisoformat(last[1]) <= reopen_within:
+                    self.db.execute(
+                        "UPDATE handoffs SET state = 'open', resolved_at = NULL, owner_id = NULL, "
+                        "reopen_count = reopen_count + 1, last_activity_at = ?, conversation_id = ? WHERE id = ?",
+                        [now, conversation_id, last[0]],
+                    )
+                    self.db.execute("UPDATE conversations SET state = 'human' WHERE id = ?", [conversation_id])
+                    return self.handoff(last[0]), True  # type: ignore[return-value]
+            handoff_id = self.db["handoffs"].insert(
+                {"conversation_id": conversation_id, "state": "open", "reason": reason, "summary": summary,
+                 "opened_at": now, "last_activity_at": now, "reopen_count": 0}
+            ).last_pk
+            self.db.execute("UPDATE conversations SET state = 'human' WHERE id = ?", [conversation_id])
+        return self.handoff(handoff_id), False  # type: ignore[return-value]
+
+    def handoff(self, handoff_id: int) -> Handoff | None:
+        rows = list(self.db["handoffs"].rows_where("id = ?", [handoff_id]))
+        return Handoff.from_row(rows[0]) if rows else None
+
+    def open_handoff_for(self, conversation_id: int) -> Handoff | None:
+        rows = list(self.db["handoffs"].rows_where(
+            "conversation_id = ? AND state != 'resolved'", [conversation_id], order_by="id desc", limit=1))
+        return Handoff.from_row(rows[0]) if rows else None
+
+    def handoff_by_thread(self, thread_id: str) -> Handoff | None:
+        rows = list(self.db["handoffs"].rows_where("thread_id = ?", [thread_id], order_by="id desc", limit=1))
+        return Handoff.from_row(rows[0]) if rows else None
+
+    def open_handoffs(self) -> list[Handoff]:
+        return [Handoff.from_row(r) for r in self.db["handoffs"].rows_where("state != 'resolved'", order_by="opened_at")]
+
+    def update_handoff(self, handoff_id: int, **fields: Any) -> Handoff:
+        values = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in fields.items()}
+        with self._lock, self.db.conn:
+            self.db["handoffs"].update(handoff_id, values)
+        return self.handoff(handoff_id)  # type: ignore[return-value]
+
+    def resolve_handoff(self, handoff_id: int, *, staff_id: str | None, note: str | None = None) -> Handoff:
+        with self._lock, self.db.conn:
+            handoff = self.handoff(handoff_id)
+            if handoff is None:
+                raise KeyError(handoff_id)
+            self.db["handoffs"].update(
+                handoff_id, {"state": "resolved", "resolved_at": self._now(), "resolved_by": staff_id, "note": note})
+            self.db.execute("UPDATE conversations SET state = 'bot' WHERE id = ?", [handoff.conversation_id])
+        return self.handoff(handoff_id)  # type: ignore[return-value]
+
+    # --- staff commands and data deletion -------------------------------------------------------
+
+    def log_command(self, command: str, author_id: str, channel_id: str, options: dict[str, Any],
+                    *, allowed: bool, error: str | None = None) -> None:
+        with self._lock, self.db.conn:
+            self.db["command_log"].insert(
+                {"command": command, "author_id": author_id, "channel_id": channel_id,
+                 "options": json.dumps(options, default=str), "allowed": int(allowed), "error": error,
+                 "created_at": self._now()}
+            )
+
+    def delete_customer(self, customer_id: int) -> None:
+        """Forget a customer: their conversations, messages, outcomes and handoffs."""
+        with self._lock, self.db.conn:
+            conv_ids = [r[0] for r in self.db.execute("SELECT id FROM conversations WHERE customer_id = ?", [customer_id])]
+            for conv_id in conv_ids:
+                self.db.execute("DELETE FROM outcomes WHERE message_id IN (SELECT id FROM messages WHERE conversation_id = ?)", [conv_id])
+                self.db.execute("DELETE FROM messages WHERE conversation_id = ?", [conv_id])
+                self.db.execute("DELETE FROM handoffs WHERE conversation_id = ?", [conv_id])
+            self.db.execute("DELETE FROM conversations WHERE customer_id = ?", [customer_id])
+            self.db.execute("DELETE FROM customers WHERE id = ?", [customer_id])

@@ -1,0 +1,60 @@
+"""Logging set-up: every line carries the id of the message being handled, when there is one.
+
+``grep msg=1234`` then follows one customer message from the transport to its outcome.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import logging
+from collections.abc import Iterator
+
+__all__ = ["setup_logging", "message_scope", "current_message_id"]
+
+current_message_id: contextvars.ContextVar[str] = contextvars.ContextVar("supportbot_message_id", default="-")
+
+FORMAT = "%(asctime)s %(levelname)-7s %(name)s msg=%(msg_id)s %(message)s"
+
+
+def _install_record_factory() -> None:
+    """Stamp every log record with the current message id, whichever handler formats it."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "_supportbot", False):
+        return
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        record.msg_id = current_message_id.get()
+        return record
+
+    factory._supportbot = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
+_install_record_factory()
+
+
+@contextlib.contextmanager
+def message_scope(message_id: str) -> Iterator[None]:
+    """Tag log lines emitted while handling one message (tasks spawned inside inherit it)."""
+    token = current_message_id.set(message_id)
+    try:
+        yield
+    finally:
+        current_message_id.reset(token)
+
+
+def setup_logging(level: str = "INFO", *, stream: object = None) -> None:
+    handler = logging.StreamHandler(stream)  # type: ignore[arg-type]
+    handler.setFormatter(logging.Formatter(FORMAT))
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "_supportbot", False)]:
+        root.removeHandler(old)
+    handler._supportbot = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level)
+    # Chatty libraries stay at WARNING unless we are debugging.
+    for noisy in ("discord", "httpx", "urllib3", "filelock", "sentence_transformers", "transformers"):
+        logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.WARNING)
+                                          if level != "DEBUG" else logging.DEBUG)

@@ -1,0 +1,30 @@
+"""Prometheus metrics of the core; the model runner registers its own beside these."""
+
+from __future__ import annotations
+
+import logging
+
+from prometheus_client import Counter, Histogram, start_http_server
+
+__all__ = ["MESSAGES", "RESPONSE_SECONDS", "HANDOFFS", "serve"]
+
+log = logging.getLogger(__name__)
+
+MESSAGES = Counter("supportbot_messages_total", "Inbound customer messages by outcome", ["outcome"])
+RESPONSE_SECONDS = Histogram(
+    "supportbot_response_seconds", "From receiving a message to recording its outcome",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
+)
+HANDOFFS = Counter("supportbot_handoffs_total", "Handoffs opened, by reason", ["reason"])
+
+_served: tuple[str, int] | None = None
+
+
+def serve(host: str, port: int) -> None:
+    """Serve /metrics on ``host:port`` (once per process)."""
+    global _served
+    if _served is not None:
+        return
+    server, _thread = start_http_server(port, addr=host)
+    _served = (host, server.server_port)
+    log.info("metrics on http://%s:%d/metrics", host, server.server_port)

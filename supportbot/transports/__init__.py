@@ -1,0 +1,1 @@
+"""Transports connect the core to a chat platform (Discord) or a terminal (console)."""

@@ -1,0 +1,65 @@
+"""The small async adapter every transport implements.
+
+A transport turns platform events into core events (calling :meth:`SupportBot.handle_message`
+and :meth:`SupportBot.handle_command`) and performs the core's actions. It declares what it can
+send in :attr:`Transport.handlers`; asking it for anything else is a clear error, not a silent drop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..actions import OpenThread, SendMessage
+
+if TYPE_CHECKING:
+    from ..engine import SupportBot
+
+__all__ = ["Transport", "UnsupportedAction"]
+
+
+class UnsupportedAction(TypeError):
+    """The transport cannot perform this kind of action."""
+
+
+class Transport(ABC):
+    #: Platform name recorded with every message ("discord", "console", "test").
+    name: ClassVar[str]
+
+    def __init__(self) -> None:
+        self.bot: SupportBot | None = None
+        #: Action type -> coroutine performing it, returning the platform id of what was created.
+        self.handlers: dict[type, Callable[[Any], Awaitable[str | None]]] = {
+            SendMessage: self.send_message,
+            OpenThread: self.open_thread,
+        }
+
+    async def start(self, bot: SupportBot) -> None:
+        """Connect; after this returns the transport may call into ``bot``."""
+        self.bot = bot
+
+    @abstractmethod
+    async def run(self) -> None:
+        """Serve until stopped (or the input ends, for the console)."""
+
+    async def stop(self) -> None:
+        """Disconnect; idempotent."""
+
+    async def send(self, action: SendMessage | OpenThread) -> str | None:
+        handler = self.handlers.get(type(action))
+        if handler is None:
+            raise UnsupportedAction(f"{self.name} transport cannot perform {type(action).__name__}")
+        return await handler(action)
+
+    @abstractmethod
+    async def send_message(self, action: SendMessage) -> str | None: ...
+
+    async def open_thread(self, action: OpenThread) -> str | None:
+        raise UnsupportedAction(f"{self.name} transport cannot open threads")
+
+    @contextlib.asynccontextmanager
+    async def typing(self, channel_id: str) -> AsyncIterator[None]:
+        """Show that the bot is working on a reply, where the platform can."""
+        yield
