@@ -85,6 +85,8 @@ class SupportBot:
         #: Customer-facing text for a handoff opened by the core (a plugin error, say); the
         #: escalation plugin replaces it with one that knows support hours and wait times.
         self.handoff_notice: Callable[[int], Awaitable[str]] | None = None
+        #: A handoff this soon after the customer's last one reopens it (set by the escalation plugin).
+        self.reopen_within: timedelta | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # --- plugins --------------------------------------------------------------------------------
@@ -336,11 +338,8 @@ class SupportBot:
                                          platform_message_id=sent_id, text=text))
 
     async def _open_handoff(self, event: MessageReceived, record: InboundRecord, outcome: Outcome) -> Outcome:
-        escalation = self.config.plugins.settings.get("escalation", {}) or {}
-        reopen_hours = escalation.get("reopen_within_hours", 24)
         handoff, reopened = self.history.open_handoff(
-            record.conversation_id, outcome.reason or "unspecified",
-            reopen_within=timedelta(hours=reopen_hours))
+            record.conversation_id, outcome.reason or "unspecified", reopen_within=self.reopen_within)
         log.info("handoff %d %s (%s)", handoff.id, "reopened" if reopened else "opened", outcome.reason)
         metrics.HANDOFFS.labels(reason=outcome.reason or "unspecified").inc()
         await self.bus.publish(HandoffOpened(handoff_id=handoff.id, conversation_id=record.conversation_id,

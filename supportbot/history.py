@@ -99,7 +99,7 @@ def _v2(db: sqlite_utils.Database) -> None:
         {"id": int, "conversation_id": int, "state": str, "reason": str, "owner_id": str,
          "thread_id": str, "summary": str, "opened_at": str, "claimed_at": str,
          "first_staff_reply_at": str, "last_activity_at": str, "resolved_at": str,
-         "resolved_by": str, "note": str, "csat": int, "reopen_count": int},
+         "resolved_by": str, "note": str, "csat": int, "csat_asked_at": str, "reopen_count": int},
         pk="id", foreign_keys=[("conversation_id", "conversations", "id")],
         defaults={"state": "open", "reopen_count": 0}, if_not_exists=True,
     )
@@ -159,17 +159,20 @@ class Handoff:
     first_staff_reply_at: datetime | None
     last_activity_at: datetime | None
     resolved_at: datetime | None
+    resolved_by: str | None
     note: str | None
     csat: int | None
+    csat_asked_at: datetime | None
     reopen_count: int
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Handoff:
         ts = {k: _parse(row.get(k)) for k in ("opened_at", "claimed_at", "first_staff_reply_at",
-                                              "last_activity_at", "resolved_at")}
+                                              "last_activity_at", "resolved_at", "csat_asked_at")}
         return cls(
             id=row["id"], conversation_id=row["conversation_id"], state=row["state"], reason=row["reason"],
             owner_id=row["owner_id"], thread_id=row["thread_id"], summary=row["summary"],
+            resolved_by=row["resolved_by"],
             note=row["note"], csat=row["csat"], reopen_count=row["reopen_count"] or 0, **ts,  # type: ignore[arg-type]
         )
 
@@ -415,6 +418,22 @@ class History:
         values = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in fields.items()}
         with self._lock, self.db.conn:
             self.db["handoffs"].update(handoff_id, values)
+        return self.handoff(handoff_id)  # type: ignore[return-value]
+
+    def last_handoff_for(self, conversation_id: int) -> Handoff | None:
+        rows = list(self.db["handoffs"].rows_where("conversation_id = ?", [conversation_id], order_by="id desc", limit=1))
+        return Handoff.from_row(rows[0]) if rows else None
+
+    def reopen_handoff(self, handoff_id: int) -> Handoff:
+        now = self._now()
+        with self._lock, self.db.conn:
+            handoff = self.handoff(handoff_id)
+            if handoff is None:
+                raise KeyError(handoff_id)
+            self.db.execute(
+                "UPDATE handoffs SET state = 'open', resolved_at = NULL, resolved_by = NULL, owner_id = NULL, "
+                "reopen_count = reopen_count + 1, last_activity_at = ? WHERE id = ?", [now, handoff_id])
+            self.db.execute("UPDATE conversations SET state = 'human' WHERE id = ?", [handoff.conversation_id])
         return self.handoff(handoff_id)  # type: ignore[return-value]
 
     def resolve_handoff(self, handoff_id: int, *, staff_id: str | None, note: str | None = None) -> Handoff:

@@ -73,15 +73,23 @@ class _IncrementalDecoder:
         self._emitted = ""
 
     def feed(self, token_ids: list[int]) -> str:
+        """The text that ``token_ids`` (the next tokens) complete; may be empty."""
+        self._ids.extend(token_ids)
         if self._stream is not None:
             pieces = (self._stream.step(self._backend, token_id) for token_id in token_ids)
-            return "".join(piece for piece in pieces if piece)
-        self._ids.extend(token_ids)
+            piece = "".join(piece for piece in pieces if piece)
+            self._emitted += piece
+            return piece
         text = self._tokenizer.decode(self._ids, skip_special_tokens=True)
         if text.endswith("\ufffd"):  # an incomplete UTF-8 sequence: wait for its next byte
             return ""
         piece, self._emitted = text[len(self._emitted) :], text
         return piece
+
+    def finish(self) -> str:
+        """What is still held back at the end (bytes of a character that never completed)."""
+        text = self._tokenizer.decode(self._ids, skip_special_tokens=True)
+        return text[len(self._emitted) :] if text.startswith(self._emitted) else ""
 
 
 class TransformersGenerator:
@@ -145,7 +153,10 @@ class TransformersGenerator:
                 new_tokens = output.generated_tokens[tokens_seen:]
                 tokens_seen = len(output.generated_tokens)
                 metrics.GENERATED_TOKENS.labels(self.name).inc(len(new_tokens))
-                if piece := decoder.feed(new_tokens):
+                piece = decoder.feed(new_tokens)
+                if finished:
+                    piece += decoder.finish()
+                if piece:
                     yield piece
         finally:
             if not finished:
@@ -195,7 +206,7 @@ class TransformersGenerator:
             raise
         self._tokenizer, self._manager = tokenizer, manager
         log.info(
-            "Loaded %s on %s (%s, %.0fM parameters); cache %s blocks of %d tokens, %d tokens per step",
+            "Loaded %s on %s (%s, %.1fM parameters); cache %s blocks of %d tokens, %d tokens per step",
             settings.name,
             device,
             str(dtype).removeprefix("torch."),

@@ -38,10 +38,11 @@ class RecordingTransport(Transport):
     """Sends nowhere; remembers everything. Nonces are honoured like Discord's ``enforce_nonce``."""
 
     name = "memory"
+    # Shared by every instance: like a platform's ids, they never repeat within a process.
+    _ids = itertools.count(1000)
 
     def __init__(self) -> None:
         super().__init__()
-        self._ids = itertools.count(1000)
         self.sent: list[Sent] = []
         self.threads: dict[str, _Thread] = {}
         self._by_nonce: dict[str, str] = {}

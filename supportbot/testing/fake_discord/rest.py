@@ -87,6 +87,7 @@ class RestApi:
             web.get(p + "/oauth2/applications/@me", self.application),
             web.get(p + "/gateway/bot", self.gateway_bot),
             web.get(p + "/gateway", self.gateway_plain),
+            web.get(p + "/channels/{channel}", self.get_channel),
             web.post(p + "/channels/{channel}/messages", self.create_message),
             web.post(p + "/channels/{channel}/typing", self.trigger_typing),
             web.post(p + "/channels/{channel}/threads", self.create_thread),
@@ -158,6 +159,10 @@ class RestApi:
         return web.Response(status=204)
 
     # -- messages and threads -------------------------------------------------------------------
+
+    async def get_channel(self, request: web.Request) -> web.Response:
+        channel = self.world.channels.get(int(request.match_info["channel"]))
+        return json_response(channel) if channel is not None else error(404, "Unknown Channel", 10003)
 
     async def create_message(self, request: web.Request) -> web.Response:
         channel_id = int(request.match_info["channel"])

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .errors import DiscordStartupError
 from .settings import DiscordSettings
 
 if TYPE_CHECKING:
     from .transport import DiscordTransport
 
-__all__ = ["DiscordSettings", "create_transport"]
+__all__ = ["DiscordSettings", "DiscordStartupError", "create_transport"]
 
 
 def create_transport(settings: DiscordSettings, token: str) -> DiscordTransport:

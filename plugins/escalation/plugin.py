@@ -1,0 +1,315 @@
+"""The escalation plugin: triggers, the staff thread, relaying, and staff commands.
+
+Triggers that need the message itself live here (asking for a person, complaints, strong negative
+sentiment, staff keywords, flagged customers). Others reach the core as handoff outcomes from
+elsewhere (no grounded answer, still unclear after a clarifying question, a model or plugin
+failure); this plugin gives every one of them the same thread, summary and customer notice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import Field
+
+from supportbot.actions import CommandResult, Embed, OpenThread, SendMessage
+from supportbot.events import HandoffOpened, HandoffResolved, MessageReceived
+from supportbot.history import Handoff
+from supportbot.plugin import (
+    CommandContext,
+    Member,
+    MessageContext,
+    Option,
+    Plugin,
+    PluginSettings,
+    command,
+    listener,
+    on_message,
+)
+from supportbot.reports import conversation_report
+
+from .hours import SupportHours
+from .summary import build_summary
+
+_DEFAULT_HUMAN_PHRASES = [
+    "human", "real person", "a person", "an agent", "live agent", "representative", "someone from your team",
+    "speak to someone", "talk to someone", "customer service agent", "manager", "supervisor",
+]
+
+
+class EscalationSettings(PluginSettings):
+    mode: Literal["relay", "in_place"] = Field(
+        "relay", description="relay: staff write in the thread and the bot relays; in_place: staff answer in the channel.")
+    human_intents: list[str] = Field(default_factory=lambda: ["contact_human_agent"],
+                                     description="Intents that mean 'let me talk to a person'.")
+    complaint_intents: list[str] = Field(default_factory=lambda: ["complaint"], description="Intents handed off as complaints.")
+    human_phrases: list[str] = Field(default_factory=lambda: list(_DEFAULT_HUMAN_PHRASES),
+                                     description="Phrases that ask for a person, used when intent detection is unsure.")
+    negative_sentiment: float = Field(-0.6, ge=-1, le=1, description="Sentiment at or below this hands off.")
+    keywords: list[str] = Field(default_factory=list, description="Staff-defined words that always hand off (e.g. chargeback).")
+    handoff_flagged_customers: bool = Field(True, description="Customers flagged vip or flagged always go to a person.")
+    expected_wait_minutes: int = Field(30, ge=1, description="What the customer is told to expect during support hours.")
+    support_hours: SupportHours | None = Field(None, description="When staff are in; unset means always.")
+    reopen_within_hours: float = Field(24, ge=0, description="A new handoff this soon after the last one reopens it.")
+    auto_close_after_hours: float = Field(48, gt=0, description="Close a handoff this long after the last activity, once staff replied.")
+    check_interval_s: float = Field(300, gt=0, description="How often auto-close runs.")
+    ask_csat: bool = Field(True, description="Ask the customer for a 1-5 rating when staff resolve.")
+    summary_with_model: bool = Field(True, description="Write the staff summary with the model when one is loaded.")
+    summary_timeout_s: float = Field(15, gt=0, description="Give up on a generated summary after this long.")
+
+
+_CSAT = re.compile(r"^\s*([1-5])\s*(?:/\s*5|stars?|⭐+)?\s*[.!]?\s*$", re.IGNORECASE)
+
+
+class Escalation(Plugin):
+    name = "escalation"
+    Settings = EscalationSettings
+    settings: EscalationSettings
+
+    async def plugin_load(self) -> None:
+        self.bot.handoff_notice = self.customer_notice
+        self.bot.reopen_within = timedelta(hours=self.settings.reopen_within_hours)
+        self._phrases = re.compile(
+            r"\b(" + "|".join(re.escape(p) for p in self.settings.human_phrases) + r")\b", re.IGNORECASE
+        ) if self.settings.human_phrases else None
+        self._keywords = [k.lower() for k in self.settings.keywords]
+        self._closer = self.bot.spawn(self._auto_close_loop(), name="escalation auto-close")
+
+    async def plugin_unload(self) -> None:
+        if self.bot.handoff_notice == self.customer_notice:
+            self.bot.handoff_notice = None
+            self.bot.reopen_within = None
+        self._closer.cancel()
+
+    # --- triggers -------------------------------------------------------------------------------
+
+    @on_message(human_owned=True)
+    async def route(self, ctx: MessageContext) -> Any:
+        history = self.bot.history
+        conversation = history.conversation(ctx.conversation_id) or {}
+        if conversation.get("state") == "human":
+            return await self._while_human_owns(ctx)
+        last = history.last_handoff_for(ctx.conversation_id)
+        if last and last.state == "resolved":
+            csat = _CSAT.match(ctx.text)
+            if csat and last.csat_asked_at and last.csat is None:
+                history.update_handoff(last.id, csat=int(csat.group(1)))
+                return ctx.answer("Thank you for the rating!", reason="csat")
+            if last.resolved_by == "auto" and self._recent(last.resolved_at, self.settings.reopen_within_hours):
+                return ctx.handoff("customer_returned")
+        return self._trigger(ctx)
+
+    def _trigger(self, ctx: MessageContext) -> Any:
+        flags = self.bot.history.customer_flags(ctx.customer_id)
+        if self.settings.handoff_flagged_customers and (flags.get("vip") or flags.get("flagged")):
+            return ctx.handoff("vip_customer" if flags.get("vip") else "flagged_customer")
+        text = ctx.text.lower()
+        hit = next((k for k in self._keywords if k in text), None)
+        if hit:
+            return ctx.handoff("keyword", {"keyword": hit})
+        u = ctx.understanding
+        if u is not None and not getattr(u, "ambiguous", False):
+            if u.intent in self.settings.human_intents:
+                return ctx.handoff("asked_for_human")
+            if u.intent in self.settings.complaint_intents:
+                return ctx.handoff("complaint")
+        if self._phrases and self._phrases.search(ctx.text) and (u is None or u.intent not in ("contact_customer_service",)):
+            return ctx.handoff("asked_for_human")
+        if u is not None and u.sentiment <= self.settings.negative_sentiment:
+            return ctx.handoff("negative_sentiment", {"sentiment": u.sentiment})
+        return None
+
+    async def _while_human_owns(self, ctx: MessageContext) -> Any:
+        history = self.bot.history
+        handoff = history.open_handoff_for(ctx.conversation_id)
+        if handoff is None:  # state says human but no open handoff: heal and let the bot answer
+            history.set_conversation_state(ctx.conversation_id, "bot")
+            return None
+        history.update_handoff(handoff.id, last_activity_at=history.clock())
+        if self.settings.mode == "relay" and handoff.thread_id:
+            await self.bot.send(SendMessage(channel_id=handoff.thread_id,
+                                            text=f"**{ctx.event.author.name}:** {ctx.text}"))
+            return ctx.ignore("relayed_to_staff")
+        return ctx.ignore("human_owns_conversation")
+
+    # --- the handoff ----------------------------------------------------------------------------
+
+    async def customer_notice(self, handoff_id: int) -> str:
+        hours = self.settings.support_hours
+        now = self.bot.history.clock()
+        if hours is not None and not hours.is_open(now):
+            back = hours.next_opening(now)
+            return ("I've passed this to our team. They're offline right now and back "
+                    f"{back:%A} at {back:%H:%M} ({hours.timezone}); a person will reply here then.")
+        return ("I've passed this to our team; a person will reply here, "
+                f"usually within {self.settings.expected_wait_minutes} minutes.")
+
+    @listener(HandoffOpened)
+    async def on_handoff_opened(self, event: HandoffOpened) -> None:
+        history = self.bot.history
+        handoff = history.handoff(event.handoff_id)
+        if handoff is None:
+            return
+        summary = await build_summary(self.bot, handoff, use_model=self.settings.summary_with_model,
+                                      timeout_s=self.settings.summary_timeout_s)
+        customer = summary.customer_name
+        if event.reopened and handoff.thread_id:
+            await self.bot.send(SendMessage(channel_id=handoff.thread_id, mention_staff=True,
+                                            text=f"Reopened: {customer} wrote again ({event.reason}).\n{summary.text}"))
+            return
+        try:
+            thread_id = await self.bot.send(OpenThread(
+                name=f"#{handoff.id} {customer}: {event.reason.replace('_', ' ')}"[:100],
+                text=f"New handoff ({event.reason.replace('_', ' ')}) from {customer}.",
+                embeds=(summary.embed(handoff),), mention_staff=True))
+        except Exception:
+            self.log.exception("could not open a staff thread for handoff %d", handoff.id)
+            thread_id = None
+        history.update_handoff(handoff.id, thread_id=thread_id, summary=summary.text)
+
+    @listener(MessageReceived)
+    async def on_staff_message(self, event: MessageReceived) -> None:
+        """Staff wrote in a handoff thread: relay it to the customer (relay mode)."""
+        history = self.bot.history
+        handoff = history.handoff_by_thread(event.channel_id)
+        if handoff is None or handoff.state == "resolved" or not event.author.is_staff:
+            return
+        now = history.clock()
+        fields: dict[str, Any] = {"last_activity_at": now}
+        if handoff.first_staff_reply_at is None:
+            fields["first_staff_reply_at"] = now
+        if handoff.owner_id is None:
+            fields.update(owner_id=event.author.id, claimed_at=now, state="claimed")
+        history.update_handoff(handoff.id, **fields)
+        if self.settings.mode != "relay":
+            return
+        conversation = history.conversation(handoff.conversation_id) or {}
+        sent_id = await self.bot.send(SendMessage(channel_id=conversation["channel_id"],
+                                                  text=f"**{event.author.name} (staff):** {event.text}"))
+        history.record_outbound(handoff.conversation_id, event.text, author_id=f"staff:{event.author.id}",
+                                platform=event.platform, platform_message_id=sent_id)
+
+    # --- staff commands -------------------------------------------------------------------------
+
+    def _handoff_for_command(self, ctx: CommandContext, handoff: int | None) -> Handoff | None:
+        history = self.bot.history
+        if handoff is not None:
+            return history.handoff(handoff)
+        return history.handoff_by_thread(ctx.event.channel_id)
+
+    @command("handoffs", "Open handoffs, oldest first, with how long they have waited", staff_only=True)
+    async def list_handoffs(self, ctx: CommandContext) -> CommandResult:
+        now = self.bot.history.clock()
+        rows = []
+        for h in self.bot.history.open_handoffs():
+            waited = _duration(now - h.opened_at)
+            owner = f"claimed by {h.owner_id}" if h.owner_id else "unclaimed"
+            rows.append(f"#{h.id} · {h.reason.replace('_', ' ')} · waiting {waited} · {owner}")
+        return CommandResult("\n".join(rows) if rows else "No open handoffs.")
+
+    @command("claim", "Take a handoff (run it in the handoff's thread, or name it)", staff_only=True)
+    async def claim(self, ctx: CommandContext, handoff: int | None = Option("handoff number", default=None)) -> str:
+        h = self._handoff_for_command(ctx, handoff)
+        if h is None or h.state == "resolved":
+            return "No open handoff here; name one with handoff:<number> (see /handoffs)."
+        if h.owner_id and h.owner_id != ctx.author_id:
+            return f"Handoff #{h.id} is already claimed by {h.owner_id}; use /transfer to move it."
+        self.bot.history.update_handoff(h.id, owner_id=ctx.author_id, claimed_at=self.bot.history.clock(), state="claimed")
+        return f"You now own handoff #{h.id}."
+
+    @command("unclaim", "Give a handoff back to the queue", staff_only=True)
+    async def unclaim(self, ctx: CommandContext, handoff: int | None = Option("handoff number", default=None)) -> str:
+        h = self._handoff_for_command(ctx, handoff)
+        if h is None or h.state == "resolved":
+            return "No open handoff here."
+        self.bot.history.update_handoff(h.id, owner_id=None, claimed_at=None, state="open")
+        return f"Handoff #{h.id} is back in the queue."
+
+    @command("transfer", "Hand a handoff to another staff member", staff_only=True)
+    async def transfer(self, ctx: CommandContext, member: Member,
+                       handoff: int | None = Option("handoff number", default=None)) -> str:
+        h = self._handoff_for_command(ctx, handoff)
+        if h is None or h.state == "resolved":
+            return "No open handoff here."
+        self.bot.history.update_handoff(h.id, owner_id=str(member), claimed_at=self.bot.history.clock(), state="claimed")
+        return f"Handoff #{h.id} now belongs to {member}."
+
+    @command("resolve", "Close a handoff; the bot answers this customer again", staff_only=True)
+    async def resolve(self, ctx: CommandContext, note: str | None = Option("what was done", default=None),
+                      handoff: int | None = Option("handoff number", default=None)) -> str:
+        h = self._handoff_for_command(ctx, handoff)
+        if h is None or h.state == "resolved":
+            return "No open handoff here."
+        await self._close(h, staff_id=ctx.author_id, note=note)
+        return f"Handoff #{h.id} resolved."
+
+    @command("flag", "Mark a customer vip or flagged (always handed to a person), or clear it", staff_only=True)
+    async def flag(self, ctx: CommandContext, member: Member,
+                   flag: str = Option("vip, flagged or none", choices=("vip", "flagged", "none"))) -> str:
+        customer_id = self.bot.history.customer_id(ctx.event.platform, str(member))
+        self.bot.history.set_customer_flags(customer_id, vip=flag == "vip", flagged=flag == "flagged")
+        return f"{member} is now {'unflagged' if flag == 'none' else flag}."
+
+    @command("stats", "Who resolved what: bot alone vs. people, response times, CSAT", staff_only=True)
+    async def stats(self, ctx: CommandContext, days: int = Option("look back this many days", default=30)) -> CommandResult:
+        report = conversation_report(self.bot.history, since=self.bot.history.clock() - timedelta(days=days),
+                                     reopen_days=self.settings.reopen_within_hours / 24)
+        return CommandResult(report.as_text())
+
+    async def _close(self, h: Handoff, *, staff_id: str | None, note: str | None) -> None:
+        history = self.bot.history
+        closed = history.resolve_handoff(h.id, staff_id=staff_id, note=note)
+        conversation = history.conversation(h.conversation_id) or {}
+        if staff_id == "auto":
+            text = "I've closed this conversation after a quiet spell. Write here any time if you need more help."
+        elif self.settings.ask_csat:
+            text = "Our team marked this as resolved. How did we do? Reply with a number from 1 (poor) to 5 (great)."
+            history.update_handoff(h.id, csat_asked_at=history.clock())
+        else:
+            text = "Our team marked this as resolved. I'm here if you need anything else."
+        if conversation.get("channel_id"):
+            sent_id = await self.bot.send(SendMessage(channel_id=conversation["channel_id"], text=text))
+            history.record_outbound(h.conversation_id, text, platform=conversation.get("platform"),
+                                    platform_message_id=sent_id)
+        if h.thread_id:
+            await self.bot.send(SendMessage(channel_id=h.thread_id,
+                                            text=f"Resolved by {staff_id}" + (f": {note}" if note else ".")))
+        await self.bot.bus.publish(HandoffResolved(handoff_id=closed.id, conversation_id=closed.conversation_id,
+                                                   staff_id=staff_id, note=note))
+
+    # --- auto-close -----------------------------------------------------------------------------
+
+    async def auto_close_due(self) -> list[int]:
+        """Close handoffs idle past the limit; only those where staff already replied."""
+        now = self.bot.history.clock()
+        limit = timedelta(hours=self.settings.auto_close_after_hours)
+        closed = []
+        for h in self.bot.history.open_handoffs():
+            if h.first_staff_reply_at is None:
+                continue  # the customer is still waiting for a person: never close that
+            if h.last_activity_at and now - h.last_activity_at >= limit:
+                await self._close(h, staff_id="auto", note="closed after inactivity")
+                closed.append(h.id)
+        return closed
+
+    async def _auto_close_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.check_interval_s)
+            try:
+                await self.auto_close_due()
+            except Exception:
+                self.log.exception("auto-close pass failed")
+
+    def _recent(self, when: datetime | None, hours: float) -> bool:
+        return when is not None and self.bot.history.clock() - when <= timedelta(hours=hours)
+
+
+def _duration(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m" if hours < 48 else f"{hours // 24}d {hours % 24}h"

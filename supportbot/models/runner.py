@@ -1,0 +1,286 @@
+"""The model runner: the one object every plugin uses to reach a model.
+
+It puts what all backends share in one place: a bounded number of requests in flight (the rest
+wait their turn, in order), a deadline per request, ``n`` variants, cancellation when a caller
+goes away, micro-batched embeddings, the knowledge-only mode when no generator could be loaded,
+and the metrics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+
+import numpy as np
+
+from . import metrics
+from .base import Embedder, Generator
+from .batching import MicroBatcher
+from .errors import ModelError, ModelTimeout, ModelUnavailable
+from .options import ChatMessage, GenerationOptions, ResolvedOptions
+from .settings import EmbeddingSettings, ModelSettings
+
+__all__ = ["ModelRunner"]
+
+log = logging.getLogger(__name__)
+
+
+class ModelRunner:
+    """Serves chat completions and embeddings to every plugin of the process.
+
+    Build one with :func:`supportbot.models.create_runner`, ``await start()`` it once, and share it.
+    A generator or embedder that cannot be loaded does not stop the bot: :meth:`start` logs one
+    warning, the matching ``*_available`` property turns False, and calls raise
+    :class:`ModelUnavailable`, which a plugin turns into a handoff.
+
+    Streams should be closed when abandoned early, so the request is cancelled at once rather
+    than when the iterator is garbage-collected::
+
+        async with contextlib.aclosing(runner.stream_chat(messages)) as pieces:
+            async for piece in pieces:
+                ...
+    """
+
+    def __init__(
+        self,
+        generator: Generator | None,
+        embedder: Embedder | None,
+        model_settings: ModelSettings | None = None,
+        embedding_settings: EmbeddingSettings | None = None,
+    ) -> None:
+        self._generator = generator
+        self._embedder = embedder
+        self._model_settings = model_settings or ModelSettings()
+        self._embedding_settings = embedding_settings or EmbeddingSettings()
+        self._generation_ready = False
+        self._embeddings_ready = False
+        self._slots = asyncio.Semaphore(self._model_settings.max_concurrent_requests)
+        self._batcher: MicroBatcher | None = None
+        self._gen_label = generator.name if generator is not None else "none"
+        self._emb_label = embedder.name if embedder is not None else "none"
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def generation_available(self) -> bool:
+        """Whether chat completions can be served; False means knowledge-only mode."""
+        return self._generation_ready
+
+    @property
+    def embeddings_available(self) -> bool:
+        """Whether :meth:`embed` can be served."""
+        return self._embeddings_ready
+
+    @property
+    def embedding_dim(self) -> int:
+        """Length of the vectors :meth:`embed` returns."""
+        if not self._embeddings_ready or self._embedder is None:
+            raise ModelUnavailable("no embedder is loaded")
+        return self._embedder.dim
+
+    @property
+    def generator(self) -> Generator | None:
+        """The generation backend (None in knowledge-only configurations)."""
+        return self._generator
+
+    async def start(self) -> None:
+        """Load the generator and the embedder side by side, off the event loop.
+
+        Never raises for a model that cannot be loaded: that is logged (one WARNING line each)
+        and the runner carries on without it.
+        """
+        await asyncio.gather(self._start_generator(), self._start_embedder())
+
+    async def close(self) -> None:
+        """Release models and connections. Requests still running fail."""
+        self._generation_ready = self._embeddings_ready = False
+        if self._batcher is not None:
+            await self._batcher.close()
+            self._batcher = None
+        for backend in (self._generator, self._embedder):
+            if backend is not None:
+                try:
+                    await backend.close()
+                except Exception:
+                    log.exception("Closing the %s backend failed", backend.name)
+
+    def _set_ready(self, *, generation: bool, embeddings: bool) -> None:
+        """Declare backends usable without :meth:`start`; for backends that load nothing (tests)."""
+        self._generation_ready = generation and self._generator is not None
+        self._embeddings_ready = embeddings and self._embedder is not None
+
+    async def _start_generator(self) -> None:
+        if self._generator is None:
+            log.info("No generator configured: knowledge-only mode")
+            return
+        try:
+            await self._generator.start()
+        except Exception as exc:
+            log.warning(
+                "Could not load the %s model %r (%s); knowledge-only mode: replies come from the "
+                "knowledge base or go to staff",
+                self._generator.name,
+                self._model_settings.name,
+                _one_line(exc),
+            )
+            return
+        self._generation_ready = True
+
+    async def _start_embedder(self) -> None:
+        if self._embedder is None:
+            log.info("No embedder configured: vector search is off")
+            return
+        try:
+            await self._embedder.start()
+        except Exception as exc:
+            log.warning(
+                "Could not load the %s embedder %r (%s); vector search is off",
+                self._embedder.name,
+                self._embedding_settings.model,
+                _one_line(exc),
+            )
+            return
+        self._embeddings_ready = True
+
+    # ------------------------------------------------------------------ generation
+
+    def stream_chat(
+        self, messages: list[ChatMessage], options: GenerationOptions | None = None
+    ) -> AsyncIterator[str]:
+        """Stream one completion of ``messages`` as text pieces.
+
+        Raises :class:`ModelUnavailable` in knowledge-only mode or when the backend is down, and
+        :class:`ModelTimeout` once ``options.timeout_s`` (waiting in line included) has passed.
+        ``options.n`` is ignored: a stream is one variant.
+        """
+        return self._stream(list(messages), ResolvedOptions.resolve(options, self._model_settings))
+
+    async def generate(
+        self, messages: list[ChatMessage], options: GenerationOptions | None = None
+    ) -> list[str]:
+        """Return ``options.n`` complete variants, generated concurrently."""
+        resolved = ResolvedOptions.resolve(options, self._model_settings)
+        count = options.n if options is not None else 1
+
+        async def one() -> str:
+            async with aclosing(self._stream(list(messages), resolved)) as pieces:
+                return "".join([piece async for piece in pieces])
+
+        return list(await asyncio.gather(*(one() for _ in range(count))))
+
+    async def _stream(self, messages: list[ChatMessage], options: ResolvedOptions) -> AsyncIterator[str]:
+        generator = self._generator
+        if not self._generation_ready or generator is None:
+            metrics.FAILURES.labels(self._gen_label, "chat", "unavailable").inc()
+            raise ModelUnavailable("no generator is loaded (knowledge-only mode)")
+        loop = asyncio.get_running_loop()
+        started = time.perf_counter()
+        deadline = loop.time() + options.timeout_s
+        label = self._gen_label
+        reason = "error"
+        try:
+            await self._acquire_slot(deadline)
+            try:
+                metrics.ACTIVE_REQUESTS.labels(label).inc()
+                first = True
+                async with aclosing(generator.stream(messages, options)) as pieces:
+                    while True:
+                        # The deadline guards each wait on the model, never the caller's own time
+                        # between pieces (a timeout must not fire inside the caller's code).
+                        try:
+                            async with asyncio.timeout_at(deadline):
+                                piece = await anext(pieces)
+                        except StopAsyncIteration:
+                            break
+                        if first:
+                            metrics.TIME_TO_FIRST_TOKEN.labels(label).observe(time.perf_counter() - started)
+                            first = False
+                        yield piece
+            finally:
+                metrics.ACTIVE_REQUESTS.labels(label).dec()
+                self._slots.release()
+            reason = ""
+            metrics.LATENCY.labels(label, "chat").observe(time.perf_counter() - started)
+        except TimeoutError:
+            reason = "timeout"
+            raise ModelTimeout(f"no answer within {options.timeout_s:g}s") from None
+        except ModelUnavailable:
+            reason = "unavailable"
+            raise
+        except (asyncio.CancelledError, GeneratorExit):
+            reason = "cancelled"
+            raise
+        finally:
+            if reason:
+                metrics.FAILURES.labels(label, "chat", reason).inc()
+
+    async def _acquire_slot(self, deadline: float) -> None:
+        depth = metrics.QUEUE_DEPTH.labels(self._gen_label)
+        depth.inc()
+        try:
+            async with asyncio.timeout_at(deadline):
+                await self._slots.acquire()
+        finally:
+            depth.dec()
+
+    # ------------------------------------------------------------------ embeddings
+
+    async def embed(self, texts: list[str]) -> np.ndarray:
+        """Embed ``texts`` as a ``(len(texts), dim)`` float32 array of unit vectors.
+
+        Calls from many coroutines are gathered into shared batches (``embeddings.max_wait_ms``).
+        """
+        if not self._embeddings_ready or self._embedder is None:
+            metrics.FAILURES.labels(self._emb_label, "embed", "unavailable").inc()
+            raise ModelUnavailable("no embedder is loaded")
+        if self._batcher is None:
+            settings = self._embedding_settings
+            self._batcher = MicroBatcher(
+                self._embedder.encode,
+                max_batch=settings.batch_size,
+                max_wait_s=settings.max_wait_ms / 1000,
+                on_batch=metrics.EMBED_BATCH_SIZE.labels(self._emb_label).observe,
+            )
+        batcher = self._batcher
+        if not texts:
+            return np.zeros((0, self.embedding_dim), dtype=np.float32)
+        started = time.perf_counter()
+        try:
+            vectors = await batcher.submit(list(texts))
+        except ModelError as exc:
+            reason = "unavailable" if isinstance(exc, ModelUnavailable) else "error"
+            metrics.FAILURES.labels(self._emb_label, "embed", reason).inc()
+            raise
+        metrics.EMBEDDED_TEXTS.labels(self._emb_label).inc(len(texts))
+        metrics.LATENCY.labels(self._emb_label, "embed").observe(time.perf_counter() - started)
+        return vectors
+
+    def embed_sync(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        """Embed many texts from synchronous code, such as a catalog import on the command line.
+
+        Shows a tqdm progress bar when ``progress`` is True. Works before :meth:`start`: the
+        embedder is then loaded on first use.
+        """
+        embedder = self._embedder
+        if embedder is None:
+            raise ModelUnavailable("no embedder is configured")
+        if not self._embeddings_ready:
+            load = getattr(embedder, "load", None)
+            if load is None:
+                raise ModelUnavailable("the embedder is not started")
+            try:
+                load()
+            except Exception as exc:
+                raise ModelUnavailable(f"could not load the embedder: {_one_line(exc)}") from exc
+        vectors = embedder.encode_sync(list(texts), batch_size, progress)
+        metrics.EMBEDDED_TEXTS.labels(self._emb_label).inc(len(texts))
+        return vectors
+
+
+def _one_line(exc: BaseException) -> str:
+    """``Type: first line of the message``, for a log line that stays one line."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
