@@ -24,7 +24,6 @@ PUBLIC_THREAD = 11
 PRIVATE_THREAD = 12
 
 # Permission bits the fake hands out.
-ADMINISTRATOR = 1 << 3
 MANAGE_MESSAGES = 1 << 13
 EVERYONE_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 16) | (1 << 31) | (1 << 38)  # view, send, history, app cmds, threads
 

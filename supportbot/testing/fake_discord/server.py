@@ -26,9 +26,6 @@ __all__ = ["FakeDiscord"]
 
 log = logging.getLogger(__name__)
 
-# Application command option types (https://discord.com/developers/docs/interactions/application-commands).
-_SUB_COMMAND = 1
-
 
 class FakeDiscord:
     """A fake Discord on ``127.0.0.1`` (an ephemeral port) serving REST and the gateway.

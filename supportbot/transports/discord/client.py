@@ -30,6 +30,11 @@ __all__ = ["Endpoints", "use_endpoints", "SupportClient", "ShardedSupportClient"
 log = logging.getLogger(__name__)
 
 
+# A support bot never joins voice: skip discord.py's start-up warnings about voice libraries.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
+
+
 def intents() -> discord.Intents:
     """Guilds (channel cache), guild and DM messages, and message content (privileged)."""
     return discord.Intents(guilds=True, guild_messages=True, dm_messages=True, message_content=True)

@@ -35,20 +35,25 @@ _USER, _CHANNEL, _ROLE, _MENTIONABLE = 6, 7, 8, 9
 
 def author_of(user: discord.User | discord.Member, settings: DiscordSettings) -> Author:
     """The core's view of a Discord user: staff means holding the configured staff role."""
-    roles = getattr(user, "_roles", None)  # Member keeps role ids; a DM author is a plain User
-    is_staff = settings.staff_role is not None and roles is not None and roles.has(settings.staff_role)
+    # In DMs the author is a plain User: no roles, so never staff there.
+    is_staff = (
+        settings.staff_role is not None
+        and isinstance(user, discord.Member)
+        and user.get_role(settings.staff_role) is not None
+    )
     return Author(id=str(user.id), name=user.display_name, is_bot=user.bot, is_staff=is_staff)
 
 
 def listens_to(message: discord.Message, settings: DiscordSettings) -> bool:
-    """Support channels, DMs when enabled, and threads under the staff channel (staff replies)."""
+    """Support channels, DMs when enabled, and staff writing in threads under the staff channel
+    (the core relays those to the customer of the handoff)."""
     channel = message.channel
-    if isinstance(channel, (discord.DMChannel, discord.PartialMessageable)) and message.guild is None:
+    if message.guild is None:
         return settings.dm_enabled
     if channel.id in settings.support_channels:
         return True
     parent_id = getattr(channel, "parent_id", None)
-    return parent_id is not None and parent_id == settings.staff_channel
+    return parent_id is not None and parent_id == settings.staff_channel and author_of(message.author, settings).is_staff
 
 
 def message_event(message: discord.Message, settings: DiscordSettings) -> MessageReceived:

@@ -21,7 +21,7 @@ from ...actions import CommandResult, OpenThread, SendMessage
 from ..base import Transport
 from . import mapping
 from .client import ShardedSupportClient, SupportClient, restore_endpoints, use_endpoints
-from .commands import OPTION_TYPES, command_payloads
+from .commands import command_payloads
 from .errors import BAD_TOKEN, INTENT_REFUSED, MISSING_TOKEN, DiscordStartupError
 from .settings import DiscordSettings
 from .splitting import split_message
@@ -54,6 +54,8 @@ class DiscordTransport(Transport):
         self._client_options = client_options
         self._previous_endpoints: Any = None
         self.client: SupportClient | ShardedSupportClient | None = None
+        #: Seconds a command may run before its interaction is deferred ("thinking...").
+        self.defer_after = _DEFER_AFTER_S
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -145,7 +147,7 @@ class DiscordTransport(Transport):
         event = mapping.command_event(interaction, self.settings)
         task = asyncio.ensure_future(self._require_bot().handle_command(event))
         try:
-            result = await asyncio.wait_for(asyncio.shield(task), _DEFER_AFTER_S)
+            result = await asyncio.wait_for(asyncio.shield(task), self.defer_after)
         except TimeoutError:
             # Results are ephemeral unless a command says otherwise; "thinking" must pick now.
             await interaction.response.defer(ephemeral=True, thinking=True)
@@ -153,8 +155,9 @@ class DiscordTransport(Transport):
         await self._answer(interaction, result)
 
     async def _answer(self, interaction: discord.Interaction, result: CommandResult) -> None:
-        chunks = split_message(result.text) or [""]
         embeds = [mapping.to_discord_embed(e) for e in result.embeds[:10]]
+        # Discord rejects an empty answer; a command that returned nothing still gets one.
+        chunks = split_message(result.text) or ["" if embeds or result.files else "Done."]
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
             kwargs: dict[str, Any] = {
@@ -307,7 +310,5 @@ def _choice_type(bot: SupportBot, command: str, option: str) -> Any:
         if spec.name == command:
             for opt in spec.options:
                 if opt.name == option:
-                    return {OPTION_TYPES["integer"]: int, OPTION_TYPES["number"]: float}.get(
-                        OPTION_TYPES[opt.type], str
-                    )
+                    return {"integer": int, "number": float}.get(opt.type, str)
     return str

@@ -1,0 +1,96 @@
+"""The auto-reply plugin.
+
+Order of decisions for one message:
+1. Understanding is ambiguous: ask one clarifying question; ambiguous again right after: hand off.
+2. The intent's action is ``handoff``: hand off (escalation already took the usual ones).
+3. Retrieve passages. Nothing relevant: hand off instead of guessing.
+4. With a generator: answer through ``prompts/reply.yaml`` from those passages and this
+   conversation's recent turns only; a reply that promises what the passages do not say is
+   blocked and handed off. Without one: send the best FAQ/policy answer if it scores high enough.
+The passages an answer stands on are recorded with its outcome.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from supportbot.guard import check_promises
+from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
+from supportbot.prompts import load_prompt
+
+
+class AutoReplySettings(PluginSettings):
+    passages: int = Field(4, ge=1, le=20, description="Passages retrieved for one answer.")
+    min_relevance: float = Field(0.45, ge=0, le=1, description="Passages below this similarity are ignored.")
+    direct_answer_relevance: float = Field(
+        0.6, ge=0, le=1, description="Without a generator, send an FAQ answer only at or above this similarity.")
+    clarify: bool = Field(True, description="Ask one clarifying question when the intent is unclear.")
+    generate: bool = Field(True, description="Write answers with the model when one is loaded.")
+
+
+class AutoReply(Plugin):
+    name = "auto_reply"
+    Settings = AutoReplySettings
+    settings: AutoReplySettings
+
+    @on_message()
+    async def reply(self, ctx: MessageContext) -> Any:
+        u = ctx.understanding
+        if u is not None and getattr(u, "ambiguous", False) and self.settings.clarify:
+            if self._last_was_clarification(ctx):
+                return ctx.handoff("still_unclear", {"intent": u.intent, "runner_up": u.runner_up})
+            return ctx.answer(self._clarifying_question(u), reason="clarify")
+        if u is not None and getattr(u, "action", None) == "handoff":
+            return ctx.handoff(f"intent:{u.intent}")
+        knowledge = self.bot.knowledge
+        if knowledge is None:
+            return ctx.handoff("no_knowledge_base")
+        passages = [p for p in await knowledge.search_passages(ctx.text, k=self.settings.passages)
+                    if p.score >= self.settings.min_relevance]
+        if not passages:
+            return ctx.handoff("no_grounded_answer")
+        runner = self.bot.runner
+        if self.settings.generate and runner is not None and runner.generation_available:
+            return await self._generated(ctx, passages)
+        best = passages[0]
+        if best.score >= self.settings.direct_answer_relevance:
+            return ctx.answer(best.text, sources=[best.id], reason="knowledge_match")
+        return ctx.handoff("no_grounded_answer", {"best_passage": best.id, "score": round(best.score, 3)})
+
+    async def _generated(self, ctx: MessageContext, passages: list[Any]) -> Any:
+        from supportbot.models import GenerationOptions
+
+        prompt = load_prompt(self.bot.config, "reply")
+        block = "\n".join(f"[{p.id}] {p.title + ': ' if getattr(p, 'title', None) else ''}{p.text}" for p in passages)
+        messages = [{"role": "system", "content": prompt["system"].format(shop=self.bot.config.bot.name, passages=block)}]
+        messages += await ctx.recent_turns()
+        messages.append({"role": "user", "content": prompt["user"].format(message=ctx.text)})
+        options = GenerationOptions(max_new_tokens=int(prompt.get("max_new_tokens", 200)))
+        (text,) = await self.bot.runner.generate(messages, options)
+        text = text.strip()
+        sources = [p.id for p in passages]
+        if not text or "HANDOFF" in text:
+            return ctx.handoff("no_grounded_answer", {"passages": sources})
+        check = check_promises(text, [p.text for p in passages])
+        if not check.ok:
+            self.log.warning("blocked a reply with unsupported promises: %s", ", ".join(check.unsupported))
+            return ctx.handoff("unsupported_promise", {"blocked_reply": text, "unsupported": list(check.unsupported)})
+        return ctx.answer(text, sources=sources, reason="generated")
+
+    def _last_was_clarification(self, ctx: MessageContext) -> bool:
+        row = self.bot.history.db.execute(
+            "SELECT o.reason FROM messages m JOIN outcomes o ON o.message_id = m.id "
+            "WHERE m.conversation_id = ? AND m.direction = 'in' AND m.id < ? ORDER BY m.id DESC LIMIT 1",
+            [ctx.conversation_id, ctx.message_row_id],
+        ).fetchone()
+        return bool(row and row[0] == "clarify")
+
+    def _clarifying_question(self, u: Any) -> str:
+        labels = getattr(self.bot.understander, "labels", {}) if self.bot.understander else {}
+        first = labels.get(u.intent, (u.intent or "").replace("_", " "))
+        second = labels.get(u.runner_up, (u.runner_up or "").replace("_", " "))
+        if first and second:
+            return f"Just to be sure I help with the right thing: is this about {first}, or {second}?"
+        return "Could you tell me a little more about what you need, so I can help with the right thing?"

@@ -1,0 +1,64 @@
+"""The console transport: parsing, and a scripted round trip through the real bot.py."""
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+from supportbot.transports.console import ConsoleTransport, parse_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_parse_command_options_with_spaces():
+    assert parse_command("/product query:red running shoes max:3") == ("product", {"query": "red running shoes", "max": "3"})
+    assert parse_command("/handoffs") == ("handoffs", {})
+    assert parse_command("/resolve note:sent a replacement, all good") == ("resolve", {"note": "sent a replacement, all good"})
+
+
+async def test_console_transcript_with_a_plugin(make_bot):
+    from supportbot.plugin import Plugin, command, on_message
+
+    class Hello(Plugin):
+        name = "hello"
+
+        @on_message()
+        async def hi(self, ctx):
+            return ctx.answer(f"Hi {ctx.event.author.name}!")
+
+        @command("ping", "staff ping", staff_only=True)
+        async def ping(self, ctx):
+            return "pong"
+
+    bot, _ = await make_bot(Hello)
+    out = io.StringIO()
+    console = ConsoleTransport(io.StringIO("# a comment\nhello\n/ping\n!as bob\nhey\n"), out, echo=True)
+    await console.start(bot)
+    await console.run()
+    assert out.getvalue().splitlines() == [
+        "customer> hello", "bot> Hi customer!", "staff> /ping", "bot (to staff)> pong",
+        "staff> !as bob", "bob> hey", "bot> Hi bob!",
+    ]
+
+
+def test_bot_py_console_script_round_trip(tmp_path):
+    """``python bot.py console --script -`` with the shipped plugins prints replies and exits 0."""
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "database:\n  path: bot.db\n"
+        "model:\n  backend: none\n"  # no generator: answers come from the knowledge base only
+        f"plugins:\n  directories: [{ROOT / 'plugins'}]\n"
+    )
+    script = "hello\nI want to talk to a real person\n/handoffs\n"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bot.py"), "console", "--script", "-", "--config", str(config)],
+        input=script, capture_output=True, text=True, timeout=240, cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "HOME": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "customer> hello"
+    assert any(line.startswith("bot> ") for line in lines[1:3])
+    assert "[staff thread #" in result.stdout and "a person will reply here" in result.stdout
+    assert any(line.startswith("bot (to staff)> #1 · asked for human") for line in lines)
+    assert (tmp_path / "bot.db").exists()
