@@ -51,9 +51,13 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
     if not token:
         print("No DISCORD_TOKEN in the environment: starting the console (type !help).", file=sys.stderr)
         return cmd_console(config, args)
-    from supportbot.transports.discord import create_transport
+    from supportbot.transports.discord import DiscordStartupError, create_transport
 
-    return asyncio.run(_serve(config, create_transport(config.discord, token)))
+    try:
+        return asyncio.run(_serve(config, create_transport(config.discord, token)))
+    except DiscordStartupError as exc:
+        print(str(exc), file=sys.stderr)  # one line: bad token, refused intent, ...
+        return 1
 
 
 def cmd_console(config: Config, args: argparse.Namespace) -> int:

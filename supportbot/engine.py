@@ -241,8 +241,10 @@ class SupportBot:
         with message_scope(event.message_id):
             if event.author.is_bot:
                 return None
-            if event.author.is_staff and self.history.handoff_by_thread(event.channel_id) is not None:
-                await self.bus.publish(event)  # staff writing in a handoff thread: escalation relays it
+            if event.author.is_staff:
+                # Staff are not customers: their messages (a reply in a handoff thread, say) go to
+                # the bus, where escalation relays them, and never through the answering pipeline.
+                await self.bus.publish(event)
                 return None
             started = time.perf_counter()
             record = self.history.record_inbound(event)

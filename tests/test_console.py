@@ -33,6 +33,7 @@ async def test_console_transcript_with_a_plugin(make_bot):
     bot, _ = await make_bot(Hello)
     out = io.StringIO()
     console = ConsoleTransport(io.StringIO("# a comment\nhello\n/ping\n!as bob\nhey\n"), out, echo=True)
+    bot.transport = console
     await console.start(bot)
     await console.run()
     assert out.getvalue().splitlines() == [
