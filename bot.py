@@ -115,9 +115,19 @@ def cmd_import(config: Config, args: argparse.Namespace) -> int:
 def cmd_train_intents(config: Config, args: argparse.Namespace) -> int:
     from supportbot.understanding import fit_from_csv
 
-    result = fit_from_csv(config.understanding, Path(args.file), text_col=args.text_col, label_col=args.label_col,
-                          cache_dir=config.resolve(Path(config.database.path)).parent / ".supportbot-cache")
-    print(result)
+    try:
+        report = fit_from_csv(
+            Path(args.file), args.text_col, args.label_col,
+            cache_dir=config.resolve(Path(config.database.path)).parent / ".supportbot-cache",
+            settings=config.understanding, embedder=config.embeddings.model,
+            fine_tune=not args.no_fine_tune, epochs=args.epochs, progress=print,
+        )
+    except (OSError, ValueError) as exc:
+        print(f"train-intents: {exc}", file=sys.stderr)
+        return 2
+    print(f"{report.examples} examples, {len(report.intents)} intents, "
+          f"{'fine-tuned encoder' if report.fine_tuned else 'head on frozen embeddings'}: {report.directory}")
+    print("Restart the bot to use it.")
     return 0
 
 
@@ -159,6 +169,9 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("file")
     train.add_argument("--text-col", default="text")
     train.add_argument("--label-col", default="intent")
+    train.add_argument("--no-fine-tune", action="store_true",
+                       help="fit only a head on frozen embeddings (seconds instead of minutes)")
+    train.add_argument("--epochs", type=int, default=3, help="fine-tuning epochs (default 3)")
     train.set_defaults(func=cmd_train_intents)
 
     check = sub.add_parser("check-config", parents=[common], help="validate the config file")

@@ -29,8 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from supportbot.models import EmbeddingSettings, GenerationOptions, ModelRunner, ModelSettings, create_runner
-from supportbot.models import metrics
+from supportbot.models import EmbeddingSettings, GenerationOptions, ModelRunner, ModelSettings, create_runner, metrics
 from supportbot.testing.tiny_model import build_tiny_chat_model, support_sentences
 
 log = logging.getLogger("bench.runner")
@@ -59,20 +58,26 @@ class Result:
         return self.done - self.arrival
 
 
-def make_requests(count: int, spread_s: float, seed: int = 1) -> list[Request]:
-    """``count`` chats of 16 to ~256 prompt tokens, arriving at random over ``spread_s`` seconds."""
+# What a support bot sends before every customer message. The runner's prefix cache computes it
+# once; one `generate` per message recomputes it every time.
+SYSTEM_PROMPT = (
+    "You are the support assistant of an online shop. Answer in two short sentences, using only "
+    "these policies: orders ship within two days; returns are accepted within 30 days; refunds take "
+    "five to ten days. Otherwise say that staff will follow up."
+)
+
+
+def make_requests(count: int, spread_s: float, *, system_prompt: bool = True, seed: int = 1) -> list[Request]:
+    """``count`` chats with customer messages of 16 to ~256 tokens, arriving over ``spread_s`` seconds."""
     rng = random.Random(seed)
     sentences = list(support_sentences(2000, seed=seed))
+    system = [{"role": "system", "content": SYSTEM_PROMPT}] if system_prompt else []
     requests = []
-    for i in range(count):
+    for _ in range(count):
         length = rng.choice([1, 2, 4, 8, 14, 20])  # sentences; about 12 tokens each
         start = rng.randrange(len(sentences) - length)
-        requests.append(
-            Request(
-                messages=[{"role": "user", "content": " ".join(sentences[start : start + length])}],
-                arrival_s=rng.uniform(0, spread_s),
-            )
-        )
+        customer = {"role": "user", "content": " ".join(sentences[start : start + length])}
+        requests.append(Request(messages=[*system, customer], arrival_s=rng.uniform(0, spread_s)))
     return sorted(requests, key=lambda r: r.arrival_s)
 
 
@@ -209,6 +214,15 @@ async def bench_embeddings(runner: ModelRunner, count: int) -> dict[str, float]:
 # ----------------------------------------------------------------------------- report
 
 
+def prompt_lengths(path: Path, requests: Sequence[Request]) -> list[int]:
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    return [
+        len(tokenizer.apply_chat_template(r.messages, add_generation_prompt=True, return_dict=False)) for r in requests
+    ]
+
+
 def summarize(results: Sequence[Result], tokens: int) -> dict[str, float]:
     start = min(r.arrival for r in results)
     end = max(r.done for r in results)
@@ -223,17 +237,22 @@ def summarize(results: Sequence[Result], tokens: int) -> dict[str, float]:
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
-    requests = make_requests(args.requests, args.spread_s)
+    requests = make_requests(args.requests, args.spread_s, system_prompt=not args.no_system_prompt)
     ticker = LoopTicker()
     with tempfile.TemporaryDirectory(prefix="bench-runner-") as folder:
         path = build_tiny_chat_model(Path(folder), size="small")
+        prompt_tokens = prompt_lengths(path, requests)
 
         ticker.start()
         sequential = await run_sequential(path, args.device, requests, args.new_tokens)
         sequential_stall = await ticker.stop()
 
         settings = ModelSettings(
-            name=str(path), device=args.device, temperature=0.0, max_batch_tokens=args.max_batch_tokens
+            name=str(path),
+            device=args.device,
+            temperature=0.0,
+            max_batch_tokens=args.max_batch_tokens,
+            scheduler=args.scheduler,
         )
         embeddings = EmbeddingSettings(backend="none" if args.skip_embeddings else "sentence-transformers")
         runner = create_runner(settings, embeddings)
@@ -257,6 +276,13 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "spread_s": args.spread_s,
         "new_tokens": args.new_tokens,
         "max_batch_tokens": args.max_batch_tokens,
+        "scheduler": args.scheduler,
+        "system_prompt": not args.no_system_prompt,
+        "prompt_tokens": {
+            "min": min(prompt_tokens),
+            "median": statistics.median(prompt_tokens),
+            "max": max(prompt_tokens),
+        },
         "identical_outputs": f"{identical}/{len(requests)}",
         "sequential": seq,
         "runner": run,
@@ -272,9 +298,12 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 
 def print_table(report: dict[str, Any]) -> None:
     seq, run = report["sequential"], report["runner"]
+    lengths = report["prompt_tokens"]
+    shared = "a shared system prompt + " if report["system_prompt"] else ""
     print(
-        f"\n{report['requests']} requests over {report['spread_s']:g}s, {report['new_tokens']} new tokens each, "
-        f"greedy, device {report['device']}; identical outputs: {report['identical_outputs']}\n"
+        f"\n{report['requests']} requests over {report['spread_s']:g}s; prompts of {shared}a customer message, "
+        f"{lengths['min']}-{lengths['max']} tokens (median {lengths['median']:g}); {report['new_tokens']} new tokens "
+        f"each, greedy, device {report['device']}; identical outputs: {report['identical_outputs']}\n"
     )
     print(f"{'way':<34}{'tokens/s':>10}{'p50 latency':>13}{'p95 latency':>13}{'p50 TTFT':>11}")
     for name, row in (("one generate per request, in turn", seq), ("model runner (continuous batching)", run)):
@@ -301,8 +330,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--spread-s", type=float, default=3.0, help="arrivals are spread over this many seconds")
     parser.add_argument("--new-tokens", type=int, default=32)
     parser.add_argument("--max-batch-tokens", type=int, default=256)
+    parser.add_argument("--scheduler", choices=["fifo", "prefill_first"], default="fifo")
     parser.add_argument("--embed-texts", type=int, default=256)
     parser.add_argument("--skip-embeddings", action="store_true")
+    parser.add_argument("--no-system-prompt", action="store_true", help="customer messages only, no shared prefix")
     return parser.parse_args(argv)
 
 

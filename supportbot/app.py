@@ -27,6 +27,16 @@ def build_runner(config: Config) -> Any:
     return create_runner(config.model, config.embeddings)
 
 
+def shipped_file(config: Config, path: Path) -> Path:
+    """A file the project ships (``prompts/intents.yaml``): the merchant's copy beside the config
+    wins; without one, the shipped default is used, so a config kept elsewhere still works."""
+    local = config.resolve(path)
+    if local.exists() or path.is_absolute():
+        return local
+    shipped = PROJECT_ROOT / path
+    return shipped if shipped.exists() else local
+
+
 def build_bot(config: Config, transport: Any = None, *, runner: Any = None, history: History | None = None) -> SupportBot:
     """The bot with its shared services: one history, one model runner, one knowledge base."""
     from .knowledge import KnowledgeBase
@@ -38,7 +48,7 @@ def build_bot(config: Config, transport: Any = None, *, runner: Any = None, hist
     understander = Understander(
         config.understanding,
         runner.embed,
-        intents_file=config.resolve(config.understanding.intents_file),
+        intents_file=shipped_file(config, config.understanding.intents_file),
         cache_dir=config.resolve(Path(config.database.path)).parent / ".supportbot-cache",
     )
     return SupportBot(config, history=history, runner=runner, knowledge=knowledge,

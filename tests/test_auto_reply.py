@@ -58,6 +58,9 @@ class Knowledge:
             scored.append(P(p.id, p.text, overlap, p.title))
         return sorted((p for p in scored if p.score > 0), key=lambda p: -p.score)[:k]
 
+    async def search_products(self, query, k=5, **filters):
+        return []
+
 
 def _words(text):
     return {w.strip("?.,!").removesuffix("s") for w in text.lower().split()}

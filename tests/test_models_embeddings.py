@@ -91,5 +91,5 @@ async def test_unloadable_embedder_logs_once_and_raises(tmp_path: Path, caplog: 
     with pytest.raises(ModelUnavailable):
         await runner.embed(["hello"])
     with pytest.raises(ModelUnavailable):
-        runner.embedding_dim
+        _ = runner.embedding_dim
     await runner.close()

@@ -104,7 +104,8 @@ async def make_runner(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Factory]
     runners: list[ModelRunner] = []
 
     async def factory(base_url: str, embeddings: str = "none", **overrides: object) -> ModelRunner:
-        runner = create_runner(openai_settings(base_url, **overrides), EmbeddingSettings(backend=embeddings, model="emb"))
+        settings = openai_settings(base_url, **overrides)
+        runner = create_runner(settings, EmbeddingSettings(backend=embeddings, model="emb"))
         await runner.start()
         runners.append(runner)
         return runner
@@ -170,7 +171,7 @@ async def test_4xx_is_a_clear_error_and_not_retried(
 ) -> None:
     server.fail_first = [404]
     runner = await make_runner(server.base_url)
-    with caplog.at_level(logging.DEBUG), pytest.raises(ModelRequestError, match="404.*model 'nope' not found") as info:
+    with caplog.at_level(logging.DEBUG), pytest.raises(ModelRequestError, match=r"404.*model 'nope' not found") as info:
         await runner.generate([{"role": "user", "content": "hi"}])
     assert info.value.status == 404
     assert len(server.chat_bodies) == 1

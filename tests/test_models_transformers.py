@@ -18,8 +18,8 @@ from supportbot.models import (
     ModelTimeout,
     ModelUnavailable,
     create_runner,
+    metrics,
 )
-from supportbot.models import metrics
 from supportbot.testing.tiny_model import build_tiny_chat_model
 
 pytestmark = pytest.mark.slow
@@ -27,9 +27,9 @@ pytestmark = pytest.mark.slow
 NO_EMBEDDINGS = EmbeddingSettings(backend="none")
 GREEDY = GenerationOptions(temperature=0.0, max_new_tokens=12)
 # Prompts of different lengths, so concurrent requests are at different stages in one batch.
-CHATS = [
-    [{"role": "user", "content": "Where is my order?" * (1 + 3 * i)}] for i in range(6)
-] + [[{"role": "system", "content": "You help a shop."}, {"role": "user", "content": "Refund, please."}]]
+CHATS = [[{"role": "user", "content": "Where is my order?" * (1 + 3 * i)}] for i in range(6)] + [
+    [{"role": "system", "content": "You help a shop."}, {"role": "user", "content": "Refund, please."}]
+]
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ async def one_slot_runner(tiny_model: Path) -> AsyncIterator[ModelRunner]:
     await runner.close()
 
 
-LONG = GenerationOptions(temperature=1.0, max_new_tokens=1500)
+LONG = GenerationOptions(temperature=0.0, max_new_tokens=1500)  # the tiny model never stops early
 
 
 async def test_cancelled_caller_frees_its_slot(one_slot_runner: ModelRunner) -> None:
@@ -150,7 +150,7 @@ async def test_timeout_cancels_the_request_and_frees_its_slot(one_slot_runner: M
     failures = metrics.FAILURES.labels("transformers", "chat", "timeout")
     before = failures._value.get()
     with pytest.raises(ModelTimeout):
-        await one_slot_runner.generate(CHATS[0], GenerationOptions(temperature=1.0, max_new_tokens=1500, timeout_s=0.3))
+        await one_slot_runner.generate(CHATS[0], GenerationOptions(temperature=0.0, max_new_tokens=1500, timeout_s=0.3))
     assert failures._value.get() == before + 1
 
     await wait_until_manager_idle(one_slot_runner)
@@ -186,9 +186,7 @@ def warnings_from_supportbot(caplog: pytest.LogCaptureFixture) -> list[logging.L
     return [r for r in caplog.records if r.levelno >= logging.WARNING and r.name.startswith("supportbot")]
 
 
-async def test_missing_model_path_means_knowledge_only_mode(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+async def test_missing_model_path_means_knowledge_only_mode(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     runner = create_runner(settings_for(tmp_path / "no-such-model"), NO_EMBEDDINGS)
     with caplog.at_level(logging.WARNING):
         await runner.start()
@@ -211,9 +209,7 @@ async def test_hub_id_offline_means_knowledge_only_mode(
 ) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))  # an empty cache
-    runner = create_runner(
-        ModelSettings(name="supportbot-tests/no-such-model", device="cpu"), NO_EMBEDDINGS
-    )
+    runner = create_runner(ModelSettings(name="supportbot-tests/no-such-model", device="cpu"), NO_EMBEDDINGS)
     with caplog.at_level(logging.WARNING):
         await asyncio.wait_for(runner.start(), 30)
     assert not runner.generation_available
@@ -229,3 +225,40 @@ async def test_backend_none_is_knowledge_only_without_warning(caplog: pytest.Log
     assert not warnings_from_supportbot(caplog)
     with pytest.raises(ModelUnavailable):
         await runner.embed(["hello"])
+
+
+async def test_thread_engine_fallback_serves_the_same_text(runner: ModelRunner, tiny_model: Path) -> None:
+    threaded = create_runner(settings_for(tiny_model, engine="thread"), NO_EMBEDDINGS)
+    await threaded.start()
+    try:
+        assert threaded.generator.engine == "thread"  # type: ignore[union-attr]
+        expected = [(await runner.generate(chat, GREEDY))[0] for chat in CHATS[:3]]
+        got = await asyncio.gather(*(threaded.generate(chat, GREEDY) for chat in CHATS[:3]))
+        assert [variants[0] for variants in got] == expected
+
+        with pytest.raises(ModelTimeout):
+            await threaded.generate(CHATS[0], GenerationOptions(temperature=0.0, max_new_tokens=1500, timeout_s=0.3))
+        assert await threaded.generate(CHATS[0], GenerationOptions(temperature=0, max_new_tokens=2, timeout_s=20))
+    finally:
+        await threaded.close()
+
+
+async def test_auto_engine_falls_back_when_continuous_batching_fails(
+    tiny_model: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from transformers.generation.continuous_batching import ContinuousMixin
+
+    def unsupported(*args: object, **kwargs: object) -> None:
+        raise ValueError("no paged attention for this model")
+
+    monkeypatch.setattr(ContinuousMixin, "init_continuous_batching", unsupported)
+    runner = create_runner(settings_for(tiny_model), NO_EMBEDDINGS)
+    with caplog.at_level(logging.WARNING):
+        await runner.start()
+    try:
+        assert runner.generation_available
+        assert runner.generator.engine == "thread"  # type: ignore[union-attr]
+        assert "one request at a time" in caplog.text
+        assert await runner.generate(CHATS[0], GenerationOptions(max_new_tokens=3))
+    finally:
+        await runner.close()

@@ -2,8 +2,9 @@
 
 Order of decisions for one message:
 1. Understanding is ambiguous: ask one clarifying question; ambiguous again right after: hand off.
-2. The intent's action is ``handoff``: hand off (escalation already took the usual ones).
-3. Retrieve passages. Nothing relevant: hand off instead of guessing.
+2. The intent's action is ``handoff``: hand off (escalation already took the usual ones);
+   ``small_talk`` (hello, thanks): the intent's fixed reply from intents.yaml.
+3. Retrieve FAQ and policy passages (and, for the generator, catalog products). Nothing relevant: hand off instead of guessing.
 4. With a generator: answer through ``prompts/reply.yaml`` from those passages and this
    conversation's recent turns only; a reply that promises what the passages do not say is
    blocked and handed off. Without one: send the best FAQ/policy answer if it scores high enough.
@@ -28,6 +29,8 @@ class AutoReplySettings(PluginSettings):
         0.6, ge=0, le=1, description="Without a generator, send an FAQ answer only at or above this similarity.")
     clarify: bool = Field(True, description="Ask one clarifying question when the intent is unclear.")
     generate: bool = Field(True, description="Write answers with the model when one is loaded.")
+    catalog_passages: int = Field(
+        2, ge=0, le=10, description="Catalog products given to the generator beside FAQ and policy passages.")
 
 
 class AutoReply(Plugin):
@@ -42,18 +45,29 @@ class AutoReply(Plugin):
             if self._last_was_clarification(ctx):
                 return ctx.handoff("still_unclear", {"intent": u.intent, "runner_up": u.runner_up})
             return ctx.answer(self._clarifying_question(u), reason="clarify")
-        if u is not None and getattr(u, "action", None) == "handoff":
+        action = getattr(u, "action", None) if u is not None else None
+        if action == "handoff":
             return ctx.handoff(f"intent:{u.intent}")
+        if action == "small_talk":
+            text = self._small_talk_reply(u.intent)
+            if text:
+                return ctx.answer(text, reason="small_talk")
         knowledge = self.bot.knowledge
         if knowledge is None:
             return ctx.handoff("no_knowledge_base")
         passages = [p for p in await knowledge.search_passages(ctx.text, k=self.settings.passages)
                     if p.score >= self.settings.min_relevance]
+        runner = self.bot.runner
+        generating = self.settings.generate and runner is not None and runner.generation_available
+        if generating and self.settings.catalog_passages:
+            passages += await self._product_passages(ctx.text)
         if not passages:
             return ctx.handoff("no_grounded_answer")
-        runner = self.bot.runner
-        if self.settings.generate and runner is not None and runner.generation_available:
+        if generating:
             return await self._generated(ctx, passages)
+        passages = [p for p in passages if getattr(p, "kind", None) != "product"]
+        if not passages:
+            return ctx.handoff("no_grounded_answer")
         best = passages[0]
         if best.score >= self.settings.direct_answer_relevance:
             return ctx.answer(best.text, sources=[best.id], reason="knowledge_match")
@@ -79,6 +93,31 @@ class AutoReply(Plugin):
             return ctx.handoff("unsupported_promise", {"blocked_reply": text, "unsupported": list(check.unsupported)})
         return ctx.answer(text, sources=sources, reason="generated")
 
+    async def _product_passages(self, text: str) -> list[Any]:
+        """Relevant catalog products as passages, stating only the stored figures."""
+        from supportbot.knowledge import Passage
+
+        hits = await self.bot.knowledge.search_products(text, k=self.settings.catalog_passages)
+        out = []
+        for hit in hits:
+            if hit.score < self.settings.min_relevance:
+                continue
+            facts = [f"{k}: {v}" for k, v in list(hit.attributes.items())[:8]]
+            if hit.price_text:
+                facts.insert(0, f"price: {hit.price_text}")
+            if hit.stock_text:
+                facts.insert(1 if hit.price_text else 0, f"stock: {hit.stock_text}")
+            if hit.url:
+                facts.append(f"link: {hit.url}")
+            out.append(Passage(id=hit.source_id, kind="product", title=hit.name, text="; ".join(facts) or hit.name,
+                               score=hit.score))
+        return out
+
+    def _small_talk_reply(self, intent: str | None) -> str | None:
+        understander = self.bot.understander
+        catalog = getattr(understander, "catalog", None) if understander is not None else None
+        return catalog.reply(intent) if catalog is not None and intent else None
+
     def _last_was_clarification(self, ctx: MessageContext) -> bool:
         row = self.bot.history.db.execute(
             "SELECT o.reason FROM messages m JOIN outcomes o ON o.message_id = m.id "
@@ -88,6 +127,11 @@ class AutoReply(Plugin):
         return bool(row and row[0] == "clarify")
 
     def _clarifying_question(self, u: Any) -> str:
+        understander = self.bot.understander
+        if understander is not None and hasattr(understander, "clarifying_question"):
+            question = understander.clarifying_question(u)
+            if question:
+                return question
         labels = getattr(self.bot.understander, "labels", {}) if self.bot.understander else {}
         first = labels.get(u.intent, (u.intent or "").replace("_", " "))
         second = labels.get(u.runner_up, (u.runner_up or "").replace("_", " "))

@@ -26,8 +26,8 @@ from .settings import EmbeddingSettings, ModelSettings, OpenAISettings
 
 __all__ = [
     "ChatMessage",
-    "EmbeddingSettings",
     "Embedder",
+    "EmbeddingSettings",
     "GenerationOptions",
     "Generator",
     "ModelError",

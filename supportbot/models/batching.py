@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -81,10 +82,8 @@ class MicroBatcher:
             # running encoder call do not wait a second time.
             remaining = self._jobs[0].arrived + self._max_wait_s - asyncio.get_running_loop().time()
             if remaining > 0 and not self._full.is_set():
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._full.wait(), remaining)
-                except TimeoutError:
-                    pass
             batch = self._take_batch()
             if not batch:
                 continue

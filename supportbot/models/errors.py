@@ -6,7 +6,7 @@ handoff to a human, so the subclasses only separate what a caller may treat diff
 
 from __future__ import annotations
 
-__all__ = ["ModelError", "ModelUnavailable", "ModelTimeout", "ModelRequestError"]
+__all__ = ["ModelError", "ModelRequestError", "ModelTimeout", "ModelUnavailable"]
 
 
 class ModelError(Exception):

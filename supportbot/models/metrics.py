@@ -24,12 +24,8 @@ __all__ = [
 # Generation on a CPU takes seconds; on a GPU, tens of milliseconds to first token.
 _LATENCY_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80, float("inf"))
 
-QUEUE_DEPTH = Gauge(
-    "supportbot_model_queue_depth", "Requests waiting for a free generation slot.", ["backend"]
-)
-ACTIVE_REQUESTS = Gauge(
-    "supportbot_model_active_requests", "Requests holding a generation slot.", ["backend"]
-)
+QUEUE_DEPTH = Gauge("supportbot_model_queue_depth", "Requests waiting for a free generation slot.", ["backend"])
+ACTIVE_REQUESTS = Gauge("supportbot_model_active_requests", "Requests holding a generation slot.", ["backend"])
 GENERATED_TOKENS = Counter(
     "supportbot_model_generated_tokens", "Tokens generated (text chunks for HTTP backends).", ["backend"]
 )

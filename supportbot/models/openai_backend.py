@@ -81,7 +81,8 @@ class OpenAIClient:
                 return await attempt()
             except (*_RETRYABLE, _ServerError) as exc:
                 if number == retries:
-                    raise ModelUnavailable(f"{what} at {self.base_url} failed after {retries + 1} tries: {exc}") from exc
+                    message = f"{what} at {self.base_url} failed after {retries + 1} tries: {exc}"
+                    raise ModelUnavailable(message) from exc
                 delay = self.settings.backoff_s * 2**number * random.uniform(0.8, 1.2)
                 log.info("%s failed (%s); retry %d/%d in %.2fs", what, exc, number + 1, retries, delay)
                 await asyncio.sleep(delay)

@@ -147,9 +147,7 @@ class ModelRunner:
 
     # ------------------------------------------------------------------ generation
 
-    def stream_chat(
-        self, messages: list[ChatMessage], options: GenerationOptions | None = None
-    ) -> AsyncIterator[str]:
+    def stream_chat(self, messages: list[ChatMessage], options: GenerationOptions | None = None) -> AsyncIterator[str]:
         """Stream one completion of ``messages`` as text pieces.
 
         Raises :class:`ModelUnavailable` in knowledge-only mode or when the backend is down, and
@@ -158,9 +156,7 @@ class ModelRunner:
         """
         return self._stream(list(messages), ResolvedOptions.resolve(options, self._model_settings))
 
-    async def generate(
-        self, messages: list[ChatMessage], options: GenerationOptions | None = None
-    ) -> list[str]:
+    async def generate(self, messages: list[ChatMessage], options: GenerationOptions | None = None) -> list[str]:
         """Return ``options.n`` complete variants, generated concurrently."""
         resolved = ResolvedOptions.resolve(options, self._model_settings)
         count = options.n if options is not None else 1

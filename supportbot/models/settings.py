@@ -30,7 +30,9 @@ class ModelSettings(Settings):
     backend: Literal["transformers", "openai", "none"] = Field(
         "transformers", description="In-process transformers, an OpenAI-compatible server, or none (knowledge-only)."
     )
-    name: str = Field("Qwen/Qwen2.5-0.5B-Instruct", description="Hub id or local path of a causal LM with a chat template.")
+    name: str = Field(
+        "Qwen/Qwen2.5-0.5B-Instruct", description="Hub id or local path of a causal LM with a chat template."
+    )
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto picks cuda when available.")
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
         "auto", description="auto is bfloat16 on cuda and float32 on cpu."
@@ -44,12 +46,21 @@ class ModelSettings(Settings):
         64, ge=1, description="Requests generating at once; more wait in line (backpressure)."
     )
     num_blocks: int | None = Field(
-        None, ge=1, description="KV-cache blocks; None sizes it from max_concurrent_requests on cpu, from memory on cuda."
+        None,
+        ge=1,
+        description="KV-cache blocks; None sizes them from max_concurrent_requests on cpu, from free memory on cuda.",
     )
     page_size: int = Field(64, ge=4, description="Tokens per KV-cache block.")
     max_batch_tokens: int = Field(256, ge=16, description="Tokens per forward pass (256-512 is best on CPU).")
+    engine: Literal["auto", "continuous", "thread"] = Field(
+        "auto",
+        description="continuous batching, one request at a time on one thread, or auto (continuous, else thread).",
+    )
+    scheduler: Literal["fifo", "prefill_first"] = Field(
+        "fifo", description="transformers' batch scheduler; prefill_first favours new requests' first token."
+    )
     tokens_per_request: int = Field(
-        768, ge=64, description="Typical prompt plus answer length, used to size the cache when num_blocks is None."
+        512, ge=64, description="Typical prompt plus answer length, used to size the cache when num_blocks is None."
     )
     openai: OpenAISettings = Field(default_factory=OpenAISettings, description="Used when backend is openai.")
 

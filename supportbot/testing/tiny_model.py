@@ -5,7 +5,8 @@ Model hubs are out of reach in tests, so this writes what a hub download would: 
 trained here on a few hundred synthetic support sentences. Load the folder the way a real model
 is loaded (``from_pretrained(path)``), so tests exercise the production code path.
 
-The text it generates is gibberish; what matters is that it is deterministic for a given seed.
+The text it generates is gibberish; what matters is that it is deterministic for a given seed,
+and that greedy decoding never emits the end token, so answers run to ``max_new_tokens``.
 """
 
 from __future__ import annotations
@@ -54,13 +55,44 @@ _SIZES: Final[dict[str, dict[str, int | float]]] = {
     },
 }
 
-_SUBJECTS: Final = ["my order", "the parcel", "this hoodie", "the refund", "your shop", "the coupon",
-                    "the blue mug", "shipping", "the invoice", "my account", "the warranty", "the size chart"]
-_VERBS: Final = ["has not arrived", "is broken", "looks great", "was charged twice", "needs a change",
-                 "is missing a part", "ships to Canada", "costs too much", "cannot be found", "works fine"]
-_TAILS: Final = ["since Monday.", "again, sorry!", "— can you help?", "and I need it by Friday.",
-                 "according to the tracking page.", "(order #4521).", "in size XL.", "after 30 days?",
-                 "with express delivery.", "so what now?"]
+_SUBJECTS: Final = [
+    "my order",
+    "the parcel",
+    "this hoodie",
+    "the refund",
+    "your shop",
+    "the coupon",
+    "the blue mug",
+    "shipping",
+    "the invoice",
+    "my account",
+    "the warranty",
+    "the size chart",
+]
+_VERBS: Final = [
+    "has not arrived",
+    "is broken",
+    "looks great",
+    "was charged twice",
+    "needs a change",
+    "is missing a part",
+    "ships to Canada",
+    "costs too much",
+    "cannot be found",
+    "works fine",
+]
+_TAILS: Final = [
+    "since Monday.",
+    "again, sorry!",
+    "— can you help?",
+    "and I need it by Friday.",
+    "according to the tracking page.",
+    "(order #4521).",
+    "in size XL.",
+    "after 30 days?",
+    "with express delivery.",
+    "so what now?",
+]
 
 
 def support_sentences(count: int = 400, seed: int = 0) -> Iterator[str]:
@@ -118,10 +150,14 @@ def build_tiny_chat_model(path: Path, *, size: ModelSize = "tiny", seed: int = 0
         bos_token_id=pad_id,
         eos_token_id=eos_id,
         pad_token_id=pad_id,
-        tie_word_embeddings=True,
+        tie_word_embeddings=False,
     )
     torch.manual_seed(seed)
     model = Qwen2ForCausalLM(config)
+    with torch.no_grad():
+        # The end token's logit is then always 0, far below the top of the others: greedy decoding
+        # never stops early, so timeouts, cancellation and benchmarks can rely on long answers.
+        model.lm_head.weight[eos_id].zero_()
     model.generation_config = GenerationConfig(eos_token_id=eos_id, pad_token_id=pad_id, bos_token_id=pad_id)
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)

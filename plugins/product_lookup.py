@@ -1,0 +1,119 @@
+"""Product lookup: answer "do you have ...?" and "how much is ...?" from the catalog.
+
+A message is taken when the understanding says ``product_lookup``, or, with no understanding,
+when the best match is clearly relevant. One clear match gets a card (name, price, stock, key
+attributes, link); several close ones get a short list and a question; none gets an honest
+"not in our catalog" and the offer of a person. Prices and stock are only ever formatted from
+the stored catalog row, never written by a model.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import Field
+
+from supportbot.actions import CommandResult, Embed
+from supportbot.plugin import CommandContext, MessageContext, Option, Plugin, PluginSettings, autocomplete, command, on_message
+
+_UNDER = re.compile(r"\b(?:under|below|less than|cheaper than|max(?:imum)?|up to)\s*[$€£₹]?\s*(\d[\d,]*(?:\.\d+)?)", re.I)
+_OVER = re.compile(r"\b(?:over|above|more than|at least|min(?:imum)?)\s*[$€£₹]?\s*(\d[\d,]*(?:\.\d+)?)", re.I)
+_IN_STOCK = re.compile(r"\b(?:in stock|available now)\b", re.I)
+
+
+class ProductLookupSettings(PluginSettings):
+    max_results: int = Field(3, ge=1, le=10, description="Products shown in a list of close matches or for /product.")
+    key_attributes: int = Field(4, ge=0, le=10, description="Attributes shown on a product card.")
+    offer_human: str = Field(
+        "I couldn't find that in our catalog. Would you like me to pass your question to someone on our team?",
+        description="Said when nothing in the catalog matches a product question.",
+    )
+
+
+class ProductLookup(Plugin):
+    name = "product_lookup"
+    Settings = ProductLookupSettings
+    settings: ProductLookupSettings
+
+    @on_message()
+    async def lookup(self, ctx: MessageContext) -> Any:
+        kb = self.bot.knowledge
+        u = ctx.understanding
+        asked = u is not None and getattr(u, "action", None) == "product_lookup"
+        if kb is None or (u is not None and not asked):
+            return None  # another intent: not ours
+        thresholds = kb.settings
+        hits = await kb.search_products(ctx.text, k=self.settings.max_results + 2, **_filters(ctx.text))
+        good = [h for h in hits if h.score >= thresholds.min_answer_score]
+        if not asked and (not good or good[0].score < thresholds.min_product_score):
+            return None  # not clearly about a product: leave it to the next plugin
+        if not good:
+            return ctx.answer(self.settings.offer_human, reason="product_not_found")
+        ctx.notes["products"] = [h.sku for h in good]
+        best = good[0]
+        close = [h for h in good if best.score - h.score <= thresholds.close_match_margin][: self.settings.max_results]
+        if len(close) > 1 and not _names_it(ctx.text, best.name):
+            return ctx.answer("I found a few products that could match. Which one do you mean?",
+                              embeds=[self._list(close)], sources=[h.source_id for h in close],
+                              reason="product_choices")
+        return ctx.answer(f"Here is what I found: {best.name}", embeds=[self._card(best)],
+                          sources=[best.source_id], reason="product_found")
+
+    @command("product", "Search the catalog")
+    async def product(self, ctx: CommandContext, query: str = Option("Product name or description")) -> CommandResult:
+        kb = self.bot.knowledge
+        if kb is None:
+            return CommandResult("The catalog is not available.")
+        hits = [h for h in await kb.search_products(query, k=self.settings.max_results)
+                if h.score >= kb.settings.min_answer_score]
+        if not hits:
+            return CommandResult(f"Nothing in the catalog matches “{query}”.")
+        return CommandResult(f"{len(hits)} match(es) for “{query}”:", embeds=tuple(self._card(h) for h in hits))
+
+    @autocomplete("product", "query")
+    async def product_names(self, ctx: CommandContext, current: str) -> list[str]:
+        kb = self.bot.knowledge
+        return [] if kb is None else [n[:100] for n in kb.product_names(current, 25)]
+
+    def _card(self, hit: Any) -> Embed:
+        fields: list[tuple[str, str]] = []
+        if hit.price_text:
+            fields.append(("Price", hit.price_text))
+        if hit.stock_text:
+            fields.append(("Availability", hit.stock_text))
+        if hit.category:
+            fields.append(("Category", hit.category.split(" > ")[-1]))
+        shown = [(k, v) for k, v in hit.attributes.items() if v and len(v) <= 60][: self.settings.key_attributes]
+        fields.extend((k[:256], v) for k, v in shown)
+        description = (hit.description or "")[:300]
+        return Embed(title=hit.name[:256], description=description, url=hit.url, fields=tuple(fields),
+                     footer=f"SKU {hit.sku}")
+
+    def _list(self, hits: list[Any]) -> Embed:
+        fields = tuple(
+            (f"{i}. {h.name}"[:256], " · ".join(x for x in (h.price_text, h.stock_text) if x) or "—")
+            for i, h in enumerate(hits, start=1)
+        )
+        return Embed(title="Possible matches", fields=fields)
+
+
+def _filters(text: str) -> dict[str, Any]:
+    """Budget and availability said in the message: "under $50", "in stock"."""
+    out: dict[str, Any] = {}
+    if m := _UNDER.search(text):
+        out["max_price"] = float(m.group(1).replace(",", ""))
+    if m := _OVER.search(text):
+        out["min_price"] = float(m.group(1).replace(",", ""))
+    if _IN_STOCK.search(text):
+        out["in_stock"] = True
+    return out
+
+
+def _names_it(text: str, name: str) -> bool:
+    """The message contains the product's full name: no need to ask which one."""
+    return " ".join(name.lower().split()) in " ".join(text.lower().split())
+
+
+async def setup(bot: Any) -> None:
+    await bot.add_plugin(ProductLookup)

@@ -1,0 +1,393 @@
+"""Importing products, FAQ entries and policies from the merchant's files.
+
+``python bot.py import products catalog.csv --map "sku=ProductID,name=ProductName,price=Price (INR)"``
+
+- Products and FAQ come from CSV/TSV, JSON (a list of objects, or an object holding one) or
+  JSON Lines. A column mapping says which column holds each field; fields not mapped fall back
+  to ``knowledge.product_columns`` / ``faq_columns`` in the config, then to a column of the
+  field's own name. ``attributes`` and ``description`` may join several columns with ``+``.
+- Policies are Markdown or plain text, split into passages at headings and paragraphs.
+
+A bad row is reported with its number and reason and the rest import. A cell that cannot be
+read (a price such as ``"Total price:"``) is left out of its row, and reported, rather than guessed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import re
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from .parsing import clean_text, currency_from_header, parse_category, parse_price, parse_specs, parse_stock
+from .report import ImportReport
+from .settings import FAQ_FIELDS, PRODUCT_FIELDS
+from .store import PassageRecord, ProductRecord, write_passages, write_products
+
+if TYPE_CHECKING:
+    from .base import KnowledgeBase
+
+__all__ = ["import_file", "parse_mapping", "read_records", "split_passages", "MappingError"]
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["products", "faq", "policies"]
+
+
+class MappingError(ValueError):
+    """The mapping or the file cannot work at all (unknown field, missing column, unreadable file)."""
+
+
+def parse_mapping(text: str) -> dict[str, str]:
+    """``"sku=ProductID,name=ProductName,price=Price (INR)"`` -> ``{"sku": "ProductID", ...}``.
+
+    Column names keep their inner spaces; a comma inside a name can be written ``\\,``.
+    """
+    mapping: dict[str, str] = {}
+    for part in re.split(r"(?<!\\),", text):
+        part = part.replace("\\,", ",").strip()
+        if not part:
+            continue
+        field, sep, column = part.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise MappingError(f"mapping entry {part!r} is not FIELD=COLUMN")
+        mapping[field.strip().lower()] = column.strip()
+    return mapping
+
+
+def import_file(kb: KnowledgeBase, kind: Kind, path: str | Path, mapping: Mapping[str, str] | None = None,
+                progress: bool = False, *, prune: bool | None = None) -> ImportReport:
+    """Import one file into the knowledge base and report what changed.
+
+    Args:
+        kind: ``products``, ``faq`` or ``policies``.
+        mapping: field -> column, over the config's defaults (products and FAQ only).
+        progress: show tqdm progress bars (reading and embedding).
+        prune: remove entries that came from this same file earlier but are no longer in it.
+            Defaults to True for FAQ and policies (a file is the whole document) and False for
+            products (a catalog may be spread over several files).
+
+    Raises:
+        MappingError: the file cannot be read or a required field has no column.
+    """
+    path = Path(path)
+    report = ImportReport(kind=kind, path=path)
+    started = time.perf_counter()
+    source = path.name
+    if kind == "products":
+        products = _products(kb, path, mapping or {}, report)
+        write_products(kb, products, report, source=source, progress=progress)
+    elif kind == "faq":
+        entries = _faq(kb, path, mapping or {}, report)
+        write_passages(kb, "faq", entries, report, source=source, progress=progress,
+                       prune=True if prune is None else prune)
+    elif kind == "policies":
+        if mapping:
+            raise MappingError("policies take no column mapping")
+        passages = split_file(path, kb.settings.passage_chars)
+        report.rows = len(passages)
+        write_passages(kb, "policy", passages, report, source=source, progress=progress,
+                       prune=True if prune is None else prune)
+    else:
+        raise MappingError(f"unknown kind {kind!r}: products, faq or policies")
+    report.seconds = time.perf_counter() - started
+    log.info("import %s %s: %s", kind, path, report.summary().splitlines()[0])
+    return report
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def read_records(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any] | str]]]:
+    """The file's column names and its rows as ``(row_number, record)``.
+
+    A row that cannot be parsed at all (a broken JSON line) comes as ``(row_number, reason)``.
+    """
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".json",):
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+            items = _json_list(data)
+            columns = list(dict.fromkeys(k for item in items if isinstance(item, dict) for k in item))
+            return columns, ((i, item if isinstance(item, dict) else "not an object") for i, item in
+                             enumerate(items, start=1))
+        if suffix in (".jsonl", ".ndjson"):
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+            parsed: list[tuple[int, dict[str, Any] | str]] = []
+            row = 0
+            for line in lines:
+                if not line.strip():
+                    continue
+                row += 1
+                try:
+                    obj = json.loads(line)
+                    parsed.append((row, obj if isinstance(obj, dict) else "not an object"))
+                except json.JSONDecodeError as exc:
+                    parsed.append((row, f"invalid JSON ({exc.msg})"))
+            columns = list(dict.fromkeys(k for _, obj in parsed if isinstance(obj, dict) for k in obj))
+            return columns, iter(parsed)
+        return _read_csv(path)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MappingError(f"cannot read {path}: {exc}") from exc
+
+
+def _json_list(data: Any) -> list[Any]:
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):  # {"questions": [...]} or {"products": [...]}: the one list inside
+        lists = [v for v in data.values() if isinstance(v, list)]
+        if len(lists) == 1:
+            return lists[0]
+    raise MappingError("expected a JSON list of objects, or an object holding one list")
+
+
+def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any] | str]]]:
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # marketplace exports have very long cells
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        sample = handle.read(64 * 1024)
+        handle.seek(0)
+        delimiter = "\t" if path.suffix.lower() == ".tsv" or sample.count("\t") > sample.count(",") else ","
+        reader = csv.DictReader(handle, delimiter=delimiter)
+        columns = list(reader.fieldnames or [])
+        records = list(reader)
+
+    def rows() -> Iterator[tuple[int, dict[str, Any] | str]]:
+        for number, record in enumerate(records, start=1):
+            if None in record:  # more cells than the header has columns
+                yield number, f"{len(columns) + len(record[None])} cells for {len(columns)} columns"
+            elif any((v or "").strip() for v in record.values()):
+                yield number, record
+
+    return columns, rows()
+
+
+def _resolve(fields: tuple[str, ...], defaults: Mapping[str, str], mapping: Mapping[str, str],
+             columns: list[str]) -> dict[str, list[str]]:
+    """Field -> the file's columns. An explicit mapping must name real columns; defaults may miss."""
+    unknown = set(mapping) - set(fields)
+    if unknown:
+        raise MappingError(f"unknown field(s) {', '.join(sorted(unknown))}; fields are {', '.join(fields)}")
+    by_lower = {c.strip().lower(): c for c in columns}
+    resolved: dict[str, list[str]] = {}
+    for name in fields:
+        explicit = name in mapping
+        spec = mapping.get(name) or defaults.get(name) or name
+        found = []
+        for wanted in spec.split("+"):
+            column = by_lower.get(wanted.strip().lower())
+            if column is not None:
+                found.append(column)
+            elif explicit and not (name == "currency" and re.fullmatch(r"[A-Za-z]{3}", wanted.strip())):
+                raise MappingError(f"{name}={wanted.strip()!r}: no such column; the file has {', '.join(columns)}")
+        if found:
+            resolved[name] = found
+    return resolved
+
+
+# --- products -----------------------------------------------------------------------------------
+
+
+def _products(kb: KnowledgeBase, path: Path, mapping: Mapping[str, str], report: ImportReport) -> list[ProductRecord]:
+    columns, rows = read_records(path)
+    cols = _resolve(PRODUCT_FIELDS, kb.settings.product_columns, mapping, columns)
+    for required in ("sku", "name"):
+        if required not in cols:
+            raise MappingError(f"no column for {required}: map one, e.g. --map {required}=COLUMN "
+                               f"(the file has {', '.join(columns)})")
+    fixed_currency = None
+    spec = mapping.get("currency") or kb.settings.product_columns.get("currency", "")
+    if "currency" not in cols and re.fullmatch(r"[A-Za-z]{3}", spec or ""):
+        fixed_currency = spec.upper()
+    header_currency = currency_from_header(cols["price"][0]) if "price" in cols else None
+    default_currency = fixed_currency or header_currency or kb.settings.default_currency or None
+    products: list[ProductRecord] = []
+    first_row: dict[str, int] = {}
+    for number, record in rows:
+        report.rows += 1
+        if isinstance(record, str):
+            report.problem(number, record)
+            continue
+        product = _product(number, record, cols, default_currency, report)
+        if product is None:
+            continue
+        if product.sku in first_row:
+            report.problem(number, f"duplicate sku {product.sku!r} (first at row {first_row[product.sku]})")
+            continue
+        first_row[product.sku] = number
+        products.append(product)
+    return products
+
+
+def _cell(record: Mapping[str, Any], columns: list[str] | None) -> str:
+    if not columns:
+        return ""
+    return clean_text(record.get(columns[0]))
+
+
+def _product(number: int, record: Mapping[str, Any], cols: dict[str, list[str]], default_currency: str | None,
+             report: ImportReport) -> ProductRecord | None:
+    sku = _cell(record, cols["sku"])
+    name = _cell(record, cols["name"])
+    if not sku:
+        report.problem(number, "no sku")
+        return None
+    if not name:
+        report.problem(number, f"sku {sku!r} has no name")
+        return None
+    category = parse_category(_cell(record, cols.get("category")))
+    if category:  # Flipkart-style trees end with the product itself: that is not a category
+        parts = category.split(" > ")
+        while len(parts) > 1 and parts[-1].lower() == name.lower():
+            parts.pop()
+        category = " > ".join(parts)
+    product = ProductRecord(row=number, sku=sku, name=name, category=category or None)
+    currency = _cell(record, cols.get("currency")).upper() or None
+    if "price" in cols:
+        try:
+            price = parse_price(_cell(record, cols["price"]), currency or default_currency)
+        except ValueError as exc:
+            report.problem(number, f"{exc}; imported without a price", skipped=False)
+            price = None
+        if price is not None:
+            product.price, product.price_max, product.currency = price.amount, price.upper, price.currency
+    if "stock" in cols:
+        try:
+            product.stock = parse_stock(record.get(cols["stock"][0]))
+        except ValueError as exc:
+            report.problem(number, f"{exc}; imported without stock", skipped=False)
+    for column in cols.get("attributes", []):
+        value = record.get(column)
+        if isinstance(value, dict):
+            product.attributes.update({str(k): clean_text(v) for k, v in value.items() if clean_text(v)})
+            continue
+        text = clean_text(value)
+        if not text:
+            continue
+        if "=>" in text or (text.startswith("{") and text.endswith("}")):
+            try:
+                product.attributes.update(parse_specs(text))
+            except ValueError as exc:
+                report.problem(number, f"{column}: {exc}; left out", skipped=False)
+        else:
+            product.attributes[column.strip()] = text
+    description = "\n".join(t for t in (clean_text(record.get(c)) for c in cols.get("description", [])) if t)
+    product.description = description or None
+    url = _cell(record, cols.get("url"))
+    if url:
+        if re.match(r"https?://\S+$", url):
+            product.url = url
+        else:
+            report.problem(number, f"url {url[:40]!r} is not a web address; left out", skipped=False)
+    return product
+
+
+# --- FAQ ----------------------------------------------------------------------------------------
+
+
+def _faq(kb: KnowledgeBase, path: Path, mapping: Mapping[str, str], report: ImportReport) -> list[PassageRecord]:
+    columns, rows = read_records(path)
+    cols = _resolve(FAQ_FIELDS, kb.settings.faq_columns, mapping, columns)
+    for required in ("question", "answer"):
+        if required not in cols:
+            raise MappingError(f"no column for {required}: map one, e.g. --map {required}=COLUMN "
+                               f"(the file has {', '.join(columns)})")
+    entries: list[PassageRecord] = []
+    first_row: dict[str, int] = {}
+    for number, record in rows:
+        report.rows += 1
+        if isinstance(record, str):
+            report.problem(number, record)
+            continue
+        question = _cell(record, cols["question"])
+        answer = "\n".join(t for t in (str(record.get(c) or "").strip() for c in cols["answer"]) if t)
+        if not question or not answer:
+            report.problem(number, "no question" if not question else "no answer")
+            continue
+        key = " ".join(question.lower().split())
+        if key in first_row:
+            report.problem(number, f"duplicate question (first at row {first_row[key]})")
+            continue
+        first_row[key] = number
+        entries.append(PassageRecord(
+            row=number, key=key, title=question, text=answer,
+            tags=_list(record.get(cols["tags"][0]) if "tags" in cols else None, ","),
+            alternatives=_list(record.get(cols["alternatives"][0]) if "alternatives" in cols else None, "|"),
+        ))
+    return entries
+
+
+def _list(value: Any, sep: str) -> list[str]:
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else str(value).split(sep)
+    return [t for t in (clean_text(v) for v in items) if t]
+
+
+# --- policies -----------------------------------------------------------------------------------
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_SETEXT = re.compile(r"^(={3,}|-{3,}|\*{3,})\s*$")
+
+
+def split_file(path: Path, size: int) -> list[PassageRecord]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MappingError(f"cannot read {path}: {exc}") from exc
+    return split_passages(text, _slug(path.stem), size)
+
+
+def split_passages(text: str, doc: str, size: int = 800) -> list[PassageRecord]:
+    """Split a Markdown or text document into passages of about ``size`` characters.
+
+    A heading starts a new section; sections are cut at blank lines (paragraphs), which are
+    merged up to ``size``; a paragraph longer than that is cut at sentence ends. Each passage is
+    titled with its heading path (``Returns › Refunds``) and keyed ``doc#n``.
+    """
+    lines = text.replace("\r\n", "\n").split("\n")
+    sections: list[tuple[list[str], list[str]]] = [([], [])]
+    path: list[tuple[int, str]] = []
+    for i, line in enumerate(lines):
+        match = _HEADING.match(line)
+        level, title = (len(match.group(1)), match.group(2)) if match else (0, "")
+        if not match and i + 1 < len(lines) and line.strip() and _SETEXT.match(lines[i + 1]) and \
+                (i == 0 or not lines[i - 1].strip()):
+            level, title = (1 if lines[i + 1].startswith("=") else 2), line.strip()
+        if level:
+            path = [p for p in path if p[0] < level] + [(level, title.strip())]
+            sections.append(([t for _, t in path], []))
+        elif not _SETEXT.match(line):  # setext underlines and horizontal rules are not content
+            sections[-1][1].append(line)
+    passages: list[PassageRecord] = []
+    for titles, body in sections:
+        paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", "\n".join(body)) if p.strip()]
+        for chunk in _pack(paragraphs, size):
+            passages.append(PassageRecord(row=len(passages) + 1, key=f"{doc}#{len(passages) + 1}",
+                                          title=" › ".join(titles) or None, text=chunk))
+    return passages
+
+
+def _pack(paragraphs: list[str], size: int) -> Iterator[str]:
+    pieces: list[str] = []
+    for paragraph in paragraphs:
+        if len(paragraph) <= size:
+            pieces.append(paragraph)
+        else:
+            pieces.extend(s for s in re.split(r"(?<=[.!?。！？])\s+", paragraph) if s)
+    current = ""
+    for piece in pieces:
+        if current and len(current) + len(piece) + 1 > size:
+            yield current
+            current = ""
+        current = f"{current}\n{piece}" if current else piece
+    if current:
+        yield current
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w]+", "-", text.lower(), flags=re.UNICODE).strip("-") or "policy"

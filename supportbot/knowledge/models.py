@@ -1,0 +1,101 @@
+"""What searches return: products and passages that an answer can cite."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ProductHit", "Passage", "format_amount"]
+
+_SYMBOL = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥", "CNY": "¥"}
+
+
+def format_amount(amount: float, currency: str | None) -> str:
+    """``1299.0, "INR"`` -> ``"₹1,299"``; ``99.95, "USD"`` -> ``"$99.95"``; unknown codes are spelled out.
+
+    Only formats what is stored: no rounding beyond the stored cents, no conversion.
+    """
+    text = f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
+    if currency in _SYMBOL:
+        return f"{_SYMBOL[currency]}{text}"
+    return f"{text} {currency}" if currency else text
+
+
+@dataclass(frozen=True, slots=True)
+class ProductHit:
+    """One catalog product found by a search.
+
+    ``score`` is a relevance in 0..1: the larger of the query's cosine similarity to the product
+    and the share of the query's words found in its name, category and attributes. The order
+    of a result list comes from rank fusion, not from ``score``.
+    """
+
+    id: int
+    sku: str
+    name: str
+    score: float
+    category: str | None = None
+    price: float | None = None
+    price_max: float | None = None
+    currency: str | None = None
+    stock: int | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+    description: str | None = None
+    url: str | None = None
+
+    @property
+    def source_id(self) -> str:
+        """What an answer that shows this product cites: ``product:SKU``."""
+        return f"product:{self.sku}"
+
+    @property
+    def price_text(self) -> str | None:
+        """The stored price, formatted; None when the catalog has none (never say a price then)."""
+        if self.price is None:
+            return None
+        low = format_amount(self.price, self.currency)
+        if self.price_max is None:
+            return low
+        return f"{low} – {format_amount(self.price_max, self.currency)}"
+
+    @property
+    def stock_text(self) -> str | None:
+        """``"In stock (12)"``, ``"Out of stock"``, or None when the catalog does not say."""
+        if self.stock is None:
+            return None
+        return f"In stock ({self.stock})" if self.stock > 0 else "Out of stock"
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """An FAQ entry or a policy passage, as retrieved.
+
+    ``id`` is stable across re-imports (``faq:12``, ``policy:shipping#3``) so answers can cite it.
+    ``score`` is the cosine similarity to the query when vectors are available, otherwise the
+    share of the query's words found in the passage.
+    """
+
+    id: str
+    kind: str
+    title: str | None
+    text: str
+    score: float
+    source: str | None = None
+    tags: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def question(self) -> str | None:
+        """For an FAQ entry, its question (the title)."""
+        return self.title
+
+    @property
+    def answer(self) -> str:
+        """For an FAQ entry, its answer (the text)."""
+        return self.text
+
+    @property
+    def label(self) -> str:
+        """A short human label for citing: ``FAQ: How do I return an item?`` or a policy heading."""
+        prefix = "FAQ" if self.kind == "faq" else "Policy"
+        return f"{prefix}: {self.title}" if self.title else f"{prefix} ({self.source or self.id})"

@@ -1,0 +1,122 @@
+"""The ``kb_`` tables, kept in the history's SQLite file but versioned on their own.
+
+The history owns ``PRAGMA user_version``; the knowledge base records its own version in
+``kb_meta`` so the two can migrate independently.
+
+- ``kb_products``: one row per SKU. ``content_hash`` covers every stored field (an unchanged
+  row is skipped on re-import); ``embed_hash`` covers only the text that is embedded (a price
+  change does not re-embed).
+- ``kb_passages``: FAQ entries and policy passages, unique by (kind, key).
+- ``kb_products_fts`` / ``kb_passages_fts``: FTS5 with the trigram tokenizer (substring matches,
+  Chinese without word breaks), rowid = the row's id, kept in step by the importer.
+- ``kb_vectors``: unit vectors as float32 blobs, several slots per item (an FAQ question and
+  each of its alternative phrasings), loaded into memory for search.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import sqlite_utils
+
+__all__ = ["ensure_schema", "KB_SCHEMA_VERSION", "bump_generation", "generation"]
+
+log = logging.getLogger(__name__)
+
+KB_SCHEMA_VERSION = 1
+
+_V1 = """
+CREATE TABLE IF NOT EXISTS kb_meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS kb_products (
+    id INTEGER PRIMARY KEY,
+    sku TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    category TEXT,
+    price REAL,
+    price_max REAL,
+    currency TEXT,
+    stock INTEGER,
+    attributes TEXT NOT NULL DEFAULT '{}',
+    description TEXT,
+    url TEXT,
+    source TEXT,
+    row_number INTEGER,
+    content_hash TEXT NOT NULL,
+    embed_hash TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS kb_products_name ON kb_products(name COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS kb_products_price ON kb_products(price);
+CREATE VIRTUAL TABLE IF NOT EXISTS kb_products_fts USING fts5(name, category, attributes, description,
+    tokenize = 'trigram');
+CREATE TABLE IF NOT EXISTS kb_passages (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    title TEXT,
+    text TEXT NOT NULL,
+    tags TEXT NOT NULL DEFAULT '[]',
+    alternatives TEXT NOT NULL DEFAULT '[]',
+    source TEXT,
+    content_hash TEXT NOT NULL,
+    embed_hash TEXT,
+    updated_at TEXT NOT NULL,
+    UNIQUE (kind, key)
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS kb_passages_fts USING fts5(title, text, alternatives, tags,
+    tokenize = 'trigram');
+CREATE TABLE IF NOT EXISTS kb_vectors (
+    kind TEXT NOT NULL,
+    item_id INTEGER NOT NULL,
+    slot INTEGER NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (kind, item_id, slot)
+);
+"""
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create or upgrade the ``kb_`` tables; safe to call on every start."""
+    conn = db.conn
+    with conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS kb_meta (key TEXT PRIMARY KEY, value TEXT)")
+        row = conn.execute("SELECT value FROM kb_meta WHERE key = 'schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+        if version > KB_SCHEMA_VERSION:
+            raise RuntimeError(
+                f"the knowledge tables are at version {version}, newer than this code ({KB_SCHEMA_VERSION})"
+            )
+    if version < 1:
+        conn.executescript("BEGIN;" + _V1 + "COMMIT;")
+        log.info("knowledge tables created (schema %d)", KB_SCHEMA_VERSION)
+    with conn:
+        conn.execute(
+            "INSERT INTO kb_meta(key, value) VALUES ('schema_version', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [str(KB_SCHEMA_VERSION)],
+        )
+
+
+def generation(db: sqlite_utils.Database) -> int:
+    """A counter bumped by every import: a running bot reloads its vectors when it moves."""
+    row = db.conn.execute("SELECT value FROM kb_meta WHERE key = 'generation'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def bump_generation(db: sqlite_utils.Database) -> None:
+    db.conn.execute(
+        "INSERT INTO kb_meta(key, value) VALUES ('generation', '1') "
+        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+    )
+
+
+def get_meta(db: sqlite_utils.Database, key: str) -> str | None:
+    row = db.conn.execute("SELECT value FROM kb_meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def set_meta(db: sqlite_utils.Database, key: str, value: str) -> None:
+    db.conn.execute(
+        "INSERT INTO kb_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )

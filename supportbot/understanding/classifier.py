@@ -1,0 +1,89 @@
+"""The intent classifier: a multinomial logistic-regression head over sentence embeddings.
+
+Saved as a ``.npz`` of arrays plus JSON metadata, never a pickle: a saved model is data, loads in
+any later version, and cannot run code. Each model remembers the embedding of a fixed probe
+sentence, so a model fitted on one embedder is never silently used with another.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["PROBE", "IntentModel", "fit_head", "same_embedder"]
+
+log = logging.getLogger(__name__)
+
+#: Embedded once per embedder to tell embedders apart (see :func:`same_embedder`).
+PROBE = "Where is my order? I would like a refund, please."
+#: Bump when the features or the saved layout change: old caches are then refitted, not misread.
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class IntentModel:
+    labels: tuple[str, ...]
+    coef: np.ndarray  # (n_labels, dim)
+    intercept: np.ndarray  # (n_labels,)
+    probe: np.ndarray  # (dim,): the embedder's vector for PROBE when this model was fitted
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def probabilities(self, embeddings: np.ndarray) -> np.ndarray:
+        """(n, n_labels) softmax probabilities for (n, dim) embeddings."""
+        logits = embeddings.astype(np.float32) @ self.coef.T + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def save(self, path: Path) -> None:
+        """Write ``path`` (``.npz``) and ``path`` with ``.json`` beside it, each atomically."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        meta = {**self.meta, "format": FORMAT_VERSION, "labels": list(self.labels)}
+        tmp = path.with_name(path.name + ".tmp.npz")
+        np.savez(tmp, coef=self.coef, intercept=self.intercept, probe=self.probe)
+        tmp.replace(path)
+        json_tmp = path.with_suffix(".json.tmp")
+        json_tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+        json_tmp.replace(path.with_suffix(".json"))
+
+    @classmethod
+    def load(cls, path: Path) -> IntentModel | None:
+        """The model at ``path``, or None when it is missing, unreadable or of another format."""
+        try:
+            meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+            if meta.get("format") != FORMAT_VERSION:
+                return None
+            with np.load(path, allow_pickle=False) as arrays:
+                return cls(labels=tuple(meta["labels"]), coef=arrays["coef"], intercept=arrays["intercept"],
+                           probe=arrays["probe"], meta=meta)
+        except (OSError, ValueError, KeyError) as exc:
+            log.debug("no usable intent model at %s: %s", path, exc)
+            return None
+
+
+def fit_head(embeddings: np.ndarray, labels: Sequence[str], probe: np.ndarray, *, c: float,
+             meta: dict[str, Any] | None = None) -> IntentModel:
+    """Fit the logistic-regression head (L2, lbfgs) on unit-length embeddings."""
+    from sklearn.linear_model import LogisticRegression
+
+    if len(set(labels)) < 2:
+        raise ValueError("an intent classifier needs at least two intents")
+    clf = LogisticRegression(C=c, max_iter=3000)
+    clf.fit(embeddings, list(labels))
+    return IntentModel(labels=tuple(str(x) for x in clf.classes_), coef=clf.coef_.astype(np.float32),
+                       intercept=clf.intercept_.astype(np.float32), probe=probe.astype(np.float32),
+                       meta=dict(meta or {}))
+
+
+def same_embedder(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two probe vectors come from the same embedder (tolerates float noise, not a new model)."""
+    if a.shape != b.shape:
+        return False
+    denom = float(np.linalg.norm(a) * np.linalg.norm(b)) or 1.0
+    return float(a @ b) / denom > 0.999

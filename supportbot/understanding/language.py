@@ -1,0 +1,71 @@
+"""Which language a message is written in, as an ISO 639-1 code.
+
+Scripts settle most of the world cheaply and for certain (kana is Japanese, hangul Korean, Han
+without kana Chinese); Lingua's n-gram models decide between languages sharing a script. Short
+messages ("ok", "refund pls") are where every detector guesses, so a low-confidence answer falls
+back to the merchant's default language rather than flip-flopping between replies.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lingua import LanguageDetector
+
+__all__ = ["LanguageGuesser"]
+
+log = logging.getLogger(__name__)
+
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
+_HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+class LanguageGuesser:
+    """Guesses a message's language among ``languages``; ``default`` when it cannot tell."""
+
+    def __init__(self, languages: Sequence[str], default: str, *, min_confidence: float = 0.3,
+                 min_letters: int = 4) -> None:
+        self._codes = list(dict.fromkeys([*languages, default]))
+        self._default = default
+        self._min_confidence = min_confidence
+        self._min_letters = min_letters
+        self._detector: LanguageDetector | None = None
+
+    def load(self) -> None:
+        """Build the detector (models load lazily, per language, on first use)."""
+        if self._detector is not None:
+            return
+        try:
+            from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+        except ImportError:  # scripts still work; everything else is the default language
+            log.warning("lingua-language-detector is not installed; only CJK scripts are told apart")
+            return
+        languages = []
+        for code in self._codes:
+            iso = getattr(IsoCode639_1, code.upper(), None)
+            if iso is None:
+                log.warning("unknown ISO 639-1 code %r in understanding.languages; ignored", code)
+                continue
+            languages.append(Language.from_iso_code_639_1(iso))
+        if len(languages) >= 2:
+            self._detector = LanguageDetectorBuilder.from_languages(*languages).build()
+
+    def guess(self, text: str) -> str:
+        if _KANA.search(text):
+            return "ja"
+        if _HANGUL.search(text):
+            return "ko"
+        if _HAN.search(text):
+            return "zh"
+        if self._detector is None or len(_LETTER.findall(text)) < self._min_letters:
+            return self._default
+        values = self._detector.compute_language_confidence_values(text)
+        if not values or values[0].value < self._min_confidence:
+            return self._default
+        return values[0].language.iso_code_639_1.name.lower()

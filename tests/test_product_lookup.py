@@ -1,0 +1,122 @@
+"""Product lookup plugin: cards from the catalog only, close matches ask back, no match is honest."""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from supportbot.history import connect
+from supportbot.knowledge import KnowledgeBase, import_file
+from supportbot.testing.fake_runner import FakeRunner
+
+CATALOG = """sku,name,category,price,stock,colour,url
+TR-1,Trail Runner Shoe,Footwear > Running,$89.99,12,Red,https://shop.example/tr-1
+TR-2,Trail Runner Shoe GTX,Footwear > Running,$119.00,0,Red,https://shop.example/tr-2
+HB-1,Canvas Tote Bag,Bags,,,Natural,
+BT-1,无线蓝牙耳机 Pro,Electronics > Audio,¥299,5,Black,
+"""
+
+
+@dataclass(frozen=True)
+class U:
+    action: str | None
+    intent: str | None = None
+    ambiguous: bool = False
+
+
+class Understands:
+    def __init__(self, action="product_lookup"):
+        self.action = action
+
+    async def start(self):
+        pass
+
+    async def understand(self, text):
+        return U(self.action, intent="product_question")
+
+
+@pytest.fixture
+def knowledge(tmp_path: Path) -> KnowledgeBase:
+    path = tmp_path / "catalog.csv"
+    path.write_text(CATALOG, encoding="utf-8")
+    db = connect(tmp_path / "kb.db")
+    kb = KnowledgeBase(db, FakeRunner())
+    import_file(kb, "products", path, {"attributes": "colour"})
+    yield kb
+    db.conn.close()
+
+
+async def start(make_bot, knowledge, understander=None):
+    return await make_bot("product_lookup", knowledge=knowledge, runner=knowledge.runner, understander=understander)
+
+
+def _numbers(sent) -> set[str]:
+    """Every figure the customer was shown, text and cards together."""
+    text = " ".join(s.text + " " + " ".join(f"{e.title} {e.description} {e.fields}" for e in s.action.embeds)
+                    for s in sent)
+    return set(re.findall(r"\d+(?:[.,]\d+)?", text))
+
+
+async def test_one_clear_match_gets_a_card_with_stored_figures_only(make_bot, knowledge):
+    bot, chat = await start(make_bot, knowledge, Understands())
+    outcome, sent = await chat.say_and_outcome("how much is the canvas tote bag?")
+    assert outcome.kind == "answered" and outcome.reason == "product_found"
+    assert outcome.sources == ("product:HB-1",)
+    (card,) = sent[0].action.embeds
+    assert card.title == "Canvas Tote Bag"
+    assert dict(card.fields) == {"Category": "Bags", "colour": "Natural"}  # no price or stock stored: none said
+    assert _numbers(sent) <= {"1"}  # only the SKU's digit; nothing invented
+
+
+async def test_card_shows_price_stock_and_link(make_bot, knowledge):
+    bot, chat = await start(make_bot, knowledge, Understands())
+    outcome, sent = await chat.say_and_outcome("do you have the Trail Runner Shoe GTX?")
+    (card,) = sent[0].action.embeds
+    assert outcome.sources == ("product:TR-2",) and card.url == "https://shop.example/tr-2"
+    assert ("Price", "$119") in card.fields and ("Availability", "Out of stock") in card.fields
+
+
+async def test_close_matches_get_a_short_list_and_a_question(make_bot, knowledge):
+    bot, chat = await start(make_bot, knowledge, Understands())
+    outcome, sent = await chat.say_and_outcome("trail runner")
+    assert outcome.reason == "product_choices" and sent[0].text.endswith("Which one do you mean?")
+    names = [name for name, _ in sent[0].action.embeds[0].fields]
+    assert names == ["1. Trail Runner Shoe", "2. Trail Runner Shoe GTX"]
+    assert _numbers(sent) <= {"1", "2", "89.99", "12", "119"}
+
+
+async def test_no_match_says_so_and_offers_a_person(make_bot, knowledge):
+    bot, chat = await start(make_bot, knowledge, Understands())
+    outcome, sent = await chat.say_and_outcome("do you sell garden hoses")
+    assert outcome.reason == "product_not_found"
+    assert "couldn't find" in sent[0].text and "someone on our team" in sent[0].text
+    assert not sent[0].action.embeds
+
+
+async def test_other_intents_are_left_to_other_plugins(make_bot, knowledge):
+    bot, chat = await start(make_bot, knowledge, Understands(action="answer"))
+    outcome, _ = await chat.say_and_outcome("trail runner shoe")
+    assert outcome.plugin != "product_lookup"
+
+
+async def test_without_understanding_only_clear_matches_are_taken(make_bot, knowledge):
+    bot, chat = await start(make_bot, knowledge)
+    outcome, sent = await chat.say_and_outcome("无线蓝牙耳机")
+    assert outcome.reason == "product_found" and sent[0].action.embeds[0].footer == "SKU BT-1"
+    assert ("Price", "¥299") in sent[0].action.embeds[0].fields
+    outcome, _ = await chat.say_and_outcome("my parcel never came, where is it?")
+    assert outcome.plugin != "product_lookup"
+
+
+async def test_product_command_and_autocomplete(make_bot, knowledge):
+    bot, chat = await start(make_bot, knowledge)
+    result = await chat.command("product", staff=False, query="tote")
+    assert [e.title for e in result.embeds] == ["Canvas Tote Bag"]
+    result = await chat.command("product", staff=False, query="garden hose")
+    assert result.text.startswith("Nothing in the catalog matches") and not result.embeds
+    from supportbot.events import Author, CommandInvoked
+
+    event = CommandInvoked(platform="test", interaction_id="i1", channel_id="c", author=Author(id="alice", name="a"),
+                           command="product", options={})
+    assert await bot.autocomplete(event, "query", "Trail") == ["Trail Runner Shoe", "Trail Runner Shoe GTX"]
