@@ -77,6 +77,16 @@ def cmd_console(config: Config, args: argparse.Namespace) -> int:
             source.close()
 
 
+def _warn_if_empty(bot: Any) -> None:
+    """An empty knowledge base hands every question to staff: say so once, with the fix."""
+    if bot.knowledge is None:
+        return
+    counts = bot.knowledge.counts()
+    if not (counts["products"] or counts["faq"] or counts["policy"]):
+        log.warning("the knowledge base is empty, so questions go to staff: import yours with "
+                    "`python bot.py import faq|policies|products FILE` (try examples/ for a demo shop)")
+
+
 async def _serve(config: Config, transport: Any) -> int:
     from supportbot.app import build_bot
 
@@ -84,6 +94,7 @@ async def _serve(config: Config, transport: Any) -> int:
     await bot.start()
     try:
         await transport.start(bot)
+        _warn_if_empty(bot)
         recovered = await bot.recover()
         if recovered:
             log.info("gave an outcome to %d message(s) left pending by the last run", recovered)

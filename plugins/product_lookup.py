@@ -1,7 +1,9 @@
 """Product lookup: answer "do you have ...?" and "how much is ...?" from the catalog.
 
-A message is taken when the understanding says ``product_lookup``, or, with no understanding,
-when the best match is clearly relevant. One clear match gets a card (name, price, stock, key
+A message is taken when the understanding says ``product_lookup``, or, when the intent is unclear
+(or there is no understanding), when the best match is clearly relevant: a bare product name
+("登山背包") is a product question, not something to ask about, unless an FAQ or policy passage
+matches it better. One clear match gets a card (name, price, stock, key
 attributes, link); several close ones get a short list and a question; none gets an honest
 "not in our catalog" and the offer of a person. Prices and stock are only ever formatted from
 the stored catalog row, never written by a model.
@@ -41,12 +43,13 @@ class ProductLookup(Plugin):
         kb = self.bot.knowledge
         u = ctx.understanding
         asked = u is not None and getattr(u, "action", None) == "product_lookup"
-        if kb is None or (u is not None and not asked):
-            return None  # another intent: not ours
+        if kb is None or (u is not None and not asked and not getattr(u, "ambiguous", False)):
+            return None  # confidently another intent: not ours
         thresholds = kb.settings
         hits = await kb.search_products(ctx.text, k=self.settings.max_results + 2, **_filters(ctx.text))
         good = [h for h in hits if h.score >= thresholds.min_answer_score]
-        if not asked and (not good or good[0].score < thresholds.min_product_score):
+        if not asked and (not good or good[0].score < thresholds.min_product_score
+                          or await self._policy_fits_better(ctx.text, good[0].score)):
             return None  # not clearly about a product: leave it to the next plugin
         if not good:
             return ctx.answer(self.settings.offer_human, reason="product_not_found")
@@ -59,6 +62,11 @@ class ProductLookup(Plugin):
                               reason="product_choices")
         return ctx.answer(f"Here is what I found: {best.name}", embeds=[self._card(best)],
                           sources=[best.source_id], reason="product_found")
+
+    async def _policy_fits_better(self, text: str, product_score: float) -> bool:
+        """An FAQ or policy passage matches at least as well ("is there a warranty on jackets?")."""
+        passages = await self.bot.knowledge.search_passages(text, k=1)
+        return bool(passages) and passages[0].score >= product_score
 
     @command("product", "Search the catalog")
     async def product(self, ctx: CommandContext, query: str = Option("Product name or description")) -> CommandResult:

@@ -20,7 +20,7 @@ __all__ = ["ConsoleTransport", "parse_command"]
 _OPTION = re.compile(r"(\w+):(.*?)(?=\s+\w+:|$)")
 HELP = """\
 Type as a customer. Other lines:
-  /command opt:value ...   run a slash command as staff (try /help)
+  /command opt:value ...   run a slash command as staff, in the newest handoff thread if any
   !staff TEXT              reply as staff in the newest handoff thread
   !as NAME                 continue as another customer
   !quit                    leave"""
@@ -87,8 +87,12 @@ class ConsoleTransport(RecordingTransport):
                     author=self.staff, text=line[7:].strip()))
         elif line.startswith("/"):
             name, options = parse_command(line)
+            # Run where staff would type it: in the newest handoff thread, so /claim and /resolve
+            # need no handoff number (as !staff lines go there too).
+            thread = next(reversed(self.threads.values()), None)
             result = await self.bot.handle_command(CommandInvoked(
-                platform=self.name, interaction_id=self.next_id(), channel_id=self.channel_id,
+                platform=self.name, interaction_id=self.next_id(),
+                channel_id=thread.id if thread is not None else self.channel_id,
                 author=self.staff, command=name, options=options))
             self._show_result(result)
         else:
@@ -125,7 +129,10 @@ def _render_embed(embed: Embed) -> str:
     lines = [f"  ┌ {embed.title}" + (f" <{embed.url}>" if embed.url else "")]
     if embed.description:
         lines += [f"  │ {line}" for line in embed.description.splitlines()]
-    lines += [f"  │ {name}: {value}" for name, value in embed.fields]
+    for name, value in embed.fields:
+        first, *rest = str(value).splitlines() or [""]
+        lines.append(f"  │ {name}: {first}")
+        lines += [f"  │   {line}" for line in rest]
     if embed.footer:
         lines.append(f"  └ {embed.footer}")
     return "\n".join(lines)
