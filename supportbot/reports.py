@@ -6,14 +6,16 @@ if it was never handed off and the same customer needed no person within ``reope
 
 from __future__ import annotations
 
+import io
 import statistics
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from .history import History
 
-__all__ = ["ConversationReport", "conversation_report"]
+__all__ = ["ConversationReport", "conversation_report", "render_chart"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class ConversationReport:
     time_to_human_p50_s: float | None
     csat_average: float | None
     csat_count: int
+    daily: tuple[tuple[date, int, int], ...] = field(default=())
+    """(day, resolved by the bot, handed to a person) for each day with conversations, by start day."""
 
     @property
     def bot_share(self) -> float:
@@ -35,7 +39,9 @@ class ConversationReport:
         return self.handed_to_human / self.conversations if self.conversations else 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.__dict__, "bot_share": self.bot_share, "human_share": self.human_share}
+        out = {k: v for k, v in self.__dict__.items() if k != "daily"}
+        out["daily"] = [{"day": d.isoformat(), "bot": b, "human": h} for d, b, h in self.daily]
+        return {**out, "bot_share": self.bot_share, "human_share": self.human_share}
 
     def as_text(self) -> str:
         if not self.conversations:
@@ -54,7 +60,7 @@ class ConversationReport:
 def conversation_report(history: History, *, since: datetime, reopen_days: float = 1.0) -> ConversationReport:
     db = history.db
     conversations = db.execute(
-        "SELECT c.id, c.customer_id, c.last_message_at, "
+        "SELECT c.id, c.customer_id, c.started_at, c.last_message_at, "
         "  (SELECT MIN(created_at) FROM messages WHERE conversation_id = c.id AND direction = 'in') AS first_in, "
         "  (SELECT MIN(created_at) FROM messages WHERE conversation_id = c.id AND direction = 'out') AS first_out, "
         "  (SELECT COUNT(*) FROM handoffs WHERE conversation_id = c.id) AS handoffs "
@@ -69,14 +75,19 @@ def conversation_report(history: History, *, since: datetime, reopen_days: float
         handoff_times.setdefault(customer_id, []).append(datetime.fromisoformat(opened))
     window = timedelta(days=reopen_days)
     bot = human = 0
+    by_day_bot: Counter[date] = Counter()
+    by_day_human: Counter[date] = Counter()
     first_responses = []
-    for _id, customer_id, last, first_in, first_out, handoffs in conversations:
+    for _id, customer_id, started, last, first_in, first_out, handoffs in conversations:
         last_at = datetime.fromisoformat(last)
+        day = datetime.fromisoformat(started).date()
         came_back = any(last_at < t <= last_at + window for t in handoff_times.get(customer_id, []))
         if handoffs or came_back:
             human += 1
+            by_day_human[day] += 1
         else:
             bot += 1
+            by_day_bot[day] += 1
         if first_in and first_out:
             first_responses.append((datetime.fromisoformat(first_out) - datetime.fromisoformat(first_in)).total_seconds())
     to_human = [
@@ -92,7 +103,36 @@ def conversation_report(history: History, *, since: datetime, reopen_days: float
         first_response_p50_s=statistics.median(first_responses) if first_responses else None,
         time_to_human_p50_s=statistics.median(to_human) if to_human else None,
         csat_average=statistics.fmean(ratings) if ratings else None, csat_count=len(ratings),
+        daily=tuple((d, by_day_bot[d], by_day_human[d]) for d in sorted(by_day_bot.keys() | by_day_human.keys())),
     )
+
+
+def render_chart(report: ConversationReport) -> bytes:
+    """A PNG of conversations per day, stacked: resolved by the bot alone, handed to a person."""
+    import matplotlib
+    import matplotlib.dates
+
+    matplotlib.use("Agg")  # no display; safe in a worker thread
+    from matplotlib.figure import Figure
+
+    days = [d for d, _, _ in report.daily]
+    bots = [b for _, b, _ in report.daily]
+    humans = [h for _, _, h in report.daily]
+    figure = Figure(figsize=(7, 3.2), dpi=100)
+    axes = figure.subplots()
+    axes.bar(days, bots, label="resolved by the bot alone", color="#4c9f70")
+    axes.bar(days, humans, bottom=bots, label="handed to a person", color="#d9822b")
+    axes.set_ylabel("conversations")
+    axes.set_ylim(0, max(b + h for b, h in zip(bots, humans)) * 1.3)  # headroom for the legend
+    axes.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%b %d"))
+    axes.set_title(f"{report.conversations} conversations: {report.bot_share:.0%} by the bot alone")
+    axes.legend(loc="upper left", ncols=2, frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.autofmt_xdate()
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
 
 
 def _seconds(value: float | None) -> str:

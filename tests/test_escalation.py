@@ -244,5 +244,9 @@ async def test_metrics_attribute_each_conversation_once_and_add_up(make_bot, und
     assert report.bot_share + report.human_share == pytest.approx(1.0)
     assert report.time_to_human_p50_s == pytest.approx(240, abs=1)
     assert report.csat_average == 4 and report.csat_count == 1
-    text = (await chat.command("stats")).text
-    assert "Resolved by the bot alone: 1 (25%)" in text and "Handed to a person: 3 (75%)" in text
+    assert sum(b + h for _, b, h in report.daily) == report.conversations
+    assert sum(b for _, b, _ in report.daily) == report.resolved_by_bot
+    result = await chat.command("stats")
+    assert "Resolved by the bot alone: 1 (25%)" in result.text and "Handed to a person: 3 (75%)" in result.text
+    ((name, png),) = result.files  # the chart staff see beside the figures
+    assert name == "stats.png" and png.startswith(b"\x89PNG")

@@ -29,7 +29,7 @@ from supportbot.plugin import (
     listener,
     on_message,
 )
-from supportbot.reports import conversation_report
+from supportbot.reports import conversation_report, render_chart
 
 from .hours import SupportHours
 from .summary import build_summary
@@ -257,7 +257,10 @@ class Escalation(Plugin):
     async def stats(self, ctx: CommandContext, days: int = Option("look back this many days", default=30)) -> CommandResult:
         report = conversation_report(self.bot.history, since=self.bot.history.clock() - timedelta(days=days),
                                      reopen_days=self.settings.reopen_within_hours / 24)
-        return CommandResult(report.as_text())
+        if not report.conversations:
+            return CommandResult(report.as_text())
+        chart = await asyncio.to_thread(render_chart, report)  # matplotlib takes ~100 ms: off the loop
+        return CommandResult(report.as_text(), files=(("stats.png", chart),))
 
     async def _close(self, h: Handoff, *, staff_id: str | None, note: str | None) -> None:
         history = self.bot.history
