@@ -65,6 +65,10 @@ def cmd_console(config: Config, args: argparse.Namespace) -> int:
 
     script = getattr(args, "script", None)
     if script is None:
+        if sys.stdin.isatty():
+            log_file = config.resolve(Path(config.database.path)).with_suffix(".log")
+            setup_logging(args.log_level or config.bot.log_level, file=str(log_file))
+            print(f"(the log goes to {log_file})", file=sys.stderr)
         transport = ConsoleTransport(customer_name=config.console.customer_name, staff_name=config.console.staff_name)
         return asyncio.run(_serve(config, transport))
     source = sys.stdin if script == "-" else open(script, encoding="utf-8")  # noqa: SIM115 - closed below

@@ -60,7 +60,7 @@ class PluginsSettings(Settings):
     enabled: list[str] = Field(default_factory=lambda: list(DEFAULT_PLUGINS),
                                description="Plugins to load, in message-pipeline order.")
     directories: list[Path] = Field(default_factory=lambda: [Path("plugins")],
-                                    description="Folders searched for plugin modules, beside config.yaml.")
+                                    description="Folders searched for plugin modules (relative to config.yaml), before the shipped plugins/.")
     settings: dict[str, dict[str, Any]] = Field(default_factory=dict,
                                                 description="Per-plugin settings blocks, checked by each plugin.")
 

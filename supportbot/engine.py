@@ -33,7 +33,7 @@ from .events import (
     ReplySent,
 )
 from .history import History, InboundRecord
-from .loader import PluginNotFound, find_plugin_module
+from .loader import SHIPPED_PLUGINS, PluginNotFound, find_plugin_module
 from .logs import message_scope
 from .outcomes import Outcome, OutcomeKind
 from .plugin import CommandContext, CommandSpec, MessageContext, Plugin
@@ -97,6 +97,8 @@ class SupportBot:
         A name that matches no module is a config error (it names the key and line).
         """
         directories = [self.config.resolve(d) for d in self.config.plugins.directories]
+        if SHIPPED_PLUGINS.is_dir() and SHIPPED_PLUGINS not in directories:
+            directories.append(SHIPPED_PLUGINS)
         failed = []
         for index, name in enumerate(self.config.plugins.enabled):
             try:

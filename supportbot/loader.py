@@ -25,6 +25,11 @@ class PluginNotFound(LookupError):
     pass
 
 
+#: The plugins that ship with the bot: searched after the configured folders, so a config.yaml kept
+#: anywhere still finds them (a folder of the merchant's own can override one by name).
+SHIPPED_PLUGINS = Path(__file__).resolve().parent.parent / "plugins"
+
+
 def find_plugin_module(name: str, directories: list[Path]) -> ModuleType:
     """Import the module for plugin ``name``; raises :class:`PluginNotFound` or the import error."""
     for directory in directories:

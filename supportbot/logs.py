@@ -45,14 +45,22 @@ def message_scope(message_id: str) -> Iterator[None]:
         current_message_id.reset(token)
 
 
-def setup_logging(level: str = "INFO", *, stream: object = None) -> None:
-    handler = logging.StreamHandler(stream)  # type: ignore[arg-type]
-    handler.setFormatter(logging.Formatter(FORMAT))
+def setup_logging(level: str = "INFO", *, stream: object = None, file: str | None = None) -> None:
+    """Log at ``level`` to ``stream`` (stderr), or, with ``file``, to that file and only warnings to
+    the stream: a person chatting in the console should see the chat, not the log."""
+    handler: logging.Handler = logging.StreamHandler(stream)  # type: ignore[arg-type]
+    handlers = [handler]
+    if file is not None:
+        handler.setLevel(logging.WARNING)
+        handlers.append(logging.FileHandler(file, encoding="utf-8"))
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_supportbot", False)]:
         root.removeHandler(old)
-    handler._supportbot = True  # type: ignore[attr-defined]
-    root.addHandler(handler)
+        old.close()
+    for h in handlers:
+        h.setFormatter(logging.Formatter(FORMAT))
+        h._supportbot = True  # type: ignore[attr-defined]
+        root.addHandler(h)
     root.setLevel(level)
     # Chatty libraries stay at WARNING unless we are debugging.
     for noisy in ("discord", "httpx", "urllib3", "filelock", "sentence_transformers", "transformers"):

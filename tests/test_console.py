@@ -1,6 +1,7 @@
 """The console transport: parsing, and a scripted round trip through the real bot.py."""
 
 import io
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -63,3 +64,32 @@ def test_bot_py_console_script_round_trip(tmp_path):
     assert "[staff thread #" in result.stdout and "a person will reply here" in result.stdout
     assert any(line.startswith("bot (to staff)> #1 · asked for human") for line in lines)
     assert (tmp_path / "bot.db").exists()
+
+
+async def test_a_second_console_session_is_not_taken_for_a_redelivery(make_bot, monkeypatch):
+    """The history outlives a console run: ids of a new run must not collide with the last run's."""
+    import time
+
+    from supportbot.plugin import Plugin, on_message
+
+    class Echo(Plugin):
+        name = "echo"
+
+        @on_message()
+        async def echo(self, ctx):
+            return ctx.answer(ctx.text)
+
+    bot, _ = await make_bot(Echo)
+    outputs = []
+    from supportbot.transports.recording import RecordingTransport
+
+    for started in (1_700_000_000, 1_700_000_060):
+        monkeypatch.setattr(time, "time", lambda started=started: started)
+        monkeypatch.setattr(RecordingTransport, "_ids", itertools.count(1000))  # a fresh process
+        out = io.StringIO()
+        console = ConsoleTransport(io.StringIO("same words\n"), out, echo=True)
+        bot.transport = console
+        await console.start(bot)
+        await console.run()
+        outputs.append(out.getvalue())
+    assert outputs[0] == outputs[1] == "customer> same words\nbot> same words\n"

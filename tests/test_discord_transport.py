@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -318,3 +319,12 @@ async def test_slow_command_is_deferred_then_followed_up(fake_discord: FakeDisco
     assert replies[0].type == 5 and replies[0].ephemeral  # deferred: "thinking..."
     assert answer.type is None and answer.content == "report ready"
     assert answer.files == [("chart.png", b"\x89PNG fake")]
+
+
+async def test_the_token_never_reaches_the_log(fake_discord: FakeDiscord, start: Start,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)  # discord.py's own debug logging included
+    await start()
+    await fake_discord.post_message(fake_discord.support_channel_id, "secret?")
+    await fake_discord.wait_for_message(fake_discord.support_channel_id, _reply_to("secret?"))
+    assert caplog.records and fake_discord.token not in caplog.text

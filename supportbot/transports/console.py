@@ -7,8 +7,10 @@ Plain lines are a customer talking. ``/name opt:value ...`` runs a slash command
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import sys
+import time
 from typing import TextIO
 
 from ..actions import CommandResult, Embed
@@ -46,6 +48,13 @@ class ConsoleTransport(RecordingTransport):
         self.echo = echo  # scripts echo their input so the output reads as a transcript
         self.interactive = not echo and self.source.isatty()
         self._stopped = False
+        # Message ids must not repeat across runs: the history keeps them, and a repeated id would
+        # be taken for a redelivery and ignored. The start time (in hex seconds) makes them unique.
+        self._run_prefix = format(int(time.time()), "x")
+        self._count = itertools.count(1)
+
+    def next_id(self) -> str:
+        return f"{self._run_prefix}.{next(self._count)}"
 
     def _print(self, text: str) -> None:
         print(text, file=self.out, flush=True)
