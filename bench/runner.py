@@ -5,10 +5,15 @@
 
 Requests of mixed prompt lengths arrive over a few seconds, as customers' messages would. The
 naive way answers them in turn with one ``model.generate`` call each (on a worker thread, so it
-does not freeze the loop either); the runner serves them all at once with continuous batching.
-Both decode greedily, so their answers must be identical. A ticker coroutine measures how long
-the event loop was ever kept from running. Embeddings are timed one call at a time against
-concurrent callers sharing micro-batches.
+does not freeze the loop either); the runner serves them all at once, with the engine and the
+batch sizing that ``ModelSettings`` defaults to unless an option overrides them. Both decode
+greedily, so their answers must be identical. Time to first token is, for both, the time to the
+first piece of text a customer could see. A ticker coroutine measures how long the event loop
+was ever kept from running. Embeddings are timed one call at a time against concurrent
+callers sharing micro-batches.
+
+The machine's load average is part of the report: on a shared machine, both ways slow down
+(not by the same factor), so figures are only comparable at similar loads.
 
 Prints a table, then, as its last line, the figures as JSON.
 """
@@ -19,6 +24,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import random
 import statistics
 import tempfile
@@ -30,6 +36,9 @@ from pathlib import Path
 from typing import Any
 
 from supportbot.models import EmbeddingSettings, GenerationOptions, ModelRunner, ModelSettings, create_runner, metrics
+from supportbot.models.decoding import IncrementalDecoder
+from supportbot.models.engines.continuous import CPU_MAX_BATCH_TOKENS
+from supportbot.models.loading import cpu_threads
 from supportbot.testing.tiny_model import build_tiny_chat_model, support_sentences
 
 log = logging.getLogger("bench.runner")
@@ -117,43 +126,60 @@ async def arrive(request: Request, t0: float) -> float:
 # ----------------------------------------------------------------------------- the naive way
 
 
-class _FirstTokenClock:
-    """A transformers streamer that only notes when the first new token arrives."""
+class _FirstTextClock:
+    """A transformers streamer that notes when the first piece of text is ready.
 
-    def __init__(self) -> None:
-        self.calls = 0
-        self.first_token: float | None = None
+    The runner's time to first token is measured the same way (its first non-empty piece): a
+    token can be a fragment of a character, which neither way can show yet.
+    """
+
+    def __init__(self, tokenizer: Any) -> None:
+        self._decoder = IncrementalDecoder(tokenizer)
+        self._prompt_seen = False
+        self.first_text: float | None = None
 
     def put(self, value: Any) -> None:
-        self.calls += 1
-        if self.calls == 2:  # the first call carries the prompt
-            self.first_token = time.perf_counter()
+        if not self._prompt_seen:  # the first call carries the prompt
+            self._prompt_seen = True
+        elif self.first_text is None and self._decoder.feed(value.flatten().tolist()):
+            self.first_text = time.perf_counter()
 
     def end(self) -> None:
         pass
 
 
-async def run_sequential(path: Path, device: str, requests: Sequence[Request], new_tokens: int) -> list[Result]:
-    """One ``model.generate`` per request, in arrival order, on one worker thread."""
+async def run_sequential(
+    path: Path, device: str, requests: Sequence[Request], new_tokens: int, threads: int | None = None
+) -> tuple[list[Result], int]:
+    """One ``model.generate`` per request, in arrival order, on a worker thread.
+
+    Uses torch's default thread count (one per core) unless ``threads`` is given; returns the
+    results and the thread count ``generate`` ran with.
+    """
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from supportbot.models.transformers_backend import resolve_dtype
+    from supportbot.models.loading import resolve_dtype
 
     tokenizer = AutoTokenizer.from_pretrained(path)
     model = AutoModelForCausalLM.from_pretrained(path, dtype=resolve_dtype("auto", device)).to(device).eval()
     lock = threading.Lock()
+    used_threads = 0
 
     def generate(messages: list[dict[str, str]]) -> tuple[str, int, float]:
+        nonlocal used_threads
+        if threads is not None:
+            torch.set_num_threads(threads)
+        used_threads = torch.get_num_threads()
         ids = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt", return_dict=True)
         ids = ids.to(device)
-        clock = _FirstTokenClock()
+        clock = _FirstTextClock(tokenizer)
         with lock, torch.no_grad():
             out = model.generate(**ids, max_new_tokens=new_tokens, do_sample=False, streamer=clock)
         new = out[0, ids["input_ids"].shape[1] :]
         if device == "cuda":
             torch.cuda.synchronize()
-        return tokenizer.decode(new, skip_special_tokens=True), len(new), clock.first_token or time.perf_counter()
+        return tokenizer.decode(new, skip_special_tokens=True), len(new), clock.first_text or time.perf_counter()
 
     await asyncio.to_thread(generate, requests[0].messages)  # warm-up, not timed
     queue: asyncio.Queue[tuple[int, float]] = asyncio.Queue()
@@ -170,7 +196,7 @@ async def run_sequential(path: Path, device: str, requests: Sequence[Request], n
             results[index] = Result(arrival, first, time.perf_counter(), text, tokens)
 
     await asyncio.gather(worker(), *(customer(i) for i in range(len(requests))))
-    return [r for r in results if r is not None]
+    return [r for r in results if r is not None], used_threads
 
 
 # ----------------------------------------------------------------------------- the runner
@@ -236,27 +262,38 @@ def summarize(results: Sequence[Result], tokens: int) -> dict[str, float]:
     }
 
 
+def runner_settings(args: argparse.Namespace, path: Path) -> ModelSettings:
+    """The defaults, with what the command line overrides."""
+    overrides = {
+        name: getattr(args, name)
+        for name in ("engine", "scheduler", "max_batch_tokens", "page_size", "cpu_threads")
+        if getattr(args, name) is not None
+    }
+    return ModelSettings(name=str(path), device=args.device, temperature=0.0, **overrides)
+
+
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     requests = make_requests(args.requests, args.spread_s, system_prompt=not args.no_system_prompt)
+    load_before = os.getloadavg()[0]
     ticker = LoopTicker()
     with tempfile.TemporaryDirectory(prefix="bench-runner-") as folder:
         path = build_tiny_chat_model(Path(folder), size="small")
         prompt_tokens = prompt_lengths(path, requests)
 
         ticker.start()
-        sequential = await run_sequential(path, args.device, requests, args.new_tokens)
+        sequential, naive_threads = await run_sequential(
+            path, args.device, requests, args.new_tokens, args.naive_threads
+        )
         sequential_stall = await ticker.stop()
 
-        settings = ModelSettings(
-            name=str(path),
-            device=args.device,
-            temperature=0.0,
-            max_batch_tokens=args.max_batch_tokens,
-            scheduler=args.scheduler,
-        )
+        settings = runner_settings(args, path)
         embeddings = EmbeddingSettings(backend="none" if args.skip_embeddings else "sentence-transformers")
         runner = create_runner(settings, embeddings)
         await runner.start()
+        if not runner.generation_available:
+            raise SystemExit("the runner could not load the model (see the warning above)")
+        engine = runner.generator.engine  # type: ignore[union-attr]
+        runner_threads = cpu_threads(settings.cpu_threads) if args.device == "cpu" else None
         try:
             ticker.start()
             tokens_before = metrics.GENERATED_TOKENS.labels("transformers")._value.get()
@@ -275,8 +312,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "requests": args.requests,
         "spread_s": args.spread_s,
         "new_tokens": args.new_tokens,
-        "max_batch_tokens": args.max_batch_tokens,
-        "scheduler": args.scheduler,
+        "engine": engine,
+        "scheduler": settings.scheduler,
+        "max_batch_tokens": settings.max_batch_tokens or (CPU_MAX_BATCH_TOKENS if args.device == "cpu" else "auto"),
+        "page_size": settings.page_size,
+        "torch_threads": {"sequential": naive_threads, "runner": runner_threads},
         "system_prompt": not args.no_system_prompt,
         "prompt_tokens": {
             "min": min(prompt_tokens),
@@ -292,6 +332,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "max_loop_stall_ms": runner_stall * 1000,
         "sequential_max_loop_stall_ms": sequential_stall * 1000,
         "embeddings": embed,
+        "load_average_1m": {"start": round(load_before, 2), "end": round(os.getloadavg()[0], 2)},
+        "cpu_count": os.cpu_count(),
     }
     return report
 
@@ -306,7 +348,8 @@ def print_table(report: dict[str, Any]) -> None:
         f"each, greedy, device {report['device']}; identical outputs: {report['identical_outputs']}\n"
     )
     print(f"{'way':<34}{'tokens/s':>10}{'p50 latency':>13}{'p95 latency':>13}{'p50 TTFT':>11}")
-    for name, row in (("one generate per request, in turn", seq), ("model runner (continuous batching)", run)):
+    runner_name = f"model runner ({report['engine']} engine)"
+    for name, row in (("one generate per request, in turn", seq), (runner_name, run)):
         print(
             f"{name:<34}{row['tokens_per_s']:>10.1f}{row['latency_p50_s']:>12.2f}s"
             f"{row['p95_latency_s']:>12.2f}s{row['ttft_p50_s']:>10.3f}s"
@@ -321,6 +364,11 @@ def print_table(report: dict[str, Any]) -> None:
             f"embeddings/s: {embed['one_at_a_time_per_s']:.0f} one at a time, "
             f"{embed['micro_batched_per_s']:.0f} micro-batched"
         )
+    threads = report["torch_threads"]
+    if threads["runner"] is not None:
+        print(f"torch threads: {threads['sequential']} in turn, {threads['runner']} runner")
+    load = report["load_average_1m"]
+    print(f"load average (1 min) {load['start']:.2f} at the start, {load['end']:.2f} at the end, {report['cpu_count']} CPUs")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -329,8 +377,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=32)
     parser.add_argument("--spread-s", type=float, default=3.0, help="arrivals are spread over this many seconds")
     parser.add_argument("--new-tokens", type=int, default=32)
-    parser.add_argument("--max-batch-tokens", type=int, default=256)
-    parser.add_argument("--scheduler", choices=["fifo", "prefill_first"], default="fifo")
+    parser.add_argument("--engine", choices=["continuous", "thread"], help="default: the settings' auto")
+    parser.add_argument("--scheduler", choices=["fifo", "prefill_first"], help="default: the settings' default")
+    parser.add_argument("--max-batch-tokens", type=int, help="default: the settings' (256 on cpu)")
+    parser.add_argument("--page-size", type=int, help="default: the settings' default")
+    parser.add_argument("--cpu-threads", type=int, help="torch threads for the runner (default: the settings')")
+    parser.add_argument(
+        "--naive-threads", type=int, help="torch threads for the naive way (default: torch's, one per core)"
+    )
     parser.add_argument("--embed-texts", type=int, default=256)
     parser.add_argument("--skip-embeddings", action="store_true")
     parser.add_argument("--no-system-prompt", action="store_true", help="customer messages only, no shared prefix")

@@ -20,6 +20,11 @@ HANDOFFS = Counter("supportbot_handoffs_total", "Handoffs opened, by reason", ["
 _served: tuple[str, int] | None = None
 
 
+def served_address() -> tuple[str, int] | None:
+    """``(host, port)`` of this process's metrics server, or None before :func:`serve`."""
+    return _served
+
+
 def serve(host: str, port: int) -> None:
     """Serve /metrics on ``host:port`` (once per process)."""
     global _served

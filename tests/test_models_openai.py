@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import aclosing
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,6 +16,7 @@ from aiohttp import web
 from supportbot.models import (
     EmbeddingSettings,
     GenerationOptions,
+    ModelError,
     ModelRequestError,
     ModelRunner,
     ModelSettings,
@@ -40,6 +42,12 @@ class Server:
     send_done: bool = True
     disconnect_after: int | None = None
     delay_s: float = 0.0
+    # Status codes the embeddings endpoint answers with before answering normally.
+    embed_fail_first: list[int] = field(default_factory=list)
+    # Streams the client closed before the end.
+    disconnected: int = 0
+    # A raw SSE event sent after the first piece instead of the rest of the answer.
+    error_event: bytes | None = None
 
 
 def chunk(content: str) -> bytes:
@@ -63,11 +71,19 @@ async def server(unused_tcp_port: int) -> AsyncIterator[Server]:
         await response.prepare(request)
         await response.write(b": keep-alive comment\n\n")
         for i, piece in enumerate(PIECES):
+            if state.error_event is not None and i == 1:
+                await response.write(state.error_event)
+                await response.write_eof()
+                return response
             if state.disconnect_after == i:
                 request.transport.close()  # the server dies mid-stream
                 return response
             await asyncio.sleep(state.delay_s)
-            await response.write(chunk(piece))
+            try:
+                await response.write(chunk(piece))
+            except ConnectionResetError:  # the client went away
+                state.disconnected += 1
+                return response
         await response.write(b'data: {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}\n\n')
         if state.send_done:
             await response.write(b"data: [DONE]\n\n")
@@ -76,6 +92,9 @@ async def server(unused_tcp_port: int) -> AsyncIterator[Server]:
 
     async def embeddings(request: web.Request) -> web.Response:
         body = await request.json()
+        if state.embed_fail_first:
+            status = state.embed_fail_first.pop(0)
+            return web.json_response({"error": {"message": f"embedding error {status}"}}, status=status)
         rows = [{"index": i, "embedding": [float(len(text)), 1.0, 0.0]} for i, text in enumerate(body["input"])]
         return web.json_response({"object": "list", "data": rows[::-1]})  # out of order on purpose
 
@@ -200,3 +219,36 @@ async def test_embeddings_are_ordered_and_normalised(server: Server, make_runner
     np.testing.assert_allclose(vectors, expected / np.linalg.norm(expected, axis=1, keepdims=True), rtol=1e-6)
     assert vectors.dtype == np.float32
     np.testing.assert_allclose(await asyncio.to_thread(runner.embed_sync, ["a", "abc"], 1), vectors, rtol=1e-6)
+
+
+async def test_an_error_event_mid_stream_is_a_model_error(server: Server, make_runner: Factory) -> None:
+    server.error_event = b'data: {"error": {"message": "model crashed", "type": "server_error"}}\n\n'
+    runner = await make_runner(server.base_url)
+    received: list[str] = []
+    with pytest.raises(ModelError, match="mid-stream: model crashed"):
+        async for piece in runner.stream_chat([{"role": "user", "content": "hi"}]):
+            received.append(piece)
+    assert received == PIECES[:1]
+
+
+async def test_embeddings_retry_5xx_and_refuse_4xx(server: Server, make_runner: Factory) -> None:
+    runner = await make_runner(server.base_url, embeddings="openai")
+    server.embed_fail_first = [502]
+    assert (await runner.embed(["a"])).shape == (1, 3)
+    server.embed_fail_first = [400]
+    with pytest.raises(ModelRequestError, match="400.*embedding error 400") as info:
+        await runner.embed(["a"])
+    assert info.value.status == 400
+
+
+async def test_a_caller_leaving_mid_stream_closes_the_connection(server: Server, make_runner: Factory) -> None:
+    server.delay_s = 0.05
+    runner = await make_runner(server.base_url)
+    async with aclosing(runner.stream_chat([{"role": "user", "content": "hi"}])) as pieces:
+        async for _ in pieces:
+            break
+    for _ in range(200):  # the server notices the closed connection when it next writes
+        if server.disconnected:
+            break
+        await asyncio.sleep(0.01)
+    assert server.disconnected == 1

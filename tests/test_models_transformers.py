@@ -258,7 +258,159 @@ async def test_auto_engine_falls_back_when_continuous_batching_fails(
     try:
         assert runner.generation_available
         assert runner.generator.engine == "thread"  # type: ignore[union-attr]
-        assert "one request at a time" in caplog.text
+        assert "micro-batching" in caplog.text
         assert await runner.generate(CHATS[0], GenerationOptions(max_new_tokens=3))
     finally:
         await runner.close()
+
+
+# ----------------------------------------------------------------------------- per-request sampling
+
+
+@pytest.fixture(params=["continuous", "thread"])
+async def any_engine_runner(request: pytest.FixtureRequest, tiny_model: Path) -> AsyncIterator[ModelRunner]:
+    runner = create_runner(settings_for(tiny_model, engine=request.param), NO_EMBEDDINGS)
+    await runner.start()
+    assert runner.generator.engine == request.param  # type: ignore[union-attr]
+    yield runner
+    await runner.close()
+
+
+async def test_per_request_sampling_options_apply_to_each_request(any_engine_runner: ModelRunner) -> None:
+    runner = any_engine_runner
+    chat = CHATS[2]
+    greedy = (await runner.generate(chat, GREEDY))[0]
+    # Hot sampling, but top-k 1 or a tiny top-p leaves one token to pick: each must equal greedy,
+    # while sharing the batch with hot requests that sample from everything.
+    top_k_one = GenerationOptions(temperature=3.0, top_k=1, max_new_tokens=12)
+    tiny_top_p = GenerationOptions(temperature=3.0, top_k=0, top_p=1e-6, max_new_tokens=12)
+    hot = GenerationOptions(temperature=3.0, top_k=0, top_p=1.0, max_new_tokens=12, n=4)
+    by_top_k, by_top_p, hot_variants, again = await asyncio.gather(
+        runner.generate(chat, top_k_one),
+        runner.generate(chat, tiny_top_p),
+        runner.generate(chat, hot),
+        runner.generate(chat, GREEDY),
+    )
+    assert by_top_k == by_top_p == again == [greedy]
+    assert len(hot_variants) == 4
+    assert any(text != greedy for text in hot_variants), "temperature 3 over the whole vocabulary should vary"
+
+
+# ----------------------------------------------------------------------------- the thread engine
+
+
+@pytest.fixture
+async def thread_runner(tiny_model: Path) -> AsyncIterator[ModelRunner]:
+    runner = create_runner(settings_for(tiny_model, engine="thread", max_concurrent_requests=8), NO_EMBEDDINGS)
+    await runner.start()
+    yield runner
+    await runner.close()
+
+
+async def test_thread_engine_decodes_waiting_requests_in_one_batch(
+    thread_runner: ModelRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = thread_runner.generator._engine  # type: ignore[union-attr]
+    model = engine._model
+    batch_sizes: list[int] = []
+    generate = model.generate
+
+    def counting_generate(*args: object, **kwargs: object) -> object:
+        batch_sizes.append(int(kwargs["input_ids"].shape[0]))  # type: ignore[attr-defined]
+        return generate(*args, **kwargs)
+
+    monkeypatch.setattr(model, "generate", counting_generate)
+    started = asyncio.Event()
+
+    async def hog() -> None:
+        async for _ in thread_runner.stream_chat(CHATS[0], LONG):
+            started.set()
+
+    hog_task = asyncio.create_task(hog())
+    await started.wait()
+    # Three requests arrive while the thread is busy: they wait together...
+    waiting = asyncio.gather(*(thread_runner.generate(chat, GREEDY) for chat in CHATS[1:4]))
+    for _ in range(1000):
+        if len(engine._waiting) == 3:
+            break
+        await asyncio.sleep(0.005)
+    assert len(engine._waiting) == 3
+    hog_task.cancel()  # ...and are decoded in one left-padded batch once it is free
+    await asyncio.gather(hog_task, return_exceptions=True)
+    texts = [variants[0] for variants in await waiting]
+
+    assert batch_sizes == [1, 3]
+    expected = [(await thread_runner.generate(chat, GREEDY))[0] for chat in CHATS[1:4]]
+    assert texts == expected, "a batch must decode each request as if it were alone"
+
+
+async def test_thread_engine_cancellation_frees_the_thread(tiny_model: Path) -> None:
+    runner = create_runner(settings_for(tiny_model, engine="thread", max_concurrent_requests=1), NO_EMBEDDINGS)
+    await runner.start()
+    try:
+        async with aclosing(runner.stream_chat(CHATS[0], LONG)) as pieces:
+            async for _ in pieces:
+                break
+        # 1500 tokens would take the thread a long while: this only answers if the row stopped.
+        await assert_slot_is_free(runner)
+    finally:
+        await runner.close()
+
+
+# ----------------------------------------------------------------------------- closing and loading
+
+
+async def test_closing_the_runner_fails_requests_in_flight(any_engine_runner: ModelRunner) -> None:
+    started = asyncio.Event()
+
+    async def chat() -> None:
+        async for _ in any_engine_runner.stream_chat(CHATS[0], LONG):
+            started.set()
+
+    task = asyncio.create_task(chat())
+    await started.wait()
+    await any_engine_runner.close()
+    with pytest.raises(ModelUnavailable, match="unloaded"):
+        await task
+    assert not any_engine_runner.generation_available
+    with pytest.raises(ModelUnavailable):
+        await any_engine_runner.generate(CHATS[0])
+
+
+async def test_out_of_memory_at_load_means_knowledge_only_mode(
+    tiny_model: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    def out_of_memory(*args: object, **kwargs: object) -> None:
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB\nOf which 1.2 GiB is free.")
+
+    monkeypatch.setattr(AutoModelForCausalLM, "from_pretrained", out_of_memory)
+    runner = create_runner(settings_for(tiny_model), NO_EMBEDDINGS)
+    with caplog.at_level(logging.WARNING):
+        await runner.start()
+    try:
+        assert not runner.generation_available
+        [record] = warnings_from_supportbot(caplog)
+        message = record.getMessage()
+        assert "OutOfMemoryError: CUDA out of memory" in message and "knowledge-only" in message
+        assert "\n" not in message
+    finally:
+        await runner.close()
+
+
+def test_incremental_decoding_never_splits_a_character(tiny_model: Path) -> None:
+    from transformers import AutoTokenizer
+
+    from supportbot.models.decoding import IncrementalDecoder
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    text = "The parcel — can you help? Größe XL, 30 € 👍 thanks"
+    ids = tokenizer.encode(text, add_special_tokens=False)
+    decoder = IncrementalDecoder(tokenizer)
+    pieces = [decoder.feed([token]) for token in ids]
+    pieces.append(decoder.finish())
+    assert "".join(pieces) == tokenizer.decode(ids) == text
+    assert not any("\ufffd" in piece for piece in pieces)
+    assert sum(1 for piece in pieces if not piece) > 0, "multi-byte characters should be held back until complete"

@@ -7,19 +7,25 @@ Plugins receive a :class:`ModelRunner` from the core and use three calls::
     variants = await runner.generate(messages, GenerationOptions(n=3, temperature=0.8))
     vectors = await runner.embed(["where is my order?"])    # (1, dim) float32, unit length
 
-Every failure is a :class:`ModelError`; :class:`ModelUnavailable` means knowledge-only mode or a
-backend that is down, :class:`ModelTimeout` a request past its deadline. Both are meant to be
-turned into a handoff to staff.
+Every failure is a :class:`ModelError`: :class:`ModelUnavailable` means knowledge-only mode or a
+backend that is down, :class:`ModelOverloaded` (a kind of unavailable) a full waiting line,
+:class:`ModelTimeout` a request past its deadline, :class:`ModelRequestError` a request the
+server refused. All are meant to be turned into a handoff to staff.
 
-Backends: ``transformers`` (in-process, continuous batching), ``openai`` (any OpenAI-compatible
+Backends: ``transformers`` (in-process: continuous batching, or one inference thread with
+micro-batching for a model that cannot be batched that way), ``openai`` (any OpenAI-compatible
 server) or ``none``; embeddings from sentence-transformers (bundled all-MiniLM-L6-v2 by default)
-or the same OpenAI-compatible server.
+or the same OpenAI-compatible server. Prometheus metrics are in :mod:`.metrics`.
+
+Modules: ``runner`` (what all backends share), ``transformers_backend`` with ``engines/``,
+``decoding`` and ``varlen_attention``; ``openai_backend``; ``embedder`` and ``batching``;
+``options``, ``settings``, ``errors``, ``loading``, ``metrics``.
 """
 
 from __future__ import annotations
 
 from .base import Embedder, Generator
-from .errors import ModelError, ModelRequestError, ModelTimeout, ModelUnavailable
+from .errors import ModelError, ModelOverloaded, ModelRequestError, ModelTimeout, ModelUnavailable
 from .options import ChatMessage, GenerationOptions
 from .runner import ModelRunner
 from .settings import EmbeddingSettings, ModelSettings, OpenAISettings
@@ -31,6 +37,7 @@ __all__ = [
     "GenerationOptions",
     "Generator",
     "ModelError",
+    "ModelOverloaded",
     "ModelRequestError",
     "ModelRunner",
     "ModelSettings",
@@ -64,6 +71,5 @@ def create_runner(model: ModelSettings, embeddings: EmbeddingSettings) -> ModelR
     elif embeddings.backend == "openai":
         from .openai_backend import OpenAIClient, OpenAIEmbedder
 
-        # Its own session, so closing one backend never cuts the other off.
         embedder = OpenAIEmbedder(OpenAIClient(model.openai, model.name), embeddings.model)
     return ModelRunner(generator, embedder, model, embeddings)

@@ -17,7 +17,7 @@ import numpy as np
 
 from .errors import ModelUnavailable
 from .settings import EmbeddingSettings
-from .transformers_backend import hub_offline
+from .loading import hub_offline
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer

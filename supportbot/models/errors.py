@@ -6,7 +6,7 @@ handoff to a human, so the subclasses only separate what a caller may treat diff
 
 from __future__ import annotations
 
-__all__ = ["ModelError", "ModelRequestError", "ModelTimeout", "ModelUnavailable"]
+__all__ = ["ModelError", "ModelOverloaded", "ModelRequestError", "ModelTimeout", "ModelUnavailable"]
 
 
 class ModelError(Exception):
@@ -15,6 +15,14 @@ class ModelError(Exception):
 
 class ModelUnavailable(ModelError):
     """No generator or embedder is loaded (knowledge-only mode), or the backend is down."""
+
+
+class ModelOverloaded(ModelUnavailable):
+    """Every generation slot is busy and the line of waiting requests is full (backpressure).
+
+    Raised at once rather than after a wait; a subclass of :class:`ModelUnavailable` because a
+    caller handles it the same way (answer from the knowledge base, or hand off).
+    """
 
 
 class ModelTimeout(ModelError):

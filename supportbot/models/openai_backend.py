@@ -44,7 +44,10 @@ class _ServerError(Exception):
 
 
 class OpenAIClient:
-    """One HTTP session to the server, shared by the generator and the embedder."""
+    """One HTTP session to the server: its URL, key, retries and error answers.
+
+    The generator and the embedder each get their own, so closing one never cuts the other off.
+    """
 
     def __init__(self, settings: OpenAISettings, model: str) -> None:
         self.settings = settings
@@ -150,7 +153,7 @@ class OpenAIGenerator:
                 piece = _delta_content(data)
                 if piece:
                     pieces += 1
-                    metrics.GENERATED_TOKENS.labels(self.name).inc()
+                    metrics.record_tokens(self.name, 1)
                     yield piece
             # Some servers (transformers serve) end the stream without "[DONE]": that is a normal end.
         except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError, asyncio.IncompleteReadError) as exc:

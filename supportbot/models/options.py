@@ -20,7 +20,8 @@ ChatMessage = dict[str, str]
 class GenerationOptions:
     """What one request may override; ``None`` means "use the value from the config".
 
-    A ``temperature`` of 0 means greedy decoding (``top_p`` and ``top_k`` are then ignored).
+    A ``temperature`` of 0 means greedy decoding (``top_p`` and ``top_k`` are then ignored); a
+    ``top_k`` of 0 turns top-k filtering off.
     ``n`` is the number of variants :meth:`ModelRunner.generate` returns; streaming always
     produces one.
     """
@@ -41,6 +42,8 @@ class GenerationOptions:
             raise ValueError(f"temperature must not be negative, got {self.temperature}")
         if self.top_p is not None and not 0 < self.top_p <= 1:
             raise ValueError(f"top_p must be in (0, 1], got {self.top_p}")
+        if self.top_k is not None and self.top_k < 0:
+            raise ValueError(f"top_k must not be negative (0 turns it off), got {self.top_k}")
         if self.timeout_s is not None and self.timeout_s <= 0:
             raise ValueError(f"timeout_s must be positive, got {self.timeout_s}")
 

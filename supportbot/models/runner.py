@@ -1,9 +1,10 @@
 """The model runner: the one object every plugin uses to reach a model.
 
-It puts what all backends share in one place: a bounded number of requests in flight (the rest
-wait their turn, in order), a deadline per request, ``n`` variants, cancellation when a caller
-goes away, micro-batched embeddings, the knowledge-only mode when no generator could be loaded,
-and the metrics.
+It puts what all backends share in one place: a bounded number of requests in flight, a bounded
+line of requests waiting their turn (in order; callers past it get :class:`ModelOverloaded` at
+once), a deadline per request, ``n`` variants, cancellation when a caller goes away,
+micro-batched embeddings, the knowledge-only mode when no generator could be loaded, typed errors
+for everything that can go wrong, and the metrics.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 from . import metrics
 from .base import Embedder, Generator
 from .batching import MicroBatcher
-from .errors import ModelError, ModelTimeout, ModelUnavailable
+from .errors import ModelError, ModelOverloaded, ModelRequestError, ModelTimeout, ModelUnavailable
 from .options import ChatMessage, GenerationOptions, ResolvedOptions
 from .settings import EmbeddingSettings, ModelSettings
 
@@ -58,6 +59,7 @@ class ModelRunner:
         self._generation_ready = False
         self._embeddings_ready = False
         self._slots = asyncio.Semaphore(self._model_settings.max_concurrent_requests)
+        self._waiting = 0  # requests in line for a slot
         self._batcher: MicroBatcher | None = None
         self._gen_label = generator.name if generator is not None else "none"
         self._emb_label = embedder.name if embedder is not None else "none"
@@ -150,14 +152,18 @@ class ModelRunner:
     def stream_chat(self, messages: list[ChatMessage], options: GenerationOptions | None = None) -> AsyncIterator[str]:
         """Stream one completion of ``messages`` as text pieces.
 
-        Raises :class:`ModelUnavailable` in knowledge-only mode or when the backend is down, and
+        Raises :class:`ModelUnavailable` in knowledge-only mode or when the backend is down,
+        :class:`ModelOverloaded` when the line of waiting requests is full, and
         :class:`ModelTimeout` once ``options.timeout_s`` (waiting in line included) has passed.
         ``options.n`` is ignored: a stream is one variant.
         """
         return self._stream(list(messages), ResolvedOptions.resolve(options, self._model_settings))
 
     async def generate(self, messages: list[ChatMessage], options: GenerationOptions | None = None) -> list[str]:
-        """Return ``options.n`` complete variants, generated concurrently."""
+        """Return ``options.n`` complete variants, generated concurrently.
+
+        If one variant fails, the others are cancelled (freeing their slots) and its error is raised.
+        """
         resolved = ResolvedOptions.resolve(options, self._model_settings)
         count = options.n if options is not None else 1
 
@@ -165,17 +171,22 @@ class ModelRunner:
             async with aclosing(self._stream(list(messages), resolved)) as pieces:
                 return "".join([piece async for piece in pieces])
 
-        return list(await asyncio.gather(*(one() for _ in range(count))))
+        variants = [asyncio.ensure_future(one()) for _ in range(count)]
+        try:
+            return list(await asyncio.gather(*variants))
+        finally:
+            for variant in variants:
+                variant.cancel()  # no-op for those already done
+            await asyncio.gather(*variants, return_exceptions=True)
 
     async def _stream(self, messages: list[ChatMessage], options: ResolvedOptions) -> AsyncIterator[str]:
         generator = self._generator
-        if not self._generation_ready or generator is None:
-            metrics.FAILURES.labels(self._gen_label, "chat", "unavailable").inc()
-            raise ModelUnavailable("no generator is loaded (knowledge-only mode)")
-        loop = asyncio.get_running_loop()
-        started = time.perf_counter()
-        deadline = loop.time() + options.timeout_s
         label = self._gen_label
+        if not self._generation_ready or generator is None:
+            metrics.FAILURES.labels(label, "chat", "unavailable").inc()
+            raise ModelUnavailable("no generator is loaded (knowledge-only mode)")
+        started = time.perf_counter()
+        deadline = asyncio.get_running_loop().time() + options.timeout_s
         reason = "error"
         try:
             await self._acquire_slot(deadline)
@@ -203,23 +214,34 @@ class ModelRunner:
         except TimeoutError:
             reason = "timeout"
             raise ModelTimeout(f"no answer within {options.timeout_s:g}s") from None
-        except ModelUnavailable:
-            reason = "unavailable"
-            raise
         except (asyncio.CancelledError, GeneratorExit):
             reason = "cancelled"
             raise
+        except ModelError as exc:
+            reason = _reason(exc)
+            raise
+        except Exception as exc:  # a backend bug must still reach the caller as a ModelError
+            log.exception("The %s generator failed", label)
+            raise ModelError(f"generation failed: {_one_line(exc)}") from exc
         finally:
             if reason:
                 metrics.FAILURES.labels(label, "chat", reason).inc()
 
     async def _acquire_slot(self, deadline: float) -> None:
+        """Take a generation slot, waiting in line until ``deadline`` if there is room in the line."""
+        if self._slots.locked() and self._waiting >= self._model_settings.max_queued_requests:
+            raise ModelOverloaded(
+                f"{self._model_settings.max_concurrent_requests} requests are generating and "
+                f"{self._waiting} are waiting; try again later"
+            )
         depth = metrics.QUEUE_DEPTH.labels(self._gen_label)
+        self._waiting += 1
         depth.inc()
         try:
             async with asyncio.timeout_at(deadline):
                 await self._slots.acquire()
         finally:
+            self._waiting -= 1
             depth.dec()
 
     # ------------------------------------------------------------------ embeddings
@@ -247,9 +269,11 @@ class ModelRunner:
         try:
             vectors = await batcher.submit(list(texts))
         except ModelError as exc:
-            reason = "unavailable" if isinstance(exc, ModelUnavailable) else "error"
-            metrics.FAILURES.labels(self._emb_label, "embed", reason).inc()
+            metrics.FAILURES.labels(self._emb_label, "embed", _reason(exc)).inc()
             raise
+        except Exception as exc:  # the encoder's own errors (a torch RuntimeError, say)
+            metrics.FAILURES.labels(self._emb_label, "embed", "error").inc()
+            raise ModelError(f"embedding failed: {_one_line(exc)}") from exc
         metrics.EMBEDDED_TEXTS.labels(self._emb_label).inc(len(texts))
         metrics.LATENCY.labels(self._emb_label, "embed").observe(time.perf_counter() - started)
         return vectors
@@ -274,6 +298,19 @@ class ModelRunner:
         vectors = embedder.encode_sync(list(texts), batch_size, progress)
         metrics.EMBEDDED_TEXTS.labels(self._emb_label).inc(len(texts))
         return vectors
+
+
+def _reason(exc: ModelError) -> str:
+    """The ``reason`` label of the failures metric for ``exc``."""
+    if isinstance(exc, ModelOverloaded):
+        return "overloaded"
+    if isinstance(exc, ModelUnavailable):
+        return "unavailable"
+    if isinstance(exc, ModelTimeout):
+        return "timeout"
+    if isinstance(exc, ModelRequestError):
+        return "refused"
+    return "error"
 
 
 def _one_line(exc: BaseException) -> str:

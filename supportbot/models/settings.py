@@ -42,22 +42,51 @@ class ModelSettings(Settings):
     top_p: float = Field(0.9, gt=0, le=1, description="Default nucleus-sampling mass.")
     top_k: int = Field(50, ge=0, description="Default top-k; 0 disables it.")
     timeout_s: float = Field(60, gt=0, description="Default deadline for one request, queueing included.")
+    cpu_threads: int | None = Field(
+        None,
+        ge=1,
+        description=(
+            "Torch threads on cpu (process-wide, the embedder's too); None is one per core but one, "
+            "at least one, leaving a core to the event loop."
+        ),
+    )
     max_concurrent_requests: int = Field(
-        64, ge=1, description="Requests generating at once; more wait in line (backpressure)."
+        64, ge=1, description="Requests generating at once; more wait in line for a free slot."
+    )
+    max_queued_requests: int = Field(
+        256,
+        ge=0,
+        description="Requests that may wait in line (backpressure); past that, callers get ModelOverloaded at once.",
+    )
+    engine: Literal["auto", "continuous", "thread"] = Field(
+        "auto",
+        description=(
+            "continuous batching, one inference thread with micro-batching, "
+            "or auto (continuous; thread for a model continuous batching cannot serve)."
+        ),
+    )
+    scheduler: Literal["fifo", "prefill_first"] = Field(
+        "fifo",
+        description=(
+            "transformers' continuous-batching scheduler: fifo (decoding requests first, with cache headroom) "
+            "or prefill_first (prompts already being read first)."
+        ),
+    )
+    max_batch_tokens: int | None = Field(
+        None,
+        ge=16,
+        description="Tokens per forward pass; None is 256 on cpu and transformers' choice from free memory on cuda.",
+    )
+    page_size: int = Field(
+        32, ge=4, description="Tokens per KV-cache block; prompt prefixes (a system prompt) are shared by whole blocks."
     )
     num_blocks: int | None = Field(
         None,
         ge=1,
-        description="KV-cache blocks; None sizes them from max_concurrent_requests on cpu, from free memory on cuda.",
-    )
-    page_size: int = Field(64, ge=4, description="Tokens per KV-cache block.")
-    max_batch_tokens: int = Field(256, ge=16, description="Tokens per forward pass (256-512 is best on CPU).")
-    engine: Literal["auto", "continuous", "thread"] = Field(
-        "auto",
-        description="continuous batching, one request at a time on one thread, or auto (continuous, else thread).",
-    )
-    scheduler: Literal["fifo", "prefill_first"] = Field(
-        "fifo", description="transformers' batch scheduler; prefill_first favours new requests' first token."
+        description=(
+            "KV-cache blocks; None sizes them from max_concurrent_requests x tokens_per_request on cpu, "
+            "from free memory on cuda."
+        ),
     )
     tokens_per_request: int = Field(
         512, ge=64, description="Typical prompt plus answer length, used to size the cache when num_blocks is None."

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from supportbot.models import EmbeddingSettings, ModelError, ModelRunner, ModelSettings
+from supportbot.models import EmbeddingSettings, ModelError, ModelRunner, ModelSettings, metrics
 from supportbot.models.options import ChatMessage, ResolvedOptions
 
 __all__ = ["FakeCall", "FakeRunner", "HashingEmbedder", "hashed_trigram_vectors"]
@@ -106,6 +106,7 @@ class FakeGenerator:
         for piece in re.findall(r"\s*\S+", self._next_reply(messages)):
             if self.delay_s:
                 await asyncio.sleep(self.delay_s)
+            metrics.record_tokens(self.name, 1)  # a word stands for a token
             yield piece
 
     def _next_reply(self, messages: list[ChatMessage]) -> str:
