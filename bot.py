@@ -110,20 +110,29 @@ async def _serve(config: Config, transport: Any) -> int:
 
 
 def cmd_import(config: Config, args: argparse.Namespace) -> int:
+    """Exit 0 when the file was imported (bad rows, if any, are listed and left out), 1 when no
+    row could be imported, 2 when the file or the column mapping cannot be used at all."""
     from supportbot.app import build_runner, open_history
-    from supportbot.knowledge import KnowledgeBase
+    from supportbot.knowledge import KnowledgeBase, MappingError
     from supportbot.knowledge.importers import import_file, parse_mapping
 
     history = open_history(config)
-    runner = build_runner(config)
-    knowledge = KnowledgeBase(history.db, runner, config.knowledge)
-    mapping = parse_mapping(args.map) if args.map else None
-    report = import_file(knowledge, args.kind, Path(args.file), mapping, progress=not args.no_progress)
+    try:
+        knowledge = KnowledgeBase(history.db, build_runner(config), config.knowledge)
+        mapping = parse_mapping(args.map) if args.map else None
+        report = import_file(knowledge, args.kind, Path(args.file), mapping, progress=not args.no_progress)
+    except MappingError as exc:
+        print(f"import {args.kind}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        history.close()
     print(report.summary())
+    if report.problems:
+        print("Problems (rows count from the first data row; a CSV header is not a row):")
     for problem in report.problems[: args.show_errors]:
         print(f"  {problem}")
     if len(report.problems) > args.show_errors:
-        print(f"  ... and {len(report.problems) - args.show_errors} more")
+        print(f"  ... and {len(report.problems) - args.show_errors} more (--show-errors N lists more)")
     return 0 if report.imported or not report.problems else 1
 
 

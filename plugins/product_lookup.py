@@ -3,10 +3,16 @@
 A message is taken when the understanding says ``product_lookup``, or, when the intent is unclear
 (or there is no understanding), when the best match is clearly relevant: a bare product name
 ("登山背包") is a product question, not something to ask about, unless an FAQ or policy passage
-matches it better. One clear match gets a card (name, price, stock, key
-attributes, link); several close ones get a short list and a question; none gets an honest
-"not in our catalog" and the offer of a person. Prices and stock are only ever formatted from
-the stored catalog row, never written by a model.
+matches it better.
+
+- One clear match gets a card: name, price, stock, key attributes, link.
+- Several close matches get a short list and a question; so do variants of the product named
+  (the same name in several colours or sizes), labelled by what tells them apart.
+- No match gets an honest "not in our catalog" and the offer of a person; a "yes" to that offer
+  hands the conversation to staff.
+
+Prices and stock are only ever formatted from the stored catalog row, never written by a model;
+a description's own price or stock claims ("Price: Rs. 499", often stale) are cut from the card.
 """
 
 from __future__ import annotations
@@ -22,6 +28,14 @@ from supportbot.plugin import CommandContext, MessageContext, Option, Plugin, Pl
 _UNDER = re.compile(r"\b(?:under|below|less than|cheaper than|max(?:imum)?|up to)\s*[$€£₹]?\s*(\d[\d,]*(?:\.\d+)?)", re.I)
 _OVER = re.compile(r"\b(?:over|above|more than|at least|min(?:imum)?)\s*[$€£₹]?\s*(\d[\d,]*(?:\.\d+)?)", re.I)
 _IN_STOCK = re.compile(r"\b(?:in stock|available now)\b", re.I)
+# A description's own price or stock claim: "Price: Rs. 22,646", "suggested price: $19.99", "only 3 left".
+_PRICE_OR_STOCK = re.compile(
+    r"(?:rs\.?|inr|usd|eur|gbp|[$€£₹¥])\s?\d|\d\s?(?:rs\.?|inr|usd|eur|gbp)\b|\bprice\s*:|\bin stock\b|\bleft in stock\b"
+    r"|\bonly \d+ left\b", re.I)
+_SEGMENT = re.compile(r"(?<=[.!?])\s+(?=[^\W\d_])|\s+[•|]\s+|\n+")  # not after "Rs." before its digits
+# "yes" to the offer of a person, as its own short message.
+_ACCEPT = re.compile(r"^\W*(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please|please do|yes please|go ahead|是|好的?|对)\b[\w\s,.!]{0,20}$",
+                     re.I)
 
 
 class ProductLookupSettings(PluginSettings):
@@ -41,6 +55,8 @@ class ProductLookup(Plugin):
     @on_message()
     async def lookup(self, ctx: MessageContext) -> Any:
         kb = self.bot.knowledge
+        if _ACCEPT.match(ctx.text) and self._last_reason(ctx) == "product_not_found":
+            return ctx.handoff("product_not_found_accepted", {"asked": self._last_text(ctx)})
         u = ctx.understanding
         asked = u is not None and getattr(u, "action", None) == "product_lookup"
         if kb is None or (u is not None and not asked and not getattr(u, "ambiguous", False)):
@@ -56,12 +72,29 @@ class ProductLookup(Plugin):
         ctx.notes["products"] = [h.sku for h in good]
         best = good[0]
         close = [h for h in good if best.score - h.score <= thresholds.close_match_margin][: self.settings.max_results]
-        if len(close) > 1 and not _names_it(ctx.text, best.name):
+        named = _names_it(ctx.text, best.name) and not any(h.name == best.name for h in close[1:])
+        if len(close) > 1 and not named:
             return ctx.answer("I found a few products that could match. Which one do you mean?",
                               embeds=[self._list(close)], sources=[h.source_id for h in close],
                               reason="product_choices")
         return ctx.answer(f"Here is what I found: {best.name}", embeds=[self._card(best)],
                           sources=[best.source_id], reason="product_found")
+
+    def _last_reason(self, ctx: MessageContext) -> str | None:
+        """Why the customer's previous message was answered as it was (None for a first message)."""
+        row = self.bot.history.db.execute(
+            "SELECT o.reason FROM messages m JOIN outcomes o ON o.message_id = m.id "
+            "WHERE m.conversation_id = ? AND m.direction = 'in' AND m.id < ? ORDER BY m.id DESC LIMIT 1",
+            [ctx.conversation_id, ctx.message_row_id],
+        ).fetchone()
+        return row[0] if row else None
+
+    def _last_text(self, ctx: MessageContext) -> str | None:
+        row = self.bot.history.db.execute(
+            "SELECT text FROM messages WHERE conversation_id = ? AND direction = 'in' AND id < ? ORDER BY id DESC LIMIT 1",
+            [ctx.conversation_id, ctx.message_row_id],
+        ).fetchone()
+        return row[0] if row else None
 
     async def _policy_fits_better(self, text: str, product_score: float) -> bool:
         """An FAQ or policy passage matches at least as well ("is there a warranty on jackets?")."""
@@ -94,14 +127,14 @@ class ProductLookup(Plugin):
             fields.append(("Category", hit.category.split(" > ")[-1]))
         shown = [(k, v) for k, v in hit.attributes.items() if v and len(v) <= 60][: self.settings.key_attributes]
         fields.extend((k[:256], v) for k, v in shown)
-        description = (hit.description or "")[:300]
+        description = _without_price_claims(hit.description or "")[:300]
         return Embed(title=hit.name[:256], description=description, url=hit.url, fields=tuple(fields),
                      footer=f"SKU {hit.sku}")
 
     def _list(self, hits: list[Any]) -> Embed:
         fields = tuple(
-            (f"{i}. {h.name}"[:256], " · ".join(x for x in (h.price_text, h.stock_text) if x) or "—")
-            for i, h in enumerate(hits, start=1)
+            (f"{i}. {label}"[:256], " · ".join(x for x in (h.price_text, h.stock_text) if x) or "—")
+            for i, (h, label) in enumerate(zip(hits, _labels(hits), strict=True), start=1)
         )
         return Embed(title="Possible matches", fields=fields)
 
@@ -116,6 +149,29 @@ def _filters(text: str) -> dict[str, Any]:
     if _IN_STOCK.search(text):
         out["in_stock"] = True
     return out
+
+
+def _labels(hits: list[Any]) -> list[str]:
+    """Each hit's name, and for hits sharing a name (variants) the attribute values that tell them
+    apart: "Trail Runner Shoe (Red, 10)"."""
+    labels = []
+    for hit in hits:
+        twins = [h for h in hits if h.name == hit.name]
+        differing = [k for k in hit.attributes if len({h.attributes.get(k) for h in twins}) > 1]
+        values = list(dict.fromkeys(hit.attributes[k] for k in differing if len(hit.attributes[k]) <= 30))[:3]
+        if len(twins) == 1:
+            labels.append(hit.name)
+        else:
+            labels.append(f"{hit.name} ({', '.join(values) if values else 'SKU ' + hit.sku})")
+    return labels
+
+
+def _without_price_claims(text: str) -> str:
+    """The description without the sentences or bullet points that state a price or stock: the
+    card's own Price and Availability come from the catalog's columns, and a second, different
+    figure ("Manufacturer suggested price: $19.99") would be one the bot cannot stand behind."""
+    kept = [part for part in _SEGMENT.split(text) if part.strip() and not _PRICE_OR_STOCK.search(part)]
+    return " ".join(kept)
 
 
 def _names_it(text: str, name: str) -> bool:

@@ -8,7 +8,8 @@ from supportbot.history import connect
 from supportbot.knowledge import KnowledgeBase, import_file, parse_mapping
 from supportbot.testing.fake_runner import FakeRunner
 
-#: The mappings a merchant would pass with --map; nothing else is needed for these files.
+#: The mappings a merchant would pass with --map; nothing else is needed for these files (the
+#: README's import commands use these; test_cli_import.py runs them through bot.py).
 MAPPINGS = {
     "catalog-myntra/myntra_products_catalog.csv":
         "sku=ProductID,name=ProductName,price=Price (INR),attributes=ProductBrand+Gender+PrimaryColor,"
@@ -20,6 +21,9 @@ MAPPINGS = {
         "sku=Uniq Id,name=Product Name,category=Category,price=Selling Price,attributes=Model Number+Shipping Weight,"
         "description=About Product,url=Product Url",
 }
+
+#: The FAQ needs no mapping: its entries have "question" and "answer" keys.
+FAQ_FILE = "ecommerce-faq/Ecommerce_FAQ_Chatbot_dataset.json"
 
 
 @pytest.fixture
@@ -63,7 +67,7 @@ async def test_myntra_imports_and_reimport_changes_nothing(kb, shared_data):
 
 
 async def test_faq_file_imports_with_no_mapping(kb, shared_data):
-    report = import_file(kb, "faq", shared_data / "ecommerce-faq/Ecommerce_FAQ_Chatbot_dataset.json")
+    report = import_file(kb, "faq", shared_data / FAQ_FILE)
     assert report.added == 79 and not report.problems
     (best, *_) = await kb.search_passages("How can I track my order?", k=3)
     assert best.question == "How can I track my order?" and best.id.startswith("faq:")

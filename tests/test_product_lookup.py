@@ -120,3 +120,80 @@ async def test_product_command_and_autocomplete(make_bot, knowledge):
     event = CommandInvoked(platform="test", interaction_id="i1", channel_id="c", author=Author(id="alice", name="a"),
                            command="product", options={})
     assert await bot.autocomplete(event, "query", "Trail") == ["Trail Runner Shoe", "Trail Runner Shoe GTX"]
+
+
+VARIANTS = """sku,name,price,stock,attributes,description
+SH-R9,Trail Runner Shoe,$89.99,3,"{""colour"": ""Red"", ""size"": ""9""}",Light trail shoe. Price: Rs. 7499 • Grippy sole
+SH-B10,Trail Runner Shoe,$89.99,0,"{""colour"": ""Blue"", ""size"": ""10""}",Light trail shoe. Only 2 left in stock!
+MB-1,Mystery Box,,,"{}",A surprise. Manufacturer suggested price: $19.99 - for ages 6+
+"""
+
+
+@pytest.fixture
+def variants(tmp_path: Path) -> KnowledgeBase:
+    path = tmp_path / "variants.csv"
+    path.write_text(VARIANTS, encoding="utf-8")
+    db = connect(tmp_path / "variants.db")
+    kb = KnowledgeBase(db, FakeRunner())
+    import_file(kb, "products", path)
+    yield kb
+    db.conn.close()
+
+
+async def test_variants_of_the_named_product_are_listed_by_what_tells_them_apart(make_bot, variants):
+    bot, chat = await start(make_bot, variants, Understands())
+    outcome, sent = await chat.say_and_outcome("do you have the Trail Runner Shoe?")
+    assert outcome.reason == "product_choices"
+    names = [name for name, _ in sent[0].action.embeds[0].fields]
+    assert sorted(names) == ["1. Trail Runner Shoe (Red, 9)", "2. Trail Runner Shoe (Blue, 10)"] or sorted(names) == [
+        "1. Trail Runner Shoe (Blue, 10)", "2. Trail Runner Shoe (Red, 9)"]
+    outcome, sent = await chat.say_and_outcome("trail runner shoe in blue, size 10")
+    assert outcome.reason == "product_found" and outcome.sources == ("product:SH-B10",)
+
+
+async def test_a_description_never_adds_a_price_or_stock_figure(make_bot, variants):
+    bot, chat = await start(make_bot, variants, Understands())
+    _, sent = await chat.say_and_outcome("trail runner shoe red 9")
+    (card,) = sent[0].action.embeds
+    assert card.description == "Light trail shoe. Grippy sole" and ("Price", "$89.99") in card.fields
+    _, sent = await chat.say_and_outcome("trail runner shoe blue 10")
+    assert sent[0].action.embeds[0].description == "Light trail shoe."
+    _, sent = await chat.say_and_outcome("mystery box")
+    (card,) = sent[0].action.embeds
+    assert card.description == "A surprise." and not any(name == "Price" for name, _ in card.fields)
+    assert _numbers(sent) <= {"1"}  # the SKU's digit only
+
+
+async def test_yes_to_the_offer_of_a_person_hands_off(make_bot, knowledge):
+    bot, chat = await start(make_bot, knowledge, Understands())
+    outcome, _ = await chat.say_and_outcome("do you sell garden hoses")
+    assert outcome.reason == "product_not_found"
+    outcome, _ = await chat.say_and_outcome("yes please")
+    assert (outcome.kind, outcome.reason) == ("handed_off", "product_not_found_accepted")
+    assert outcome.details["asked"] == "do you sell garden hoses"
+
+
+async def test_real_flipkart_variants_and_cards_show_only_the_catalog_price(make_bot, tmp_path, shared_data):
+    from test_knowledge_shared_data import MAPPINGS
+
+    from supportbot.knowledge import parse_mapping
+
+    path = "catalog-flipkart/flipkart_com-ecommerce_sample_first999.csv"
+    db = connect(tmp_path / "flipkart.db")
+    kb = KnowledgeBase(db, FakeRunner())
+    import_file(kb, "products", shared_data / path, parse_mapping(MAPPINGS[path]))
+    try:
+        bot, chat = await start(make_bot, kb, Understands())
+        # Four sofa beds share this name: the customer is asked which, each labelled apart.
+        outcome, sent = await chat.say_and_outcome("FabHomeDecor Fabric Double Sofa Bed")
+        (listing,) = sent[0].action.embeds
+        labels = [name for name, _ in listing.fields]
+        assert outcome.reason == "product_choices" and len(set(labels)) == len(labels) == 3
+        assert all(value == "₹22,646" for _, value in listing.fields)
+        # Flipkart descriptions repeat a price ("Price: Rs. 22,646"); only the Price field may say one.
+        result = await chat.command("product", staff=False, query="FabHomeDecor Fabric Double Sofa Bed")
+        for card in result.embeds:
+            assert ("Price", "₹22,646") in card.fields
+            assert card.description and "Rs." not in card.description and "Price:" not in card.description
+    finally:
+        db.conn.close()

@@ -5,49 +5,51 @@ Plugins get one :class:`KnowledgeBase` as ``bot.knowledge`` and call its async m
     hits = await kb.search_products("red running shoes", k=5, max_price=100, in_stock=True)
     passages = await kb.search_passages("how long do refunds take", kinds=("faq", "policy"))
 
-Each search runs full-text (FTS5, trigram) and vector search side by side and fuses the two
-rankings with reciprocal rank fusion. Without an embedder (or when it fails), search is
-full-text only. Vectors live in memory and are reloaded when an import, from this process or
-another, moves the generation counter in ``kb_meta``.
+Each search runs full-text (FTS5) and vector search side by side and combines them into one
+ranking. Products: every candidate from either side is scored by ``vector_weight`` x its cosine
+similarity plus the rest x the (idf-weighted) share of the query's words it contains. Why not
+reciprocal rank fusion there: variants of one product (the same shirt in eight colours) embed
+almost alike, so the vector ranking among them is noise, and rank fusion weighs that noise as
+much as the one variant that has every word asked for; scores keep the size of the difference.
+(Bruch et al., "An Analysis of Fusion Functions for Hybrid Retrieval", 2023, found such a convex
+combination better than RRF in general.) FAQ and policy passages are prose without such near
+twins, and keep reciprocal rank fusion.
+
+Without an embedder (or when it fails), search is full-text only. Vectors live in memory and
+are reloaded when an import, from this process or another, moves the generation counter in
+``kb_meta``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import sqlite_utils
 
 from . import schema
+from .filters import ProductFilters, sql_where
+from .lexical import TextMatches, product_text_search
 from .models import Passage, ProductHit
-from .search import QueryTerms, VectorIndex, fts_query, lexical_score, query_terms, rrf
+from .search import Coverage, fts_query, lexical_score, query_terms, rrf
 from .settings import KnowledgeSettings
+from .vectors import VectorIndex
 
 __all__ = ["KnowledgeBase"]
 
 log = logging.getLogger(__name__)
 
 _PRODUCT_COLUMNS = "id, sku, name, category, price, price_max, currency, stock, attributes, description, url"
-# bm25 weights per FTS column: a word in the name counts most, then attributes and category.
-_PRODUCT_BM25 = "bm25(kb_products_fts, 10.0, 3.0, 4.0, 1.0)"
+#: A query word found only in a product's description counts for this much of one in its name.
+_DESCRIPTION_CREDIT = 0.5
+#: Most rows holding every common query word that are ordered by the query's vector (see lexical).
+_POOL = 1000
+# bm25 weights per FTS column: a passage's title (an FAQ question) counts most, then its tags.
 _PASSAGE_BM25 = "bm25(kb_passages_fts, 6.0, 2.0, 5.0, 2.0)"
-
-
-@dataclass
-class _ProductFilters:
-    """Per-product arrays aligned with the product vector index, for filtering without SQL."""
-
-    low: np.ndarray  # price, NaN when unknown
-    high: np.ndarray  # price_max or price
-    stock: np.ndarray  # NaN when unknown
-    category: np.ndarray  # index into categories, -1 for none
-    categories: list[str]
 
 
 class KnowledgeBase:
@@ -64,11 +66,12 @@ class KnowledgeBase:
         self.db = db
         self.runner = runner
         self.settings = settings or KnowledgeSettings()
-        schema.ensure_schema(db)
+        schema.ensure_schema(db, self.settings.description_chars)
         self._generation = -1
+        self._product_rows = 0
         self._products = VectorIndex.empty()
         self._passages = VectorIndex.empty()
-        self._filters: _ProductFilters | None = None
+        self._filters = ProductFilters.empty()
         self._passage_kinds: np.ndarray = np.zeros(0, dtype=object)
         self._vector_warning_shown = False
 
@@ -120,112 +123,67 @@ class KnowledgeBase:
         self._refresh()
         terms = query_terms(query)
         n = max(self.settings.candidates, k)
-        where, params = _product_where(category, min_price, max_price, in_stock)
-        text_ids = self._product_text_ids(terms, k, n, where, params)
-        vector_hits: list[tuple[int, float]] = []
-        if query_vec is not None and len(self._products):
-            mask = self._product_mask(category, min_price, max_price, in_stock)
-            vector_hits = self._products.search(query_vec, n, mask)
-        ranked = _fuse(text_ids, [i for i, _ in vector_hits], self.settings.rrf_k)[:k]
-        if not ranked:
+        vec = query_vec if query_vec is not None and len(self._products) else None
+        text = TextMatches()
+        if terms:
+            where, params = sql_where(category, min_price, max_price, in_stock)
+            text = product_text_search(self.db.conn, terms, k=k, n=n, pool=_POOL if vec is not None else 0,
+                                       where=where, params=params, rows=self._product_rows)
+        text_ids = text.ranked
+        vector_ids: list[int] = []
+        if vec is not None:
+            if text.pool:  # rows holding every common word, unranked: the closest to the query join
+                pool_sims = self._products.similarity(vec, text.pool)
+                text_ids = text_ids + sorted(pool_sims, key=lambda item: -pool_sims[item])[:n]
+            mask = self._filters.mask(category, min_price, max_price, in_stock)
+            vector_ids = [item for item, _ in self._products.search(vec, n, mask)]
+        candidates = list(dict.fromkeys(text_ids + vector_ids))  # full-text order breaks ties
+        if not candidates:
             return []
-        rows = {
-            r[0]: r
-            for r in self.db.conn.execute(
-                f"SELECT {_PRODUCT_COLUMNS} FROM kb_products WHERE id IN ({','.join('?' * len(ranked))})", ranked
-            )
-        }
-        sims = self._products.similarity(query_vec, ranked) if query_vec is not None else {}
-        hits = []
-        for item in ranked:
-            row = rows.get(item)
-            if row is None:  # deleted since the vectors were loaded
-                continue
+        rows = self.db.conn.execute(
+            f"SELECT {_PRODUCT_COLUMNS} FROM kb_products WHERE id IN ({','.join('?' * len(candidates))})", candidates
+        ).fetchall()
+        sims = self._products.similarity(vec, candidates) if vec is not None else {}
+        weight = self.settings.vector_weight if vec is not None else 0.0
+        coverage = Coverage(terms, text.weights, text.catalog_words)
+        scored = []
+        for row in rows:
             attributes = json.loads(row[8] or "{}")
-            haystack = " ".join([row[2], row[3] or "", *attributes.values()])
-            score = max(sims.get(item, 0.0), lexical_score(terms, haystack))
-            hits.append(ProductHit(
+            words = coverage(" ".join([row[2], row[3] or "", *attributes.values()]).lower(),
+                             (row[9] or "")[: self.settings.description_chars].lower(), _DESCRIPTION_CREDIT)
+            similarity = max(sims.get(row[0], 0.0), 0.0)
+            rank = weight * similarity + (1.0 - weight) * words
+            scored.append((rank, row, attributes, max(similarity, words)))
+        position = {item: i for i, item in enumerate(candidates)}
+        scored.sort(key=lambda s: (-s[0], position[s[1][0]]))
+        return [
+            ProductHit(
                 id=row[0], sku=row[1], name=row[2], category=row[3], price=row[4], price_max=row[5],
                 currency=row[6], stock=row[7], attributes=attributes, description=row[9], url=row[10],
                 score=round(min(max(score, 0.0), 1.0), 4),
-            ))
-        return hits
+            )
+            for _, row, attributes, score in scored[:k]
+        ]
 
     def product_names(self, prefix: str, limit: int = 25) -> list[str]:
-        """Product names containing ``prefix`` (names starting with it first), for autocomplete."""
+        """Distinct product names for autocomplete: those starting with ``prefix`` (alphabetical),
+        then those containing it (shortest first among the first few hundred found).
+
+        Both are cheap at any catalog size: the first is a scan of the name index, the second
+        stops after a few hundred trigram matches instead of sorting all of them.
+        """
         text = " ".join(prefix.split())
-        if not text:
-            rows = self.db.conn.execute("SELECT name FROM kb_products ORDER BY name LIMIT ?", [limit])
-            return [r[0] for r in rows]
-        if len(text) < 3:  # below the trigram size: an indexed prefix scan on the name
-            rows = self.db.conn.execute(
-                "SELECT DISTINCT name FROM kb_products WHERE name LIKE ? ESCAPE '\\' ORDER BY name LIMIT ?",
-                [_like_escape(text) + "%", limit],
-            )
-            return [r[0] for r in rows]
-        match = fts_query([text], column="name")
-        rows = self.db.conn.execute(
-            "SELECT p.name FROM kb_products_fts f JOIN kb_products p ON p.id = f.rowid "
-            "WHERE kb_products_fts MATCH ? ORDER BY (p.name LIKE ? ESCAPE '\\') DESC, length(p.name) LIMIT ?",
-            [match, _like_escape(text) + "%", limit * 2],
-        )
-        return list(dict.fromkeys(r[0] for r in rows))[:limit]
-
-    def _product_text_ids(self, terms: QueryTerms, k: int, n: int, where: str, params: list[Any]) -> list[int]:
-        """Up to ``n`` full-text candidates; word-dropping relaxations run only while fewer than ``k``."""
         conn = self.db.conn
-        found: list[int] = []
-        sql = (
-            "SELECT f.rowid FROM kb_products_fts f JOIN kb_products p ON p.id = f.rowid "
-            f"WHERE kb_products_fts MATCH ? {where} ORDER BY {_PRODUCT_BM25} LIMIT ?"
-        )
-        # All words first. Fewer than k found: relax one word at a time, and only then take any
-        # word (an OR over common words ranks most of the catalog: the slowest query there is).
-        attempts = [terms.all]
-        if len(terms.all) > 2:
-            attempts += [terms.all[:i] + terms.all[i + 1 :] for i in range(min(len(terms.all), 6))]
-        attempts.append(("OR",) + terms.all)
-        seen: set[int] = set()
-        for attempt in attempts:
-            if len(found) >= k:
-                break
-            if attempt and attempt[0] == "OR":
-                expr = fts_query(attempt[1:], mode="OR") if len(attempt) > 2 else None
-            else:
-                expr = fts_query(attempt, mode="AND")
-            if expr:
-                for (item,) in conn.execute(sql, [expr, *params, n]):
-                    if item not in seen:
-                        seen.add(item)
-                        found.append(item)
-        if not terms.all and terms.short:  # only short words ("tv", "m"): name prefix scan
-            clauses = " OR ".join(["p.name LIKE ? ESCAPE '\\' OR p.name LIKE ? ESCAPE '\\'"] * len(terms.short))
-            like = [x for w in terms.short for x in (_like_escape(w) + "%", "% " + _like_escape(w) + "%")]
-            found = [r[0] for r in conn.execute(
-                f"SELECT p.id FROM kb_products p WHERE ({clauses}) {where} ORDER BY length(p.name) LIMIT ?",
-                [*like, *params, n])]
-        return found[:n]
-
-    def _product_mask(self, category: str | None, min_price: float | None, max_price: float | None,
-                      in_stock: bool | None) -> np.ndarray | None:
-        f = self._filters
-        if f is None or (category is None and min_price is None and max_price is None and in_stock is None):
-            return None
-        mask = np.ones(len(f.low), dtype=bool)
-        with np.errstate(invalid="ignore"):
-            if min_price is not None:
-                mask &= f.high >= min_price  # NaN compares False: no price, no match
-            if max_price is not None:
-                mask &= f.low <= max_price
-            if in_stock is True:
-                mask &= f.stock > 0
-            elif in_stock is False:
-                mask &= f.stock == 0
-        if category is not None:
-            wanted = _segment_pattern(category)
-            codes = [i for i, c in enumerate(f.categories) if wanted in f" > {c.lower()} > "]
-            mask &= np.isin(f.category, codes)
-        return mask
+        names = [r[0] for r in conn.execute(
+            "SELECT DISTINCT name FROM kb_products WHERE name LIKE ? ESCAPE '\\' ORDER BY name COLLATE NOCASE LIMIT ?",
+            [_like_escape(text) + "%", limit])]
+        match = fts_query([text], column="name")
+        if len(names) < limit and match:
+            rows = conn.execute(
+                "SELECT DISTINCT p.name FROM kb_products_fts f JOIN kb_products p ON p.id = f.rowid "
+                "WHERE kb_products_fts MATCH ? LIMIT ?", [match, limit * 10])
+            names += sorted((r[0] for r in rows if r[0] not in names), key=len)
+        return list(dict.fromkeys(names))[:limit]
 
     # ------------------------------------------------------------------ passages
 
@@ -316,7 +274,8 @@ class KnowledgeBase:
         started = time.perf_counter()
         self._products = self._load_vectors("product")
         self._passages = self._load_vectors("passage")
-        self._filters = self._load_filters(self._products.unique_ids)
+        self._filters = ProductFilters.load(self.db.conn, self._products.unique_ids)
+        self._product_rows = self.db.conn.execute("SELECT count(*) FROM kb_products").fetchone()[0]
         kinds = dict(self.db.conn.execute("SELECT id, kind FROM kb_passages").fetchall())
         self._passage_kinds = np.array([kinds.get(int(i), "") for i in self._passages.unique_ids], dtype=object)
         self._generation = current
@@ -337,29 +296,6 @@ class KnowledgeBase:
         matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4").reshape(len(rows), -1)
         return VectorIndex(ids, matrix)
 
-    def _load_filters(self, ids: np.ndarray) -> _ProductFilters:
-        rows = self.db.conn.execute("SELECT id, price, price_max, stock, category FROM kb_products ORDER BY id").fetchall()
-        by_id = {r[0]: r for r in rows}
-        categories: dict[str, int] = {}
-        n = len(ids)
-        low = np.full(n, np.nan)
-        high = np.full(n, np.nan)
-        stock = np.full(n, np.nan)
-        category = np.full(n, -1, dtype=np.int32)
-        for i, item in enumerate(ids.tolist()):
-            row = by_id.get(item)
-            if row is None:
-                continue
-            _, price, price_max, units, cat = row
-            if price is not None:
-                low[i] = price
-                high[i] = price_max if price_max is not None else price
-            if units is not None:
-                stock[i] = units
-            if cat:
-                category[i] = categories.setdefault(cat, len(categories))
-        return _ProductFilters(low, high, stock, category, list(categories))
-
     def invalidate(self) -> None:
         """Forget loaded vectors (the next search reloads them)."""
         self._generation = -1
@@ -371,34 +307,5 @@ def _fuse(text_ids: list[int], vector_ids: list[int], k: int) -> list[int]:
     return sorted(fused, key=lambda item: -fused[item])
 
 
-def _product_where(category: str | None, min_price: float | None, max_price: float | None,
-                   in_stock: bool | None) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    if min_price is not None:
-        clauses.append("coalesce(p.price_max, p.price) >= ?")
-        params.append(min_price)
-    if max_price is not None:
-        clauses.append("p.price <= ?")
-        params.append(max_price)
-    if in_stock is True:
-        clauses.append("p.stock > 0")
-    elif in_stock is False:
-        clauses.append("p.stock = 0")
-    if category is not None:
-        clauses.append("instr(' > ' || lower(p.category) || ' > ', ?) > 0")
-        params.append(_segment_pattern(category))
-    return "".join(f" AND {c}" for c in clauses), params
-
-
-def _segment_pattern(category: str) -> str:
-    parts = [p.strip().lower() for p in category.replace(">>", ">").replace("|", ">").split(">") if p.strip()]
-    return " > " + " > ".join(parts) + " > "
-
-
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _finite(value: float | None) -> float | None:
-    return None if value is None or math.isnan(value) else value

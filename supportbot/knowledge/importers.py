@@ -167,8 +167,13 @@ def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]
 
 
 def _resolve(fields: tuple[str, ...], defaults: Mapping[str, str], mapping: Mapping[str, str],
-             columns: list[str]) -> dict[str, list[str]]:
-    """Field -> the file's columns. An explicit mapping must name real columns; defaults may miss."""
+             columns: list[str], report: ImportReport) -> dict[str, list[str]]:
+    """Field -> the file's columns (matched without regard to case).
+
+    A ``--map`` column must exist: a typo there is an error. A column from the config may be
+    missing (one config serves files of several shapes): that is noted in the report, as the
+    field is then imported empty. A field mapped nowhere takes a column of its own name, if any.
+    """
     unknown = set(mapping) - set(fields)
     if unknown:
         raise MappingError(f"unknown field(s) {', '.join(sorted(unknown))}; fields are {', '.join(fields)}")
@@ -178,12 +183,16 @@ def _resolve(fields: tuple[str, ...], defaults: Mapping[str, str], mapping: Mapp
         explicit = name in mapping
         spec = mapping.get(name) or defaults.get(name) or name
         found = []
-        for wanted in spec.split("+"):
-            column = by_lower.get(wanted.strip().lower())
+        for wanted in (w.strip() for w in spec.split("+")):
+            column = by_lower.get(wanted.lower())
             if column is not None:
                 found.append(column)
-            elif explicit and not (name == "currency" and re.fullmatch(r"[A-Za-z]{3}", wanted.strip())):
-                raise MappingError(f"{name}={wanted.strip()!r}: no such column; the file has {', '.join(columns)}")
+            elif name == "currency" and re.fullmatch(r"[A-Za-z]{3}", wanted):
+                continue  # a fixed currency code, not a column
+            elif explicit:
+                raise MappingError(f"{name}={wanted!r}: no such column; the file has {', '.join(columns)}")
+            elif wanted.lower() != name:
+                report.notes.append(f"{name}: the config's column {wanted!r} is not in this file")
         if found:
             resolved[name] = found
     return resolved
@@ -194,7 +203,7 @@ def _resolve(fields: tuple[str, ...], defaults: Mapping[str, str], mapping: Mapp
 
 def _products(kb: KnowledgeBase, path: Path, mapping: Mapping[str, str], report: ImportReport) -> list[ProductRecord]:
     columns, rows = read_records(path)
-    cols = _resolve(PRODUCT_FIELDS, kb.settings.product_columns, mapping, columns)
+    cols = _resolve(PRODUCT_FIELDS, kb.settings.product_columns, mapping, columns, report)
     for required in ("sku", "name"):
         if required not in cols:
             raise MappingError(f"no column for {required}: map one, e.g. --map {required}=COLUMN "
@@ -205,6 +214,10 @@ def _products(kb: KnowledgeBase, path: Path, mapping: Mapping[str, str], report:
         fixed_currency = spec.upper()
     header_currency = currency_from_header(cols["price"][0]) if "price" in cols else None
     default_currency = fixed_currency or header_currency or kb.settings.default_currency or None
+    report.columns = {name: "+".join(found) for name, found in cols.items()}
+    if "currency" not in cols and default_currency:
+        source = "fixed" if fixed_currency else "from the price header" if header_currency else "default_currency"
+        report.columns["currency"] = f"{default_currency} ({source})"
     products: list[ProductRecord] = []
     first_row: dict[str, int] = {}
     for number, record in rows:
@@ -291,11 +304,12 @@ def _product(number: int, record: Mapping[str, Any], cols: dict[str, list[str]],
 
 def _faq(kb: KnowledgeBase, path: Path, mapping: Mapping[str, str], report: ImportReport) -> list[PassageRecord]:
     columns, rows = read_records(path)
-    cols = _resolve(FAQ_FIELDS, kb.settings.faq_columns, mapping, columns)
+    cols = _resolve(FAQ_FIELDS, kb.settings.faq_columns, mapping, columns, report)
     for required in ("question", "answer"):
         if required not in cols:
             raise MappingError(f"no column for {required}: map one, e.g. --map {required}=COLUMN "
                                f"(the file has {', '.join(columns)})")
+    report.columns = {name: "+".join(found) for name, found in cols.items()}
     entries: list[PassageRecord] = []
     first_row: dict[str, int] = {}
     for number, record in rows:

@@ -26,8 +26,9 @@ class ProductHit:
     """One catalog product found by a search.
 
     ``score`` is a relevance in 0..1: the larger of the query's cosine similarity to the product
-    and the share of the query's words found in its name, category and attributes. The order
-    of a result list comes from rank fusion, not from ``score``.
+    and the (idf-weighted) share of the query's words found in it, which is what thresholds such
+    as "good enough to show" compare. The order of a result list comes from the two combined
+    (``knowledge.vector_weight``), so a later hit may have a higher ``score``.
     """
 
     id: int

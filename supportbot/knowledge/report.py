@@ -25,6 +25,8 @@ class RowProblem:
 
 @dataclass
 class ImportReport:
+    """Counts, row problems and notes of one import; :meth:`summary` is what the command prints."""
+
     kind: str
     path: Path
     rows: int = 0
@@ -36,6 +38,8 @@ class ImportReport:
     seconds: float = 0.0
     problems: list[RowProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Field -> where it came from (``"ProductID"``, ``"Brand+Colour"``, ``"INR (fixed)"``), to check a mapping.
+    columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def imported(self) -> int:
@@ -61,4 +65,7 @@ class ImportReport:
         if warnings:
             line += f", {warnings} imported with a field left out"
         line += f" ({self.seconds:.1f} s)"
-        return "\n".join([line, *self.notes])
+        lines = [line]
+        if self.columns:
+            lines.append("columns: " + ", ".join(f"{name}={source}" for name, source in self.columns.items()))
+        return "\n".join([*lines, *self.notes])

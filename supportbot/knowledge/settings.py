@@ -34,12 +34,18 @@ class KnowledgeSettings(Settings):
     default_currency: str = Field(
         "", description="ISO code for prices that carry no symbol or code; empty means unknown (shown bare)."
     )
-    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant: higher flattens the ranks.")
+    rrf_k: int = Field(60, ge=1, description="FAQ and policy search: reciprocal rank fusion constant; higher flattens the ranks.")
+    vector_weight: float = Field(
+        0.5, ge=0, le=1,
+        description="Product search: weight of the cosine similarity against the share of the query's words a product "
+                    "has (0 is full-text only, 1 vectors only).",
+    )
     candidates: int = Field(50, ge=5, le=1000, description="Hits taken from each of full-text and vector search before fusing.")
     passage_chars: int = Field(800, ge=100, le=8000, description="Policies are split into passages of about this size.")
     embed_batch_size: int = Field(64, ge=1, description="Texts embedded per batch at import.")
     description_chars: int = Field(
-        300, ge=0, le=4000, description="Leading characters of a product description that go into its embedding."
+        300, ge=0, le=4000,
+        description="Leading characters of a product description that go into its embedding and full-text index.",
     )
     min_product_score: float = Field(
         0.5, ge=0, le=1, description="A product this relevant or more is shown for a message not classified as a product question."

@@ -169,6 +169,8 @@ def write_products(kb: KnowledgeBase, records: Sequence[ProductRecord], report: 
             existing = _existing(conn, "SELECT sku, id, content_hash, embed_hash FROM kb_products WHERE sku IN ({})",
                                  [p.sku for p in chunk])
             to_embed: list[tuple[int, list[str], str]] = []
+            fts_rows: list[tuple[Any, ...]] = []  # (re)indexed together at the end of the chunk
+            stale: list[int] = []
             with conn:
                 for p in chunk:
                     texts = product_embed_texts(p, kb.settings.description_chars)
@@ -195,16 +197,15 @@ def write_products(kb: KnowledgeBase, records: Sequence[ProductRecord], report: 
                                 "UPDATE kb_products SET name=?, category=?, price=?, price_max=?, currency=?, stock=?, "
                                 "attributes=?, description=?, url=?, source=?, row_number=?, content_hash=?, "
                                 "updated_at=? WHERE id=?", [*values, now, item])
-                            conn.execute("DELETE FROM kb_products_fts WHERE rowid = ?", [item])
+                            stale.append(item)
                             report.updated += 1
                     if old is None or old[1] != content_hash:
-                        conn.execute(
-                            "INSERT INTO kb_products_fts(rowid, name, category, attributes, description) "
-                            "VALUES (?, ?, ?, ?, ?)",
-                            [item, p.name, p.category or "", _attr_text(p.attributes),
-                             (p.description or "")[: kb.settings.description_chars]])
+                        fts_rows.append(schema.product_fts_row(item, p.name, p.category, p.attributes, p.description,
+                                                                kb.settings.description_chars))
                     if embedder.enabled and old_embed != embed_hash:
                         to_embed.append((item, texts, embed_hash))
+                schema.unindex_products(conn, stale)
+                schema.index_products(conn, fts_rows)
                 schema.bump_generation(kb.db)
             embedder.embed("product", to_embed)
             if bar is not None:
@@ -282,10 +283,6 @@ def _existing(conn: Any, sql: str, keys: list[str]) -> dict[str, tuple[int, str,
         for key, item, content, embed in conn.execute(sql.format(",".join("?" * len(part))), part):
             out[key] = (item, content, embed)
     return out
-
-
-def _attr_text(attributes: dict[str, str]) -> str:
-    return "; ".join(f"{k}: {v}" for k, v in attributes.items())
 
 
 def _bar(progress: bool, total: int, unit: str) -> Any:
