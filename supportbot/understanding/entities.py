@@ -2,7 +2,8 @@
 
 Regexes, not NER: an order number is whatever the merchant's format says it is, and a wrong
 guess costs only a failed lookup. Spans are claimed in order (emails, then phone numbers, then
-order numbers), so the digits of an email or a phone number are never read as an order number.
+order numbers), so the digits of an email or a phone number are never read as an order number,
+and neither is an amount of money ("$250000", "250000 yen").
 """
 
 from __future__ import annotations
@@ -17,6 +18,13 @@ _EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-
 # far more often an order number in a support channel.
 _PHONE = re.compile(r"(?<![\w#-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,4}){1,4}(?![\w-])")
 _PHONE_MIN_DIGITS = 7
+# Money is not an order number: "$250000", "250000 yen", "€ 129900", "129900円".
+_CURRENCY_BEFORE = re.compile(r"[$€£¥₹₩]\s*$|\b(?:usd|eur|gbp|jpy|cny|rmb|inr|aud|cad|chf)\s*$", re.IGNORECASE)
+_CURRENCY_AFTER = re.compile(
+    r"^\s*(?:[$€£¥₹₩元円]|(?:usd|eur|gbp|jpy|cny|rmb|inr|aud|cad|chf|dollars?|euros?|pounds?|yen|yuan|rupees?|"
+    r"bucks)\b)",
+    re.IGNORECASE,
+)
 
 
 class EntityExtractor:
@@ -49,9 +57,14 @@ class EntityExtractor:
         for pattern in self._order_patterns:
             for match in pattern.finditer(text):
                 group = 1 if pattern.groups else 0
-                if free(*match.span(group)):
+                start, end = match.span(group)
+                if free(start, end) and not _is_money(text, start, end):
                     add("order_number", match.group(group).upper(), match.span(group))
         return found
+
+
+def _is_money(text: str, start: int, end: int) -> bool:
+    return bool(_CURRENCY_BEFORE.search(text[max(0, start - 5):start]) or _CURRENCY_AFTER.match(text[end:end + 10]))
 
 
 def _is_phone(value: str) -> bool:
