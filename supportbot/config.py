@@ -43,8 +43,12 @@ class BotSettings(Settings):
 
 
 class RateLimitSettings(Settings):
-    messages: int = Field(6, ge=1, description="Messages a customer may send per window before they are ignored.")
-    per_seconds: float = Field(30.0, gt=0, description="Length of the window in seconds.")
+    messages: int = Field(
+        12, ge=1,
+        description="Messages a customer may send per window before they are ignored. Room for a burst of "
+                    "short lines (\"hi\" / \"order 1234\" / \"where is it?\"); a flood is what it stops.",
+    )
+    per_seconds: float = Field(60.0, gt=0, description="Length of the window in seconds.")
     notice: str = Field(
         "You're sending messages faster than I can keep up; I'll read the next one in a moment.",
         description="Sent once per window to a customer who went over the limit.",
