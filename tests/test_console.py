@@ -51,12 +51,7 @@ def test_bot_py_console_script_round_trip(tmp_path):
         "model:\n  backend: none\n"  # no generator: answers come from the knowledge base only
         f"plugins:\n  directories: [{ROOT / 'plugins'}]\n"
     )
-    script = "hello\nI want to talk to a real person\n/handoffs\n"
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "bot.py"), "console", "--script", "-", "--config", str(config)],
-        input=script, capture_output=True, text=True, timeout=240, cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "HOME": str(tmp_path)},
-    )
+    result = _console_script(tmp_path, config, "hello\nI want to talk to a real person\n/handoffs\n")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "customer> hello"
@@ -64,6 +59,20 @@ def test_bot_py_console_script_round_trip(tmp_path):
     assert "[staff thread #" in result.stdout and "a person will reply here" in result.stdout
     assert any(line.startswith("bot (to staff)> #1 · asked for human") for line in lines)
     assert (tmp_path / "bot.db").exists()
+
+    # A later session on the same database answers in the handoff thread the first one opened.
+    later = _console_script(tmp_path, config, "!staff On it!\n/resolve note:done\n")
+    assert later.returncode == 0, later.stderr
+    assert "bot> **staff (staff):** On it!" in later.stdout
+    assert "bot (to staff)> Handoff #1 resolved." in later.stdout
+
+
+def _console_script(tmp_path: Path, config: Path, script: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "bot.py"), "console", "--script", "-", "--config", str(config)],
+        input=script, capture_output=True, text=True, timeout=240, cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "HOME": str(tmp_path)},
+    )
 
 
 async def test_a_second_console_session_is_not_taken_for_a_redelivery(make_bot, monkeypatch):

@@ -87,21 +87,20 @@ class ConsoleTransport(RecordingTransport):
         elif line.startswith("!as "):
             self.customer_name = line[4:].strip() or self.customer_name
         elif line.startswith("!staff "):
-            thread = next(reversed(self.threads.values()), None)
-            if thread is None:
+            thread_id = self._staff_thread()
+            if thread_id is None:
                 self._print("(no handoff thread is open)")
             else:
                 await self.bot.handle_message(MessageReceived(
-                    platform=self.name, message_id=self.next_id(), channel_id=thread.id,
+                    platform=self.name, message_id=self.next_id(), channel_id=thread_id,
                     author=self.staff, text=line[7:].strip()))
         elif line.startswith("/"):
             name, options = parse_command(line)
             # Run where staff would type it: in the newest handoff thread, so /claim and /resolve
             # need no handoff number (as !staff lines go there too).
-            thread = next(reversed(self.threads.values()), None)
             result = await self.bot.handle_command(CommandInvoked(
                 platform=self.name, interaction_id=self.next_id(),
-                channel_id=thread.id if thread is not None else self.channel_id,
+                channel_id=self._staff_thread() or self.channel_id,
                 author=self.staff, command=name, options=options))
             self._show_result(result)
         else:
@@ -110,12 +109,27 @@ class ConsoleTransport(RecordingTransport):
                 author=Author(id=f"console:{self.customer_name}", name=self.customer_name), text=line))
         return True
 
+    def _staff_thread(self) -> str | None:
+        """The newest handoff thread: one opened in this session, else the newest handoff still
+        open in the history (opened in an earlier session on the same database)."""
+        thread = next(reversed(self.threads.values()), None)
+        if thread is not None:
+            return thread.id
+        assert self.bot is not None
+        open_ = [h for h in self.bot.history.open_handoffs() if h.thread_id]
+        return open_[-1].thread_id if open_ else None
+
     async def stop(self) -> None:
         self._stopped = True
 
     def on_sent(self, sent: Sent) -> None:
         thread = self.threads.get(sent.channel_id)
-        prefix = f"[staff thread {thread.action.name}] bot" if thread else "bot"
+        if thread is not None:
+            prefix = f"[staff thread {thread.action.name}] bot"
+        elif sent.channel_id != self.channel_id:  # a thread opened in an earlier session
+            prefix = f"[staff thread {sent.channel_id}] bot"
+        else:
+            prefix = "bot"
         self._print(f"{prefix}> {sent.text}".rstrip())
         for embed in sent.action.embeds:
             self._print(_render_embed(embed))
