@@ -36,15 +36,20 @@ class Understands:
         return U(self.action, intent="product_question")
 
 
-@pytest.fixture
-def knowledge(tmp_path: Path) -> KnowledgeBase:
-    path = tmp_path / "catalog.csv"
-    path.write_text(CATALOG, encoding="utf-8")
-    db = connect(tmp_path / "kb.db")
+def catalog_kb(tmp_path: Path, name: str, csv_text: str, mapping: dict[str, str] | None = None):
+    """A knowledge base holding ``csv_text`` imported as products (closed after the test)."""
+    path = tmp_path / f"{name}.csv"
+    path.write_text(csv_text, encoding="utf-8")
+    db = connect(tmp_path / f"{name}.db")
     kb = KnowledgeBase(db, FakeRunner())
-    import_file(kb, "products", path, {"attributes": "colour"})
+    import_file(kb, "products", path, mapping)
     yield kb
     db.conn.close()
+
+
+@pytest.fixture
+def knowledge(tmp_path: Path) -> KnowledgeBase:
+    yield from catalog_kb(tmp_path, "catalog", CATALOG, {"attributes": "colour"})
 
 
 async def start(make_bot, knowledge, understander=None):
@@ -131,13 +136,7 @@ MB-1,Mystery Box,,,"{}",A surprise. Manufacturer suggested price: $19.99 - for a
 
 @pytest.fixture
 def variants(tmp_path: Path) -> KnowledgeBase:
-    path = tmp_path / "variants.csv"
-    path.write_text(VARIANTS, encoding="utf-8")
-    db = connect(tmp_path / "variants.db")
-    kb = KnowledgeBase(db, FakeRunner())
-    import_file(kb, "products", path)
-    yield kb
-    db.conn.close()
+    yield from catalog_kb(tmp_path, "variants", VARIANTS)
 
 
 async def test_variants_of_the_named_product_are_listed_by_what_tells_them_apart(make_bot, variants):
