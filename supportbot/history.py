@@ -112,7 +112,16 @@ def _v2(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+def _v3(db: sqlite_utils.Database) -> None:
+    # When staff last replied in the handoff's current round: a reopened handoff waits for a new
+    # reply before it may auto-close, while first_staff_reply_at keeps the first round's figure.
+    handoffs = db["handoffs"]
+    if "staff_replied_at" not in handoffs.columns_dict:
+        handoffs.add_column("staff_replied_at", str)
+    db.execute("UPDATE handoffs SET staff_replied_at = first_staff_reply_at WHERE state != 'resolved'")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -164,11 +173,13 @@ class Handoff:
     csat: int | None
     csat_asked_at: datetime | None
     reopen_count: int
+    staff_replied_at: datetime | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Handoff:
         ts = {k: _parse(row.get(k)) for k in ("opened_at", "claimed_at", "first_staff_reply_at",
-                                              "last_activity_at", "resolved_at", "csat_asked_at")}
+                                              "last_activity_at", "resolved_at", "csat_asked_at",
+                                              "staff_replied_at")}
         return cls(
             id=row["id"], conversation_id=row["conversation_id"], state=row["state"], reason=row["reason"],
             owner_id=row["owner_id"], thread_id=row["thread_id"], summary=row["summary"],
@@ -179,6 +190,17 @@ class Handoff:
 
 def _parse(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+#: A reopened handoff starts a new round: unowned, unresolved, waiting for a staff reply, and its
+#: rating is the one the customer gives after this round's resolution (the earlier one is dropped,
+#: as that resolution did not hold). ``opened_at`` and ``first_staff_reply_at`` stay, so time to a
+#: person still measures the first wait.
+_REOPEN = (
+    "UPDATE handoffs SET state = 'open', resolved_at = NULL, resolved_by = NULL, note = NULL, owner_id = NULL, "
+    "claimed_at = NULL, staff_replied_at = NULL, csat = NULL, csat_asked_at = NULL, "
+    "reopen_count = reopen_count + 1, last_activity_at = ?"
+)
 
 
 class History:
@@ -384,11 +406,7 @@ class History:
                     [conversation_id],
                 ).fetchone()
                 if last and self.clock() - datetime.fromisoformat(last[1]) <= reopen_within:
-                    self.db.execute(
-                        "UPDATE handoffs SET state = 'open', resolved_at = NULL, owner_id = NULL, "
-                        "reopen_count = reopen_count + 1, last_activity_at = ?, conversation_id = ? WHERE id = ?",
-                        [now, conversation_id, last[0]],
-                    )
+                    self.db.execute(_REOPEN + ", conversation_id = ? WHERE id = ?", [now, conversation_id, last[0]])
                     self.db.execute("UPDATE conversations SET state = 'human' WHERE id = ?", [conversation_id])
                     return self.handoff(last[0]), True  # type: ignore[return-value]
             handoff_id = self.db["handoffs"].insert(
@@ -430,9 +448,7 @@ class History:
             handoff = self.handoff(handoff_id)
             if handoff is None:
                 raise KeyError(handoff_id)
-            self.db.execute(
-                "UPDATE handoffs SET state = 'open', resolved_at = NULL, resolved_by = NULL, owner_id = NULL, "
-                "reopen_count = reopen_count + 1, last_activity_at = ? WHERE id = ?", [now, handoff_id])
+            self.db.execute(_REOPEN + " WHERE id = ?", [now, handoff_id])
             self.db.execute("UPDATE conversations SET state = 'human' WHERE id = ?", [handoff.conversation_id])
         return self.handoff(handoff_id)  # type: ignore[return-value]
 

@@ -1,38 +1,12 @@
 """Escalation: every trigger opens one handoff; quiet while staff own it; relay; commands; timers; metrics."""
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
 from supportbot.plugin import MessageContext, Plugin, on_message
 from supportbot.reports import conversation_report
-
-
-@dataclass(frozen=True)
-class U:
-    intent: str | None = None
-    confidence: float = 0.9
-    margin: float = 0.5
-    runner_up: str | None = None
-    action: str | None = None
-    sentiment: float = 0.0
-    language: str = "en"
-    entities: dict = field(default_factory=dict)
-    ambiguous: bool = False
-
-
-class ScriptedUnderstander:
-    """Maps exact texts to understandings; anything else is neutral."""
-
-    def __init__(self, table: dict[str, U]):
-        self.table = table
-
-    async def start(self):
-        pass
-
-    async def understand(self, text: str) -> U:
-        return self.table.get(text, U(intent="other"))
+from supportbot.testing.doubles import ManualClock, ScriptedUnderstander, understanding
 
 
 class Answers(Plugin):
@@ -45,29 +19,18 @@ class Answers(Plugin):
         return ctx.answer(f"bot: {ctx.text}")
 
 
-class Clock:
-    def __init__(self):
-        self.now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday, 10:00 UTC
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, **kwargs):
-        self.now += timedelta(**kwargs)
-
-
 @pytest.fixture
 def clock():
-    return Clock()
+    return ManualClock()
 
 
 @pytest.fixture
 def understander():
     return ScriptedUnderstander({
-        "I want to talk to a person": U(intent="contact_human_agent"),
-        "this is the worst shop ever": U(intent="complaint", sentiment=-0.9),
-        "meh, slow delivery and rude": U(intent="track_order", sentiment=-0.8),
-        "where is order 12345": U(intent="track_order", entities={"order_number": ["12345"]}),
+        "I want to talk to a person": understanding("contact_human_agent"),
+        "this is the worst shop ever": understanding("complaint", sentiment=-0.9),
+        "meh, slow delivery and rude": understanding("track_order", sentiment=-0.8),
+        "where is order 12345": understanding("track_order", entities={"order_number": ["12345"]}),
     })
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from supportbot.events import Author, MessageReceived
-from supportbot.history import SCHEMA_VERSION, History, _v1, connect
+from supportbot.history import SCHEMA_VERSION, History, _v1, _v2, connect
 from supportbot.outcomes import Outcome
 
 
@@ -54,6 +54,28 @@ def test_migration_from_version_1_keeps_rows(tmp_path):
     record = history.record_inbound(MessageReceived(platform="discord", message_id="77", channel_id="9",
                                                     author=Author(id="42", name="Ann"), text="where is my parcel?"))
     assert record.duplicate and record.existing_outcome == "answered"
+    history.close()
+
+
+def test_migration_from_version_2_keeps_open_handoffs_waiting_for_their_staff_reply(tmp_path):
+    path = tmp_path / "v2.db"
+    db = connect(path)
+    _v1(db)
+    _v2(db)
+    db.execute("PRAGMA user_version = 2")
+    db["customers"].insert({"id": 1, "platform": "discord", "external_id": "42", "name": "Ann",
+                            "created_at": "2026-01-01T00:00:00+00:00"})
+    db["conversations"].insert({"id": 1, "customer_id": 1, "platform": "discord", "channel_id": "9", "state": "human",
+                                "started_at": "2026-01-01T00:00:00+00:00", "last_message_at": "2026-01-01T00:00:00+00:00"})
+    replied = "2026-01-01T00:05:00+00:00"
+    db["handoffs"].insert({"id": 1, "conversation_id": 1, "state": "claimed", "reason": "complaint",
+                           "opened_at": "2026-01-01T00:00:00+00:00", "first_staff_reply_at": replied, "reopen_count": 0})
+    db.conn.commit()
+    db.conn.close()
+
+    history = History.open(path)
+    handoff = history.handoff(1)
+    assert handoff.state == "claimed" and handoff.staff_replied_at == handoff.first_staff_reply_at
     history.close()
 
 

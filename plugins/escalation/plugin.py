@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from supportbot.actions import CommandResult, Embed, OpenThread, SendMessage
+from supportbot.actions import CommandResult, OpenThread, SendMessage
 from supportbot.events import HandoffOpened, HandoffResolved, MessageReceived
 from supportbot.history import Handoff
 from supportbot.plugin import (
@@ -178,7 +178,7 @@ class Escalation(Plugin):
         if handoff is None or handoff.state == "resolved" or not event.author.is_staff:
             return
         now = history.clock()
-        fields: dict[str, Any] = {"last_activity_at": now}
+        fields: dict[str, Any] = {"last_activity_at": now, "staff_replied_at": now}
         if handoff.first_staff_reply_at is None:
             fields["first_staff_reply_at"] = now
         if handoff.owner_id is None:
@@ -291,8 +291,8 @@ class Escalation(Plugin):
         limit = timedelta(hours=self.settings.auto_close_after_hours)
         closed = []
         for h in self.bot.history.open_handoffs():
-            if h.first_staff_reply_at is None:
-                continue  # the customer is still waiting for a person: never close that
+            if h.staff_replied_at is None:
+                continue  # the customer is still waiting for a person (this round): never close that
             if h.last_activity_at and now - h.last_activity_at >= limit:
                 await self._close(h, staff_id="auto", note="closed after inactivity")
                 closed.append(h.id)

@@ -1,0 +1,56 @@
+"""Stand-ins for what a plugin test wants to decide itself: what a message means, and the time.
+
+    from supportbot.testing.doubles import ManualClock, ScriptedUnderstander, understanding
+
+    understander = ScriptedUnderstander({"I want a person": understanding("contact_human_agent")})
+    bot, chat = await make_bot("escalation", understander=understander, clock=ManualClock())
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from supportbot.understanding.understander import Understanding
+
+__all__ = ["ManualClock", "ScriptedUnderstander", "understanding"]
+
+
+def understanding(intent: str | None = "other", **fields: Any) -> Understanding:
+    """A confident, neutral :class:`Understanding` of ``intent``; ``fields`` override any part."""
+    values: dict[str, Any] = {"confidence": 0.9, "margin": 0.5, "runner_up": None, "action": None,
+                              "sentiment": 0.0, "language": "en"}
+    values.update(fields)
+    return Understanding(intent=intent, **values)
+
+
+class ScriptedUnderstander:
+    """Understands exact texts as the table says; any other text as ``default``."""
+
+    def __init__(self, table: Mapping[str, Understanding], default: Understanding | None = None) -> None:
+        self.table = dict(table)
+        self.default = default or understanding()
+
+    async def start(self) -> None:
+        pass
+
+    async def understand(self, text: str) -> Understanding:
+        return self.table.get(text, self.default)
+
+
+class ManualClock:
+    """A clock that moves only when told: pass it as the bot's ``clock`` and call :meth:`advance`.
+
+    Starts on a Monday at 10:00 UTC, inside usual support hours.
+    """
+
+    def __init__(self, start: datetime = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        """Move on by ``timedelta(**delta)``, e.g. ``advance(hours=2)``."""
+        self.now += timedelta(**delta)
