@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Embed", "SendMessage", "OpenThread", "CommandResult", "Action"]
+__all__ = ["Embed", "SendMessage", "OpenThread", "CommandResult", "Action", "mention"]
+
+
+def mention(user_id: str) -> str:
+    """A user named in bot text: ``<@id>``. Discord shows the member's name (never a ping: every
+    message goes out with user mentions disallowed); the console prints ``@id``."""
+    return f"<@{user_id}>"
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,7 +68,7 @@ async def test_each_trigger_opens_exactly_one_handoff(make_bot, understander, cl
 
 async def test_flagged_customer_and_vip(make_bot, understander, clock):
     bot, chat = await start(make_bot, understander, clock)
-    assert (await chat.command("flag", member="bob", flag="vip")).text == "bob is now vip."
+    assert (await chat.command("flag", member="bob", flag="vip")).text == "<@bob> is now vip."
     outcome, _ = await chat.say_and_outcome("hi there", customer="bob")
     assert outcome.reason == "vip_customer"
     outcome, _ = await chat.say_and_outcome("hi there", customer="carol")
@@ -136,8 +136,8 @@ async def test_claim_unclaim_transfer_and_list(make_bot, understander, clock):
     listing = (await chat.command("handoffs")).text.splitlines()
     assert listing == ["#1 · asked for human · waiting 35m · unclaimed", "#2 · asked for human · waiting 30m · unclaimed"]
     assert (await chat.command("claim", handoff="1", author="sam")).text == "You now own handoff #1."
-    assert "already claimed by sam" in (await chat.command("claim", handoff="1", author="kim")).text
-    assert (await chat.command("transfer", handoff="1", member="kim")).text == "Handoff #1 now belongs to kim."
+    assert "already claimed by <@sam>" in (await chat.command("claim", handoff="1", author="kim")).text
+    assert (await chat.command("transfer", handoff="1", member="kim")).text == "Handoff #1 now belongs to <@kim>."
     assert bot.history.handoff(1).owner_id == "kim"
     assert (await chat.command("unclaim", handoff="1")).text == "Handoff #1 is back in the queue."
     assert bot.history.handoff(1).owner_id is None

@@ -219,6 +219,9 @@ async def test_handoff_thread_relay_and_resolve_over_discord(fake_discord, runni
     reply = await staff_command(fake_discord, "resolve", {"note": "shipped"}, channel_id=thread_id)
     assert reply == "Handoff #1 resolved."
     await fake_discord.wait_for_message(fake_discord.support_channel_id, lambda p: "How did we do?" in p.content)
+    # The thread names who resolved it as a mention: Discord shows the name, nobody is pinged.
+    closing = await fake_discord.wait_for_message(thread_id, lambda p: p.content.startswith("Resolved by"))
+    assert closing.content == f"Resolved by <@{fake_discord.staff['id']}>: shipped" and closing.pinged == set()
     handoff = running.history.handoff(1)
     assert handoff.state == "resolved" and handoff.first_staff_reply_at is not None
     assert len(support_texts(fake_discord)) == 3
@@ -251,7 +254,7 @@ async def test_each_trigger_opens_exactly_one_handoff(fake_discord, start_bot, t
     if flag:
         customer = fake_discord.customer["id"]
         flagged = await staff_command(fake_discord, "flag", {"member": customer, "flag": flag})
-        assert flagged == f"{customer} is now {flag}."
+        assert flagged == f"<@{customer}> is now {flag}."
     assert await customer_says(fake_discord, bot, text) == ("handed_off", reason)
     assert handoff_count(bot) == 1
     (thread,) = fake_discord.threads
@@ -300,11 +303,11 @@ async def test_claim_transfer_unclaim_and_list_over_discord(fake_discord, start_
     assert bot.history.handoff(1).owner_id == staff_id
     # kim, in the thread (no handoff number): already taken.
     taken = await staff_command(fake_discord, "claim", member=kim, channel_id=thread_id)
-    assert taken == f"Handoff #1 is already claimed by {staff_id}; use /transfer to move it."
+    assert taken == f"Handoff #1 is already claimed by <@{staff_id}>; use /transfer to move it."
     assert await staff_command(fake_discord, "transfer", {"member": kim_id, "handoff": 1}) == \
-        f"Handoff #1 now belongs to {kim_id}."
+        f"Handoff #1 now belongs to <@{kim_id}>."
     assert await staff_command(fake_discord, "handoffs") == \
-        f"#1 · asked for human · waiting 35m · claimed by {kim_id}"
+        f"#1 · asked for human · waiting 35m · claimed by <@{kim_id}>"
     assert await staff_command(fake_discord, "unclaim", member=kim, channel_id=thread_id) == \
         "Handoff #1 is back in the queue."
     handoff = bot.history.handoff(1)
@@ -346,7 +349,7 @@ async def test_auto_close_counts_only_after_staff_replied_and_a_return_reopens(f
     clock.advance(minutes=2)
     await fake_discord.wait_for_message(fake_discord.support_channel_id,
                                         lambda p: "closed this conversation" in p.content)
-    await fake_discord.wait_for_message(thread_id, lambda p: p.content == "Resolved by auto: closed after inactivity")
+    await fake_discord.wait_for_message(thread_id, lambda p: p.content == "Resolved by auto-close: closed after inactivity")
     handoff = bot.history.handoff(1)
     assert handoff.state == "resolved" and handoff.resolved_by == "auto"
     # The customer writes again within the reopen window: the same handoff and thread.

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from supportbot.actions import CommandResult, OpenThread, SendMessage
+from supportbot.actions import CommandResult, OpenThread, SendMessage, mention
 from supportbot.events import HandoffOpened, HandoffResolved, MessageReceived
 from supportbot.history import Handoff
 from supportbot.plugin import (
@@ -206,7 +206,7 @@ class Escalation(Plugin):
         rows = []
         for h in self.bot.history.open_handoffs():
             waited = _duration(now - h.opened_at)
-            owner = f"claimed by {h.owner_id}" if h.owner_id else "unclaimed"
+            owner = f"claimed by {mention(h.owner_id)}" if h.owner_id else "unclaimed"
             rows.append(f"#{h.id} · {h.reason.replace('_', ' ')} · waiting {waited} · {owner}")
         return CommandResult("\n".join(rows) if rows else "No open handoffs.")
 
@@ -216,7 +216,7 @@ class Escalation(Plugin):
         if h is None or h.state == "resolved":
             return "No open handoff here; name one with handoff:<number> (see /handoffs)."
         if h.owner_id and h.owner_id != ctx.author_id:
-            return f"Handoff #{h.id} is already claimed by {h.owner_id}; use /transfer to move it."
+            return f"Handoff #{h.id} is already claimed by {mention(h.owner_id)}; use /transfer to move it."
         self.bot.history.update_handoff(h.id, owner_id=ctx.author_id, claimed_at=self.bot.history.clock(), state="claimed")
         return f"You now own handoff #{h.id}."
 
@@ -235,7 +235,7 @@ class Escalation(Plugin):
         if h is None or h.state == "resolved":
             return "No open handoff here."
         self.bot.history.update_handoff(h.id, owner_id=str(member), claimed_at=self.bot.history.clock(), state="claimed")
-        return f"Handoff #{h.id} now belongs to {member}."
+        return f"Handoff #{h.id} now belongs to {mention(str(member))}."
 
     @command("resolve", "Close a handoff; the bot answers this customer again", staff_only=True)
     async def resolve(self, ctx: CommandContext, note: str | None = Option("what was done", default=None),
@@ -251,7 +251,7 @@ class Escalation(Plugin):
                    flag: str = Option("vip, flagged or none", choices=("vip", "flagged", "none"))) -> str:
         customer_id = self.bot.history.customer_id(ctx.event.platform, str(member))
         self.bot.history.set_customer_flags(customer_id, vip=flag == "vip", flagged=flag == "flagged")
-        return f"{member} is now {'unflagged' if flag == 'none' else flag}."
+        return f"{mention(str(member))} is now {'unflagged' if flag == 'none' else flag}."
 
     @command("stats", "Who resolved what: bot alone vs. people, response times, CSAT", staff_only=True)
     async def stats(self, ctx: CommandContext, days: int = Option("look back this many days", default=30)) -> CommandResult:
@@ -279,7 +279,7 @@ class Escalation(Plugin):
                                     platform_message_id=sent_id)
         if h.thread_id:
             await self.bot.send(SendMessage(channel_id=h.thread_id,
-                                            text=f"Resolved by {staff_id}" + (f": {note}" if note else ".")))
+                                            text=f"Resolved by {_by(staff_id)}" + (f": {note}" if note else ".")))
         await self.bot.bus.publish(HandoffResolved(handoff_id=closed.id, conversation_id=closed.conversation_id,
                                                    staff_id=staff_id, note=note))
 
@@ -316,3 +316,7 @@ def _duration(delta: timedelta) -> str:
         return f"{minutes}m"
     hours, minutes = divmod(minutes, 60)
     return f"{hours}h {minutes:02d}m" if hours < 48 else f"{hours // 24}d {hours % 24}h"
+
+
+def _by(staff_id: str | None) -> str:
+    return "auto-close" if staff_id == "auto" else mention(staff_id) if staff_id else "staff"

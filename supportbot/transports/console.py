@@ -19,6 +19,7 @@ from .recording import RecordingTransport, Sent, _Thread
 
 __all__ = ["ConsoleTransport", "parse_command"]
 
+_MENTION = re.compile(r"<@([^<>\s]+)>")  # supportbot.actions.mention: printed as @id
 _OPTION = re.compile(r"(\w+):(.*?)(?=\s+\w+:|$)")
 HELP = """\
 Type as a customer. Other lines:
@@ -57,7 +58,7 @@ class ConsoleTransport(RecordingTransport):
         return f"{self._run_prefix}.{next(self._count)}"
 
     def _print(self, text: str) -> None:
-        print(text, file=self.out, flush=True)
+        print(_MENTION.sub(r"@\1", text), file=self.out, flush=True)
 
     async def run(self) -> None:
         assert self.bot is not None, "start() first"
