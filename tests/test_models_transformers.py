@@ -217,6 +217,41 @@ async def test_hub_id_offline_means_knowledge_only_mode(
     await runner.close()
 
 
+@pytest.mark.parametrize(("failure", "reason"), [
+    ("unreachable", "the Hugging Face hub is unreachable"),
+    ("no such repo", "no model 'someone/no-such-model' on the Hugging Face hub"),
+])
+async def test_hub_id_not_cached_is_checked_once_and_fails_fast_with_the_reason(
+    failure: str, reason: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a cached copy one metadata request decides; no file download is retried for a minute."""
+    import huggingface_hub
+    from huggingface_hub.errors import RepositoryNotFoundError
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    asked = []
+
+    def model_info(name: str, timeout: float) -> None:
+        asked.append((name, timeout))
+        if failure == "unreachable":
+            raise ConnectionError("[Errno -2] Name or service not known")
+        not_found = RepositoryNotFoundError.__new__(RepositoryNotFoundError)  # as the hub's 404 raises it
+        Exception.__init__(not_found, "404 Client Error: Repository Not Found")
+        raise not_found
+
+    monkeypatch.setattr(huggingface_hub, "try_to_load_from_cache", lambda *args, **kwargs: None)
+    monkeypatch.setattr(huggingface_hub, "model_info", model_info)
+    runner = create_runner(ModelSettings(name="someone/no-such-model", device="cpu"), NO_EMBEDDINGS)
+    with caplog.at_level(logging.WARNING):
+        await asyncio.wait_for(runner.start(), 30)
+    try:
+        assert asked == [("someone/no-such-model", 5)]
+        [record] = warnings_from_supportbot(caplog)
+        assert reason in record.getMessage() and "knowledge-only" in record.getMessage()
+    finally:
+        await runner.close()
+
+
 async def test_backend_none_is_knowledge_only_without_warning(caplog: pytest.LogCaptureFixture) -> None:
     runner = create_runner(ModelSettings(backend="none"), NO_EMBEDDINGS)
     with caplog.at_level(logging.WARNING):

@@ -6,9 +6,10 @@ Shared by the generator, the embedder and the benchmark; torch is imported only 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
-__all__ = ["available_cpus", "cpu_threads", "hub_offline", "resolve_device", "resolve_dtype"]
+__all__ = ["available_cpus", "cpu_threads", "hub_offline", "local_files_only", "resolve_device", "resolve_dtype"]
 
 _TRUTHY = {"1", "true", "yes", "on"}
 
@@ -16,6 +17,31 @@ _TRUTHY = {"1", "true", "yes", "on"}
 def hub_offline() -> bool:
     """Whether ``HF_HUB_OFFLINE`` is set now (huggingface_hub reads it only once, at import)."""
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUTHY
+
+
+def local_files_only(name: str) -> bool:
+    """Whether ``name`` loads without the hub; else first check, in one quick request, that it can.
+
+    True for a local folder, with ``HF_HUB_OFFLINE``, or when the model is already in the hub
+    cache (a bot should start the same with or without a network). Otherwise one metadata request
+    (5 s timeout, no retries) must succeed: an unreachable hub or a wrong id raises at once with
+    the reason, instead of huggingface_hub retrying each file for most of a minute.
+    """
+    path = Path(name).expanduser()
+    if hub_offline() or path.is_dir() or path.is_absolute() or name.startswith((".", "~")):
+        return True  # a folder (a missing one gets transformers' own error)
+    import huggingface_hub
+    from huggingface_hub.errors import RepositoryNotFoundError
+
+    if isinstance(huggingface_hub.try_to_load_from_cache(name, "config.json"), str):
+        return True
+    try:
+        huggingface_hub.model_info(name, timeout=5)
+    except RepositoryNotFoundError:
+        raise OSError(f"no model {name!r} on the Hugging Face hub (or it is private or gated)") from None
+    except Exception as exc:
+        raise OSError(f"the Hugging Face hub is unreachable ({exc}) and {name!r} is not in the local cache") from exc
+    return False
 
 
 def resolve_device(device: str) -> str:

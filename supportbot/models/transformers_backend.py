@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from . import metrics
 from .decoding import IncrementalDecoder
 from .errors import ModelUnavailable
-from .loading import cpu_threads, hub_offline, resolve_device, resolve_dtype
+from .loading import cpu_threads, local_files_only, resolve_device, resolve_dtype
 from .options import ChatMessage, ResolvedOptions
 from .settings import ModelSettings
 
@@ -98,7 +98,7 @@ class TransformersGenerator:
         settings = self._settings
         device = resolve_device(settings.device)
         dtype = resolve_dtype(settings.dtype, device)
-        offline = hub_offline()
+        offline = local_files_only(settings.name)
         tokenizer = AutoTokenizer.from_pretrained(settings.name, local_files_only=offline)
         if not tokenizer.chat_template:
             raise ValueError(f"{settings.name} has no chat template (a base model, not a chat model?)")
