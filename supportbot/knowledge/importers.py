@@ -20,9 +20,9 @@ import logging
 import re
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from .parsing import clean_text, currency_from_header, parse_category, parse_price, parse_specs, parse_stock
 from .report import ImportReport
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 __all__ = ["import_file", "parse_mapping", "read_records", "split_passages", "MappingError"]
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 Kind = Literal["products", "faq", "policies"]
 
@@ -198,16 +200,43 @@ def _resolve(fields: tuple[str, ...], defaults: Mapping[str, str], mapping: Mapp
     return resolved
 
 
+def _require(cols: Mapping[str, list[str]], required: tuple[str, ...], columns: list[str]) -> None:
+    for name in required:
+        if name not in cols:
+            raise MappingError(f"no column for {name}: map one, e.g. --map {name}=COLUMN "
+                               f"(the file has {', '.join(columns)})")
+
+
+def _first_of_each(rows: Iterable[tuple[int, dict[str, Any] | str]], report: ImportReport,
+                   parse: Callable[[int, dict[str, Any]], T | None], *, key: Callable[[T], str],
+                   what: Callable[[T], str]) -> list[T]:
+    """Parse each row (``parse`` reports its own problems and returns None to skip the row); a
+    row whose key an earlier row already had is reported as a duplicate and left out."""
+    kept: list[T] = []
+    first_row: dict[str, int] = {}
+    for number, record in rows:
+        report.rows += 1
+        if isinstance(record, str):
+            report.problem(number, record)
+            continue
+        item = parse(number, record)
+        if item is None:
+            continue
+        if key(item) in first_row:
+            report.problem(number, f"duplicate {what(item)} (first at row {first_row[key(item)]})")
+            continue
+        first_row[key(item)] = number
+        kept.append(item)
+    return kept
+
+
 # --- products -----------------------------------------------------------------------------------
 
 
 def _products(kb: KnowledgeBase, path: Path, mapping: Mapping[str, str], report: ImportReport) -> list[ProductRecord]:
     columns, rows = read_records(path)
     cols = _resolve(PRODUCT_FIELDS, kb.settings.product_columns, mapping, columns, report)
-    for required in ("sku", "name"):
-        if required not in cols:
-            raise MappingError(f"no column for {required}: map one, e.g. --map {required}=COLUMN "
-                               f"(the file has {', '.join(columns)})")
+    _require(cols, ("sku", "name"), columns)
     fixed_currency = None
     spec = mapping.get("currency") or kb.settings.product_columns.get("currency", "")
     if "currency" not in cols and re.fullmatch(r"[A-Za-z]{3}", spec or ""):
@@ -218,22 +247,9 @@ def _products(kb: KnowledgeBase, path: Path, mapping: Mapping[str, str], report:
     if "currency" not in cols and default_currency:
         source = "fixed" if fixed_currency else "from the price header" if header_currency else "default_currency"
         report.columns["currency"] = f"{default_currency} ({source})"
-    products: list[ProductRecord] = []
-    first_row: dict[str, int] = {}
-    for number, record in rows:
-        report.rows += 1
-        if isinstance(record, str):
-            report.problem(number, record)
-            continue
-        product = _product(number, record, cols, default_currency, report)
-        if product is None:
-            continue
-        if product.sku in first_row:
-            report.problem(number, f"duplicate sku {product.sku!r} (first at row {first_row[product.sku]})")
-            continue
-        first_row[product.sku] = number
-        products.append(product)
-    return products
+    return _first_of_each(
+        rows, report, lambda number, record: _product(number, record, cols, default_currency, report),
+        key=lambda p: p.sku, what=lambda p: f"sku {p.sku!r}")
 
 
 def _cell(record: Mapping[str, Any], columns: list[str] | None) -> str:
@@ -305,34 +321,22 @@ def _product(number: int, record: Mapping[str, Any], cols: dict[str, list[str]],
 def _faq(kb: KnowledgeBase, path: Path, mapping: Mapping[str, str], report: ImportReport) -> list[PassageRecord]:
     columns, rows = read_records(path)
     cols = _resolve(FAQ_FIELDS, kb.settings.faq_columns, mapping, columns, report)
-    for required in ("question", "answer"):
-        if required not in cols:
-            raise MappingError(f"no column for {required}: map one, e.g. --map {required}=COLUMN "
-                               f"(the file has {', '.join(columns)})")
+    _require(cols, ("question", "answer"), columns)
     report.columns = {name: "+".join(found) for name, found in cols.items()}
-    entries: list[PassageRecord] = []
-    first_row: dict[str, int] = {}
-    for number, record in rows:
-        report.rows += 1
-        if isinstance(record, str):
-            report.problem(number, record)
-            continue
+
+    def entry(number: int, record: Mapping[str, Any]) -> PassageRecord | None:
         question = _cell(record, cols["question"])
         answer = "\n".join(t for t in (str(record.get(c) or "").strip() for c in cols["answer"]) if t)
         if not question or not answer:
             report.problem(number, "no question" if not question else "no answer")
-            continue
-        key = " ".join(question.lower().split())
-        if key in first_row:
-            report.problem(number, f"duplicate question (first at row {first_row[key]})")
-            continue
-        first_row[key] = number
-        entries.append(PassageRecord(
-            row=number, key=key, title=question, text=answer,
+            return None
+        return PassageRecord(
+            row=number, key=" ".join(question.lower().split()), title=question, text=answer,
             tags=_list(record.get(cols["tags"][0]) if "tags" in cols else None, ","),
             alternatives=_list(record.get(cols["alternatives"][0]) if "alternatives" in cols else None, "|"),
-        ))
-    return entries
+        )
+
+    return _first_of_each(rows, report, entry, key=lambda e: e.key, what=lambda e: "question")
 
 
 def _list(value: Any, sep: str) -> list[str]:

@@ -181,25 +181,17 @@ def write_products(kb: KnowledgeBase, records: Sequence[ProductRecord], report: 
                     values = [p.name, p.category, p.price, p.price_max, p.currency, p.stock, attrs,
                               p.description, p.url, source, p.row, content_hash]
                     old = existing.get(p.sku)
-                    if old is None:
-                        cur = conn.execute(
-                            "INSERT INTO kb_products(sku, name, category, price, price_max, currency, stock, attributes, "
-                            "description, url, source, row_number, content_hash, updated_at) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [p.sku, *values, now])
-                        item, old_embed = int(cur.lastrowid or 0), None
-                        report.added += 1
-                    else:
-                        item, old_content, old_embed = old
-                        if old_content == content_hash:
-                            report.unchanged += 1
-                        else:
-                            conn.execute(
-                                "UPDATE kb_products SET name=?, category=?, price=?, price_max=?, currency=?, stock=?, "
-                                "attributes=?, description=?, url=?, source=?, row_number=?, content_hash=?, "
-                                "updated_at=? WHERE id=?", [*values, now, item])
-                            stale.append(item)
-                            report.updated += 1
-                    if old is None or old[1] != content_hash:
+                    item, old_embed, changed = _upsert(
+                        conn, report, old, content_hash,
+                        "INSERT INTO kb_products(sku, name, category, price, price_max, currency, stock, attributes, "
+                        "description, url, source, row_number, content_hash, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [p.sku, *values, now],
+                        "UPDATE kb_products SET name=?, category=?, price=?, price_max=?, currency=?, stock=?, "
+                        "attributes=?, description=?, url=?, source=?, row_number=?, content_hash=?, "
+                        "updated_at=? WHERE id=?", [*values, now])
+                    if changed and old is not None:
+                        stale.append(item)
+                    if changed:
                         fts_rows.append(schema.product_fts_row(item, p.name, p.category, p.attributes, p.description,
                                                                 kb.settings.description_chars))
                     if embedder.enabled and old_embed != embed_hash:
@@ -239,22 +231,15 @@ def write_passages(kb: KnowledgeBase, kind: str, records: Sequence[PassageRecord
                 values = [p.title, p.text, json.dumps(p.tags, ensure_ascii=False),
                           json.dumps(p.alternatives, ensure_ascii=False), source, content_hash]
                 old = existing.get(p.key)
-                if old is None:
-                    cur = conn.execute(
-                        "INSERT INTO kb_passages(kind, key, title, text, tags, alternatives, source, content_hash, "
-                        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [kind, p.key, *values, now])
-                    item, old_embed = int(cur.lastrowid or 0), None
-                    report.added += 1
-                else:
-                    item, old_content, old_embed = old
-                    if old_content == content_hash:
-                        report.unchanged += 1
-                    else:
-                        conn.execute("UPDATE kb_passages SET title=?, text=?, tags=?, alternatives=?, source=?, "
-                                     "content_hash=?, updated_at=? WHERE id=?", [*values, now, item])
-                        conn.execute("DELETE FROM kb_passages_fts WHERE rowid = ?", [item])
-                        report.updated += 1
-                if old is None or old[1] != content_hash:
+                item, old_embed, changed = _upsert(
+                    conn, report, old, content_hash,
+                    "INSERT INTO kb_passages(kind, key, title, text, tags, alternatives, source, content_hash, "
+                    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [kind, p.key, *values, now],
+                    "UPDATE kb_passages SET title=?, text=?, tags=?, alternatives=?, source=?, "
+                    "content_hash=?, updated_at=? WHERE id=?", [*values, now])
+                if changed and old is not None:
+                    conn.execute("DELETE FROM kb_passages_fts WHERE rowid = ?", [item])
+                if changed:
                     conn.execute("INSERT INTO kb_passages_fts(rowid, title, text, alternatives, tags) "
                                  "VALUES (?, ?, ?, ?, ?)",
                                  [item, p.title or "", p.text, " | ".join(p.alternatives), " ".join(p.tags)])
@@ -274,6 +259,22 @@ def write_passages(kb: KnowledgeBase, kind: str, records: Sequence[PassageRecord
     finally:
         embedder.close()
     kb.invalidate()
+
+
+def _upsert(conn: Any, report: ImportReport, old: tuple[int, str, str | None] | None, content_hash: str,
+            insert: str, insert_args: list[Any], update: str, update_args: list[Any]) -> tuple[int, str | None, bool]:
+    """Insert a new row, update a changed one (``update_args`` + its id), leave an unchanged one;
+    counted in ``report``. Returns the row id, its previous embedding hash, and whether its content changed."""
+    if old is None:
+        report.added += 1
+        return int(conn.execute(insert, insert_args).lastrowid or 0), None, True
+    item, old_content, old_embed = old
+    if old_content == content_hash:
+        report.unchanged += 1
+        return item, old_embed, False
+    conn.execute(update, [*update_args, item])
+    report.updated += 1
+    return item, old_embed, True
 
 
 def _existing(conn: Any, sql: str, keys: list[str]) -> dict[str, tuple[int, str, str | None]]:
