@@ -45,7 +45,7 @@ log = logging.getLogger("bench.knowledge")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
-#: The README's mappings (tests/test_knowledge_shared_data.py imports each catalog with them).
+#: The README's mappings, the only thing these files need to import (the tests use them too).
 MAPPINGS = {
     "catalog-myntra/myntra_products_catalog.csv":
         "sku=ProductID,name=ProductName,price=Price (INR),attributes=ProductBrand+Gender+PrimaryColor,"

@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_knowledge_shared_data import FAQ_FILE, MAPPINGS
+from bench.knowledge import MAPPINGS
+from test_knowledge_shared_data import FAQ_FILE
 
 from supportbot.app import PROJECT_ROOT
 from supportbot.history import connect

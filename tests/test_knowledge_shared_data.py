@@ -4,23 +4,12 @@ from pathlib import Path
 
 import pytest
 
+# The mappings a merchant would pass with --map; nothing else is needed for these files (the
+# README's import commands use them; test_cli_import.py runs them through bot.py).
+from bench.knowledge import MAPPINGS
 from supportbot.history import connect
 from supportbot.knowledge import KnowledgeBase, import_file, parse_mapping
 from supportbot.testing.fake_runner import FakeRunner
-
-#: The mappings a merchant would pass with --map; nothing else is needed for these files (the
-#: README's import commands use these; test_cli_import.py runs them through bot.py).
-MAPPINGS = {
-    "catalog-myntra/myntra_products_catalog.csv":
-        "sku=ProductID,name=ProductName,price=Price (INR),attributes=ProductBrand+Gender+PrimaryColor,"
-        "description=Description",
-    "catalog-flipkart/flipkart_com-ecommerce_sample_first999.csv":
-        "sku=pid,name=product_name,category=product_category_tree,price=discounted_price,currency=INR,"
-        "attributes=brand+product_specifications,description=description,url=product_url",
-    "catalog-amazon/amazon_products_sample_1000.csv":
-        "sku=Uniq Id,name=Product Name,category=Category,price=Selling Price,attributes=Model Number+Shipping Weight,"
-        "description=About Product,url=Product Url",
-}
 
 #: The FAQ needs no mapping: its entries have "question" and "answer" keys.
 FAQ_FILE = "ecommerce-faq/Ecommerce_FAQ_Chatbot_dataset.json"
