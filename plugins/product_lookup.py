@@ -55,8 +55,10 @@ class ProductLookup(Plugin):
     @on_message()
     async def lookup(self, ctx: MessageContext) -> Any:
         kb = self.bot.knowledge
-        if _ACCEPT.match(ctx.text) and self._last_reason(ctx) == "product_not_found":
-            return ctx.handoff("product_not_found_accepted", {"asked": self._last_text(ctx)})
+        if _ACCEPT.match(ctx.text):
+            previous = self.bot.history.previous_inbound(ctx.conversation_id, ctx.message_row_id)
+            if previous is not None and previous["reason"] == "product_not_found":
+                return ctx.handoff("product_not_found_accepted", {"asked": previous["text"]})
         u = ctx.understanding
         asked = u is not None and getattr(u, "action", None) == "product_lookup"
         if kb is None or (u is not None and not asked and not getattr(u, "ambiguous", False)):
@@ -79,22 +81,6 @@ class ProductLookup(Plugin):
                               reason="product_choices")
         return ctx.answer(f"Here is what I found: {best.name}", embeds=[self._card(best)],
                           sources=[best.source_id], reason="product_found")
-
-    def _last_reason(self, ctx: MessageContext) -> str | None:
-        """Why the customer's previous message was answered as it was (None for a first message)."""
-        row = self.bot.history.db.execute(
-            "SELECT o.reason FROM messages m JOIN outcomes o ON o.message_id = m.id "
-            "WHERE m.conversation_id = ? AND m.direction = 'in' AND m.id < ? ORDER BY m.id DESC LIMIT 1",
-            [ctx.conversation_id, ctx.message_row_id],
-        ).fetchone()
-        return row[0] if row else None
-
-    def _last_text(self, ctx: MessageContext) -> str | None:
-        row = self.bot.history.db.execute(
-            "SELECT text FROM messages WHERE conversation_id = ? AND direction = 'in' AND id < ? ORDER BY id DESC LIMIT 1",
-            [ctx.conversation_id, ctx.message_row_id],
-        ).fetchone()
-        return row[0] if row else None
 
     async def _policy_fits_better(self, text: str, product_score: float) -> bool:
         """An FAQ or policy passage matches at least as well ("is there a warranty on jackets?")."""

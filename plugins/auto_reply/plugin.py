@@ -119,12 +119,8 @@ class AutoReply(Plugin):
         return catalog.reply(intent) if catalog is not None and intent else None
 
     def _last_was_clarification(self, ctx: MessageContext) -> bool:
-        row = self.bot.history.db.execute(
-            "SELECT o.reason FROM messages m JOIN outcomes o ON o.message_id = m.id "
-            "WHERE m.conversation_id = ? AND m.direction = 'in' AND m.id < ? ORDER BY m.id DESC LIMIT 1",
-            [ctx.conversation_id, ctx.message_row_id],
-        ).fetchone()
-        return bool(row and row[0] == "clarify")
+        previous = self.bot.history.previous_inbound(ctx.conversation_id, ctx.message_row_id)
+        return previous is not None and previous["reason"] == "clarify"
 
     def _clarifying_question(self, u: Any) -> str:
         understander = self.bot.understander
