@@ -1,38 +1,25 @@
 """Auto-reply: clarify once then hand off, grounded answers with sources, guards against promises and injection."""
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 
 from supportbot.guard import check_promises
+from supportbot.testing.doubles import ScriptedUnderstander, understanding
 from supportbot.testing.fake_runner import FakeRunner
 
 
-@dataclass(frozen=True)
-class U:
-    intent: str | None = "track_order"
-    confidence: float = 0.9
-    margin: float = 0.5
-    runner_up: str | None = "delivery_period"
-    action: str | None = "answer"
-    sentiment: float = 0.0
-    language: str = "en"
-    entities: dict = field(default_factory=dict)
-    ambiguous: bool = False
+def U(**fields):
+    """A confident track_order question unless ``fields`` say otherwise."""
+    return understanding(**{"intent": "track_order", "runner_up": "delivery_period", "action": "answer", **fields})
 
 
-class Understands:
+class Understands(ScriptedUnderstander):
     labels = {"track_order": "tracking an order", "delivery_period": "delivery times"}
 
     def __init__(self, **table):
-        self.table = table
-
-    async def start(self):
-        pass
-
-    async def understand(self, text):
-        return self.table.get(text, U())
+        super().__init__(table, default=U())
 
 
 @dataclass(frozen=True)

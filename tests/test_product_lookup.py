@@ -1,13 +1,13 @@
 """Product lookup plugin: cards from the catalog only, close matches ask back, no match is honest."""
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from supportbot.history import connect
 from supportbot.knowledge import KnowledgeBase, import_file
+from supportbot.testing.doubles import ScriptedUnderstander, understanding
 from supportbot.testing.fake_runner import FakeRunner
 
 CATALOG = """sku,name,category,price,stock,colour,url
@@ -18,22 +18,9 @@ BT-1,无线蓝牙耳机 Pro,Electronics > Audio,¥299,5,Black,
 """
 
 
-@dataclass(frozen=True)
-class U:
-    action: str | None
-    intent: str | None = None
-    ambiguous: bool = False
-
-
-class Understands:
-    def __init__(self, action="product_lookup"):
-        self.action = action
-
-    async def start(self):
-        pass
-
-    async def understand(self, text):
-        return U(self.action, intent="product_question")
+def understands(action="product_lookup"):
+    """Every message is a product question that leads to ``action``."""
+    return ScriptedUnderstander({}, default=understanding("product_question", action=action))
 
 
 def catalog_kb(tmp_path: Path, name: str, csv_text: str, mapping: dict[str, str] | None = None):
@@ -64,7 +51,7 @@ def _numbers(sent) -> set[str]:
 
 
 async def test_one_clear_match_gets_a_card_with_stored_figures_only(make_bot, knowledge):
-    bot, chat = await start(make_bot, knowledge, Understands())
+    bot, chat = await start(make_bot, knowledge, understands())
     outcome, sent = await chat.say_and_outcome("how much is the canvas tote bag?")
     assert outcome.kind == "answered" and outcome.reason == "product_found"
     assert outcome.sources == ("product:HB-1",)
@@ -75,7 +62,7 @@ async def test_one_clear_match_gets_a_card_with_stored_figures_only(make_bot, kn
 
 
 async def test_card_shows_price_stock_and_link(make_bot, knowledge):
-    bot, chat = await start(make_bot, knowledge, Understands())
+    bot, chat = await start(make_bot, knowledge, understands())
     outcome, sent = await chat.say_and_outcome("do you have the Trail Runner Shoe GTX?")
     (card,) = sent[0].action.embeds
     assert outcome.sources == ("product:TR-2",) and card.url == "https://shop.example/tr-2"
@@ -83,7 +70,7 @@ async def test_card_shows_price_stock_and_link(make_bot, knowledge):
 
 
 async def test_close_matches_get_a_short_list_and_a_question(make_bot, knowledge):
-    bot, chat = await start(make_bot, knowledge, Understands())
+    bot, chat = await start(make_bot, knowledge, understands())
     outcome, sent = await chat.say_and_outcome("trail runner")
     assert outcome.reason == "product_choices" and sent[0].text.endswith("Which one do you mean?")
     names = [name for name, _ in sent[0].action.embeds[0].fields]
@@ -92,7 +79,7 @@ async def test_close_matches_get_a_short_list_and_a_question(make_bot, knowledge
 
 
 async def test_no_match_says_so_and_offers_a_person(make_bot, knowledge):
-    bot, chat = await start(make_bot, knowledge, Understands())
+    bot, chat = await start(make_bot, knowledge, understands())
     outcome, sent = await chat.say_and_outcome("do you sell garden hoses")
     assert outcome.reason == "product_not_found"
     assert "couldn't find" in sent[0].text and "someone on our team" in sent[0].text
@@ -100,7 +87,7 @@ async def test_no_match_says_so_and_offers_a_person(make_bot, knowledge):
 
 
 async def test_other_intents_are_left_to_other_plugins(make_bot, knowledge):
-    bot, chat = await start(make_bot, knowledge, Understands(action="answer"))
+    bot, chat = await start(make_bot, knowledge, understands(action="answer"))
     outcome, _ = await chat.say_and_outcome("trail runner shoe")
     assert outcome.plugin != "product_lookup"
 
@@ -140,7 +127,7 @@ def variants(tmp_path: Path) -> KnowledgeBase:
 
 
 async def test_variants_of_the_named_product_are_listed_by_what_tells_them_apart(make_bot, variants):
-    bot, chat = await start(make_bot, variants, Understands())
+    bot, chat = await start(make_bot, variants, understands())
     outcome, sent = await chat.say_and_outcome("do you have the Trail Runner Shoe?")
     assert outcome.reason == "product_choices"
     names = [name for name, _ in sent[0].action.embeds[0].fields]
@@ -151,7 +138,7 @@ async def test_variants_of_the_named_product_are_listed_by_what_tells_them_apart
 
 
 async def test_a_description_never_adds_a_price_or_stock_figure(make_bot, variants):
-    bot, chat = await start(make_bot, variants, Understands())
+    bot, chat = await start(make_bot, variants, understands())
     _, sent = await chat.say_and_outcome("trail runner shoe red 9")
     (card,) = sent[0].action.embeds
     assert card.description == "Light trail shoe. Grippy sole" and ("Price", "$89.99") in card.fields
@@ -164,7 +151,7 @@ async def test_a_description_never_adds_a_price_or_stock_figure(make_bot, varian
 
 
 async def test_yes_to_the_offer_of_a_person_hands_off(make_bot, knowledge):
-    bot, chat = await start(make_bot, knowledge, Understands())
+    bot, chat = await start(make_bot, knowledge, understands())
     outcome, _ = await chat.say_and_outcome("do you sell garden hoses")
     assert outcome.reason == "product_not_found"
     outcome, _ = await chat.say_and_outcome("yes please")
@@ -182,7 +169,7 @@ async def test_real_flipkart_variants_and_cards_show_only_the_catalog_price(make
     kb = KnowledgeBase(db, FakeRunner())
     import_file(kb, "products", shared_data / path, parse_mapping(MAPPINGS[path]))
     try:
-        bot, chat = await start(make_bot, kb, Understands())
+        bot, chat = await start(make_bot, kb, understands())
         # Four sofa beds share this name: the customer is asked which, each labelled apart.
         outcome, sent = await chat.say_and_outcome("FabHomeDecor Fabric Double Sofa Bed")
         (listing,) = sent[0].action.embeds

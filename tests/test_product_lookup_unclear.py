@@ -1,13 +1,13 @@
 """Product lookup when the intent is unclear: a bare product name is a product question, unless an
 FAQ or policy passage fits the message better."""
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from supportbot.history import connect
 from supportbot.knowledge import KnowledgeBase, import_file
+from supportbot.testing.doubles import ScriptedUnderstander, understanding
 from supportbot.testing.fake_runner import FakeRunner
 
 CATALOG = """sku,name,category,price,stock
@@ -20,22 +20,14 @@ Every jacket carries a 2-year warranty against manufacturing defects; the warran
 """
 
 
-@dataclass(frozen=True)
-class Unclear:
-    intent: str = "greeting"
-    runner_up: str = "product_question"
-    action: str = "clarify"
-    ambiguous: bool = True
+class AlwaysUnclear(ScriptedUnderstander):
+    """Every message is too close to call between a greeting and a product question."""
 
-
-class AlwaysUnclear:
     labels: dict[str, str] = {}
 
-    async def start(self):
-        pass
-
-    async def understand(self, text):
-        return Unclear()
+    def __init__(self):
+        super().__init__({}, default=understanding("greeting", runner_up="product_question", action="clarify",
+                                                   ambiguous=True))
 
 
 @pytest.fixture
