@@ -107,3 +107,28 @@ async def test_unloadable_embedder_logs_once_and_raises(tmp_path: Path, caplog: 
     with pytest.raises(ModelUnavailable):
         _ = runner.embedding_dim
     await runner.close()
+
+
+async def test_a_hub_embedder_not_cached_with_the_hub_unreachable_fails_fast_with_the_reason(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import huggingface_hub
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    asked = []
+
+    def unreachable(name: str, timeout: float) -> None:
+        asked.append(name)
+        raise ConnectionError("[Errno -2] Name or service not known")
+
+    monkeypatch.setattr(huggingface_hub, "try_to_load_from_cache", lambda *args, **kwargs: None)
+    monkeypatch.setattr(huggingface_hub, "model_info", unreachable)
+    runner = create_runner(NO_GENERATOR, EmbeddingSettings(model="someone/no-such-embedder"))
+    with caplog.at_level(logging.WARNING):
+        await asyncio.wait_for(runner.start(), 30)
+    try:
+        assert asked == ["someone/no-such-embedder"] and not runner.embeddings_available
+        [record] = [r for r in caplog.records if r.name.startswith("supportbot")]
+        assert "the Hugging Face hub is unreachable" in record.getMessage()
+    finally:
+        await runner.close()

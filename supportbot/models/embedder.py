@@ -17,7 +17,7 @@ import numpy as np
 
 from .errors import ModelUnavailable
 from .settings import EmbeddingSettings
-from .loading import hub_offline
+from .loading import local_files_only
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -86,7 +86,7 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         path = resolve_embedding_model(self._settings.model)
-        model = SentenceTransformer(path, device=self._settings.device, local_files_only=hub_offline())
+        model = SentenceTransformer(path, device=self._settings.device, local_files_only=local_files_only(path))
         self._dim = int(model.get_embedding_dimension() or 0)
         self._model = model
         log.info("Loaded embedder %s on %s (dim %d)", self._settings.model, self._settings.device, self._dim)

@@ -23,9 +23,10 @@ def local_files_only(name: str) -> bool:
     """Whether ``name`` loads without the hub; else first check, in one quick request, that it can.
 
     True for a local folder, with ``HF_HUB_OFFLINE``, or when the model is already in the hub
-    cache (a bot should start the same with or without a network). Otherwise one metadata request
-    (5 s timeout, no retries) must succeed: an unreachable hub or a wrong id raises at once with
-    the reason, instead of huggingface_hub retrying each file for most of a minute.
+    cache (a bot should start the same with or without a network). Otherwise, for an ``org/name``
+    id, one metadata request (5 s timeout, no retries) must succeed: an unreachable hub or a wrong
+    id raises at once with the reason, instead of huggingface_hub retrying each file for most of
+    a minute. Shared by the generator and the embedder.
     """
     path = Path(name).expanduser()
     if hub_offline() or path.is_dir() or path.is_absolute() or name.startswith((".", "~")):
@@ -35,6 +36,8 @@ def local_files_only(name: str) -> bool:
 
     if isinstance(huggingface_hub.try_to_load_from_cache(name, "config.json"), str):
         return True
+    if "/" not in name:
+        return False  # a short name ("gpt2", "all-MiniLM-L6-v2") each library resolves in its own way
     try:
         huggingface_hub.model_info(name, timeout=5)
     except RepositoryNotFoundError:
