@@ -206,14 +206,13 @@ def _train(texts: Sequence[str], labels: Sequence[str], *, encoder: SentenceTran
         return _Fitted(model, False)
 
     train, held = split
-    pick = lambda rows: [labels[i] for i in rows]  # noqa: E731
     say(f"comparing methods on {len(held)} held-out messages ({len(train)} to fit)")
     candidates: list[Candidate] = []
     best_head: tuple[float, float, float] | None = None
     started = time.monotonic()
     for value in grid:
-        head = fit_head(frozen[train], pick(train), probe, c=value)
-        accuracy, macro_f1 = _scores(head, frozen[held], pick(held))
+        head = fit_head(frozen[train], _take(labels, train), probe, c=value)
+        accuracy, macro_f1 = _scores(head, frozen[held], _take(labels, held))
         say(f"  head on frozen embeddings, C={value:g}: accuracy {accuracy:.4f}, macro-F1 {macro_f1:.4f}")
         if best_head is None or (accuracy, macro_f1) > best_head[:2]:
             best_head = (accuracy, macro_f1, value)
@@ -225,10 +224,10 @@ def _train(texts: Sequence[str], labels: Sequence[str], *, encoder: SentenceTran
     if fine_tune:
         started = time.monotonic()
         original = {name: tensor.clone() for name, tensor in encoder.state_dict().items()}
-        tuned_train = _tune(encoder, pick_texts(texts, train), pick(train), epochs, trainable_layers, seed, say)
-        tuned_held = encode(encoder, pick_texts(texts, held))
-        head = fit_head(tuned_train, pick(train), probe, c=FINE_TUNED_C)
-        accuracy, macro_f1 = _scores(head, tuned_held, pick(held))
+        tuned_train = _tune(encoder, _take(texts, train), _take(labels, train), epochs, trainable_layers, seed, say)
+        tuned_held = encode(encoder, _take(texts, held))
+        head = fit_head(tuned_train, _take(labels, train), probe, c=FINE_TUNED_C)
+        accuracy, macro_f1 = _scores(head, tuned_held, _take(labels, held))
         say(f"  fine-tuned encoder + head: accuracy {accuracy:.4f}, macro-F1 {macro_f1:.4f}")
         candidates.append(Candidate("fine-tuned", accuracy, macro_f1, time.monotonic() - started,
                                     f"top {trainable_layers} layers, {epochs} epochs"))
@@ -247,8 +246,8 @@ def _train(texts: Sequence[str], labels: Sequence[str], *, encoder: SentenceTran
     return _Fitted(model, False, candidates, len(held))
 
 
-def pick_texts(texts: Sequence[str], rows: np.ndarray) -> list[str]:
-    return [texts[i] for i in rows]
+def _take(values: Sequence[str], rows: np.ndarray) -> list[str]:
+    return [values[i] for i in rows]
 
 
 def _tune(encoder: SentenceTransformer, texts: Sequence[str], labels: Sequence[str], epochs: int,
