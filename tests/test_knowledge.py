@@ -77,6 +77,23 @@ def test_reimport_is_idempotent_and_embeds_only_changed_text(kb, catalog, tmp_pa
     assert runner.embedded[-1].startswith("Merino Beanie")
 
 
+async def test_one_message_searched_several_times_is_embedded_once(kb, catalog, monkeypatch):
+    import_file(kb, "products", catalog, MAPPING)
+    asked: list[list[str]] = []
+    embed = kb.runner.embed
+
+    async def counting_embed(texts):
+        asked.append(list(texts))
+        return await embed(texts)
+
+    monkeypatch.setattr(kb.runner, "embed", counting_embed)
+    await kb.search_products("red trail shoes", k=3)
+    await kb.search_passages("red trail shoes", k=3)
+    await kb.search_products("red trail shoes", k=1)
+    await kb.search_products("a wool beanie", k=1)
+    assert asked == [["red trail shoes"], ["a wool beanie"]]
+
+
 async def test_chinese_name_found_by_partial_query(kb, catalog):
     import_file(kb, "products", catalog, MAPPING)
     hits = await kb.search_products("蓝牙耳", k=3)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -48,6 +49,8 @@ _PRODUCT_COLUMNS = "id, sku, name, category, price, price_max, currency, stock, 
 _DESCRIPTION_CREDIT = 0.5
 #: Most rows holding every common query word that are ordered by the query's vector (see lexical).
 _POOL = 1000
+#: Query embeddings kept for reuse (a few messages' worth).
+_RECENT_QUERIES = 64
 # bm25 weights per FTS column: a passage's title (an FAQ question) counts most, then its tags.
 _PASSAGE_BM25 = "bm25(kb_passages_fts, 6.0, 2.0, 5.0, 2.0)"
 
@@ -74,6 +77,9 @@ class KnowledgeBase:
         self._filters = ProductFilters.empty()
         self._passage_kinds: np.ndarray = np.zeros(0, dtype=object)
         self._vector_warning_shown = False
+        # One message is searched several times (products, then passages, by more than one
+        # plugin): its embedding is computed once. Keyed by text; the embedder does not change.
+        self._recent_queries: OrderedDict[str, np.ndarray] = OrderedDict()
 
     # ------------------------------------------------------------------ status
 
@@ -251,12 +257,19 @@ class KnowledgeBase:
         self._refresh()
         if not len(self._products) and not len(self._passages):
             return None
-        try:
-            vectors = await runner.embed([query])
-        except Exception as exc:  # the embedder being down must not stop full-text search
-            log.warning("query embedding failed (%s); full-text search only", exc)
-            return None
-        vec = np.asarray(vectors, dtype=np.float32)[0]
+        vec = self._recent_queries.get(query)
+        if vec is None:
+            try:
+                vectors = await runner.embed([query])
+            except Exception as exc:  # the embedder being down must not stop full-text search
+                log.warning("query embedding failed (%s); full-text search only", exc)
+                return None
+            vec = np.asarray(vectors, dtype=np.float32)[0]
+            self._recent_queries[query] = vec
+            if len(self._recent_queries) > _RECENT_QUERIES:
+                self._recent_queries.popitem(last=False)
+        else:
+            self._recent_queries.move_to_end(query)
         dim = self._products.dim if len(self._products) else self._passages.dim
         if vec.shape[0] != dim:
             if not self._vector_warning_shown:
