@@ -3,6 +3,7 @@ sentiment, and training on a merchant's labelled CSV."""
 
 import asyncio
 import csv
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -424,6 +425,69 @@ def test_training_keeps_whichever_method_measures_better(tmp_path):
     best = "fine-tuned" if (tuned.accuracy, tuned.macro_f1) > (head.accuracy, head.macro_f1) else "head"
     assert report.method == best and report.fine_tuned == (best == "fine-tuned")
     assert (report.directory / "encoder").is_dir() == report.fine_tuned
+
+
+class SwitchableEncoder:
+    """Stands in for a SentenceTransformer whose embeddings either separate the labels or are noise.
+
+    ``state_dict`` holds one number, 1 once "fine-tuned", so the test sees when training restores
+    the original weights.
+    """
+
+    def __init__(self, labels_of: dict[str, str], *, separates_when_tuned: bool) -> None:
+        import torch
+
+        self.labels = sorted(set(labels_of.values()))
+        self.labels_of = labels_of
+        self.separates_when_tuned = separates_when_tuned
+        self.weights = {"tuned": torch.tensor(0.0)}
+
+    def state_dict(self):
+        return dict(self.weights)
+
+    def load_state_dict(self, state) -> None:
+        self.weights = dict(state)
+
+    def encode(self, texts, **_: object) -> np.ndarray:
+        tuned = bool(self.weights["tuned"])
+        rows = []
+        for text in texts:
+            if text in self.labels_of and tuned == self.separates_when_tuned:
+                row = np.eye(len(self.labels), 16)[self.labels.index(self.labels_of[text])]
+            else:  # noise that carries no label
+                row = np.random.default_rng(zlib.crc32(text.encode())).normal(size=16)
+            rows.append(row / np.linalg.norm(row))
+        return np.asarray(rows, dtype=np.float32)
+
+
+@pytest.mark.parametrize("tuning_helps", [True, False])
+def test_fine_tuning_is_kept_only_when_it_wins_and_then_learns_from_every_message(monkeypatch, tuning_helps):
+    from supportbot.understanding import training
+
+    texts = [f"{label} message {i}" for label in ROWS for i in range(40)]
+    labels = [text.split()[0] for text in texts]
+    encoder = SwitchableEncoder(dict(zip(texts, labels)), separates_when_tuned=tuning_helps)
+    tuned_on: list[int] = []
+
+    def fake_tune(encoder, texts, labels, epochs, trainable_layers, seed, say):
+        assert not encoder.weights["tuned"], "each fine-tuning starts from the original weights"
+        tuned_on.append(len(texts))
+        encoder.weights["tuned"] = encoder.weights["tuned"] + 1
+        return encoder.encode(texts)
+
+    monkeypatch.setattr(training, "_tune", fake_tune)
+    model = training.train_intent_model(texts, labels, encoder=encoder, holdout=0.4, progress=lambda _: None)
+
+    head, tuned = model.meta["candidates"]
+    assert head["detail"].startswith("C=") and tuned["detail"].startswith("top 2 layers")
+    assert model.meta["fine_tuned"] is tuning_helps
+    if tuning_helps:  # compared on the 72 training messages, then tuned again on all 120
+        assert tuned_on == [72, 120] and model.meta["examples"] == 120
+        assert model.meta["c"] in training.FINE_TUNED_C_GRID
+        assert tuned["accuracy"] == 1.0 > head["accuracy"]
+    else:  # the losing encoder is put back as it was
+        assert tuned_on == [72] and not encoder.weights["tuned"]
+        assert head["accuracy"] == 1.0 > tuned["accuracy"]
 
 
 def test_too_few_examples_is_a_clear_error(tmp_path):
