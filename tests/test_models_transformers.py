@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from supportbot.models import (
     create_runner,
     metrics,
 )
+from supportbot.models.loading import MODEL_LOAD_LOCK
+from supportbot.models.transformers_backend import TransformersGenerator
 from supportbot.testing.tiny_model import build_tiny_chat_model
 
 pytestmark = pytest.mark.slow
@@ -449,3 +452,44 @@ def test_incremental_decoding_never_splits_a_character(tiny_model: Path) -> None
     assert "".join(pieces) == tokenizer.decode(ids) == text
     assert not any("\ufffd" in piece for piece in pieces)
     assert sum(1 for piece in pieces if not piece) > 0, "multi-byte characters should be held back until complete"
+
+
+def load_waits_for_the_load_lock(load: Callable[[], None], started: threading.Event) -> None:
+    """``load`` must not start building its model while another model load holds the lock."""
+    with MODEL_LOAD_LOCK:
+        worker = threading.Thread(target=load)
+        worker.start()
+        assert not started.wait(0.5), "a model was built while another load held MODEL_LOAD_LOCK"
+    worker.join(120)
+    assert started.is_set() and not worker.is_alive()
+
+
+def test_the_generator_and_the_embedder_load_one_at_a_time(tiny_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # transformers fills in its lazy names without a lock: a generator and an embedder importing
+    # from it side by side at start failed about one time in three with "cannot import name".
+    import sentence_transformers
+    import transformers
+
+    from supportbot.models.embedder import SentenceTransformerEmbedder
+
+    started = threading.Event()
+    tokenizer_from_pretrained = transformers.AutoTokenizer.from_pretrained
+
+    def tokenizer(*args: object, **kwargs: object) -> object:
+        started.set()
+        return tokenizer_from_pretrained(*args, **kwargs)
+
+    monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", tokenizer)
+    generator = TransformersGenerator(settings_for(tiny_model))
+    load_waits_for_the_load_lock(generator._load, started)
+    generator._engine.stop()
+
+    started = threading.Event()
+    real_model = sentence_transformers.SentenceTransformer
+
+    def embedder_model(*args: object, **kwargs: object) -> object:
+        started.set()
+        return real_model(*args, **kwargs)
+
+    monkeypatch.setattr(sentence_transformers, "SentenceTransformer", embedder_model)
+    load_waits_for_the_load_lock(SentenceTransformerEmbedder(EmbeddingSettings())._load, started)

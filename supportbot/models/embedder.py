@@ -17,7 +17,7 @@ import numpy as np
 
 from .errors import ModelUnavailable
 from .settings import EmbeddingSettings
-from .loading import local_files_only
+from .loading import MODEL_LOAD_LOCK, local_files_only
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -83,10 +83,12 @@ class SentenceTransformerEmbedder:
         return self._encode(texts, batch_size, progress)
 
     def _load(self) -> None:
-        from sentence_transformers import SentenceTransformer
-
         path = resolve_embedding_model(self._settings.model)
-        model = SentenceTransformer(path, device=self._settings.device, local_files_only=local_files_only(path))
+        offline = local_files_only(path)
+        with MODEL_LOAD_LOCK:
+            from sentence_transformers import SentenceTransformer
+
+            model = SentenceTransformer(path, device=self._settings.device, local_files_only=offline)
         self._dim = int(model.get_embedding_dimension() or 0)
         self._model = model
         log.info("Loaded embedder %s on %s (dim %d)", self._settings.model, self._settings.device, self._dim)

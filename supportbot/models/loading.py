@@ -6,10 +6,25 @@ Shared by the generator, the embedder and the benchmark; torch is imported only 
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
-__all__ = ["available_cpus", "cpu_threads", "hub_offline", "local_files_only", "resolve_device", "resolve_dtype"]
+__all__ = [
+    "MODEL_LOAD_LOCK",
+    "available_cpus",
+    "cpu_threads",
+    "hub_offline",
+    "local_files_only",
+    "resolve_device",
+    "resolve_dtype",
+]
+
+#: Held while a model is imported and loaded. transformers 5 fills in its lazily imported names
+#: without a lock, so two threads importing from it at once can fail with "cannot import name
+#: 'AutoModelForCausalLM' from 'transformers'": seen here about one start in three, when the
+#: generator and the embedder loaded side by side. Loads take a few seconds; one at a time is cheap.
+MODEL_LOAD_LOCK = threading.Lock()
 
 _TRUTHY = {"1", "true", "yes", "on"}
 

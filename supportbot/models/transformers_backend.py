@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from . import metrics
 from .decoding import IncrementalDecoder
 from .errors import ModelUnavailable
-from .loading import cpu_threads, local_files_only, resolve_device, resolve_dtype
+from .loading import MODEL_LOAD_LOCK, cpu_threads, local_files_only, resolve_device, resolve_dtype
 from .options import ChatMessage, ResolvedOptions
 from .settings import ModelSettings
 
@@ -93,18 +93,19 @@ class TransformersGenerator:
             torch.set_num_threads(cpu_threads(self._settings.cpu_threads))
 
     def _load(self) -> None:
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
         settings = self._settings
-        device = resolve_device(settings.device)
-        dtype = resolve_dtype(settings.dtype, device)
-        offline = local_files_only(settings.name)
-        tokenizer = AutoTokenizer.from_pretrained(settings.name, local_files_only=offline)
-        if not tokenizer.chat_template:
-            raise ValueError(f"{settings.name} has no chat template (a base model, not a chat model?)")
-        model = AutoModelForCausalLM.from_pretrained(settings.name, dtype=dtype, local_files_only=offline)
-        model = model.to(device).eval()
-        self._tokenizer, self._engine = tokenizer, self._start_engine(model, tokenizer, device)
+        offline = local_files_only(settings.name)  # may wait on the network: before taking the lock
+        with MODEL_LOAD_LOCK:
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+
+            device = resolve_device(settings.device)
+            dtype = resolve_dtype(settings.dtype, device)
+            tokenizer = AutoTokenizer.from_pretrained(settings.name, local_files_only=offline)
+            if not tokenizer.chat_template:
+                raise ValueError(f"{settings.name} has no chat template (a base model, not a chat model?)")
+            model = AutoModelForCausalLM.from_pretrained(settings.name, dtype=dtype, local_files_only=offline)
+            model = model.to(device).eval()
+            self._tokenizer, self._engine = tokenizer, self._start_engine(model, tokenizer, device)
         import torch
 
         log.info(

@@ -199,9 +199,12 @@ class Understander:
 
 
 def _load_encoder(path: Path) -> object:
-    from sentence_transformers import SentenceTransformer
+    from supportbot.models.loading import MODEL_LOAD_LOCK
 
-    return SentenceTransformer(str(path), device="cpu")
+    with MODEL_LOAD_LOCK:  # the runner may be loading its models in other threads
+        from sentence_transformers import SentenceTransformer
+
+        return SentenceTransformer(str(path), device="cpu")
 
 
 def _encode(encoder: object, texts: list[str]) -> np.ndarray:
