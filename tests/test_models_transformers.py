@@ -123,15 +123,21 @@ async def one_slot_runner(tiny_model: Path) -> AsyncIterator[ModelRunner]:
 LONG = GenerationOptions(temperature=0.0, max_new_tokens=1500)  # the tiny model never stops early
 
 
-async def test_cancelled_caller_frees_its_slot(one_slot_runner: ModelRunner) -> None:
+async def start_long_stream(runner: ModelRunner) -> asyncio.Task[None]:
+    """A request that streams until cancelled, returned once its first piece has arrived."""
     started = asyncio.Event()
 
     async def chat() -> None:
-        async for _ in one_slot_runner.stream_chat(CHATS[0], LONG):
+        async for _ in runner.stream_chat(CHATS[0], LONG):
             started.set()
 
     task = asyncio.create_task(chat())
     await started.wait()
+    return task
+
+
+async def test_cancelled_caller_frees_its_slot(one_slot_runner: ModelRunner) -> None:
+    task = await start_long_stream(one_slot_runner)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -162,14 +168,7 @@ async def test_timeout_cancels_the_request_and_frees_its_slot(one_slot_runner: M
 
 
 async def test_waiting_in_line_counts_toward_the_timeout(one_slot_runner: ModelRunner) -> None:
-    started = asyncio.Event()
-
-    async def hog() -> None:
-        async for _ in one_slot_runner.stream_chat(CHATS[0], LONG):
-            started.set()
-
-    task = asyncio.create_task(hog())
-    await started.wait()
+    task = await start_long_stream(one_slot_runner)
     with pytest.raises(ModelTimeout):
         await one_slot_runner.generate(CHATS[1], GenerationOptions(timeout_s=0.2))
     assert metrics.QUEUE_DEPTH.labels("transformers")._value.get() == 0
@@ -358,14 +357,7 @@ async def test_thread_engine_decodes_waiting_requests_in_one_batch(
         return generate(*args, **kwargs)
 
     monkeypatch.setattr(model, "generate", counting_generate)
-    started = asyncio.Event()
-
-    async def hog() -> None:
-        async for _ in thread_runner.stream_chat(CHATS[0], LONG):
-            started.set()
-
-    hog_task = asyncio.create_task(hog())
-    await started.wait()
+    hog_task = await start_long_stream(thread_runner)
     # Three requests arrive while the thread is busy: they wait together...
     waiting = asyncio.gather(*(thread_runner.generate(chat, GREEDY) for chat in CHATS[1:4]))
     for _ in range(1000):
@@ -399,14 +391,7 @@ async def test_thread_engine_cancellation_frees_the_thread(tiny_model: Path) -> 
 
 
 async def test_closing_the_runner_fails_requests_in_flight(any_engine_runner: ModelRunner) -> None:
-    started = asyncio.Event()
-
-    async def chat() -> None:
-        async for _ in any_engine_runner.stream_chat(CHATS[0], LONG):
-            started.set()
-
-    task = asyncio.create_task(chat())
-    await started.wait()
+    task = await start_long_stream(any_engine_runner)
     await any_engine_runner.close()
     with pytest.raises(ModelUnavailable, match="unloaded"):
         await task
