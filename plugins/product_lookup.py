@@ -143,12 +143,12 @@ def _labels(hits: list[Any]) -> list[str]:
     labels = []
     for hit in hits:
         twins = [h for h in hits if h.name == hit.name]
-        differing = [k for k in hit.attributes if len({h.attributes.get(k) for h in twins}) > 1]
-        values = list(dict.fromkeys(hit.attributes[k] for k in differing if len(hit.attributes[k]) <= 30))[:3]
         if len(twins) == 1:
             labels.append(hit.name)
-        else:
-            labels.append(f"{hit.name} ({', '.join(values) if values else 'SKU ' + hit.sku})")
+            continue
+        differing = [k for k in hit.attributes if len({h.attributes.get(k) for h in twins}) > 1]
+        values = list(dict.fromkeys(hit.attributes[k] for k in differing if len(hit.attributes[k]) <= 30))[:3]
+        labels.append(f"{hit.name} ({', '.join(values) if values else 'SKU ' + hit.sku})")
     return labels
 
 

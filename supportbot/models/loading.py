@@ -22,8 +22,8 @@ __all__ = [
 
 #: Held while a model is imported and loaded. transformers 5 fills in its lazily imported names
 #: without a lock, so two threads importing from it at once can fail with "cannot import name
-#: 'AutoModelForCausalLM' from 'transformers'": seen here about one start in three, when the
-#: generator and the embedder loaded side by side. Loads take a few seconds; one at a time is cheap.
+#: 'AutoModelForCausalLM' from 'transformers'": seen here in 2 of 6 starts, with the generator and
+#: the embedder loading side by side. Loads take a few seconds; one at a time is cheap.
 MODEL_LOAD_LOCK = threading.Lock()
 
 _TRUTHY = {"1", "true", "yes", "on"}
