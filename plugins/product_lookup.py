@@ -51,9 +51,9 @@ dearest costliest highest premium top end under below less more over above than 
 rupees rupee rs inr usd dollars dollar euros pounds one ones any which whats what's shop store website online
 kind type types sort new good best nice great pair pairs range something anything option options
 stocked sale instock cost""".split())
-_SHOPPING = re.compile(r"\b(?:do you (?:sell|have|carry|stock|do|offer)|have you got|are there|is there|any\b|looking for|"
-                       r"i (?:want|need|would like)|i'?m after|show me|price of|how much (?:is|are|for)|"
-                       r"where can i (?:find|buy)|can i (?:get|buy))", re.I)
+_SHOPPING = re.compile(r"\b(?:do you (?:sell|have|carry|stock)|have you got|^\s*any\b|looking for|"
+                       r"i (?:want|need|would like) (?:a|an|some|the)\b|i'?m after|show me|price of|how much (?:is|are) (?:a|an|the)\b|"
+                       r"where can i (?:find|buy)|can i buy)", re.I)
 _IN_STOCK = re.compile(r"\b(?:in stock|available now|in-stock)\b", re.I)
 # A model number such as "2602sl01" names a product; a bare amount ("2000") does not.
 _MODEL_NUMBER = re.compile(r"(?=.*[a-z])(?=.*\d)[a-z\d/-]{4,}", re.I)
@@ -75,7 +75,7 @@ class ProductLookupSettings(PluginSettings):
         description="Said when nothing in the catalog matches a product question.",
     )
     passage_confidence: float = Field(
-        0.55, ge=0, le=1,
+        0.525, ge=0, le=1,
         description="An FAQ or policy passage this confident (auto_reply's measure) answers the message instead of "
                     "the catalog: \"do you have a loyalty program?\" is not a product question.")
     unknown_share: float = Field(
@@ -114,9 +114,10 @@ class ProductLookup(Plugin):
         u = ctx.understanding
         if kb is None or getattr(u, "urgent", None) or len(split_questions(ctx.text)) > 1:
             return None  # no catalog; a person's matter; or several questions, which auto-reply splits
-        shown = [s.removeprefix("product:") for s in (previous or {}).get("sources", []) if s.startswith("product:")]
-        if shown and is_follow_up(ctx.text):
-            return await self._follow_up(ctx, shown, previous["text"])
+        if previous is not None and is_follow_up(ctx.text):
+            shown = [s.removeprefix("product:") for s in previous.get("sources", []) if s.startswith("product:")]
+            # About the products just shown; after an FAQ or policy answer, about that topic (auto-reply's).
+            return await self._follow_up(ctx, shown, previous["text"]) if shown else None
         asked = u is not None and getattr(u, "action", None) == "product_lookup"
         unclear = u is None or getattr(u, "ambiguous", False)
         ask = _catalog_question(ctx.text)
@@ -159,9 +160,17 @@ class ProductLookup(Plugin):
 
     def _browse(self, ctx: MessageContext, ask: _Ask) -> Any:
         """Products holding every word, in price order, under the filters asked for."""
-        hits = self.bot.knowledge.browse_products(ask.words, descending=ask.order == "desc",
-                                                  k=self.settings.max_results, **ask.filters)
+        kb = self.bot.knowledge
+        hits = kb.browse_products(ask.words, descending=ask.order == "desc", k=self.settings.max_results, **ask.filters)
         what = " ".join(ask.words)
+        if not hits and ask.filters.get("in_stock"):  # "is the X in stock?": it exists, but not in stock
+            sold_out = kb.browse_products(ask.words, descending=ask.order == "desc", k=self.settings.max_results,
+                                          **{k: v for k, v in ask.filters.items() if k != "in_stock"})
+            if sold_out:
+                names = sold_out[0].name if len(sold_out) == 1 else f"{len(sold_out)} matching products"
+                return ctx.answer(f"Sorry, {names} {'is' if len(sold_out) == 1 else 'are'} out of stock right now.",
+                                  embeds=[self._card(sold_out[0]) if len(sold_out) == 1 else self._list(sold_out)],
+                                  sources=[h.source_id for h in sold_out], reason="product_out_of_stock")
         if not hits:
             return ctx.answer(f"I couldn't find any {what}{_filter_text(ask.filters)} in our catalog. "
                               "Would you like me to pass your question to someone on our team?",

@@ -27,16 +27,21 @@ from pydantic import Field
 
 from supportbot.guard import check_promises
 from supportbot.knowledge import answer_confidence, excerpt
+from supportbot.knowledge.excerpt import coverage, stems
 from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
 from supportbot.prompts import load_prompt
 from supportbot.understanding.questions import is_follow_up, split_questions
+
+
+#: In a follow-up, how much the new words ("gifts" in "and for gifts?") weigh in picking the passage.
+_FOCUS_WEIGHT = 0.3
 
 
 class AutoReplySettings(PluginSettings):
     passages: int = Field(4, ge=1, le=20, description="Passages retrieved for one answer.")
     min_relevance: float = Field(0.45, ge=0, le=1, description="Passages below this similarity are not given to the generator.")
     answer_confidence: float = Field(
-        0.55, ge=0, le=1,
+        0.525, ge=0, le=1,
         description="Without a generator, answer from a passage at or above this confidence (retrieval score blended "
                     "with word coverage; calibrated with bench/calibrate.py, see README).")
     clarify_confidence: float = Field(
@@ -126,7 +131,12 @@ class AutoReply(Plugin):
         passages = await self.bot.knowledge.search_passages(query, k=self.settings.passages)
         if not passages:
             return _Found(question, None, None, 0.0)
-        scored = sorted(((answer_confidence(query, p), p) for p in passages), key=lambda s: -s[0])
+        scored = [(answer_confidence(query, p), p) for p in passages]
+        if topic:  # "and for gifts?": of the passages on the earlier topic, the one about gifts
+            focus = stems(question)
+            scored.sort(key=lambda s: -(s[0] + _FOCUS_WEIGHT * coverage(focus, f"{s[1].title or ''} {s[1].text}")))
+        else:
+            scored.sort(key=lambda s: -s[0])
         confidence, best = scored[0]
         if confidence < needed:
             return _Found(question, None, best.id, confidence)

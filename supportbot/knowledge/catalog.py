@@ -16,18 +16,27 @@ from .excerpt import stem
 from .filters import sql_where
 from .search import fts_query
 
-__all__ = ["products_with", "missing_words"]
+__all__ = ["forms", "products_with", "missing_words"]
 
 _FIELDS = "{name category attributes}"
 
 
+def forms(word: str) -> list[str]:
+    """The word, its stem and the stem's plurals: "dresses" -> dress, dresses (never "dressberry")."""
+    base = stem(word)
+    out = [word, base, base + "s", base + "es"]
+    if base.endswith("y"):
+        out.append(base[:-1] + "ies")
+    return list(dict.fromkeys(out))
+
+
 def _match(words: Sequence[str]) -> str | None:
-    """FTS5: every word's stem as a prefix, in the typed fields."""
+    """FTS5: every word, in any of its forms, in the typed fields."""
     parts = []
     for word in words:
-        quoted = fts_query([stem(word)], min_len=1)
+        quoted = fts_query(forms(word), mode="OR", min_len=1)
         if quoted:
-            parts.append(f"{quoted}*")
+            parts.append(f"({quoted})")
     return f"{_FIELDS} : ({' AND '.join(parts)})" if parts else None
 
 
@@ -46,11 +55,17 @@ def products_with(conn: sqlite3.Connection, words: Sequence[str], *, descending:
 
 
 def missing_words(conn: sqlite3.Connection, words: Sequence[str]) -> list[str]:
-    """The words that no product holds in its typed fields (unknown brands and product types)."""
+    """The words that no product holds in its typed fields and no FAQ or policy passage uses:
+    unknown brands and product types ("nike", "laptop"), not the shop's own words ("member")."""
     out = []
     for word in words:
         expr = _match([word])
-        if expr is not None and conn.execute("SELECT 1 FROM kb_products_words WHERE kb_products_words MATCH ? LIMIT 1",
-                                             [expr]).fetchone() is None:
-            out.append(word)
+        if expr is None or conn.execute("SELECT 1 FROM kb_products_words WHERE kb_products_words MATCH ? LIMIT 1",
+                                        [expr]).fetchone() is not None:
+            continue
+        in_passages = fts_query([stem(word)], min_len=3)  # trigram index: substrings of 3+ characters
+        if in_passages and conn.execute("SELECT 1 FROM kb_passages_fts WHERE kb_passages_fts MATCH ? LIMIT 1",
+                                        [in_passages]).fetchone() is not None:
+            continue
+        out.append(word)
     return out

@@ -22,7 +22,7 @@ from .search import query_terms
 __all__ = ["Excerpt", "answer_confidence", "excerpt", "stem", "stems", "coverage"]
 
 #: Weight of the retrieval score in :func:`answer_confidence` (the rest is word coverage).
-_COSINE_WEIGHT = 0.6
+_COSINE_WEIGHT = 0.8
 #: A passage this short is given whole to a broad question (one no sentence answers by its words).
 _WHOLE_CHARS = 500
 #: Items given after a chosen sentence that introduces a list ("... depends on your level:").
