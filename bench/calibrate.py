@@ -30,7 +30,7 @@ from pathlib import Path
 from bench.answers import import_shop_folder, load_cases, shop_folder
 from supportbot.app import build_bot
 from supportbot.config import load_config
-from supportbot.knowledge.excerpt import coverage, excerpt, stems
+from supportbot.knowledge.excerpt import confidence_parts, excerpt
 
 PENALTY = 4
 WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
@@ -54,10 +54,10 @@ async def collect(args: argparse.Namespace) -> list[tuple[bool, list[tuple[float
             question = case.turns[0]
             found = []
             for p in await bot.knowledge.search_passages(question, k=4):
-                words = coverage(stems(question), f"{p.title or ''} {' '.join(p.extra.get('alternatives', []))} {p.text}")
+                score, words = confidence_parts(question, p)
                 text = excerpt(question, p.text).text
                 right = all(any(re.search(f, text, re.I) for f in group) for group in case.facts)
-                found.append((p.score, words, right and case.cat in POSITIVE))
+                found.append((score, words, right and case.cat in POSITIVE))
             rows.append((case.cat in POSITIVE, found))
         await bot.runner.close()
         bot.history.close()
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     for w in WEIGHTS:
         best = max((r for r in results if r["weight"] == w), key=lambda r: (r["objective"], -r["threshold"]))
         print(f"{w:>6} {best['threshold']:>7} {best['correct']:>8} {best['wrong']:>6} {best['handed_off']:>8}")
-    chosen = max(results, key=lambda r: (r["objective"], -abs(r["weight"] - 0.6), r["threshold"]))
+    chosen = max(results, key=lambda r: (r["objective"], -abs(r["weight"] - 0.6), -r["threshold"]))
     print(json.dumps(chosen))
     return 0
 

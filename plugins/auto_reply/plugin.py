@@ -132,12 +132,10 @@ class AutoReply(Plugin):
         if not passages:
             return _Found(question, None, None, 0.0)
         scored = [(answer_confidence(query, p), p) for p in passages]
-        if topic:  # "and for gifts?": of the passages on the earlier topic, the one about gifts
+        if topic:  # "and for gifts?": of the passages on the earlier topic, the one that has "gifts"
             focus = stems(question)
-            scored.sort(key=lambda s: -(s[0] + _FOCUS_WEIGHT * coverage(focus, f"{s[1].title or ''} {s[1].text}")))
-        else:
-            scored.sort(key=lambda s: -s[0])
-        confidence, best = scored[0]
+            scored = [(min(1.0, c + _FOCUS_WEIGHT * coverage(focus, f"{p.title or ''} {p.text}")), p) for c, p in scored]
+        confidence, best = max(scored, key=lambda s: s[0])
         if confidence < needed:
             return _Found(question, None, best.id, confidence)
         part = excerpt(question, best.text, max_units=self.settings.excerpt_sentences)

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 from .search import query_terms
 
-__all__ = ["Excerpt", "answer_confidence", "excerpt", "stem", "stems", "coverage"]
+__all__ = ["COSINE_WEIGHT", "Excerpt", "answer_confidence", "confidence_parts", "excerpt", "stem", "stems", "coverage"]
 
-#: Weight of the retrieval score in :func:`answer_confidence` (the rest is word coverage).
-_COSINE_WEIGHT = 0.8
+#: Weight of the retrieval score in :func:`answer_confidence` (the rest is word coverage), calibrated.
+COSINE_WEIGHT = 0.8
 #: A passage this short is given whole to a broad question (one no sentence answers by its words).
 _WHOLE_CHARS = 500
 #: Items given after a chosen sentence that introduces a list ("... depends on your level:").
@@ -106,8 +106,6 @@ def excerpt(question: str, text: str, *, max_units: int = 2) -> Excerpt:
     wanted = stems(question)
     if not units:
         return Excerpt(text, coverage(wanted, text))
-    if len(text) <= _WHOLE_CHARS and max(coverage(wanted, u) for u in units) < 0.5:
-        return Excerpt(text, coverage(wanted, text))  # a broad question about a short passage: all of it
     amount = _amount_in(question)
     scored = []
     for i, unit in enumerate(units):
@@ -115,6 +113,8 @@ def excerpt(question: str, text: str, *, max_units: int = 2) -> Excerpt:
         if amount is not None and _band_holds(unit, amount):
             score += 1.0
         scored.append((score, i))
+    if len(text) <= _WHOLE_CHARS and max(s for s, _ in scored) < 0.5:
+        return Excerpt(text, coverage(wanted, text))  # a broad question about a short passage: all of it
     if len(units) <= max_units:
         chosen = list(range(len(units)))
     else:
@@ -167,8 +167,15 @@ def answer_confidence(question: str, passage: object) -> float:
     shipping?" no better than against a passage that merely mentions shipping. The blend and the
     thresholds on it are calibrated on data: see ``bench/calibrate.py`` and the README.
     """
+    score, words = confidence_parts(question, passage)
+    return round(COSINE_WEIGHT * score + (1 - COSINE_WEIGHT) * words, 4)
+
+
+def confidence_parts(question: str, passage: object) -> tuple[float, float]:
+    """The two parts :func:`answer_confidence` blends: retrieval score and word coverage."""
     title = getattr(passage, "title", None) or ""
+    text = getattr(passage, "text", "")
     alternatives = " ".join(getattr(passage, "extra", {}).get("alternatives", []))
-    words = coverage(stems(question), f"{title} {alternatives} {getattr(passage, 'text', '')}")
-    score = float(getattr(passage, "score", 0.0))
-    return round(_COSINE_WEIGHT * score + (1 - _COSINE_WEIGHT) * words, 4)
+    # The best sentence counts too: a table row whose band holds the amount asked about covers it.
+    words = max(coverage(stems(question), f"{title} {alternatives} {text}"), excerpt(question, text).coverage)
+    return float(getattr(passage, "score", 0.0)), words
