@@ -125,11 +125,11 @@ def message_language(ctx: Any) -> str:
 def shop_language(bot: Any) -> str:
     """The language the shop's own texts are in: found by the last shop import, else
     ``understanding.default_language``."""
-    knowledge = getattr(bot, "knowledge", None)
-    if knowledge is not None:
+    db = getattr(getattr(bot, "knowledge", None), "db", None)  # test doubles may have no database
+    if db is not None:
         from .knowledge.schema import get_meta
 
-        stored = get_meta(knowledge.db, "language")
+        stored = get_meta(db, "language")
         if stored:
             return stored
     return str(bot.config.understanding.default_language or FALLBACK_LANGUAGE)
