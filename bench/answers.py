@@ -41,11 +41,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from supportbot.app import build_bot
 from supportbot.config import load_config
-from supportbot.knowledge import import_file, parse_mapping
+from supportbot.knowledge.shop import import_shop
 from supportbot.outcomes import OutcomeKind
 from supportbot.testing.transport import TestTransport
 
@@ -117,39 +115,12 @@ def shop_folder(shop: str, workdir: Path) -> Path:
 
 
 def import_shop_folder(kb: Any, folder: Path) -> list[Any]:
-    """Import every file of the shop with the bot's import code; returns the reports.
-
-    Uses the knowledge package's own shop importer when it has one (``bot.py import shop DIR``);
-    else each file of ``shop.yaml`` (or, without one, products.*, faq.* and *.md/*.txt) with
-    :func:`import_file`.
-    """
-    import supportbot.knowledge as knowledge
-
-    own = getattr(knowledge, "import_shop", None)
-    if own is not None:
-        result = own(kb, folder)
-        return list(getattr(result, "reports", result))
-    reports = []
-    for path, kind, mapping in _shop_files(folder):
-        reports.append(import_file(kb, kind, path, parse_mapping(mapping) if mapping else None))
-    return reports
-
-
-def _shop_files(folder: Path) -> list[tuple[Path, str, str | None]]:
-    spec = folder / "shop.yaml"
-    if spec.exists():
-        data = yaml.safe_load(spec.read_text(encoding="utf-8")) or {}
-        return [(folder / f["path"], f["kind"], f.get("map")) for f in data.get("files", [])]
-    out: list[tuple[Path, str, str | None]] = []
-    for path in sorted(folder.iterdir()):
-        stem, suffix = path.stem.lower(), path.suffix.lower()
-        if suffix in (".md", ".txt", ".markdown"):
-            out.append((path, "policies", None))
-        elif stem.startswith(("product", "catalog")):
-            out.append((path, "products", None))
-        elif stem.startswith("faq"):
-            out.append((path, "faq", None))
-    return out
+    """Import every file of the shop with the bot's own shop importer (``bot.py import shop DIR``);
+    returns each file's report."""
+    report = import_shop(kb, folder)
+    for name, why in report.skipped:
+        print(f"not imported: {name} ({why})")
+    return list(report.reports)
 
 
 def known_numbers(kb: Any) -> set[str]:

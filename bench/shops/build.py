@@ -130,7 +130,7 @@ def build_shop(name: str, out: Path) -> Path:
     (out / "shop.yaml").write_text(
         f"# {name}: built by bench.shops from ../shared/data\n"
         "files:\n"
-        "  - {path: products.csv, kind: products, map: 'attributes=brand+colour+gender'}\n"
+        "  - {path: products.csv, kind: products, map: {attributes: brand+colour+gender}}\n"
         "  - {path: faq.json, kind: faq}\n"
         "  - {path: policies.md, kind: policies}\n", encoding="utf-8")
     return out

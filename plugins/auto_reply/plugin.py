@@ -3,7 +3,9 @@
 Order of decisions for one message:
 1. An urgent message (a legal threat, fraud, a damaged item, a refund demand) is handed off at
    once, with its kind as the reason: never a clarifying question, never a canned answer.
-2. Small talk (hello, thanks) gets the intent's fixed reply from intents.yaml.
+2. A message in another language than the shop's texts: the bot's phrases in that language, and an
+   answer only where the passage shares a name, code or number with it (see ``_other_language``).
+   Small talk (hello, thanks) gets the intent's fixed reply from intents.yaml.
 3. The knowledge base is searched *before* anything is asked, for each question of the message
    ("How long does delivery take, and can I pay cash?" is two); a follow-up ("and for gifts?")
    is searched together with this customer's previous message.
@@ -25,7 +27,16 @@ from typing import Any
 
 from pydantic import Field
 
-from supportbot.guard import check_promises
+from supportbot.guard import check_disclosure, check_promises
+from supportbot.i18n import (
+    cross_language_support,
+    is_other_language,
+    message_language,
+    phrases,
+    shop_language,
+    small_talk_in,
+    text_language,
+)
 from supportbot.knowledge import answer_confidence, excerpt
 from supportbot.knowledge.excerpt import coverage, stems
 from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
@@ -48,10 +59,6 @@ class AutoReplySettings(PluginSettings):
         0.45, ge=0, le=1,
         description="An unclear message whose best passage reaches this (but not answer_confidence) may get one "
                     "clarifying question; below it, it goes to staff.")
-    other_language_margin: float = Field(
-        0.15, ge=0, le=1,
-        description="A message not in understanding.default_language needs this much more confidence: the shop's "
-                    "passages are in its own language.")
     excerpt_sentences: int = Field(2, ge=1, le=10, description="Sentences or table rows of a passage sent as the answer.")
     max_questions: int = Field(3, ge=1, le=10, description="Questions of one message answered separately.")
     clarify: bool = Field(True, description="Ask one clarifying question when neither intent nor knowledge is confident.")
@@ -80,6 +87,9 @@ class AutoReply(Plugin):
         u = ctx.understanding
         if u is not None and getattr(u, "urgent", None):
             return ctx.handoff(f"urgent:{u.urgent}", {"kind": u.urgent})
+        other = await self._other_language(ctx)
+        if other is not None:
+            return other
         action = getattr(u, "action", None) if u is not None else None
         if action == "small_talk" and not getattr(u, "ambiguous", False):
             text = self._small_talk_reply(u.intent)
@@ -93,7 +103,7 @@ class AutoReply(Plugin):
         if self.settings.generate and runner is not None and runner.generation_available:
             return await self._generate(ctx, u, f"{topic} {ctx.text}" if topic else ctx.text)
         questions = split_questions(ctx.text)[: self.settings.max_questions]
-        found = [await self._best(q, topic, self._needed(u)) for q in questions]
+        found = [await self._best(q, topic, self.settings.answer_confidence) for q in questions]
         answered = [f for f in found if f.text]
         if answered and len(answered) == len(found):
             return ctx.answer("\n\n".join(f.text for f in answered), sources=[f.source for f in answered],
@@ -116,14 +126,6 @@ class AutoReply(Plugin):
         if u is not None and getattr(u, "ambiguous", False) and self._last_was_clarification(ctx):
             return ctx.handoff("still_unclear", {"intent": u.intent, "runner_up": u.runner_up, **details})
         return ctx.handoff("no_grounded_answer", details)
-
-    def _needed(self, u: Any) -> float:
-        """The confidence an answer needs for this message."""
-        needed = self.settings.answer_confidence
-        default = self.bot.config.understanding.default_language
-        if u is not None and getattr(u, "language", default) != default:
-            needed += self.settings.other_language_margin
-        return needed
 
     async def _best(self, question: str, topic: str | None, needed: float) -> _Found:
         """The best passage for ``question`` (searched with the follow-up's ``topic``), excerpted."""
@@ -152,12 +154,10 @@ class AutoReply(Plugin):
 
     def _may_clarify(self, ctx: MessageContext, u: Any, confidence: float) -> bool:
         """One clarifying question, only when neither the intent nor the knowledge base is sure, and
-        never to an upset customer, in another language, or twice in a row."""
+        never to an upset or urgent customer, or twice in a row."""
         if not self.settings.clarify or u is None or not getattr(u, "ambiguous", False):
             return False
         if getattr(u, "negative", False) or getattr(u, "urgent", None) or getattr(u, "sentiment", 0.0) < 0:
-            return False
-        if getattr(u, "language", None) != self.bot.config.understanding.default_language:
             return False
         if not self.settings.clarify_confidence <= confidence < self.settings.answer_confidence:
             return False
@@ -169,7 +169,7 @@ class AutoReply(Plugin):
         passages = [p for p in await knowledge.search_passages(query, k=self.settings.passages)
                     if p.score >= self.settings.min_relevance]
         confidence = max((answer_confidence(query, p) for p in passages), default=0.0)
-        unsure = confidence < self._needed(u)
+        unsure = confidence < self.settings.answer_confidence
         if getattr(u, "action", None) == "handoff" or (unsure and getattr(u, "ambiguous", False)):
             return self._unsure(ctx, u, confidence, {"confidence": confidence})
         if self.settings.catalog_passages:
@@ -178,12 +178,44 @@ class AutoReply(Plugin):
             return ctx.handoff("no_grounded_answer")
         return await self._generated(ctx, passages)
 
+    async def _other_language(self, ctx: MessageContext) -> Any:
+        """A message in another language than the shop's texts, answered without a generator.
+
+        The bot's own phrases come in the customer's language. An answer that exists only in the
+        shop's language is given with a note saying so, and only when the passage shares a name,
+        code or number with the question: the English-centred embedder's cosine across languages
+        cannot tell the right passage from an unrelated one. Otherwise a person takes it.
+        """
+        language, shop = message_language(ctx), shop_language(self.bot)
+        if not is_other_language(ctx.text, language, shop):
+            return None
+        said = phrases(self.bot.config)
+        small_talk = small_talk_in(said, ctx.text, language)
+        if small_talk is not None:
+            return ctx.answer(said.say(small_talk, language), reason="small_talk")
+        runner = self.bot.runner
+        knowledge = self.bot.knowledge
+        if knowledge is None or (self.settings.generate and runner is not None and runner.generation_available):
+            return None  # the generator answers in the customer's language from the same passages
+        passages = [p for p in await knowledge.search_passages(ctx.text, k=self.settings.passages)
+                    if getattr(p, "kind", None) != "product"]
+        languages = self.bot.config.understanding.languages
+        if any(text_language(p.text, languages, shop) == language for p in passages[:2]):
+            return None  # the shop has texts in this language too: the usual path
+        supported = cross_language_support(ctx.text, passages)
+        if not supported:
+            return ctx.handoff("other_language", {"language": language, "shop_language": shop})
+        best = supported[0]
+        notice = said.say("only_in_language", language, language=said.language_name(shop, language))
+        return ctx.answer(f"{notice}\n{best.text}", sources=[best.id], reason="knowledge_match_other_language")
+
     async def _generated(self, ctx: MessageContext, passages: list[Any]) -> Any:
         from supportbot.models import GenerationOptions
 
         prompt = load_prompt(self.bot.config, "reply")
         block = "\n".join(f"[{p.id}] {p.title + ': ' if getattr(p, 'title', None) else ''}{p.text}" for p in passages)
-        messages = [{"role": "system", "content": prompt["system"].format(shop=self.bot.config.bot.name, passages=block)}]
+        shop = self.bot.config.bot.name
+        messages = [{"role": "system", "content": prompt["system"].format(shop=shop, passages=block)}]
         messages += await ctx.recent_turns()
         messages.append({"role": "user", "content": prompt["user"].format(message=ctx.text)})
         options = GenerationOptions(max_new_tokens=int(prompt.get("max_new_tokens", 200)))
@@ -196,6 +228,12 @@ class AutoReply(Plugin):
         if not check.ok:
             self.log.warning("blocked a reply with unsupported promises: %s", ", ".join(check.unsupported))
             return ctx.handoff("unsupported_promise", {"blocked_reply": text, "unsupported": list(check.unsupported)})
+        # The instructions without the passages: a reply may quote the shop's facts, never its rules.
+        leak = check_disclosure(text, prompt["system"].format(shop=shop, passages=""),
+                                allowed=f"{shop} {block} {ctx.text}")
+        if not leak.ok:
+            self.log.warning("blocked a reply that discloses its instructions: %s", ", ".join(leak.unsupported))
+            return ctx.handoff("instructions_disclosed", {"blocked_reply": text, "found": list(leak.unsupported)})
         return ctx.answer(text, sources=sources, reason="generated")
 
     async def _product_passages(self, text: str) -> list[Any]:
