@@ -56,6 +56,8 @@ _SHOPPING = re.compile(r"\b(?:do you (?:sell|have|carry|stock)|have you got|^\s*
                        r"i (?:want|need|would like) (?:a|an|some|the)\b|i'?m after|show me|price of|how much (?:is|are) (?:a|an|the)\b|"
                        r"where can i (?:find|buy)|can i buy)", re.I)
 _IN_STOCK = re.compile(r"\b(?:in stock|available now|in-stock)\b", re.I)
+# A question naming a brand or product type is short; a long message with unknown words is about something else.
+_MAX_PRODUCT_WORDS = 6
 # A model number such as "2602sl01" names a product; a bare amount ("2000") does not.
 _MODEL_NUMBER = re.compile(r"(?=.*[a-z])(?=.*\d)[a-z\d/-]{4,}", re.I)
 # A description's own price or stock claim: "Price: Rs. 22,646", "suggested price: $19.99", "only 3 left".
@@ -127,7 +129,8 @@ class ProductLookup(Plugin):
         foreign = is_other_language(ctx.text, message_language(ctx), shop_language(self.bot))
         if shopping and ask.words and not foreign:
             unknown = kb.unknown_words(ask.words)
-            if unknown and len(unknown) >= self.settings.unknown_share * len(ask.words) and \
+            if unknown and len(ask.words) <= _MAX_PRODUCT_WORDS and \
+                    len(unknown) >= self.settings.unknown_share * len(ask.words) and \
                     not await self._passage_answers(ctx.text):
                 return ctx.answer(self._say("not_sold", message_language(ctx), what=_said(ctx.text, unknown)),
                                   reason="not_sold")
