@@ -264,8 +264,7 @@ class SupportBot:
                 return None
             log.info("received from %s in %s (conversation %d)", event.author.id, event.channel_id,
                      record.conversation_id)
-            outcome = await self._decide(event, record)
-            await self._carry_out(event, record, outcome)
+            outcome = await self._carry_out(event, record, await self._decide(event, record))
             metrics.MESSAGES.labels(outcome=str(outcome.kind)).inc()
             metrics.RESPONSE_SECONDS.observe(time.perf_counter() - started)
             return outcome
@@ -336,8 +335,8 @@ class SupportBot:
             return Outcome.ignored("rate_limited", text=settings.notice)
         return Outcome.ignored("rate_limited")
 
-    async def _carry_out(self, event: MessageReceived, record: InboundRecord, outcome: Outcome) -> None:
-        """Send what the outcome says, then record it. Sending is idempotent (nonce).
+    async def _carry_out(self, event: MessageReceived, record: InboundRecord, outcome: Outcome) -> Outcome:
+        """Send what the outcome says, then record it and return it. Sending is idempotent (nonce).
 
         What happened after the fact (the reply sent, the outcome, a handoff opened) is emitted
         without waiting for listeners: a staff summary or thread never delays the customer's reply."""
@@ -363,6 +362,7 @@ class SupportBot:
                 kind=str(outcome.kind), reason=outcome.reason, plugin=outcome.plugin))
         for announcement in announcements:
             self.bus.emit(announcement)
+        return outcome
 
     async def _reply(self, event: MessageReceived, record: InboundRecord, text: str, outcome: Outcome) -> None:
         action = SendMessage(channel_id=event.channel_id, text=text, embeds=outcome.embeds,

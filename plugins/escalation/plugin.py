@@ -68,6 +68,7 @@ class EscalationSettings(PluginSettings):
     summary_timeout_s: float = Field(15, gt=0, description="Give up on a generated summary after this long.")
 
 
+_MAX_WAITING = 50  # lines kept for a staff thread that is still opening (a flood is not relayed whole)
 _CSAT = re.compile(r"^\s*([1-5])\s*(?:/\s*5|stars?|⭐+)?\s*[.!]?\s*$", re.IGNORECASE)
 
 
@@ -79,6 +80,8 @@ class Escalation(Plugin):
 
     async def plugin_load(self) -> None:
         self.desk = DeskStore(self.bot.history)
+        #: Lines a customer wrote while their handoff's staff thread was being opened.
+        self._waiting: dict[int, list[str]] = {}
         self._phrases = re.compile(
             r"\b(" + "|".join(re.escape(p) for p in self.settings.human_phrases) + r")\b", re.IGNORECASE
         ) if self.settings.human_phrases else None
@@ -149,11 +152,19 @@ class Escalation(Plugin):
 
     async def _while_human_owns(self, ctx: MessageContext, handoff: Handoff) -> Outcome:
         self.bot.handoffs.touch(handoff.id)
+        if self.settings.mode != "relay":
+            return ctx.ignore("human_owns_conversation")
+        line = f"**{ctx.event.author.name}:** {ctx.text}"
         thread_id = self.desk.get(handoff.id).thread_id
-        if self.settings.mode == "relay" and thread_id:
-            await self.bot.send(SendMessage(channel_id=thread_id, text=f"**{ctx.event.author.name}:** {ctx.text}"))
+        if thread_id is None:
+            # The staff thread is still being opened (after the customer's notice): it gets this
+            # line as soon as it exists, in order.
+            waiting = self._waiting.setdefault(handoff.id, [])
+            if len(waiting) < _MAX_WAITING:
+                waiting.append(line)
             return ctx.ignore("relayed_to_staff")
-        return ctx.ignore("human_owns_conversation")
+        await self.bot.send(SendMessage(channel_id=thread_id, text=line))
+        return ctx.ignore("relayed_to_staff")
 
     # --- reacting to the core's handoff events --------------------------------------------------
 
@@ -180,7 +191,15 @@ class Escalation(Plugin):
                 embeds=(summary.embed(handoff),), mention_staff=True))
         except Exception:
             self.log.exception("could not open a staff thread for handoff %d", handoff.id)
-            thread_id = None
+            self._waiting.pop(handoff.id, None)
+            self.desk.update(handoff.id, summary=summary.text)
+            return
+        if thread_id is not None:
+            # What the customer wrote while the thread opened; no await between the last pop and
+            # the update below, so no line can slip in between.
+            while waiting := self._waiting.pop(handoff.id, []):
+                for line in waiting:
+                    await self.bot.send(SendMessage(channel_id=thread_id, text=line))
         self.desk.update(handoff.id, thread_id=thread_id, summary=summary.text)
 
     @listener(HandoffResolved)
