@@ -37,6 +37,8 @@ class BotSettings(Settings):
         description="Said instead of handoff_reply when no plugin staffs handoffs (escalation not loaded): "
                     "no one is told, and the bot keeps answering this customer.",
     )
+    max_message_chars: int = Field(
+        4000, ge=1, description="Longer customer messages are cut to this many characters (Discord's own limit).")
     handoff_reply: str = Field(
         "I've passed this to our team; a person will reply here as soon as they can.",
         description="Told to the customer when a conversation is handed to staff.",

@@ -16,13 +16,14 @@ import asyncio
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
 from supportbot.actions import CommandResult, OpenThread, SendMessage, mention
 from supportbot.events import HandoffOpened, HandoffResolved, MessageReceived
 from supportbot.handoffs import Handoff, HandoffAlreadyClaimed, HandoffDesk, HandoffError
+from supportbot.i18n import conversation_language, phrases
 from supportbot.outcomes import Outcome
 from supportbot.plugin import (
     CommandContext,
@@ -99,15 +100,19 @@ class Escalation(Plugin):
     def reopen_window(self) -> timedelta:
         return timedelta(hours=self.settings.reopen_within_hours)
 
+    def _say(self, key: str, conversation_id: int, **values: Any) -> str:
+        """One of the bot's phrases, in the language the customer last wrote in."""
+        return phrases(self.bot.config).say(key, conversation_language(self.bot, conversation_id), **values)
+
     async def customer_notice(self, handoff: Handoff) -> str:
         hours = self.settings.support_hours
         now = self.bot.history.clock()
         if hours is not None and not hours.is_open(now):
             back = hours.next_opening(now)
-            return ("I've passed this to our team. They're offline right now and back "
-                    f"{back:%A} at {back:%H:%M} ({hours.timezone}); a person will reply here then.")
-        return ("I've passed this to our team; a person will reply here, "
-                f"usually within {self.settings.expected_wait_minutes} minutes.")
+            language = conversation_language(self.bot, handoff.conversation_id)
+            when = f"{back:%A} at {back:%H:%M}" if language == "en" else f"{back:%Y-%m-%d %H:%M}"
+            return self._say("handoff_offline", handoff.conversation_id, when=f"{when} ({hours.timezone})")
+        return self._say("handoff", handoff.conversation_id, minutes=self.settings.expected_wait_minutes)
 
     def staff_channel(self, handoff: Handoff) -> str | None:
         return self.desk.get(handoff.id).thread_id
@@ -125,7 +130,7 @@ class Escalation(Plugin):
             csat = _CSAT.match(ctx.text)
             if csat and record.csat_asked_at and record.csat is None:
                 self.desk.update(last.id, csat=int(csat.group(1)))
-                return ctx.answer("Thank you for the rating!", reason="csat")
+                return ctx.answer(self._say("rating_thanks", ctx.conversation_id), reason="csat")
             if last.resolved_by == "auto" and self._recent(last.resolved_at, self.settings.reopen_within_hours):
                 return ctx.handoff("customer_returned")
         return self._trigger(ctx)
@@ -208,12 +213,12 @@ class Escalation(Plugin):
         history = self.bot.history
         conversation = history.conversation(event.conversation_id) or {}
         if event.staff_id == "auto":
-            text = "I've closed this conversation after a quiet spell. Write here any time if you need more help."
+            text = self._say("auto_closed", event.conversation_id)
         elif self.settings.ask_csat:
-            text = "Our team marked this as resolved. How did we do? Reply with a number from 1 (poor) to 5 (great)."
+            text = self._say("rating_prompt", event.conversation_id)
             self.desk.update(event.handoff_id, csat_asked_at=history.clock())
         else:
-            text = "Our team marked this as resolved. I'm here if you need anything else."
+            text = self._say("resolved", event.conversation_id)
         if conversation.get("channel_id"):
             sent_id = await self.bot.send(SendMessage(channel_id=conversation["channel_id"], text=text))
             history.record_outbound(event.conversation_id, text, platform=conversation.get("platform"),
