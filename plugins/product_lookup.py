@@ -32,7 +32,7 @@ from typing import Any
 from pydantic import Field
 
 from supportbot.actions import CommandResult, Embed
-from supportbot.i18n import cross_language_support, is_other_language, message_language, phrases, shop_language
+from supportbot.i18n import cross_language_support, in_other_language, message_language, phrases, shop_language
 from supportbot.knowledge import answer_confidence
 from supportbot.knowledge.search import query_terms
 from supportbot.plugin import CommandContext, MessageContext, Option, Plugin, PluginSettings, autocomplete, command, on_message
@@ -126,7 +126,7 @@ class ProductLookup(Plugin):
         ask = _catalog_question(ctx.text)
         shopping = asked or bool(_SHOPPING.search(ctx.text)) or ask.browse
         # Words of another language are unknown to any catalog: no "we don't sell" from them.
-        foreign = is_other_language(ctx.text, message_language(ctx), shop_language(self.bot))
+        foreign = in_other_language(self.bot, ctx)
         if shopping and ask.words and not foreign:
             unknown = kb.unknown_words(ask.words)
             if unknown and len(ask.words) <= _MAX_PRODUCT_WORDS and \
@@ -145,8 +145,8 @@ class ProductLookup(Plugin):
         thresholds = kb.settings
         hits = await kb.search_products(ctx.text, k=self.settings.max_results + 2, **_filters(ctx.text))
         good = [h for h in hits if h.score >= thresholds.min_answer_score]
-        language, shop = message_language(ctx), shop_language(self.bot)
-        if is_other_language(ctx.text, language, shop):
+        language = message_language(ctx)
+        if foreign:
             # The embedder is English-centred: across languages only a shared name or code counts.
             good = cross_language_support(ctx.text, good, text_of=lambda h: " ".join([h.name, *h.attributes.values()]))
         if not asked and (not good or good[0].score < thresholds.min_product_score
