@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..actions import CommandResult
-from ..events import Author, CommandInvoked, MessageReceived
+from ..actions import CommandResult, ComponentReply
+from ..events import Author, CommandInvoked, ComponentUsed, MessageReceived
 from ..outcomes import Outcome
 from ..transports.recording import RecordingTransport, Sent
 
@@ -11,6 +11,9 @@ __all__ = ["TestTransport"]
 
 
 class TestTransport(RecordingTransport):
+    """Each call returns once the bot is done with it, its background listeners included (the staff
+    thread of a handoff, say): tests see everything the message caused."""
+
     __test__ = False  # not a pytest test class
     name = "test"
     support_channel = "support"
@@ -28,6 +31,7 @@ class TestTransport(RecordingTransport):
         outcome = await self.bot.handle_message(MessageReceived(
             platform=self.name, message_id=message_id or self.next_id(), channel_id=channel or self.support_channel,
             author=Author(id=customer, name=customer), text=text))
+        await self.bot.bus.drain()
         return outcome, self.sent[before:]
 
     async def staff_says(self, thread_id: str, text: str, *, staff: str = "staff-1") -> list[Sent]:
@@ -36,15 +40,32 @@ class TestTransport(RecordingTransport):
         await self.bot.handle_message(MessageReceived(
             platform=self.name, message_id=self.next_id(), channel_id=thread_id,
             author=Author(id=staff, name=staff, is_staff=True), text=text))
+        await self.bot.bus.drain()
         return self.sent[before:]
 
     async def command(self, name: str, *, staff: bool = True, author: str | None = None,
                       channel: str = "staff", **options: object) -> CommandResult:
         assert self.bot is not None
         author_id = author or ("staff-1" if staff else "alice")
-        return await self.bot.handle_command(CommandInvoked(
+        result = await self.bot.handle_command(CommandInvoked(
             platform=self.name, interaction_id=self.next_id(), channel_id=channel,
             author=Author(id=author_id, name=author_id, is_staff=staff), command=name, options=dict(options)))
+        await self.bot.bus.drain()
+        return result
+
+    async def click(self, custom_id: str, *, staff: bool = False, author: str | None = None,
+                    message: Sent | None = None, values: tuple[str, ...] = (),
+                    fields: dict[str, str] | None = None) -> ComponentReply:
+        """Click a button (or choose ``values``, or submit a form's ``fields``) as staff or a customer."""
+        assert self.bot is not None
+        if message is not None and custom_id not in {getattr(c, "custom_id", None) for c in message.components}:
+            raise LookupError(f"message {message.id} has no component {custom_id!r}")
+        author_id = author or ("staff-1" if staff else "alice")
+        return await self.bot.handle_component(ComponentUsed(
+            platform=self.name, interaction_id=self.next_id(),
+            channel_id=message.channel_id if message is not None else self.support_channel,
+            author=Author(id=author_id, name=author_id, is_staff=staff), custom_id=custom_id,
+            message_id=message.id if message is not None else None, values=values, fields=dict(fields or {})))
 
     def texts(self, channel: str | None = None) -> list[str]:
         return [s.text for s in self.sent if channel is None or s.channel_id == channel]
