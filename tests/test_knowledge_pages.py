@@ -144,3 +144,23 @@ def test_table_rows_without_a_header_and_with_a_blank_corner():
 
 def test_html_to_text_decodes_entities_and_drops_tags():
     assert html_to_text("<p>Caf&eacute; &amp; bar&nbsp;&bull; <i>open</i></p><br><p>Daily</p>") == "Café & bar • open\nDaily"
+
+
+def test_an_faq_page_with_questions_in_bold_paragraphs(kb, tmp_path):
+    page = tmp_path / "faq.html"
+    page.write_text("<h1>FAQ</h1><p><strong>How long does delivery take?</strong></p><p>3-5 business days.</p>"
+                    "<p><b>Can I pay with PayPal?</b></p><p>Yes.</p><p>Also with Klarna.</p>"
+                    "<h2>Contact</h2><p>Write to help@shop.example.</p>", encoding="utf-8")
+    import_file(kb, "faq", page)
+    assert {r[1]: r[2] for r in _passages(kb)} == {"How long does delivery take?": "3-5 business days.",
+                                                  "Can I pay with PayPal?": "Yes.\nAlso with Klarna."}
+
+
+def test_a_published_page_is_read_without_its_site_around_it():
+    html = ("<body><div class='announcement-bar'>Free shipping over $50!</div>"
+            "<header class='site-header'><a href='/'>Acme</a><ul><li><a href='/a'>Shop</a></li></ul></header>"
+            "<main><h1>Refund policy</h1><p>Refunds within 30 days.</p>"
+            "<ul><li><a href='/x'>Related: Shipping</a></li><li><a href='/y'>Related: Returns</a></li></ul>"
+            "<div class='cookie-banner'>We use cookies</div></main>"
+            "<div class='drawer'>Your cart is empty</div></body>")
+    assert [(b.title, b.text) for b in page_blocks(html)] == [("Refund policy", "Refunds within 30 days.")]

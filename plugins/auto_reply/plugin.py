@@ -56,7 +56,10 @@ class AutoReply(Plugin):
         if u is not None and getattr(u, "ambiguous", False) and self.settings.clarify:
             if self._last_was_clarification(ctx):
                 return ctx.handoff("still_unclear", {"intent": u.intent, "runner_up": u.runner_up})
-            return ctx.answer(self._clarifying_question(u), reason="clarify")
+            # intents.yaml's labels are in the shop's language: another language gets the open question
+            question = (phrases(self.bot.config).say("clarify", message_language(ctx))
+                        if in_other_language(self.bot, ctx) else self._clarifying_question(u))
+            return ctx.answer(question, reason="clarify")
         action = getattr(u, "action", None) if u is not None else None
         if action == "handoff":
             return ctx.handoff(f"intent:{u.intent}")

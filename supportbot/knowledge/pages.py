@@ -78,8 +78,11 @@ def page_blocks(source: str, *, markdown: bool = False) -> list[Block]:
     """The blocks of an HTML page (or a Markdown document when ``markdown``), in reading order."""
     html = markdown_to_html(source) if markdown else source
     soup = BeautifulSoup(html, "html.parser")
+    # A published page carries the site around its content (menus, banners, cart): where it marks
+    # its main content, read only that.
+    root = soup.find("main") or soup.find(attrs={"role": "main"}) or soup
     reader = _Reader()
-    reader.walk(soup)
+    reader.walk(root)
     reader.flush()
     return reader.blocks
 
@@ -126,7 +129,7 @@ class _Reader:
             if not isinstance(child, Tag):
                 continue
             name = child.name.lower()
-            if name in _DROP or _hidden(child):
+            if name in _DROP or _hidden(child) or _site_chrome(child):
                 continue
             if name in _HEADINGS:
                 self.flush()
@@ -138,6 +141,8 @@ class _Reader:
                 self.flush()
                 self._table(child)
             elif name in ("ul", "ol"):
+                if _links_only(child):
+                    continue  # a menu, not content
                 lead = self._take_lead()
                 self.flush()
                 items = list(self._items(child))
@@ -248,18 +253,33 @@ def page_faq(blocks: list[Block]) -> Iterator[tuple[str, str]]:
     something, with the text under it. Headings that do not end in '?' are sections, kept as
     context only when no question heading is found at all (then the deepest heading is the question)."""
     groups: dict[tuple[str, ...], list[str]] = {}
+    asked: tuple[str, ...] | None = None  # a question written as its own short paragraph
     for block in blocks:
-        if not block.path:
+        if block.kind == "paragraph" and _is_question(block.text):
+            asked = (*block.path, block.text)
+            groups.setdefault(asked, [])
+            continue
+        if asked is not None and asked[:-1] != block.path:
+            asked = None  # a new heading ends the question's answer
+        path = asked or block.path
+        if not path:
             continue
         text = block.text if block.kind != "list" else "\n".join(
             [block.lead, *(f"• {i}" for i in block.items)] if block.lead else [f"• {i}" for i in block.items])
-        groups.setdefault(block.path, []).append(text)
+        groups.setdefault(path, []).append(text)
+    groups = {path: texts for path, texts in groups.items() if texts}
     asks = any(p[-1].rstrip().endswith(("?", "？")) for p in groups)
     for path, texts in groups.items():
         question = path[-1]
         if asks and not question.rstrip().endswith(("?", "？")):
             continue
         yield question, "\n".join(texts)
+
+
+def _is_question(text: str) -> bool:
+    """A short paragraph that asks something: "**How long does delivery take?**" on FAQ pages
+    that write questions in bold rather than as headings."""
+    return len(text) <= 200 and text.rstrip().endswith(("?", "？")) and not _SENTENCE_END.search(text.rstrip()[:-1])
 
 
 def pack_sentences(text: str, size: int) -> Iterator[str]:
@@ -276,6 +296,28 @@ def pack_sentences(text: str, size: int) -> Iterator[str]:
 
 def _squash(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
+
+
+_CHROME = re.compile(r"(?:^|[-_\s])(?:nav|navbar|menu|breadcrumbs?|cookies?|newsletter|announcement|sidebar|"
+                     r"skip-link|visually-hidden|sr-only|popup|modal|drawer)(?:$|[-_\s])", re.I)
+
+
+def _site_chrome(tag: Tag) -> bool:
+    """Menus, banners, cookie notices and the like, by their class or id; and a page header
+    without a heading (a logo and a menu)."""
+    marks = " ".join([*(tag.get("class") or []), str(tag.get("id") or ""), str(tag.get("role") or "")])
+    if marks.strip() and _CHROME.search(marks):
+        return True
+    return tag.name == "header" and tag.find(["h1", "h2", "h3"]) is None
+
+
+def _links_only(listing: Tag) -> bool:
+    """Every item of the list is nothing but a link: navigation."""
+    items = listing.find_all("li", recursive=False)
+    return bool(items) and all(
+        (li.find("a") is not None and _squash(li.get_text(" ")) == _squash(" ".join(a.get_text(" ")
+                                                                              for a in li.find_all("a"))))
+        for li in items)
 
 
 def _hidden(tag: Tag) -> bool:
