@@ -51,6 +51,8 @@ class Block:
     text: str
     items: list[str] = field(default_factory=list)
     lead: str = ""
+    #: Rows of one table share a number (0 for blocks that are not table rows).
+    table: int = 0
 
     @property
     def title(self) -> str | None:
@@ -108,6 +110,7 @@ class _Reader:
         self.blocks: list[Block] = []
         self.path: list[tuple[int, str]] = []
         self._buffer: list[str] = []
+        self._tables = 0
 
     @property
     def _titles(self) -> tuple[str, ...]:
@@ -204,8 +207,9 @@ class _Reader:
             header, grid = grid[0], grid[1:]
         caption = table.find("caption")
         path = self._titles + ((_squash(caption.get_text(" ")),) if caption else ())
+        self._tables += 1
         for cells in grid:
-            self.blocks.append(Block("row", path, table_row_fact(header, cells)))
+            self.blocks.append(Block("row", path, table_row_fact(header, cells), table=self._tables))
 
     def _definitions(self, dl: Tag) -> None:
         term = ""
@@ -230,22 +234,43 @@ def table_row_fact(header: list[str], cells: list[str]) -> str:
     return f"{label}: {', '.join(rest)}" if rest else label
 
 
-def page_passages(blocks: list[Block], size: int) -> Iterator[tuple[str | None, str]]:
-    """``(title, text)`` per passage: each paragraph, fitting list or list item, and table row."""
-    for block in blocks:
-        if block.kind == "list":
-            whole = "\n".join([block.lead, *(f"• {i}" for i in block.items)] if block.lead else
-                              [f"• {i}" for i in block.items])
-            if len(whole) <= size:
-                yield block.title, whole
-            else:
-                for item in block.items:
-                    yield block.title, f"{block.lead} {item}" if block.lead else item
+def page_passages(blocks: list[Block], size: int) -> Iterator[tuple[str | None, str, list[str]]]:
+    """``(title, text, parts)`` per passage: each paragraph; each list and each table, whole when
+    it fits in ``size`` (else one passage per item or row).
+
+    ``parts`` are the items or rows of a whole list or table, each self-contained (a row with its
+    headers, an item with its introduction): embedded beside the passage, so a question about one
+    row finds the table as well as that row alone would, and the answer still holds every row
+    (the nearest row by cosine is often not the one asked about: "$150 order" is closer to
+    "$50-$99.99" than to "$100-$199.99").
+    """
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        if block.kind == "row":
+            rows = [block]
+            while i + 1 < len(blocks) and blocks[i + 1].kind == "row" and blocks[i + 1].table == block.table:
+                i += 1
+                rows.append(blocks[i])
+            yield from _whole_or_parts(block.title, "", [r.text for r in rows], size)
+        elif block.kind == "list":
+            yield from _whole_or_parts(block.title, block.lead, [f"• {item}" for item in block.items], size)
         elif len(block.text) <= size:
-            yield block.title, block.text
+            yield block.title, block.text, []
         else:
             for chunk in pack_sentences(block.text, size):
-                yield block.title, chunk
+                yield block.title, chunk, []
+        i += 1
+
+
+def _whole_or_parts(title: str | None, lead: str, lines: list[str], size: int) -> Iterator[tuple[str | None, str, list[str]]]:
+    whole = "\n".join([lead, *lines] if lead else lines)
+    parts = [f"{lead} {line.removeprefix('• ')}" if lead else line.removeprefix("• ") for line in lines]
+    if len(whole) <= size:
+        yield title, whole, parts if len(parts) > 1 else []
+    else:
+        for part in parts:
+            yield title, part, []
 
 
 def page_faq(blocks: list[Block]) -> Iterator[tuple[str, str]]:
