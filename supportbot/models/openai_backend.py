@@ -12,8 +12,7 @@ the request's own fault and raises :class:`ModelRequestError` with the server's 
 Why not the official ``openai`` client: it was weighed for this (it has retries, streaming and
 typed errors), and this module stayed the simpler of the two for the same behaviour. The bot
 already runs on aiohttp (discord.py's HTTP stack), so the client would add a second one (httpx)
-for two endpoints; its retries replay a request at any point, where ours stop once text has
-reached the customer; and its errors would still need mapping to the runner's three
+for two endpoints and five more packages; and its errors would still need mapping to the runner's three
 (:class:`ModelUnavailable`, :class:`ModelRequestError`, :class:`ModelError`). What is left here
 of our own is a 15-line retry loop and a 15-line event-stream reader, both tested against a
 real server (``transformers serve``) and a fault-injecting fake.
