@@ -43,7 +43,7 @@ class TestTransport(RecordingTransport):
         await self.bot.bus.drain()
         return self.sent[before:]
 
-    async def command(self, name: str, *, staff: bool = True, author: str | None = None,
+    async def command(self, name: str, /, *, staff: bool = True, author: str | None = None,
                       channel: str = "staff", **options: object) -> CommandResult:
         assert self.bot is not None
         author_id = author or ("staff-1" if staff else "alice")
@@ -61,11 +61,13 @@ class TestTransport(RecordingTransport):
         if message is not None and custom_id not in {getattr(c, "custom_id", None) for c in message.components}:
             raise LookupError(f"message {message.id} has no component {custom_id!r}")
         author_id = author or ("staff-1" if staff else "alice")
-        return await self.bot.handle_component(ComponentUsed(
+        reply = await self.bot.handle_component(ComponentUsed(
             platform=self.name, interaction_id=self.next_id(),
             channel_id=message.channel_id if message is not None else self.support_channel,
             author=Author(id=author_id, name=author_id, is_staff=staff), custom_id=custom_id,
             message_id=message.id if message is not None else None, values=values, fields=dict(fields or {})))
+        await self.bot.bus.drain()
+        return reply
 
     def texts(self, channel: str | None = None) -> list[str]:
         return [s.text for s in self.sent if channel is None or s.channel_id == channel]
