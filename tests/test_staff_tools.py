@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from supportbot.actions import Button, CommandResult, Modal
+from supportbot.events import Attachment
 from supportbot.testing.doubles import ScriptedUnderstander, understanding
 from supportbot.testing.transport import TestTransport
 from supportbot.transports.recording import Sent
@@ -193,3 +194,34 @@ async def test_a_draft_can_be_sent_as_is_edited_or_discarded_and_each_is_recorde
 async def test_drafts_can_be_turned_off(make_bot, understander) -> None:
     _, chat, thread_id = await _handoff(make_bot, understander, drafts=False)
     assert not [s for s in _in(chat, thread_id) if s.text.startswith("Suggested reply")]
+
+
+PHOTO = Attachment(url="https://cdn.example/1/damage.jpg", filename="damage.jpg", content_type="image/jpeg",
+                   size=300_000)
+HUGE = Attachment(url="https://cdn.example/2/video.mp4", filename="video.mp4", content_type="video/mp4",
+                  size=50 * 1024 * 1024)
+SCRIPT = Attachment(url="https://cdn.example/3/run.exe", filename="run.exe", content_type="application/x-msdownload",
+                    size=1000)
+
+
+async def test_files_are_relayed_both_ways_within_the_limits(make_bot, understander) -> None:
+    bot, chat = await make_bot("escalation", understander=understander, knowledge=Knowledge())
+    outcome, sent = await chat.say_and_outcome("it arrived like this", attachments=(PHOTO, HUGE))
+    assert outcome is not None and outcome.reason == "attachment"  # a person has to look at it
+    assert "video.mp4 (50.0 MB > 8 MB)" in sent[0].text  # the refused one is explained to the sender
+    (thread,) = chat.threads.values()
+    files = [s.text for s in _in(chat, thread.id) if s.text.startswith("Files from the customer")]
+    assert files == ["Files from the customer:\n📎 damage.jpg (image/jpeg, 292 KB) https://cdn.example/1/damage.jpg"]
+
+    await chat.say("and the box", attachments=(PHOTO,))
+    assert _in(chat, thread.id)[-1].text.startswith("Files from the customer:\n📎 damage.jpg")
+
+    await chat.staff_says(thread.id, "Here is the return label", attachments=(
+        Attachment(url="https://cdn.example/9/label.pdf", filename="label.pdf", content_type="application/pdf", size=20_000),
+        SCRIPT))
+    assert _in(chat, chat.support_channel)[-1].text == (
+        "**staff-1 (staff):** Here is the return label\n📎 label.pdf (application/pdf, 19 KB) https://cdn.example/9/label.pdf")
+    assert _in(chat, thread.id)[-1].text.startswith("Not sent to the customer: run.exe")
+    stored = bot.plugins["escalation"].staff.files(1)  # type: ignore[attr-defined]
+    assert [(f.filename, f.size) for f in stored] == [("damage.jpg", 300_000), ("damage.jpg", 300_000),
+                                                       ("label.pdf", 20_000)]

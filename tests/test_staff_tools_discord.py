@@ -51,3 +51,16 @@ async def test_card_buttons_claim_for_staff_refuse_customers_and_survive_a_resta
     thanks = await fake_discord.wait_for_reply(await fake_discord.click(prompt, "escalation:csat:1:5"))
     assert "Thank you" in thanks.content
     assert running.bot.plugins["escalation"].desk.get(1).csat == 5  # type: ignore[attr-defined]
+
+
+async def test_a_customers_photo_reaches_the_staff_thread_and_a_too_large_file_is_explained(
+        fake_discord: FakeDiscord, discord_bot) -> None:
+    await discord_bot("escalation")
+    await fake_discord.post_message(fake_discord.support_channel_id, "the parcel arrived like this",
+                                    files=[("damage.jpg", "image/jpeg", 250_000), ("clip.mp4", "video/mp4", 90_000_000)])
+    refusal = await fake_discord.wait_for_message(fake_discord.support_channel_id, lambda p: "clip.mp4" in p.content)
+    assert "85.8 MB > 8 MB" in refusal.content
+    thread = await fake_discord.wait_for_thread()
+    relayed = await fake_discord.wait_for_message(int(thread["id"]), lambda p: p.content.startswith("Files from"))
+    assert "damage.jpg (image/jpeg, 244 KB) https://cdn.fake-discord.test/attachments/" in relayed.content
+    assert "clip.mp4" not in relayed.content

@@ -72,6 +72,10 @@ class EscalationSettings(PluginSettings):
     note_prefix: str = Field("#", description="A staff line in a handoff thread starting with this is an internal note, never relayed.")
     drafts: bool = Field(True, description="Propose a reply from the knowledge base in each new staff thread, to send, edit or discard.")
     transcript_on_resolve: bool = Field(True, description="Post the handoff's transcript (text and HTML) in its thread when it is resolved.")
+    attachment_max_mb: float = Field(8, gt=0, description="Files larger than this are not relayed (the sender is told).")
+    attachment_types: list[str] = Field(
+        default_factory=lambda: ["image/", "video/", "application/pdf", "text/plain"],
+        description="Content types relayed between customer and staff (prefixes); empty accepts any.")
 
 
 _MAX_WAITING = 50  # lines kept for a staff thread that is still opening (a flood is not relayed whole)
@@ -127,6 +131,7 @@ class Escalation(StaffTools, Plugin):
 
     @on_message(human_owned=True)
     async def route(self, ctx: MessageContext) -> Outcome | None:
+        files = await self.take_customer_files(ctx.event, ctx.conversation_id) if ctx.event.attachments else 0
         handoff = self.bot.handoffs.open_for(ctx.conversation_id)
         if handoff is not None:  # the core only shows this handler staff-owned conversations
             return await self._while_human_owns(ctx, handoff)
@@ -139,6 +144,10 @@ class Escalation(StaffTools, Plugin):
                 return ctx.answer(self._say("rating_thanks", ctx.conversation_id), reason="csat")
             if last.resolved_by == "auto" and self._recent(last.resolved_at, self.settings.reopen_within_hours):
                 return ctx.handoff("customer_returned")
+        if files:  # a photo of the damage, a receipt: a person has to look at it
+            return ctx.handoff("attachment", {"files": files})
+        if ctx.event.attachments and not ctx.text.strip():
+            return ctx.ignore("attachment_refused")
         return self._trigger(ctx)
 
     def _trigger(self, ctx: MessageContext) -> Outcome | None:
@@ -174,7 +183,9 @@ class Escalation(StaffTools, Plugin):
             if len(waiting) < _MAX_WAITING:
                 waiting.append(line)
             return ctx.ignore("relayed_to_staff")
-        await self.bot.send(SendMessage(channel_id=thread_id, text=line))
+        if ctx.text.strip():
+            await self.bot.send(SendMessage(channel_id=thread_id, text=line))
+        await self.relay_customer_files(ctx.conversation_id, thread_id)  # files wait in the store until then
         return ctx.ignore("relayed_to_staff")
 
     # --- reacting to the core's handoff events --------------------------------------------------
@@ -214,6 +225,7 @@ class Escalation(StaffTools, Plugin):
                     await self.bot.send(SendMessage(channel_id=thread_id, text=line))
         self.desk.update(handoff.id, thread_id=thread_id, summary=summary.text)
         if thread_id is not None:
+            await self.relay_customer_files(handoff.conversation_id, thread_id)
             await self.post_card(handoff, thread_id)
             await self.offer_draft(handoff, thread_id)
 
@@ -262,7 +274,10 @@ class Escalation(StaffTools, Plugin):
             self.bot.handoffs.touch(handoff.id)
         if self.settings.mode != "relay":
             return
-        await self.relay_to_customer(handoff, event.author, event.text, event.platform)
+        files = await self.staff_files(handoff, event) if event.attachments else ""
+        text = "\n".join(part for part in (event.text, files) if part)
+        if text:
+            await self.relay_to_customer(handoff, event.author, text, event.platform)
 
     async def relay_to_customer(self, handoff: Handoff, staff: Author, text: str, platform: str) -> None:
         """Post a staff member's reply in the customer's channel, recorded as theirs."""

@@ -25,11 +25,18 @@ from supportbot.actions import (
     mention,
 )
 from supportbot.components import ComponentContext, component
-from supportbot.events import HandoffClaimed, HandoffReopened, HandoffResolved, HandoffTransferred
+from supportbot.events import (
+    Attachment,
+    HandoffClaimed,
+    HandoffReopened,
+    HandoffResolved,
+    HandoffTransferred,
+    MessageReceived,
+)
 from supportbot.handoffs import Handoff, HandoffAlreadyClaimed, HandoffError
 from supportbot.plugin import CommandContext, Option, autocomplete, command, listener
 
-from .staff_store import StaffStore
+from .staff_store import StaffStore, StoredFile
 
 if TYPE_CHECKING:
     import logging
@@ -350,6 +357,60 @@ class StaffTools:
         if draft.message_id is not None:
             await self.bot.send(EditMessage(draft.channel_id, draft.message_id, text))
 
+    # --- attachments: references relayed both ways, within the configured limits ------------------
+
+    def _refusal(self, attachment: Attachment) -> str | None:
+        """Why a file is not passed on (too large, a type not accepted), or None."""
+        limit_mb = self.settings.attachment_max_mb
+        if attachment.size > limit_mb * 1024 * 1024:
+            return f"{attachment.filename} ({_size(attachment.size)} > {limit_mb:g} MB)"
+        kinds = self.settings.attachment_types
+        if kinds and not any((attachment.content_type or "").startswith(kind) for kind in kinds):
+            return f"{attachment.filename} ({attachment.content_type or '?'} ∉ {', '.join(kinds)})"
+        return None
+
+    async def take_customer_files(self, event: MessageReceived, conversation_id: int) -> int:
+        """Keep references to the files a customer sent (to relay to staff); the sender is told
+        about each refused one. Returns how many were accepted."""
+        accepted, refused = 0, []
+        for attachment in event.attachments:
+            why = self._refusal(attachment)
+            if why is not None:
+                refused.append(why)
+                continue
+            self.staff.add_file(conversation_id, "in", event.author.id, attachment.url, attachment.filename,
+                                attachment.content_type, attachment.size, relayed=False)
+            accepted += 1
+        if refused:
+            text = self._say("file_refused", conversation_id, why="; ".join(refused))
+            sent_id = await self.bot.send(SendMessage(channel_id=event.channel_id, text=text))
+            self.bot.history.record_outbound(conversation_id, text, platform=event.platform, platform_message_id=sent_id)
+        return accepted
+
+    async def relay_customer_files(self, conversation_id: int, thread_id: str) -> None:
+        files = self.staff.unrelayed_files(conversation_id)
+        if files:
+            await self.bot.send(SendMessage(channel_id=thread_id, text="Files from the customer:\n" + _file_lines(files)))
+            self.staff.mark_relayed([f.id for f in files])
+
+    async def staff_files(self, handoff: Handoff, event: MessageReceived) -> str:
+        """The lines naming a staff member's accepted files (kept too); refused ones are explained
+        in the thread."""
+        accepted, refused = [], []
+        for attachment in event.attachments:
+            why = self._refusal(attachment)
+            if why is not None:
+                refused.append(why)
+                continue
+            file_id = self.staff.add_file(handoff.conversation_id, "out", f"staff:{event.author.id}", attachment.url,
+                                          attachment.filename, attachment.content_type, attachment.size, relayed=True)
+            accepted.append(StoredFile(file_id, attachment.url, attachment.filename, attachment.content_type,
+                                       attachment.size))
+        if refused:
+            await self.bot.send(SendMessage(channel_id=event.channel_id,
+                                            text="Not sent to the customer: " + "; ".join(refused)))
+        return _file_lines(accepted)
+
     # --- transcripts -------------------------------------------------------------------------------
 
     async def _post_transcript(self, handoff_id: int) -> bool:
@@ -413,6 +474,14 @@ def _when(value: str) -> str:
         return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M")
     except (TypeError, ValueError):
         return str(value)
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{max(size // 1024, 1)} KB"
+
+
+def _file_lines(files: list[StoredFile]) -> str:
+    return "\n".join(f"📎 {f.filename} ({f.content_type or 'file'}, {_size(f.size)}) {f.url}" for f in files)
 
 
 def _unquote(text: str) -> str:

@@ -10,7 +10,7 @@ import sqlite_utils
 
 from supportbot.history import History, Migration
 
-__all__ = ["STAFF_MIGRATIONS", "StaffStore", "Draft", "Snippet", "Note"]
+__all__ = ["STAFF_MIGRATIONS", "StaffStore", "Draft", "Snippet", "Note", "StoredFile"]
 
 
 def _v2(db: sqlite_utils.Database) -> None:
@@ -32,6 +32,11 @@ def _v2(db: sqlite_utils.Database) -> None:
         "status TEXT NOT NULL DEFAULT 'drafted', staff_id TEXT, sent_text TEXT, "
         "created_at TEXT NOT NULL, decided_at TEXT)")
     db.execute(
+        "CREATE TABLE IF NOT EXISTS escalation_attachments ("
+        "id INTEGER PRIMARY KEY, conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE, "
+        "direction TEXT NOT NULL, author_id TEXT NOT NULL, url TEXT NOT NULL, filename TEXT NOT NULL, "
+        "content_type TEXT, size INTEGER NOT NULL, relayed INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL)")
+    db.execute(
         "CREATE TABLE IF NOT EXISTS escalation_csat_comments ("
         "handoff_id INTEGER PRIMARY KEY REFERENCES handoffs(id) ON DELETE CASCADE, "
         "comment TEXT NOT NULL, created_at TEXT NOT NULL)")
@@ -51,6 +56,15 @@ class Note:
 class Snippet:
     name: str
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    id: int
+    url: str
+    filename: str
+    content_type: str | None
+    size: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +153,29 @@ class StaffStore:
     def draft_counts(self) -> dict[str, int]:
         """How often drafts were sent as they were, edited, discarded, or are still waiting."""
         return dict(self.history.db.execute("SELECT status, COUNT(*) FROM escalation_drafts GROUP BY status"))
+
+    # --- attachments (references: the platform keeps the bytes) -------------------------------------
+
+    def add_file(self, conversation_id: int, direction: str, author_id: str, url: str, filename: str,
+                 content_type: str | None, size: int, *, relayed: bool) -> int:
+        return self._execute(
+            "INSERT INTO escalation_attachments (conversation_id, direction, author_id, url, filename, content_type, "
+            "size, relayed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [conversation_id, direction, author_id, url, filename, content_type, size, int(relayed), self._now()])
+
+    def unrelayed_files(self, conversation_id: int) -> list[StoredFile]:
+        return [StoredFile(*row) for row in self.history.db.execute(
+            "SELECT id, url, filename, content_type, size FROM escalation_attachments "
+            "WHERE conversation_id = ? AND direction = 'in' AND relayed = 0 ORDER BY id", [conversation_id])]
+
+    def mark_relayed(self, file_ids: list[int]) -> None:
+        with self.history.transaction() as db:
+            db.executemany("UPDATE escalation_attachments SET relayed = 1 WHERE id = ?", [[i] for i in file_ids])
+
+    def files(self, conversation_id: int) -> list[StoredFile]:
+        return [StoredFile(*row) for row in self.history.db.execute(
+            "SELECT id, url, filename, content_type, size FROM escalation_attachments WHERE conversation_id = ? "
+            "ORDER BY id", [conversation_id])]
 
     # --- ratings ---------------------------------------------------------------------------------
 
