@@ -34,6 +34,7 @@ from supportbot.events import (
     MessageReceived,
 )
 from supportbot.handoffs import Handoff, HandoffAlreadyClaimed, HandoffError
+from supportbot.i18n import conversation_language, cross_language_support, shop_language
 from supportbot.plugin import CommandContext, Option, autocomplete, command, listener
 
 from .staff_store import StaffStore, StoredFile
@@ -279,7 +280,7 @@ class StaffTools:
         last = _last_customer_text(self, handoff)
         if not last:
             return
-        text = await self._draft_text(last)
+        text = await self._draft_text(last, conversation_language(self.bot, handoff.conversation_id))
         if not text:
             return
         draft_id = self.staff.add_draft(handoff.id, thread_id, text)
@@ -290,11 +291,15 @@ class StaffTools:
                         Button(f"escalation:draft-discard:{draft_id}", "Discard", style="danger"))))
         self.staff.set_draft_message(draft_id, message_id)
 
-    async def _draft_text(self, question: str) -> str | None:
+    async def _draft_text(self, question: str, language: str) -> str | None:
         knowledge = self.bot.knowledge
         if knowledge is None:
             return None
         passages = (await knowledge.search_passages(question, k=_PASSAGES_IN_DRAFT))[:_PASSAGES_IN_DRAFT]
+        if language != shop_language(self.bot):
+            # The English-centred embedder matches anything across languages: keep only passages
+            # sharing a number, code or name with the question, as auto-reply does.
+            passages = cross_language_support(question, passages)
         if not passages:
             return None
         # Without a generator the best passages are the suggestion, quoted: staff see what it rests on.
