@@ -92,6 +92,21 @@ def _warn_if_empty(bot: Any) -> None:
 
 
 async def _serve(config: Config, transport: Any) -> int:
+    from supportbot.instance import AlreadyRunning, InstanceLock
+
+    lock = InstanceLock(config.resolve(config.database.path))
+    try:
+        lock.acquire()  # before anything loads: a second instance is refused at once
+    except AlreadyRunning as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    try:
+        return await _serve_locked(config, transport)
+    finally:
+        lock.release()
+
+
+async def _serve_locked(config: Config, transport: Any) -> int:
     from supportbot.app import build_bot
 
     bot = build_bot(config, transport)
