@@ -38,6 +38,10 @@ class BotSettings(Settings):
     )
     max_message_chars: int = Field(
         4000, ge=1, description="Longer customer messages are cut to this many characters (Discord's own limit).")
+    unavailable_reply: str = Field(
+        "Sorry, I have a technical problem right now. I've kept your message and will answer it as soon as it's fixed.",
+        description="Told once to a customer whose message could not be saved (the database is full or read-only).",
+    )
     handoff_reply: str = Field(
         "I've passed this to our team; a person will reply here as soon as they can.",
         description="Told to the customer when a conversation is handed to staff.",
@@ -60,6 +64,10 @@ class RateLimitSettings(Settings):
 class DatabaseSettings(Settings):
     path: Path = Field(Path("supportbot.db"), description="SQLite file; relative paths are beside config.yaml.")
     busy_timeout_ms: int = Field(5000, ge=0, description="How long a writer waits for a lock.")
+    retry_queue: int = Field(
+        1000, ge=1, description="Messages kept in memory while the database cannot be written (disk full, read-only); "
+                                "more are lost, with an error in the log.")
+    retry_every_s: float = Field(5.0, gt=0, description="How often those messages are tried again.")
 
 
 class PluginsSettings(Settings):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import sqlite3
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
@@ -40,6 +41,7 @@ from .logs import message_scope
 from .outcomes import Outcome, OutcomeKind
 from .plugin import CommandContext, CommandSpec, MessageContext, Plugin
 from .sanitize import cap_inbound, clean_outbound, mask_payment_data
+from .transports.base import TransientSendError
 
 __all__ = ["SupportBot", "PluginLoadError", "message_nonce"]
 
@@ -50,6 +52,11 @@ Handler = Callable[[MessageContext], Awaitable[Outcome | None]]
 
 class PluginLoadError(Exception):
     """A plugin could not be added; nothing of it stays registered."""
+
+
+#: Pauses before a send the platform refused for now is tried again (its retry_after wins when
+#: longer); with the client's own retries (discord.py tries a 429 five times) that is minutes.
+SEND_RETRY_DELAYS_S: tuple[float, ...] = (1.0, 4.0, 15.0)
 
 
 def message_nonce(platform: str, message_id: str) -> str:
@@ -92,6 +99,10 @@ class SupportBot:
         #: A handoff this soon after the customer's last one reopens it (set by the escalation plugin).
         self.reopen_within: timedelta | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        #: Messages the history could not take (disk full, read-only, locked), retried in order.
+        self._unwritten: deque[MessageReceived] = deque()
+        self._told_unavailable: set[str] = set()
+        self._retrying: asyncio.Task[Any] | None = None
 
     # --- plugins --------------------------------------------------------------------------------
 
@@ -258,18 +269,72 @@ class SupportBot:
                 # the bus, where escalation relays them, and never through the answering pipeline.
                 await self.bus.publish(event)
                 return None
-            started = time.perf_counter()
-            record = self.history.record_inbound(event)
-            if record.existing_outcome is not None:
-                log.info("message already has outcome %s; redelivery ignored", record.existing_outcome)
+            try:
+                return await self._handle_customer(event)
+            except sqlite3.Error as exc:  # disk full, read-only, locked: keep it and try again
+                await self._write_failed(event, exc)
                 return None
-            log.info("received from %s in %s (conversation %d)", event.author.id, event.channel_id,
-                     record.conversation_id)
-            outcome = await self._decide(event, record)
-            await self._carry_out(event, record, outcome)
-            metrics.MESSAGES.labels(outcome=str(outcome.kind)).inc()
-            metrics.RESPONSE_SECONDS.observe(time.perf_counter() - started)
-            return outcome
+
+    async def _handle_customer(self, event: MessageReceived) -> Outcome | None:
+        started = time.perf_counter()
+        record = self.history.record_inbound(event)
+        if record.existing_outcome is not None:
+            log.info("message already has outcome %s; redelivery ignored", record.existing_outcome)
+            return None
+        log.info("received from %s in %s (conversation %d)", event.author.id, event.channel_id,
+                 record.conversation_id)
+        outcome = await self._decide(event, record)
+        await self._carry_out(event, record, outcome)
+        metrics.MESSAGES.labels(outcome=str(outcome.kind)).inc()
+        metrics.RESPONSE_SECONDS.observe(time.perf_counter() - started)
+        return outcome
+
+    # --- a history that cannot be written -------------------------------------------------------
+
+    async def _write_failed(self, event: MessageReceived, exc: sqlite3.Error) -> None:
+        """Keep ``event`` in the bounded retry queue, tell its customer once, and retry in the background."""
+        metrics.WRITE_FAILURES.labels(error=_write_error_kind(exc)).inc()
+        limit = self.config.database.retry_queue
+        if len(self._unwritten) >= limit:
+            log.error("cannot write to the history (%s) and the retry queue is full (%d): message %s is lost",
+                      exc, limit, event.message_id)
+            metrics.WRITE_DROPPED.inc()
+        else:
+            self._unwritten.append(event)
+            log.error("cannot write to the history (%s); message kept for retry (%d waiting)", exc, len(self._unwritten))
+        metrics.RETRY_QUEUE.set(len(self._unwritten))
+        if event.author.id not in self._told_unavailable:
+            self._told_unavailable.add(event.author.id)
+            try:  # its own nonce: the real reply later must not be taken for this one
+                await self.send(SendMessage(channel_id=event.channel_id, text=self.config.bot.unavailable_reply,
+                                            reply_to=event.message_id,
+                                            nonce=message_nonce(event.platform, f"{event.message_id}:unavailable")))
+            except Exception:
+                log.exception("could not tell the customer about the problem either")
+        if self._retrying is None or self._retrying.done():
+            self._retrying = self.spawn(self._retry_loop(), name="history retry")
+
+    async def _retry_loop(self) -> None:
+        while self._unwritten:
+            await asyncio.sleep(self.config.database.retry_every_s)
+            await self.retry_unwritten()
+
+    async def retry_unwritten(self) -> int:
+        """Take the queued messages through the pipeline again, oldest first; returns how many still wait."""
+        while self._unwritten:
+            event = self._unwritten.popleft()
+            try:
+                with message_scope(event.message_id):
+                    await self._handle_customer(event)
+            except sqlite3.Error as exc:
+                self._unwritten.appendleft(event)
+                log.warning("the history still cannot be written (%s); %d message(s) waiting", exc, len(self._unwritten))
+                break
+        if not self._unwritten and self._told_unavailable:
+            log.info("the history is writable again; every waiting message was handled")
+            self._told_unavailable.clear()
+        metrics.RETRY_QUEUE.set(len(self._unwritten))
+        return len(self._unwritten)
 
     def _admit(self, event: MessageReceived) -> MessageReceived:
         """The text everything downstream sees: payment data masked (before the history, a staff
@@ -339,6 +404,8 @@ class SupportBot:
         if text or outcome.embeds:
             try:
                 await self._reply(event, record, text or "", outcome)
+            except sqlite3.Error:
+                raise  # the history failed, not the platform: the whole message is retried (same nonce)
             except Exception:
                 # The outcome is still recorded: a human sees the conversation in history and,
                 # for answers, the failure is a reason to hand off rather than to stay silent.
@@ -380,9 +447,23 @@ class SupportBot:
         return replace(outcome, details=dict(outcome.details, handoff_id=handoff.id))
 
     async def send(self, action: Action) -> str | None:
+        """Have the transport perform ``action``; refused for now (rate limits, a 5xx), it is tried
+        again after :data:`SEND_RETRY_DELAYS_S` rather than dropped."""
         if self.transport is None:
             raise RuntimeError("no transport attached to the bot")
-        return await self.transport.send(_cleaned(action))
+        action = _cleaned(action)
+        for delay in (*SEND_RETRY_DELAYS_S, None):
+            try:
+                return await self.transport.send(action)
+            except TransientSendError as exc:
+                repeatable = exc.rate_limited or getattr(action, "nonce", None) is not None
+                if delay is None or not repeatable:
+                    raise
+                wait = min(max(delay, exc.retry_after), 30.0)
+                log.warning("%s refused for now (%s); trying again in %.1f s", type(action).__name__, exc, wait)
+                metrics.SEND_RETRIES.inc()
+                await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
 
     # --- commands -------------------------------------------------------------------------------
 
@@ -464,6 +545,14 @@ def _coerce_options(spec: CommandSpec, options: dict[str, Any]) -> dict[str, Any
         if option.choices and values[option.name] not in option.choices:
             raise ValueError(f"{option.name} must be one of: {', '.join(option.choices)}.")
     return values
+
+
+def _write_error_kind(exc: sqlite3.Error) -> str:
+    text = str(exc).lower()
+    for kind, marker in (("disk_full", "full"), ("read_only", "readonly"), ("locked", "locked")):
+        if marker in text.replace("read-only", "readonly"):
+            return kind
+    return "other"
 
 
 def _is_model_error(exc: BaseException) -> bool:

@@ -15,10 +15,11 @@ import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 import discord
 
 from ...actions import CommandResult, Component, EditMessage, Modal, OpenThread, SendMessage
-from ..base import Transport
+from ..base import TransientSendError, Transport
 from . import components, mapping
 from .client import ShardedSupportClient, SupportClient, restore_endpoints, use_endpoints
 from .commands import command_payloads
@@ -251,6 +252,21 @@ class DiscordTransport(Transport):
             await asyncio.sleep(_TYPING_RENEW_S)
 
     # -- outbound actions -----------------------------------------------------------------------
+
+    async def send(self, action: SendMessage | OpenThread | EditMessage) -> str | None:
+        """Perform ``action``; what Discord refuses for now (429s past discord.py's own five tries,
+        a 5xx) is a :class:`TransientSendError`, which the core tries again."""
+        try:
+            return await super().send(action)
+        except discord.HTTPException as exc:
+            if exc.status == 429 or exc.status >= 500:
+                header = exc.response.headers.get("Retry-After", "") if exc.response is not None else ""
+                retry_after = float(header) if header.replace(".", "", 1).isdigit() else 0.0
+                raise TransientSendError(f"Discord answered {exc.status}", rate_limited=exc.status == 429,
+                                         retry_after=retry_after) from exc
+            raise
+        except (aiohttp.ClientConnectionError, asyncio.TimeoutError) as exc:
+            raise TransientSendError(f"Discord unreachable ({exc!r})") from exc
 
     async def send_message(self, action: SendMessage) -> str | None:
         """Post ``action`` (split if long); returns the id of the first message."""
