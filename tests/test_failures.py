@@ -5,7 +5,6 @@ import asyncio
 import logging
 import sqlite3
 
-import pytest
 from prometheus_client import REGISTRY
 
 from supportbot import engine
