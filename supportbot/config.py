@@ -38,6 +38,9 @@ class BotSettings(Settings):
     )
     max_message_chars: int = Field(
         4000, ge=1, description="Longer customer messages are cut to this many characters (Discord's own limit).")
+    late_after_s: float = Field(
+        300.0, gt=0, description="A reply this long after the customer wrote (the bot was down) starts with late_apology.")
+    late_apology: str = Field("Sorry for the slow reply!", description="Said first in a late reply.")
     unavailable_reply: str = Field(
         "Sorry, I have a technical problem right now. I've kept your message and will answer it as soon as it's fixed.",
         description="Told once to a customer whose message could not be saved (the database is full or read-only).",

@@ -18,7 +18,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, is_dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from . import metrics
@@ -103,6 +103,7 @@ class SupportBot:
         self._unwritten: deque[MessageReceived] = deque()
         self._told_unavailable: set[str] = set()
         self._retrying: asyncio.Task[Any] | None = None
+        self._in_flight: set[tuple[str, str]] = set()
 
     # --- plugins --------------------------------------------------------------------------------
 
@@ -229,7 +230,7 @@ class SupportBot:
             event = MessageReceived(
                 platform=platform, message_id=message_id, channel_id=row["channel_id"],
                 author=Author(id=row["customer_external_id"], name=row["customer_name"] or row["customer_external_id"]),
-                text=row["text"],
+                text=row["text"], created_at=datetime.fromisoformat(row["created_at"]),
             )
             log.info("recovering message %s left without an outcome", message_id)
             await self.handle_message(event)
@@ -269,11 +270,23 @@ class SupportBot:
                 # the bus, where escalation relays them, and never through the answering pipeline.
                 await self.bus.publish(event)
                 return None
+            key = (event.platform, event.message_id)
+            if key in self._in_flight:  # the same message live and from a catch-up: handled once
+                log.info("message is already being handled; this delivery is ignored")
+                return None
+            self._in_flight.add(key)
             try:
                 return await self._handle_customer(event)
             except sqlite3.Error as exc:  # disk full, read-only, locked: keep it and try again
                 await self._write_failed(event, exc)
                 return None
+            finally:
+                self._in_flight.discard(key)
+
+    def last_recorded_message(self, platform: str, channel_id: str) -> str | None:
+        """The platform id of the last customer message recorded in a channel: a transport that
+        was away reads the channel's history from there (see :meth:`handle_message`)."""
+        return self.history.last_inbound_id(platform, channel_id)
 
     async def _handle_customer(self, event: MessageReceived) -> Outcome | None:
         started = time.perf_counter()
@@ -420,14 +433,34 @@ class SupportBot:
                 kind=str(outcome.kind), reason=outcome.reason, plugin=outcome.plugin))
 
     async def _reply(self, event: MessageReceived, record: InboundRecord, text: str, outcome: Outcome) -> None:
+        """Post the reply, recorded *before* it is sent: a run that stops after the send leaves a
+        trace, and the next run looks for the posted reply instead of posting it again."""
         text = clean_outbound(text)
+        if self._late(event):
+            text = f"{self.config.bot.late_apology} {text}"
+        earlier = self.history.reply_to(record.message_row_id)
+        if earlier is not None:
+            found = None if earlier["platform_message_id"] else await self._find_reply(event)
+            if earlier["platform_message_id"] or found:
+                log.info("the reply was already posted by an earlier run; not posting it again")
+                self.history.mark_sent(earlier["id"], event.platform, found)
+                return
+            row_id = earlier["id"]
+        else:
+            row_id = self.history.record_outbound(record.conversation_id, text, in_reply_to=record.message_row_id)
         action = SendMessage(channel_id=event.channel_id, text=text, embeds=outcome.embeds,
                              reply_to=event.message_id, nonce=message_nonce(event.platform, event.message_id))
         sent_id = await self.send(action)
-        self.history.record_outbound(record.conversation_id, text, platform=event.platform,
-                                     platform_message_id=sent_id, in_reply_to=record.message_row_id)
+        self.history.mark_sent(row_id, event.platform, sent_id)
         await self.bus.publish(ReplySent(conversation_id=record.conversation_id, channel_id=event.channel_id,
                                          platform_message_id=sent_id, text=text))
+
+    def _late(self, event: MessageReceived) -> bool:
+        return (self.history.clock() - event.created_at).total_seconds() > self.config.bot.late_after_s
+
+    async def _find_reply(self, event: MessageReceived) -> str | None:
+        finder = getattr(self.transport, "find_reply", None)
+        return await finder(event.channel_id, event.message_id) if finder is not None else None
 
     async def _open_handoff(self, event: MessageReceived, record: InboundRecord, outcome: Outcome) -> Outcome:
         handoff, reopened = self.history.open_handoff(

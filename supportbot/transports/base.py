@@ -77,6 +77,11 @@ class Transport(ABC):
     async def edit_message(self, action: EditMessage) -> str | None:
         raise UnsupportedAction(f"{self.name} transport cannot edit messages")
 
+    async def find_reply(self, channel_id: str, message_id: str) -> str | None:
+        """The platform id of a reply the bot already posted to ``message_id``, if the platform can
+        tell (None: unknown). The core asks before repeating a reply an earlier run may have sent."""
+        return None
+
     @contextlib.asynccontextmanager
     async def typing(self, channel_id: str) -> AsyncIterator[None]:
         """Show that the bot is working on a reply, where the platform can."""
