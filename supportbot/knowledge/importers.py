@@ -165,7 +165,8 @@ def _not_utf8(record: Mapping[str, Any]) -> str | None:
         match = _ESCAPED_BYTE.search(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
         if match:
             byte = ord(match.group(0)) - 0xDC00
-            return f"{column}: byte 0x{byte:02x} is not UTF-8; save the file as UTF-8 (row left out)"
+            shown = str(column).encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # printable
+            return f"{shown}: byte 0x{byte:02x} is not UTF-8; save the file as UTF-8 (row left out)"
     return None
 
 
