@@ -31,6 +31,7 @@ from .events import (
     ComponentUsed,
     EventBus,
     Event,
+    HandoffOpened,
     MessageReceived,
     OutcomeRecorded,
     ReplySent,
@@ -243,6 +244,10 @@ class SupportBot:
             )
             log.info("recovering message %s left without an outcome", message_id)
             await self.handle_message(event)
+        for announcement in self.handoffs.unannounced():  # its staff thread and summary never came
+            log.info("announcing handoff %d again: the bot stopped before its staff thread was ready",
+                     announcement.handoff_id)
+            self._announce(announcement)
         return len(pending)
 
     async def close(self) -> None:
@@ -306,7 +311,15 @@ class SupportBot:
             return None
         log.info("received from %s in %s (conversation %d)", event.author.id, event.channel_id,
                  record.conversation_id)
-        outcome = await self._carry_out(event, record, await self._decide(event, record))
+        half_open = self.handoffs.opened_by(record.message_row_id)  # None unless a crash cut one short
+        if half_open is not None:
+            # The bot stopped while this message opened a handoff: it is durable, but the customer
+            # was never told. Finish it instead of deciding again (the conversation is staff-owned now).
+            log.info("finishing handoff %d, opened by this message before the bot stopped", half_open.id)
+            decided = Outcome.handed_off(half_open.reason).by("core")
+        else:
+            decided = await self._decide(event, record)
+        outcome = await self._carry_out(event, record, decided)
         metrics.MESSAGES.labels(outcome=str(outcome.kind)).inc()
         metrics.RESPONSE_SECONDS.observe(time.perf_counter() - started)
         return outcome
@@ -462,7 +475,7 @@ class SupportBot:
                 message_id=event.message_id, conversation_id=record.conversation_id,
                 kind=str(outcome.kind), reason=outcome.reason, plugin=outcome.plugin))
         for announcement in announcements:
-            self.bus.emit(announcement)
+            self._announce(announcement)
         return outcome
 
     async def _reply(self, event: MessageReceived, record: InboundRecord, text: str, outcome: Outcome) -> None:
@@ -495,6 +508,13 @@ class SupportBot:
         finder = getattr(self.transport, "find_reply", None)
         return await finder(event.channel_id, event.message_id) if finder is not None else None
 
+    def _announce(self, event: Event) -> None:
+        if isinstance(event, HandoffOpened):
+            handoff_id = event.handoff_id
+            self.bus.emit(event, then=lambda: self.handoffs.mark_announced(handoff_id))
+        else:
+            self.bus.emit(event)
+
     async def _open_handoff(self, record: InboundRecord, outcome: Outcome, announcements: list[Event]) -> Outcome:
         """Open the handoff (durable first) and word the customer's notice; the HandoffOpened event
         goes to ``announcements``, for after the notice is sent and the outcome recorded."""
@@ -506,7 +526,7 @@ class SupportBot:
             log.warning("handoff (%s) with no handoff desk loaded: the conversation stays with the bot", reason)
             return replace(outcome, text=outcome.text or self.config.bot.fallback_reply,
                            details=dict(outcome.details, handoff_id=None))
-        handoff, opened = self.handoffs.open(record.conversation_id, reason)
+        handoff, opened = self.handoffs.open(record.conversation_id, reason, message_row_id=record.message_row_id)
         if opened is not None:
             metrics.HANDOFFS.labels(reason=reason).inc()
             announcements.append(opened)

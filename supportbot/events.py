@@ -207,8 +207,9 @@ class EventBus:
         except ValueError:
             pass
 
-    async def publish(self, event: Event) -> None:
-        """Deliver ``event`` to the listeners of its class and of its base classes, and wait for them."""
+    async def publish(self, event: Event) -> bool:
+        """Deliver ``event`` to the listeners of its class and of its base classes, and wait for
+        them; True when every listener finished without an error."""
         listeners = [
             listener
             for cls in type(event).__mro__
@@ -216,7 +217,7 @@ class EventBus:
             for listener in self._listeners.get(cls, ())
         ]
         if not listeners:
-            return
+            return True
         results = await asyncio.gather(*(listener(event) for listener in listeners), return_exceptions=True)
         for listener, result in zip(listeners, results):
             if isinstance(result, BaseException):
@@ -227,12 +228,18 @@ class EventBus:
                     event.event_id,
                     exc_info=result,
                 )
+        return not any(isinstance(result, BaseException) for result in results)
 
-    def emit(self, event: Event) -> None:
-        """Deliver ``event`` in the background; returns at once. Needs a running event loop."""
+    def emit(self, event: Event, *, then: Callable[[], None] | None = None) -> None:
+        """Deliver ``event`` in the background; returns at once. Needs a running event loop.
+
+        ``then`` runs once every listener has finished without an error (a step to record as done)."""
         task = asyncio.get_running_loop().create_task(self.publish(event), name=f"emit {type(event).__name__}")
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
+        if then is not None:
+            task.add_done_callback(lambda t: then() if not t.cancelled() and t.exception() is None and t.result()
+                                   else None)
 
     async def drain(self, timeout: float | None = None) -> bool:
         """Wait until every emitted delivery (and any they emitted) is done; False on timeout."""

@@ -167,7 +167,19 @@ def _v4(db: sqlite_utils.Database) -> None:
         db.execute(f"ALTER TABLE handoffs DROP COLUMN {column}")
 
 
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4]
+def _v5(db: sqlite_utils.Database) -> None:
+    # A handoff is durable before anyone sees it; these say how far its opening got, so a restart
+    # finishes one that a crash cut short: the message whose handling opened it (still without an
+    # outcome: the customer was not told) and when its announcement (staff thread, summary) was done.
+    handoffs = db["handoffs"]
+    if "opened_by_message" not in handoffs.columns_dict:
+        handoffs.add_column("opened_by_message", int)
+    if "announced_at" not in handoffs.columns_dict:
+        handoffs.add_column("announced_at", str)
+    db.execute("UPDATE handoffs SET announced_at = COALESCE(last_activity_at, opened_at)")  # older ones were whole
+
+
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
