@@ -194,7 +194,7 @@ class EventBus:
 
     def __init__(self) -> None:
         self._listeners: defaultdict[type[Event], list[Listener]] = defaultdict(list)
-        self._pending: set[asyncio.Task[None]] = set()
+        self._pending: set[asyncio.Task[bool]] = set()
 
     def subscribe(self, event_type: type[E], listener: Callable[[E], Awaitable[None]]) -> None:
         if not (isinstance(event_type, type) and issubclass(event_type, Event)):
