@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from . import metrics
-from .actions import Action, CommandResult, ComponentReply, OpenThread, SendMessage
+from .actions import Action, CommandResult, ComponentReply, SendMessage
 from .components import ComponentRouter, specs_of
 from .config import Config, ConfigError
 from .events import (
