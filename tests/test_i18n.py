@@ -174,3 +174,10 @@ async def test_english_customers_are_answered_as_before(make_bot, knowledge):
     bot, chat = await _bot(make_bot, knowledge)
     outcome, sent = await chat.say_and_outcome("What is your return policy?")
     assert outcome.kind == "answered" and sent[-1].action.text.startswith("You can return unworn items")
+
+
+def test_a_product_named_in_the_customers_script_is_found_across_languages():
+    products = [type("P", (), {"title": "登山背包 40L (Trekking Backpack)", "text": ""})(),
+                type("P", (), {"title": "Storm Shell Jacket", "text": ""})()]
+    assert cross_language_support("登山背包", products) == products[:1]
+    assert cross_language_support("你们的退货政策是什么？", products) == []
