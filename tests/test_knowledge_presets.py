@@ -176,3 +176,23 @@ def test_an_unmapped_column_that_looks_like_stock_price_or_category_is_warned_ab
     text = report.summary()
     assert 'no stock imported, but column "Qty On Hand" looks like one: --map stock="Qty On Hand"' in text
     assert 'column "Unit Price"' in text and 'column "Department"' in text
+
+
+def test_a_plain_mapping_of_a_magento_export_still_hides_its_platform_fields(kb, tmp_path):
+    report = _import(kb, tmp_path, MAGENTO, preset="none", mapping={
+        "sku": "sku", "name": "name", "category": "categories", "attributes": "additional_attributes"})
+    assert not any("detected" in n for n in report.notes)
+    bag = _product(kb, "joust duffle bag", "MB01")
+    assert bag.attributes == {"Activity": "Gym, Travel"} and bag.category == "Gear > Bags"
+    jacket = _product(kb, "stellar solar jacket", "WJ01")
+    assert jacket.attributes == {"Material": "Polyester", "Style general": "Insulated"}
+    assert jacket.category == "Women > Tops > Jackets"
+
+
+def test_a_disabled_configurable_product_and_its_children_are_not_imported(kb, tmp_path):
+    disabled = MAGENTO.replace("Stellar Solar Jacket,\"<p>Sunny days call for a light layer&nbsp;&ndash; this one.</p>\",,1,1,",
+                               "Stellar Solar Jacket,\"<p>Sunny days call for a light layer&nbsp;&ndash; this one.</p>\",,1,2,")
+    assert disabled != MAGENTO
+    report = _import(kb, tmp_path, disabled)
+    assert {r[0] for r in kb.db.conn.execute("SELECT sku FROM kb_products")} == {"MB01", "MB02"}
+    assert any(n.startswith("4 row(s) not imported: not visible individually") for n in report.notes)
