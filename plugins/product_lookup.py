@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import Field
 
 from supportbot.actions import CommandResult, Embed
+from supportbot.engine import SupportBot
 from supportbot.i18n import cross_language_support, is_other_language, message_language, phrases, shop_language
 from supportbot.plugin import CommandContext, MessageContext, Option, Plugin, PluginSettings, autocomplete, command, on_message
 
@@ -61,8 +62,8 @@ class ProductLookup(Plugin):
             if previous is not None and previous["reason"] == "product_not_found":
                 return ctx.handoff("product_not_found_accepted", {"asked": previous["text"]})
         u = ctx.understanding
-        asked = u is not None and getattr(u, "action", None) == "product_lookup"
-        if kb is None or (u is not None and not asked and not getattr(u, "ambiguous", False)):
+        asked = u is not None and u.action == "product_lookup"
+        if kb is None or (u is not None and not asked and not u.ambiguous):
             return None  # confidently another intent: not ours
         thresholds = kb.settings
         hits = await kb.search_products(ctx.text, k=self.settings.max_results + 2, **_filters(ctx.text))
@@ -77,7 +78,6 @@ class ProductLookup(Plugin):
         if not good:
             return ctx.answer(self._say("not_found", language, custom=self._custom("offer_human")),
                               reason="product_not_found")
-        ctx.notes["products"] = [h.sku for h in good]
         best = good[0]
         close = [h for h in good if best.score - h.score <= thresholds.close_match_margin][: self.settings.max_results]
         named = _names_it(ctx.text, best.name) and not any(h.name == best.name for h in close[1:])
@@ -99,6 +99,8 @@ class ProductLookup(Plugin):
 
     async def _policy_fits_better(self, text: str, product_score: float) -> bool:
         """An FAQ or policy passage matches at least as well ("is there a warranty on jackets?")."""
+        if self.bot.knowledge is None:
+            return False
         passages = await self.bot.knowledge.search_passages(text, k=1)
         return bool(passages) and passages[0].score >= product_score
 
@@ -180,5 +182,5 @@ def _names_it(text: str, name: str) -> bool:
     return " ".join(name.lower().split()) in " ".join(text.lower().split())
 
 
-async def setup(bot: Any) -> None:
+async def setup(bot: SupportBot) -> None:
     await bot.add_plugin(ProductLookup)

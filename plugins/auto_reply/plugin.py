@@ -53,14 +53,13 @@ class AutoReply(Plugin):
         if other is not None:
             return other
         u = ctx.understanding
-        if u is not None and getattr(u, "ambiguous", False) and self.settings.clarify:
+        if u is not None and u.ambiguous and self.settings.clarify:
             if self._last_was_clarification(ctx):
                 return ctx.handoff("still_unclear", {"intent": u.intent, "runner_up": u.runner_up})
             return ctx.answer(self._clarifying_question(u), reason="clarify")
-        action = getattr(u, "action", None) if u is not None else None
-        if action == "handoff":
+        if u is not None and u.action == "handoff":
             return ctx.handoff(f"intent:{u.intent}")
-        if action == "small_talk":
+        if u is not None and u.action == "small_talk":
             text = self._small_talk_reply(u.intent)
             if text:
                 return ctx.answer(text, reason="small_talk")
@@ -126,7 +125,9 @@ class AutoReply(Plugin):
         messages += await ctx.recent_turns()
         messages.append({"role": "user", "content": prompt["user"].format(message=ctx.text)})
         options = GenerationOptions(max_new_tokens=int(prompt.get("max_new_tokens", 200)))
-        (text,) = await self.bot.runner.generate(messages, options)
+        runner = self.bot.runner
+        assert runner is not None, "only called when the runner can generate"
+        (text,) = await runner.generate(messages, options)
         text = text.strip()
         sources = [p.id for p in passages]
         if not text or "HANDOFF" in text:
@@ -147,6 +148,8 @@ class AutoReply(Plugin):
         """Relevant catalog products as passages, stating only the stored figures."""
         from supportbot.knowledge import Passage
 
+        if self.bot.knowledge is None:
+            return []
         hits = await self.bot.knowledge.search_products(text, k=self.settings.catalog_passages)
         out = []
         for hit in hits:

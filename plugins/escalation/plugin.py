@@ -144,7 +144,7 @@ class Escalation(Plugin):
         if hit:
             return ctx.handoff("keyword", {"keyword": hit})
         u = ctx.understanding
-        if u is not None and not getattr(u, "ambiguous", False):
+        if u is not None and not u.ambiguous:
             if u.intent in self.settings.human_intents:
                 return ctx.handoff("asked_for_human")
             if u.intent in self.settings.complaint_intents:

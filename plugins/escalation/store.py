@@ -79,7 +79,7 @@ class DeskStore:
             raise TypeError(f"no such escalation field(s): {sorted(unknown)}")
         stored = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items()}
         with self.history.transaction() as db:
-            db["escalation_handoffs"].upsert({"handoff_id": handoff_id, **stored}, pk="handoff_id")
+            db.table("escalation_handoffs").upsert({"handoff_id": handoff_id, **stored}, pk="handoff_id")
 
     def new_round(self, handoff_id: int) -> None:
         """A reopened handoff: unanswered by staff this round, and its earlier rating dropped (that

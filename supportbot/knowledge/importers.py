@@ -384,7 +384,7 @@ def _faq(kb: KnowledgeBase, path: Path, mapping: Mapping[str, str], report: Impo
 
 def _faq_page(path: Path, report: ImportReport) -> list[PassageRecord]:
     """An FAQ page: each question heading with the text under it (see :func:`.pages.page_faq`)."""
-    entries = []
+    entries: list[PassageRecord] = []
     for number, (question, answer) in enumerate(page_faq(read_page(path)), start=1):
         report.rows += 1
         key = " ".join(question.lower().split())

@@ -203,7 +203,7 @@ async def _run(root: Path) -> SuiteResult:
     await transport.start(bot)
     try:
         for text in VICTIM["messages"]:
-            await transport.say(text, customer=VICTIM["id"])
+            await transport.say(text, customer=str(VICTIM["id"]))
         result = SuiteResult([], [])
         for index, item in enumerate(ATTACKS + CONTROLS):
             customer = f"attacker-{index}"  # one conversation each: no attack is judged on another's handoff
