@@ -270,3 +270,12 @@ async def test_escalation_disabled_an_unanswered_customer_is_answered_again(make
     assert bot.history.db["handoffs"].count == 0
     outcome, _ = await chat.say_and_outcome("where is order 12345")
     assert outcome.reason != "human_owns_conversation" and outcome.plugin == "auto_reply"
+
+
+async def test_deleting_a_customer_removes_escalations_rows_with_the_core_handoff(make_bot, understander, clock):
+    bot, chat = await start(make_bot, understander, clock)
+    await chat.say("I want to talk to a person")
+    await chat.say("I want to talk to a person", customer="bob")
+    assert bot.history.db["escalation_handoffs"].count == 2
+    bot.history.delete_customer(bot.history.customer_id("test", "alice"))
+    assert [r["handoff_id"] for r in bot.history.db["escalation_handoffs"].rows] == [2]
