@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     import asyncio
 
-    from .actions import OpenThread, SendMessage
+    from .actions import Action
     from .config import Config
     from .engine import SupportBot
     from .events import EventBus
@@ -50,7 +50,7 @@ class Services(Protocol):
     knowledge: KnowledgeBase | None
     understander: UnderstandingService | None
 
-    async def send(self, action: SendMessage | OpenThread) -> str | None: ...
+    async def send(self, action: Action) -> str | None: ...
 
     def spawn(self, coro: Awaitable[Any], *, name: str | None = None) -> asyncio.Task[Any]: ...
 
