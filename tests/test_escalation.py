@@ -249,6 +249,7 @@ async def test_a_database_from_the_old_schema_keeps_its_handoffs_threads_and_rat
     bot, chat = await start(make_bot, understander, clock)
     desk = bot.plugins["escalation"].desk
     assert desk.get(1).thread_id == "thread-1" and desk.get(1).summary == "alice is upset"
+    assert desk.get(1).staff_round == 0  # staff replied in its current (first) round
     assert desk.get(2).csat == 4 and desk.handoff_by_thread("thread-2") == 2
     assert "legacy_handoff_fields" not in bot.history.db.table_names()
     assert bot.handoffs.get(1).owner_id == "sam" and bot.handoffs.get(1).state == "claimed"
