@@ -70,7 +70,7 @@ async def discord_bot(fake_discord: FakeDiscord, bot_config: Config) -> AsyncIte
     **discord_settings)``. Plugins are names of shipped plugins (loaded first, in order) or classes
     (added after them); the staff channel, staff role and support channel are the fake's. Every bot
     a test starts shares one database, so a second call (or :meth:`RunningBot.restart`) is a restart."""
-    from ...config import _merge, load_config
+    from ...config import load_config, merge_overrides
     from ...engine import SupportBot
     from ...history import History
     from ...transports.discord import DiscordSettings
@@ -82,8 +82,8 @@ async def discord_bot(fake_discord: FakeDiscord, bot_config: Config) -> AsyncIte
                     understander: Any = None, clock: Any = None, **discord: Any) -> RunningBot:
         names = [p for p in plugins if isinstance(p, str)]
         base = bot_config.model_dump(mode="json", exclude={"source", "yaml_root"})
-        config = load_config(None, overrides=_merge(_merge(base, {"plugins": {"enabled": names}}),
-                                                   settings or {}))
+        config = load_config(None, overrides=merge_overrides(merge_overrides(base, {"plugins": {"enabled": names}}),
+                                                             settings or {}))
         transport_settings = DiscordSettings(**{
             "support_channels": [fake_discord.support_channel_id],
             "staff_channel": fake_discord.staff_channel_id,
