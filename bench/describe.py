@@ -207,10 +207,6 @@ def _far(base: float, dimension: str, facts_q: list[Quantity]) -> bool:
     return all(abs(base - q.base) > 0.1 * max(abs(q.base), 1e-9) for q in same)
 
 
-def _fact_quantities(checker: Checker) -> list[Quantity]:
-    return checker._quantities  # noqa: SLF001 - the bench checks its plants against the same facts
-
-
 def _blob(facts: ProductFacts) -> str:
     return "\n".join(facts.lines()).lower()
 
@@ -225,13 +221,13 @@ def plant(kind: str, text: str, facts: ProductFacts, checker: Checker, rng: rand
           zh: bool = False) -> tuple[str, tuple[int, int], bool] | None:
     """``(new text, planted span, changed a supported claim)`` or None when nothing fits."""
     blob = _blob(facts)
-    facts_q = _fact_quantities(checker)
+    facts_q = checker.quantities
     sep = "" if zh else " "
     if kind in ("number", "unit"):
         quantities = [q for q in find_quantities(text) if not q.dimension.startswith("money")]
         if kind == "unit":
             quantities = [q for q in quantities if q.dimension in (UNIT_CHOICES_ZH if zh else UNIT_CHOICES) and q.unit]
-        backed = [q for q in quantities if checker._figure_backed(q)]  # noqa: SLF001
+        backed = [q for q in quantities if checker.figure_backed(q)]
         for q, changed in ([(q, True) for q in rng.sample(backed, len(backed))] +
                            [(q, False) for q in rng.sample(quantities, len(quantities))]):
             number = re.search(r"\d+(?:\.\d+)?|[零一二两三四五六七八九十百]+", q.text)
@@ -276,7 +272,7 @@ def plant(kind: str, text: str, facts: ProductFacts, checker: Checker, rng: rand
             return None
         word = rng.choice(fresh)
         mentions = lex.find(text)
-        backed = [m for m in mentions if m[0] in (checker._materials if kind == "material" else checker._colours)]  # noqa: SLF001
+        backed = [m for m in mentions if m[0] in (checker.materials if kind == "material" else checker.colours)]
         target, changed = _choose(mentions, backed, rng)
         if target is not None:
             _, start, end = target
@@ -474,6 +470,7 @@ def generate(products: list[Product], count: int, model: str) -> dict[str, Any]:
     """Write one variant each for ``count`` products with a real (or tiny) model; share that pass."""
     import asyncio
 
+    from plugins.descriptions.settings import DescriptionSettings
     from plugins.descriptions.writer import DescriptionWriter
     from supportbot.config import load_config
     from supportbot.models import create_runner
@@ -486,14 +483,26 @@ def generate(products: list[Product], count: int, model: str) -> dict[str, Any]:
         try:
             if not runner.generation_available:
                 return {"generated": 0, "note": f"model {model!r} could not be loaded"}
-            writer = DescriptionWriter(runner, config)
-            started = time.perf_counter()
-            results = await asyncio.gather(*(writer.write(p.facts, variants=1) for p in products[:count]))
+            from prometheus_client import REGISTRY
+
+            from supportbot.knowledge import ProductHit
+
+            def tokens() -> float:
+                name = runner.generator.name if runner.generator else ""
+                return REGISTRY.get_sample_value("supportbot_model_generated_tokens_total", {"backend": name}) or 0.0
+
+            writer = DescriptionWriter(runner, config, DescriptionSettings(timeout_s=1800))
+            hits = [ProductHit(id=i, sku=p.sku, name=p.facts.name, score=1.0, category=p.facts.category,
+                               price=p.facts.price, currency=p.facts.currency, attributes=dict(p.facts.attributes))
+                    for i, p in enumerate(products[:count])]
+            before, started = tokens(), time.perf_counter()
+            results = await asyncio.gather(*(writer.write(h, variants=1, length="short") for h in hits),
+                                           return_exceptions=True)  # all in flight: the runner batches them
             seconds = time.perf_counter() - started
-            variants = [v for r in results for v in r.variants]
-            tokens = sum(v.tokens for v in variants)
-            return {"generated": len(variants), "passed": round(sum(v.check.ok for v in variants) / max(len(variants), 1), 4),
-                    "tokens_per_s": round(tokens / seconds, 1) if seconds else None}
+            variants = [v for d in results if not isinstance(d, BaseException) for v in d.variants]
+            return {"generated": len(variants), "failed": sum(isinstance(d, BaseException) for d in results),
+                    "passed": round(sum(v.check.ok for v in variants) / max(len(variants), 1), 4),
+                    "tokens_per_s": round((tokens() - before) / seconds, 1) if seconds else None}
         finally:
             await runner.close()
 

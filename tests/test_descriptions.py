@@ -124,6 +124,18 @@ async def test_pick_is_saved_with_its_version_and_written_back(make_bot, knowled
     assert "Classic Crew T-Shirt,3," in exported.read_text(encoding="utf-8")
 
 
+async def test_staff_pick_with_the_button_under_the_answer(make_bot, knowledge):
+    bot, chat = await start(make_bot, knowledge, FakeRunner([FAITHFUL, "A red t-shirt.", FAITHFUL]))
+    result = await chat.command("describe", sku="TEE-1", variants=3)
+    number = request_id(result)
+    assert [b.custom_id for b in result.components] == [f"descriptions:pick:{number}:1", f"descriptions:pick:{number}:3"]
+    refused = await chat.click(f"descriptions:pick:{number}:1", staff=False)
+    assert "staff" in refused.text and knowledge.product("TEE-1").description is None
+    clicked = await chat.click(f"descriptions:pick:{number}:3", staff=True)
+    assert clicked.text == "Version 1 of TEE-1 written to the catalog."
+    assert knowledge.product("TEE-1").description == FAITHFUL
+
+
 async def test_without_a_generator_a_labelled_template_is_offered(make_bot, knowledge):
     runner = FakeRunner(generation_available=False)
     bot, chat = await start(make_bot, knowledge, runner)
@@ -211,3 +223,24 @@ def test_chinese_numerals_and_units_are_read():
 def test_coverage_names_the_attributes_left_out():
     coverage = Checker(SHIRT).check("A cotton tee, 1.5 m long.").coverage
     assert coverage.mentioned == ("Material", "Length") and coverage.omitted == ("Warranty", "Weight")
+
+
+async def test_console_staff_picks_with_the_button_under_their_command(bot_config, knowledge):
+    import io
+
+    from supportbot.engine import SupportBot
+    from supportbot.history import History
+    from supportbot.transports.console import ConsoleTransport
+
+    config = bot_config.model_copy(update={"plugins": bot_config.plugins.model_copy(update={"enabled": ["descriptions"]})})
+    history = History.open(config.resolve(config.database.path))
+    out = io.StringIO()
+    console = ConsoleTransport(io.StringIO("/describe sku:TEE-1\n!1\n"), out=out, echo=True)
+    bot = SupportBot(config, history=history, runner=FakeRunner(generation_available=False), knowledge=knowledge,
+                     transport=console)
+    await bot.start()
+    await console.start(bot)
+    await console.run()
+    await bot.close()
+    history.close()
+    assert "Version 1 of TEE-1 written to the catalog." in out.getvalue()

@@ -306,7 +306,7 @@ class Checker:
         for q in quantities:
             if not claim(q.start, q.end) and not self._same_span_claimed(q, quantities):
                 continue
-            if self._figure_backed(q):
+            if self.figure_backed(q):
                 continue
             same = [s for s in self._quantities if s.dimension == q.dimension and s.text]
             said = ", ".join(dict.fromkeys(s.text for s in same[:3]))
@@ -320,7 +320,22 @@ class Checker:
         """A range or a set of dimensions yields several figures over one span: check each."""
         return sum(1 for other in quantities if other.start == q.start and other.end == q.end) > 1
 
-    def _figure_backed(self, q: Quantity) -> bool:
+    @property
+    def quantities(self) -> list[Quantity]:
+        """Every figure the facts state (the price included)."""
+        return list(self._quantities)
+
+    @property
+    def materials(self) -> set[str]:
+        """Canonical materials the facts state, with what they imply ("stainless steel" -> "steel")."""
+        return set(self._materials)
+
+    @property
+    def colours(self) -> set[str]:
+        return set(self._colours)
+
+    def figure_backed(self, q: Quantity) -> bool:
+        """Does some fact state this figure, at the precision it was written with?"""
         if q.dimension == "number":
             return q.value in self._numbers or any(abs(q.value - n) <= q.precision for n in self._numbers)
         if q.dimension.startswith("money"):

@@ -2,16 +2,17 @@
 
 ``/describe sku:`` writes one to five variants (or, without a generator, a template description)
 and shows each with the attributes it rests on; variants that state something the attributes do
-not hold are rejected with the reason before staff see them. ``/describe-pick`` saves a variant as
-the product's next version and writes it back to the catalog. :meth:`Descriptions.pick` is the one
-function a pick goes through, so a button can call it too.
+not hold are rejected with the reason before staff see them. A "Use variant N" button (or
+``/describe-pick`` where buttons are unavailable) saves a variant as the product's next version and
+writes it back to the catalog; both go through :meth:`Descriptions.pick`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from supportbot.actions import CommandResult, Embed
+from supportbot.actions import Button, CommandResult, Embed
+from supportbot.components import ComponentContext, component
 from supportbot.models import ModelError
 from supportbot.plugin import CommandContext, Option, Plugin, autocomplete, command
 
@@ -76,7 +77,7 @@ class Descriptions(Plugin):
         for position, variant in draft.rejected:
             lines.append(f"Variant {position} rejected: {'; '.join(variant.check.reasons)[:300]}")
         if draft.accepted:
-            lines.append(f"Pick one with `/describe-pick request:{request_id} variant:N` "
+            lines.append(f"Pick one with its button, or `/describe-pick request:{request_id} variant:N` "
                          "(`apply:false` saves it without writing it to the catalog).")
         else:
             lines.append("No variant passed the check: run /describe again, or write it yourself.")
@@ -89,7 +90,9 @@ class Descriptions(Plugin):
             title = f"Variant {position}" + (" (template)" if draft.source == "template" else "")
             embeds.append(Embed(title=title, description=variant.text[:4000], fields=tuple(fields),
                                 footer=f"request {request_id} · variant {position} · {draft.language}"))
-        return CommandResult("\n".join(x for x in lines if x), embeds=tuple(embeds))
+        buttons = tuple(Button(f"descriptions:pick:{request_id}:{position}", f"Use variant {position}", style="primary")
+                        for position, _ in draft.accepted[:5])
+        return CommandResult("\n".join(x for x in lines if x), embeds=tuple(embeds), components=buttons)
 
     @autocomplete("describe", "sku")
     async def sku_choices(self, ctx: CommandContext, current: str) -> list[str]:
@@ -123,8 +126,16 @@ class Descriptions(Plugin):
             saved = await self.pick(request, variant, ctx.author_id, apply=apply)
         except PickError as exc:
             return CommandResult(str(exc))
-        where = "written to the catalog" if saved.applied else "saved, not written to the catalog"
-        return CommandResult(f"Version {saved.version} of {saved.sku} {where}.")
+        return _saved(saved)
+
+    @component("descriptions:pick", staff_only=True)
+    async def pick_button(self, ctx: ComponentContext) -> CommandResult:
+        """The "Use variant N" button under /describe's answer: the same pick, written to the catalog."""
+        try:
+            saved = await self.pick(int(ctx.args[0]), int(ctx.args[1]), ctx.author_id)
+        except (PickError, IndexError, ValueError) as exc:
+            return CommandResult(str(exc) or "That button is out of date; run /describe again.")
+        return _saved(saved)
 
     async def pick(self, request_id: int, position: int, author: str, *, apply: bool = True) -> SavedDescription:
         """Save one variant as the product's next version; with ``apply``, write it to the catalog.
@@ -138,6 +149,11 @@ class Descriptions(Plugin):
             self.store.mark_applied(saved.id)
             return SavedDescription(saved.id, saved.sku, saved.version, saved.text, saved.source, saved.author, True)
         return saved
+
+
+def _saved(saved: SavedDescription) -> CommandResult:
+    where = "written to the catalog" if saved.applied else "saved, not written to the catalog"
+    return CommandResult(f"Version {saved.version} of {saved.sku} {where}.")
 
 
 def _check_sampling(variants: int | None, temperature: float | None, top_p: float | None, top_k: int | None) -> str | None:

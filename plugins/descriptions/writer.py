@@ -39,7 +39,6 @@ _MAX_WORDS = {"short": 40, "medium": 90, "long": 180}
 class Variant:
     text: str
     check: CheckResult
-    tokens: int = 0
 
 
 @dataclass
@@ -136,7 +135,7 @@ class DescriptionWriter:
         out = []
         for raw in texts:
             text = _clean(raw, length, language)
-            out.append(Variant(text, checker.check(text), tokens=len(raw.split()) if language == "en" else len(raw)))
+            out.append(Variant(text, checker.check(text)))
         model = getattr(self.config.model, "name", None)
         return Draft(product.sku, language, tone, length, "model", out, self.prompt_hash(language, tone, length),
                      settings={**sampling, "n": options.n, "max_new_tokens": options.max_new_tokens, "model": model})
@@ -168,7 +167,8 @@ class DescriptionWriter:
                 slot = "warranty"
             else:
                 slot = "other"
-            sentences.append(parts[slot].format(key=key.strip(), value=value.strip()))
+            label = key.strip()[:1].upper() + key.strip()[1:]
+            sentences.append(parts[slot].format(key=label, value=value.strip()))
         text = _cap(("" if language == "zh" else " ").join(sentences), length, language)
         return Draft(product.sku, language, tone, length, "template", [Variant(text, checker.check(text))],
                      self.prompt_hash(language, tone, length), settings={"template": True},
