@@ -244,3 +244,19 @@ async def test_console_staff_picks_with_the_button_under_their_command(bot_confi
     await bot.close()
     history.close()
     assert "Version 1 of TEE-1 written to the catalog." in out.getvalue()
+
+
+def test_writing_a_description_back_keeps_the_rest_of_the_product(tmp_path):
+    from supportbot.knowledge.report import ImportReport
+    from supportbot.knowledge.store import ProductRecord, write_products
+
+    kb = KnowledgeBase(connect(tmp_path / "kb.db"), FakeRunner())
+    children = [{"sku": "TEE-1-M", "options": {"Size": "M"}, "price": 21.0, "stock": 3}]
+    write_products(kb, [ProductRecord(row=1, sku="TEE-1", name="Crew Tee", price=19.99, currency="USD", stock=4,
+                                      attributes={"Material": "Cotton"}, variants=children)],
+                   ImportReport("products", tmp_path / "shop.csv"), source="shop.csv", progress=False)
+    assert kb.set_description("TEE-1", "A cotton crew tee.") and not kb.set_description("NOPE", "x")
+    product = kb.product("TEE-1")
+    assert product.description == "A cotton crew tee." and product.variants == tuple(children)
+    assert (product.price, product.stock, product.attributes) == (19.99, 4, {"Material": "Cotton"})
+    kb.db.conn.close()

@@ -217,15 +217,15 @@ class KnowledgeBase:
         from .store import ProductRecord, write_products
 
         row = self.db.conn.execute(
-            "SELECT row_number, sku, name, category, price, price_max, currency, stock, attributes, url, source "
-            "FROM kb_products WHERE sku = ?", [sku]).fetchone()
+            "SELECT row_number, sku, name, category, price, price_max, currency, stock, attributes, url, variants, "
+            "source FROM kb_products WHERE sku = ?", [sku]).fetchone()
         if row is None:
             return False
         record = ProductRecord(row=row[0] or 0, sku=row[1], name=row[2], category=row[3], price=row[4],
                                price_max=row[5], currency=row[6], stock=row[7], attributes=json.loads(row[8] or "{}"),
-                               description=text, url=row[9])
-        write_products(self, [record], ImportReport("products", Path(row[10] or "descriptions")),
-                       source=row[10] or "descriptions", progress=False)
+                               description=text, url=row[9], variants=json.loads(row[10] or "[]"))
+        write_products(self, [record], ImportReport("products", Path(row[11] or "descriptions")),
+                       source=row[11] or "descriptions", progress=False)
         return True
 
     # ------------------------------------------------------------------ passages
@@ -354,7 +354,7 @@ class KnowledgeBase:
 def _hit(row: Any, score: float = 1.0) -> ProductHit:
     return ProductHit(id=row[0], sku=row[1], name=row[2], category=row[3], price=row[4], price_max=row[5],
                       currency=row[6], stock=row[7], attributes=json.loads(row[8] or "{}"), description=row[9],
-                      url=row[10], score=score)
+                      url=row[10], variants=tuple(json.loads(row[11] or "[]")), score=score)
 
 
 def _fuse(text_ids: list[int], vector_ids: list[int], k: int) -> list[int]:
