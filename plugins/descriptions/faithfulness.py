@@ -377,7 +377,8 @@ class Checker:
         text_mats = lexicon.broader(lexicon.materials().canonical(text))
         text_cols = lexicon.broader(lexicon.colours().canonical(text))
         text_quantities = find_quantities(text)
-        mentioned, omitted = [], []
+        mentioned: list[str] = []
+        omitted: list[str] = []
         for key, value in self.facts.attributes.items():
             if not value:
                 continue

@@ -33,7 +33,7 @@ _TIME = {"second": 1 / 86400, "seconds": 1 / 86400, "sec": 1 / 86400, "secs": 1 
          "months": 30.4375, "year": 365.25, "years": 365.25, "yr": 365.25, "yrs": 365.25, "秒": 1 / 86400,
          "分钟": 1 / 1440, "小时": 1 / 24, "天": 1, "日": 1, "周": 7, "星期": 7, "个月": 30.4375, "月": 30.4375,
          "年": 365.25}
-_OTHER = {
+_OTHER: dict[str, dict[str, float]] = {
     "power": {"w": 1, "watt": 1, "watts": 1, "kw": 1000, "瓦": 1, "千瓦": 1000},
     "voltage": {"v": 1, "volt": 1, "volts": 1, "kv": 1000, "伏": 1, "伏特": 1},
     "current": {"ma": 0.001, "a": 1, "amp": 1, "amps": 1, "毫安": 0.001, "安": 1},
@@ -50,9 +50,10 @@ _OTHER = {
               "件": 1, "个": 1, "只": 1, "双": 2, "套": 1, "条": 1, "片": 1, "支": 1, "颗": 1, "粒": 1, "张": 1},
 }
 UNITS: dict[str, tuple[str, float]] = {}
-for _dim, _table in {"length": _LENGTH, "mass": _MASS, "volume": _VOLUME, "time": _TIME, **_OTHER}.items():
-    for _unit, _factor in _table.items():
-        UNITS[_unit] = (_dim, float(_factor))
+_TABLES: dict[str, dict[str, float]] = {"length": _LENGTH, "mass": _MASS, "volume": _VOLUME, "time": _TIME, **_OTHER}
+for _dimension, _table in _TABLES.items():
+    for _spelling, _size in _table.items():
+        UNITS[_spelling] = (_dimension, float(_size))
 UNITS.update({"°c": ("temperature", 1.0), "℃": ("temperature", 1.0), "°f": ("temperature", 1.0), "度": ("temperature", 1.0)})
 # Currencies compare by code, never converted.
 _CURRENCY_PREFIX = {"$": "USD", "us$": "USD", "usd": "USD", "€": "EUR", "eur": "EUR", "£": "GBP", "gbp": "GBP",
@@ -220,11 +221,12 @@ def find_quantities(text: str) -> list[Quantity]:
             add(Quantity(match.group(0), match.start(), match.end(), value, "m", "length", value * 1000, 0.05))
     for match in _AND_A_HALF.finditer(text):
         number = parse_number(match.group("num") or match.group("num2"))
-        unit = {"个小时": "小时", "月": "个月"}.get(match.group("unit") or match.group("unit2"), match.group("unit") or match.group("unit2"))
-        if number and unit in UNITS:
+        written = match.group("unit") or match.group("unit2")
+        half_unit = {"个小时": "小时", "月": "个月"}.get(written, written)
+        if number and half_unit in UNITS:
             value = number[0] + 0.5
-            dimension, factor = UNITS[unit]
-            add(Quantity(match.group(0), match.start(), match.end(), value, unit, dimension, value * factor, 0.05))
+            dimension, factor = UNITS[half_unit]
+            add(Quantity(match.group(0), match.start(), match.end(), value, half_unit, dimension, value * factor, 0.05))
     for match in _CN_PERCENT.finditer(text):
         if _overlaps(match.start(), match.end(), taken):
             continue
@@ -261,8 +263,6 @@ def find_quantities(text: str) -> list[Quantity]:
         currency = _currency(match)
         unit_raw = match.group("unit") or ""
         unit = _unit_of(unit_raw) if unit_raw and currency is None else None
-        if unit_raw and unit is None and currency is None:
-            unit_raw = ""
         start = match.start("cur") if match.group("cur") else match.start("num")
         end = match.end("unit") if (unit or (currency and match.group("unit"))) else match.end("num2") if match.group("num2") else match.end("num")
         if match.group("dims") and unit:

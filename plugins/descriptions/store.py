@@ -172,7 +172,10 @@ class DescriptionStore:
     def latest(self, sku: str) -> SavedDescription | None:
         row = self.conn.execute("SELECT id, sku, version, text, source, author, applied_at FROM descriptions "
                                 "WHERE sku = ? ORDER BY version DESC LIMIT 1", [sku]).fetchone()
-        return SavedDescription(*row[:6], applied=row[6] is not None) if row else None
+        if row is None:
+            return None
+        row_id, sku, version, text, source, author, applied_at = row
+        return SavedDescription(row_id, sku, version, text, source, author, applied=applied_at is not None)
 
     def written_by_bot(self, sku: str, current: str | None) -> bool:
         """Is the catalog's current text one a bulk run wrote (and no person chose since)?"""

@@ -127,10 +127,10 @@ class DescriptionWriter:
         facts = facts_of(product, with_description=s.existing_as_facts)
         checker = Checker(facts, price_text=product.price_text)
         prompt = self.prompt()
-        sampling = {"temperature": s.temperature if temperature is None else temperature,
-                    "top_p": s.top_p if top_p is None else top_p, "top_k": s.top_k if top_k is None else top_k}
         options = GenerationOptions(n=variants or s.variants, max_new_tokens=int(prompt["lengths"][length]["max_new_tokens"]),
-                                    timeout_s=s.timeout_s, **sampling)
+                                    timeout_s=s.timeout_s, temperature=s.temperature if temperature is None else temperature,
+                                    top_p=s.top_p if top_p is None else top_p, top_k=s.top_k if top_k is None else top_k)
+        sampling = {"temperature": options.temperature, "top_p": options.top_p, "top_k": options.top_k}
         texts = await self.runner.generate(self.messages(product, facts, language, tone, length), options)
         out = []
         for raw in texts:
