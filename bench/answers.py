@@ -216,7 +216,8 @@ async def play(bot: Any, transport: TestTransport, cases: list[Case], numbers: s
             outcome, sent = await transport.say_and_outcome(turn, customer=customer, channel=f"support-{case.id}")
             latencies.append((time.perf_counter() - started) * 1000)
         kind = classify(outcome)
-        reply = reply_text(sent)
+        # Only what the customer saw: a handoff also posts the staff thread's card and draft.
+        reply = reply_text([s for s in sent if s.channel_id == f"support-{case.id}"])
         verdict, why = score(case, kind, getattr(outcome, "reason", None), reply)
         invented = sorted(_numbers(reply) - numbers - said) if kind in ("answered", "not_found") else []
         results.append(Result(case, verdict, kind, getattr(outcome, "reason", None), reply, why, invented))

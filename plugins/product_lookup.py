@@ -134,8 +134,8 @@ class ProductLookup(Plugin):
                     not await self._passage_answers(ctx.text):
                 return ctx.answer(self._say("not_sold", message_language(ctx), what=_said(ctx.text, unknown)),
                                   reason="not_sold")
-            if ask.browse and not unknown:  # every word is the catalog's: "cheapest blue watch under $100"
-                return self._browse(ctx, ask)
+            if ask.browse and not kb.unknown_words(ask.words, passages=False):
+                return self._browse(ctx, ask)  # every word is the catalog's: "cheapest blue watch under $100"
         if not asked and not unclear:
             return None  # confidently another intent: not ours
         return await self._search(ctx, asked, foreign)

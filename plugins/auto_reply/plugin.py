@@ -122,7 +122,10 @@ class AutoReply(Plugin):
         if getattr(u, "action", None) == "handoff":
             return ctx.handoff(f"intent:{u.intent}", details)
         if self._may_clarify(ctx, u, confidence):
-            return ctx.answer(self._clarifying_question(u), reason="clarify")
+            # intents.yaml's labels are in the shop's language: another language gets the open question
+            question = (phrases(self.bot.config).say("clarify", message_language(ctx))
+                        if in_other_language(self.bot, ctx) else self._clarifying_question(u))
+            return ctx.answer(question, reason="clarify")
         if u is not None and getattr(u, "ambiguous", False) and self._last_was_clarification(ctx):
             return ctx.handoff("still_unclear", {"intent": u.intent, "runner_up": u.runner_up, **details})
         return ctx.handoff("no_grounded_answer", details)

@@ -182,9 +182,10 @@ class KnowledgeBase:
         by_sku = {r[1]: r for r in rows}
         return [self._hit(by_sku[s], 1.0) for s in skus if s in by_sku]
 
-    def unknown_words(self, words: Sequence[str]) -> list[str]:
-        """The words no product has in its name, category or attributes ("nike" in a shop without it)."""
-        return catalog.missing_words(self.db.conn, words)
+    def unknown_words(self, words: Sequence[str], *, passages: bool = True) -> list[str]:
+        """The words no product has in its name, category or attributes ("nike" in a shop without it)
+        and, with ``passages``, no FAQ or policy passage uses either (those are the shop's own words)."""
+        return catalog.missing_words(self.db.conn, words, passages=passages)
 
     def _product_rows_by_id(self, ids: Sequence[int]) -> list[Any]:
         if not ids:

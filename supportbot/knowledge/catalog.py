@@ -54,16 +54,17 @@ def products_with(conn: sqlite3.Connection, words: Sequence[str], *, descending:
     return [r[0] for r in conn.execute(sql, [expr, *params, limit])]
 
 
-def missing_words(conn: sqlite3.Connection, words: Sequence[str]) -> list[str]:
-    """The words that no product holds in its typed fields and no FAQ or policy passage uses:
-    unknown brands and product types ("nike", "laptop"), not the shop's own words ("member")."""
+def missing_words(conn: sqlite3.Connection, words: Sequence[str], *, passages: bool = True) -> list[str]:
+    """The words that no product holds in its typed fields and (with ``passages``) no FAQ or policy
+    passage uses: unknown brands and product types ("nike", "laptop"), not the shop's own words
+    ("member"). Without ``passages``: every word no product holds."""
     out = []
     for word in words:
         expr = _match([word])
         if expr is None or conn.execute("SELECT 1 FROM kb_products_words WHERE kb_products_words MATCH ? LIMIT 1",
                                         [expr]).fetchone() is not None:
             continue
-        in_passages = fts_query([stem(word)], min_len=3)  # trigram index: substrings of 3+ characters
+        in_passages = fts_query([stem(word)], min_len=3) if passages else None  # trigram: 3+ characters
         if in_passages and conn.execute("SELECT 1 FROM kb_passages_fts WHERE kb_passages_fts MATCH ? LIMIT 1",
                                         [in_passages]).fetchone() is not None:
             continue

@@ -12,7 +12,7 @@ import asyncio
 import itertools
 import re
 import sys
-import time
+import uuid
 from typing import TextIO
 
 from ..actions import Button, CommandResult, Component, ComponentReply, Embed, Modal
@@ -53,8 +53,9 @@ class ConsoleTransport(RecordingTransport):
         self.interactive = not echo and self.source.isatty()
         self._stopped = False
         # Message ids must not repeat across runs: the history keeps them, and a repeated id would
-        # be taken for a redelivery and ignored. The start time (in hex seconds) makes them unique.
-        self._run_prefix = format(int(time.time()), "x")
+        # be taken for a redelivery and ignored. A random run id keeps them apart even for two
+        # consoles started in the same second (the start time alone did not).
+        self._run_prefix = uuid.uuid4().hex[:12]
         self._count = itertools.count(1)
         #: The numbered choices on screen: (custom_id, select value or None, channel, message id, staff's).
         self._choices: list[tuple[str, str | None, str, str | None, bool]] = []
