@@ -17,7 +17,7 @@ from typing import TextIO
 
 from ..actions import Button, CommandResult, Component, ComponentReply, Embed, Modal
 from ..events import Author, CommandInvoked, ComponentUsed, MessageReceived
-from .recording import RecordingTransport, Sent, _Thread
+from .recording import RecordedThread, RecordingTransport, Sent
 
 __all__ = ["ConsoleTransport", "parse_command"]
 
@@ -201,7 +201,7 @@ class ConsoleTransport(RecordingTransport):
         self._print(f"(bot edited its message) {sent.text}".rstrip())
         self._show_components(sent.components, sent.channel_id, sent.id)
 
-    def on_thread(self, thread: _Thread) -> None:
+    def on_thread(self, thread: RecordedThread) -> None:
         ping = "@staff " if thread.action.mention_staff else ""
         self._print(f"[staff thread {thread.action.name} opened] {ping}{thread.action.text}")
         for embed in thread.action.embeds:
