@@ -29,6 +29,11 @@ _EXPIRY = re.compile(
     re.I,
 )
 
+# Digits that are ids, never payment data: Discord mentions (<@id>, <@!id>, <@&role>, <#channel>),
+# custom emoji (<:name:id>) and links (attachment URLs carry snowflakes). A snowflake is 17-20
+# digits, so about one in ten passes the issuer and Luhn checks by chance.
+_IDS = re.compile(r"<(?:@[!&]?|#|a?:\w+:)\d+>|https?://\S+")
+
 #: Format characters that reorder text (RLO, LRI, ...): a reply must read as it is written.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
@@ -82,6 +87,10 @@ def mask_payment_data(text: str) -> str:
     """
     if not any(char.isdigit() for char in text):
         return text
+    parts = _IDS.split(text)
+    if len(parts) > 1:  # mask around the ids, which stay as they are
+        ids = _IDS.findall(text)
+        return "".join(mask_payment_data(part) + (ids[i] if i < len(ids) else "") for i, part in enumerate(parts))
     text = _DIGIT_RUN.sub(_mask_run, text)
     text = _CVV.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
     return _EXPIRY.sub(lambda m: f"{m.group(1)}{m.group(2)}**/**", text)
