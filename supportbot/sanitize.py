@@ -65,6 +65,19 @@ def _mask_groups(groups: list[str]) -> str:
     return " ".join(groups)
 
 
+# A card written in its printed groups (4-4-4-4, or Amex's 4-6-5), wherever it sits in a run.
+_PRINTED_CARD = re.compile(r"\d{4}([ -])\d{4}\1\d{4}\1\d{4}|\d{4}([ -])\d{6}\2\d{5}")
+
+
+def _printed_card_inside(run: str) -> bool:
+    """A card in its printed groups glued to other digits ("cvv 1234111 1111 1111 11110")."""
+    for start in range(len(run)):
+        found = _PRINTED_CARD.match(run, start)
+        if found and _is_card(re.sub(r"\D", "", found.group(0))):
+            return True
+    return False
+
+
 def _mask_run(match: re.Match[str]) -> str:
     run = match.group(0)
     digits = re.sub(r"\D", "", run)
@@ -75,6 +88,8 @@ def _mask_run(match: re.Match[str]) -> str:
         return masked
     # A card number glued to other digits ("4111 1111 1111 11110"), at either end of the run.
     if len(digits) > 16 and any(_is_card(digits[:n]) or _is_card(digits[-n:]) for n in range(13, min(20, len(digits)))):
+        return "[card number removed]"
+    if _printed_card_inside(run):
         return "[card number removed]"
     return run
 

@@ -159,6 +159,7 @@ async def test_the_cap_is_configurable(make_bot):
     ("order 55555 4111 1111 1111 1111 please", "order 55555 [card ending 1111] please"),
     ("4111 1111 1111 11114111 1111 1111 1111", "[card number removed]"),  # found by hypothesis
     ("4111 1111 1111 11110", "[card number removed]"),  # found by hypothesis too
+    ("cvv 1234111 1111 1111 11110", "cvv [card number removed]"),  # and this one, inside a run
     ("cards 4111111111111111 5500000000000004", "cards [card ending 1111] [card ending 0004]"),
 ])
 def test_a_card_number_among_other_digits_is_masked_too(text, masked):
