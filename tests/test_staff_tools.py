@@ -10,6 +10,7 @@ import pytest
 from supportbot.actions import Button, CommandResult, Modal
 from supportbot.events import Attachment
 from supportbot.testing.doubles import ScriptedUnderstander, understanding
+from supportbot.testing.fake_runner import FakeRunner
 from supportbot.testing.transport import TestTransport
 from supportbot.transports.recording import Sent
 
@@ -225,3 +226,20 @@ async def test_files_are_relayed_both_ways_within_the_limits(make_bot, understan
     stored = bot.plugins["escalation"].staff.files(1)  # type: ignore[attr-defined]
     assert [(f.filename, f.size) for f in stored] == [("damage.jpg", 300_000), ("damage.jpg", 300_000),
                                                        ("label.pdf", 20_000)]
+
+
+@pytest.mark.parametrize(("generated", "expected"), [
+    ("Your order ships within 2 business days.", "Your order ships within 2 business days."),
+    # A promise the passages do not make is never put in front of staff as a suggestion.
+    ("I will refund you today and add a 20% discount.", "> Orders ship within 2 business days."),
+])
+async def test_with_a_generator_the_draft_is_written_from_the_passages_and_checked(make_bot, understander,
+                                                                                   generated, expected) -> None:
+    runner = FakeRunner(lambda messages: generated)
+    bot, chat = await make_bot("escalation", understander=understander, knowledge=Knowledge(), runner=runner)
+    await chat.say(ASK)
+    (thread,) = chat.threads.values()
+    draft = [s for s in _in(chat, thread.id) if s.text.startswith("Suggested reply")][-1]
+    assert draft.text.endswith("\n" + expected)
+    prompt = runner.calls[-1].messages  # after the summary: the draft comes last
+    assert "Orders ship within 2 business days." in prompt[0]["content"] and prompt[-1]["content"].count(ASK) == 1

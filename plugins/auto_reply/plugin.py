@@ -27,7 +27,6 @@ from typing import Any
 
 from pydantic import Field
 
-from supportbot.guard import check_disclosure, check_promises
 from supportbot.i18n import (
     cross_language_support,
     in_other_language,
@@ -40,7 +39,7 @@ from supportbot.i18n import (
 from supportbot.knowledge import KnowledgeBase, answer_confidence, excerpt
 from supportbot.knowledge.excerpt import coverage, stems
 from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
-from supportbot.prompts import load_prompt
+from supportbot.prompts import grounded_reply
 from supportbot.understanding.questions import is_follow_up, split_questions
 
 
@@ -218,33 +217,12 @@ class AutoReply(Plugin):
         return ctx.answer(f"{notice}\n{best.text}", sources=[best.id], reason="knowledge_match_other_language")
 
     async def _generated(self, ctx: MessageContext, passages: list[Any]) -> Any:
-        from supportbot.models import GenerationOptions
-
-        prompt = load_prompt(self.bot.config, "reply")
-        block = "\n".join(f"[{p.id}] {p.title + ': ' if getattr(p, 'title', None) else ''}{p.text}" for p in passages)
-        shop = self.bot.config.bot.name
-        messages = [{"role": "system", "content": prompt["system"].format(shop=shop, passages=block)}]
-        messages += await ctx.recent_turns()
-        messages.append({"role": "user", "content": prompt["user"].format(message=ctx.text)})
-        options = GenerationOptions(max_new_tokens=int(prompt.get("max_new_tokens", 200)))
-        runner = self.bot.runner
-        assert runner is not None, "only called when the runner can generate"
-        (text,) = await runner.generate(messages, options)
-        text = text.strip()
-        sources = [p.id for p in passages]
-        if not text or "HANDOFF" in text:
-            return ctx.handoff("no_grounded_answer", {"passages": sources})
-        check = check_promises(text, [p.text for p in passages])
-        if not check.ok:
-            self.log.warning("blocked a reply with unsupported promises: %s", ", ".join(check.unsupported))
-            return ctx.handoff("unsupported_promise", {"blocked_reply": text, "unsupported": list(check.unsupported)})
-        # The instructions without the passages: a reply may quote the shop's facts, never its rules.
-        leak = check_disclosure(text, prompt["system"].format(shop=shop, passages=""),
-                                allowed=f"{shop} {block} {ctx.text}")
-        if not leak.ok:
-            self.log.warning("blocked a reply that discloses its instructions: %s", ", ".join(leak.unsupported))
-            return ctx.handoff("instructions_disclosed", {"blocked_reply": text, "found": list(leak.unsupported)})
-        return ctx.answer(text, sources=sources, reason="generated")
+        reply = await grounded_reply(self.bot, passages, await ctx.recent_turns(), ctx.text)
+        if reply.text is None:
+            if reply.refused != "no_grounded_answer":
+                self.log.warning("blocked a generated reply (%s): %s", reply.refused, reply.details)
+            return ctx.handoff(reply.refused or "no_grounded_answer", reply.details)
+        return ctx.answer(reply.text, sources=[p.id for p in passages], reason="generated")
 
     async def _product_passages(self, text: str) -> list[Any]:
         """Relevant catalog products as passages, stating only the stored figures."""

@@ -36,6 +36,7 @@ from supportbot.events import (
 from supportbot.handoffs import Handoff, HandoffAlreadyClaimed, HandoffError
 from supportbot.i18n import conversation_language, cross_language_support, shop_language
 from supportbot.plugin import CommandContext, Option, autocomplete, command, listener
+from supportbot.prompts import grounded_reply
 
 from .staff_store import StaffStore, StoredFile
 
@@ -280,7 +281,8 @@ class StaffTools:
         last = _last_customer_text(self, handoff)
         if not last:
             return
-        text = await self._draft_text(last, conversation_language(self.bot, handoff.conversation_id))
+        text = await self._draft_text(last, conversation_language(self.bot, handoff.conversation_id),
+                                      handoff.conversation_id)
         if not text:
             return
         draft_id = self.staff.add_draft(handoff.id, thread_id, text)
@@ -291,7 +293,7 @@ class StaffTools:
                         Button(f"escalation:draft-discard:{draft_id}", "Discard", style="danger"))))
         self.staff.set_draft_message(draft_id, message_id)
 
-    async def _draft_text(self, question: str, language: str) -> str | None:
+    async def _draft_text(self, question: str, language: str, conversation_id: int) -> str | None:
         knowledge = self.bot.knowledge
         if knowledge is None:
             return None
@@ -302,6 +304,18 @@ class StaffTools:
             passages = cross_language_support(question, passages)
         if not passages:
             return None
+        runner = self.bot.runner
+        if runner is not None and runner.generation_available:
+            turns = self.bot.history.recent_turns(conversation_id, self.bot.config.bot.memory_turns)
+            try:
+                asked = max((i for i, turn in enumerate(turns) if turn["role"] == "user"), default=len(turns))
+                reply = await grounded_reply(self.bot, passages, turns[:asked], question)
+            except Exception as exc:  # a draft is a convenience: the quoted passages still help
+                self.log.warning("drafting with the model failed (%s); suggesting the passages", exc)
+            else:
+                if reply.text is not None:
+                    return reply.text
+                self.log.info("model draft refused (%s); suggesting the passages", reply.refused)
         # Without a generator the best passages are the suggestion, quoted: staff see what it rests on.
         return "\n".join(f"> {p.text}" for p in passages)
 
