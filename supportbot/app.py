@@ -10,7 +10,7 @@ from .config import Config
 from .engine import SupportBot
 from .history import History
 
-__all__ = ["build_bot", "open_history", "PROJECT_ROOT"]
+__all__ = ["build_bot", "cache_dir", "open_history", "PROJECT_ROOT"]
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +19,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def open_history(config: Config) -> History:
     return History.open(config.resolve(config.database.path), busy_timeout_ms=config.database.busy_timeout_ms)
+
+
+def cache_dir(config: Config) -> Path:
+    """Where the bot keeps what it can rebuild (fitted classifiers, the demo shop): beside the database."""
+    return config.resolve(Path(config.database.path)).parent / ".supportbot-cache"
 
 
 def build_runner(config: Config) -> Any:
@@ -49,7 +54,7 @@ def build_bot(config: Config, transport: Any = None, *, runner: Any = None, hist
         config.understanding,
         runner.embed,
         intents_file=shipped_file(config, config.understanding.intents_file),
-        cache_dir=config.resolve(Path(config.database.path)).parent / ".supportbot-cache",
+        cache_dir=cache_dir(config),
     )
     return SupportBot(config, history=history, runner=runner, knowledge=knowledge,
                       understander=understander, transport=transport)

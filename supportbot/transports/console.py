@@ -40,7 +40,8 @@ class ConsoleTransport(RecordingTransport):
     channel_id = "console"
 
     def __init__(self, source: TextIO | None = None, out: TextIO | None = None, *,
-                 customer_name: str = "customer", staff_name: str = "staff", echo: bool = False) -> None:
+                 customer_name: str = "customer", staff_name: str = "staff", echo: bool = False,
+                 fresh: bool = False) -> None:
         super().__init__()
         self.source = source or sys.stdin
         self.out = out or sys.stdout
@@ -53,6 +54,9 @@ class ConsoleTransport(RecordingTransport):
         # be taken for a redelivery and ignored. The start time (in hex seconds) makes them unique.
         self._run_prefix = format(int(time.time()), "x")
         self._count = itertools.count(1)
+        # Fresh: this run's customers are new ones, so no earlier run's conversation (its memory,
+        # a handoff still open) is continued; the history keeps the earlier runs as they were.
+        self.fresh = fresh
 
     def next_id(self) -> str:
         return f"{self._run_prefix}.{next(self._count)}"
@@ -62,8 +66,6 @@ class ConsoleTransport(RecordingTransport):
 
     async def run(self) -> None:
         assert self.bot is not None, "start() first"
-        if self.interactive:
-            self._print(HELP)
         while not self._stopped:
             if self.interactive:
                 print(f"{self.customer_name}> ", end="", file=self.out, flush=True)
@@ -107,15 +109,20 @@ class ConsoleTransport(RecordingTransport):
         else:
             await self.bot.handle_message(MessageReceived(
                 platform=self.name, message_id=self.next_id(), channel_id=self.channel_id,
-                author=Author(id=f"console:{self.customer_name}", name=self.customer_name), text=line))
+                author=self.customer(), text=line))
         return True
+
+    def customer(self) -> Author:
+        """The customer typing now; a fresh run's ids carry the run's prefix."""
+        run = f"{self._run_prefix}:" if self.fresh else ""
+        return Author(id=f"console:{run}{self.customer_name}", name=self.customer_name)
 
     def _staff_thread(self) -> str | None:
         """The newest handoff thread: one opened in this session, else the newest handoff still
         open in the history (opened in an earlier session on the same database)."""
         thread = next(reversed(self.threads.values()), None)
-        if thread is not None:
-            return thread.id
+        if thread is not None or self.fresh:
+            return thread.id if thread is not None else None
         assert self.bot is not None
         open_ = [h for h in self.bot.history.open_handoffs() if h.thread_id]
         return open_[-1].thread_id if open_ else None
