@@ -37,6 +37,7 @@ from .loader import SHIPPED_PLUGINS, PluginNotFound, find_plugin_module
 from .logs import message_scope
 from .outcomes import Outcome, OutcomeKind
 from .plugin import CommandContext, CommandSpec, MessageContext, Plugin
+from .sanitize import cap_inbound, clean_outbound, mask_payment_data
 
 __all__ = ["SupportBot", "PluginLoadError", "message_nonce"]
 
@@ -241,6 +242,7 @@ class SupportBot:
     async def handle_message(self, event: MessageReceived) -> Outcome | None:
         """Take one inbound message to its outcome. Staff messages go to the bus only."""
         with message_scope(event.message_id):
+            event = self._admit(event)
             if event.author.is_bot:
                 return None
             if event.author.is_staff:
@@ -260,6 +262,16 @@ class SupportBot:
             metrics.MESSAGES.labels(outcome=str(outcome.kind)).inc()
             metrics.RESPONSE_SECONDS.observe(time.perf_counter() - started)
             return outcome
+
+    def _admit(self, event: MessageReceived) -> MessageReceived:
+        """The text everything downstream sees: payment data masked (before the history, a staff
+        thread, a prompt or a log line has it) and capped, so one huge paste cannot stall others."""
+        text = mask_payment_data(event.text)
+        text, cut = cap_inbound(text, self.config.bot.max_message_chars)
+        if cut:
+            log.warning("message of %d characters cut to bot.max_message_chars (%d)", len(event.text),
+                        self.config.bot.max_message_chars)
+        return event if text == event.text else replace(event, text=text)
 
     async def _decide(self, event: MessageReceived, record: InboundRecord) -> Outcome:
         limited = self._rate_limited(event.author.id)
@@ -333,6 +345,7 @@ class SupportBot:
                 kind=str(outcome.kind), reason=outcome.reason, plugin=outcome.plugin))
 
     async def _reply(self, event: MessageReceived, record: InboundRecord, text: str, outcome: Outcome) -> None:
+        text = clean_outbound(text)
         action = SendMessage(channel_id=event.channel_id, text=text, embeds=outcome.embeds,
                              reply_to=event.message_id, nonce=message_nonce(event.platform, event.message_id))
         sent_id = await self.send(action)
@@ -361,7 +374,7 @@ class SupportBot:
     async def send(self, action: SendMessage | OpenThread) -> str | None:
         if self.transport is None:
             raise RuntimeError("no transport attached to the bot")
-        return await self.transport.send(action)
+        return await self.transport.send(_cleaned(action))
 
     # --- commands -------------------------------------------------------------------------------
 
@@ -400,6 +413,18 @@ class SupportBot:
         except Exception:
             log.exception("autocomplete for /%s %s failed", event.command, option)
             return []
+
+
+def _cleaned(action: SendMessage | OpenThread) -> SendMessage | OpenThread:
+    """Every text the bot posts, cleaned (:func:`~supportbot.sanitize.clean_outbound`): generated
+    replies, summaries and relayed messages alike."""
+    embeds = tuple(
+        replace(e, title=clean_outbound(e.title), description=clean_outbound(e.description),
+                fields=tuple((clean_outbound(k), clean_outbound(v)) for k, v in e.fields),
+                footer=clean_outbound(e.footer) if e.footer else e.footer)
+        for e in action.embeds
+    )
+    return replace(action, text=clean_outbound(action.text), embeds=embeds)
 
 
 def _coerce_options(spec: CommandSpec, options: dict[str, Any]) -> dict[str, Any]:

@@ -8,12 +8,16 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
+import os
 import sys
 import time
 from collections.abc import Iterator
 from typing import TextIO
 
-__all__ = ["ConsoleHandler", "current_message_id", "message_scope", "quiet_library_progress", "setup_logging", "status_line"]
+from .sanitize import mask_payment_data
+
+__all__ = ["ConsoleHandler", "PaymentDataFilter", "current_message_id", "message_scope", "quiet_library_progress",
+           "setup_logging", "status_line"]
 
 current_message_id: contextvars.ContextVar[str] = contextvars.ContextVar("supportbot_message_id", default="-")
 
@@ -36,6 +40,18 @@ def _install_record_factory() -> None:
 
 
 _install_record_factory()
+
+
+class PaymentDataFilter(logging.Filter):
+    """Masks card numbers and CVV-like codes in every line a handler writes, libraries' too:
+    discord.py logs whole gateway payloads and request bodies at DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_payment_data(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
 
 
 @contextlib.contextmanager
@@ -82,6 +98,7 @@ def setup_logging(level: str = "INFO", *, stream: object = None, file: str | Non
         handler.setLevel(logging.WARNING)
         handlers.append(handler)
     if file is not None:
+        os.close(os.open(file, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))  # customers' words: owner only
         handlers.append(logging.FileHandler(file, encoding="utf-8"))
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_supportbot", False)]:
@@ -90,6 +107,7 @@ def setup_logging(level: str = "INFO", *, stream: object = None, file: str | Non
     for h in handlers:
         if not isinstance(h, ConsoleHandler):
             h.setFormatter(logging.Formatter(FORMAT))
+        h.addFilter(PaymentDataFilter())
         h._supportbot = True  # type: ignore[attr-defined]
         root.addHandler(h)
     level = min(logging.getLevelName(level), logging.getLevelName(stream_level or level))

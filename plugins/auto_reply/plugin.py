@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import Field
 
-from supportbot.guard import check_promises
+from supportbot.guard import check_disclosure, check_promises
 from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
 from supportbot.prompts import load_prompt
 
@@ -78,7 +78,8 @@ class AutoReply(Plugin):
 
         prompt = load_prompt(self.bot.config, "reply")
         block = "\n".join(f"[{p.id}] {p.title + ': ' if getattr(p, 'title', None) else ''}{p.text}" for p in passages)
-        messages = [{"role": "system", "content": prompt["system"].format(shop=self.bot.config.bot.name, passages=block)}]
+        shop = self.bot.config.bot.name
+        messages = [{"role": "system", "content": prompt["system"].format(shop=shop, passages=block)}]
         messages += await ctx.recent_turns()
         messages.append({"role": "user", "content": prompt["user"].format(message=ctx.text)})
         options = GenerationOptions(max_new_tokens=int(prompt.get("max_new_tokens", 200)))
@@ -91,6 +92,12 @@ class AutoReply(Plugin):
         if not check.ok:
             self.log.warning("blocked a reply with unsupported promises: %s", ", ".join(check.unsupported))
             return ctx.handoff("unsupported_promise", {"blocked_reply": text, "unsupported": list(check.unsupported)})
+        # The instructions without the passages: a reply may quote the shop's facts, never its rules.
+        leak = check_disclosure(text, prompt["system"].format(shop=shop, passages=""),
+                                allowed=f"{shop} {block} {ctx.text}")
+        if not leak.ok:
+            self.log.warning("blocked a reply that discloses its instructions: %s", ", ".join(leak.unsupported))
+            return ctx.handoff("instructions_disclosed", {"blocked_reply": text, "found": list(leak.unsupported)})
         return ctx.answer(text, sources=sources, reason="generated")
 
     async def _product_passages(self, text: str) -> list[Any]:
