@@ -185,8 +185,14 @@ def cmd_train_intents(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(config: Config, args: argparse.Namespace) -> int:
+    """Every setting checked, each enabled plugin's own too (imported, never started)."""
     import yaml
 
+    from supportbot.loader import check_plugin_settings
+
+    problems = check_plugin_settings(config)
+    if problems:
+        raise ConfigError(problems)
     print(f"{config.source or 'built-in defaults'}: OK")
     if args.show:
         print(yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False))

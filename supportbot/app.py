@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from .config import Config
+from .config import Config, ConfigError
 from .engine import SupportBot
 from .history import History
 
@@ -43,9 +43,17 @@ def shipped_file(config: Config, path: Path) -> Path:
 
 
 def build_bot(config: Config, transport: Any = None, *, runner: Any = None, history: History | None = None) -> SupportBot:
-    """The bot with its shared services: one history, one model runner, one knowledge base."""
+    """The bot with its shared services: one history, one model runner, one knowledge base.
+
+    Raises :class:`ConfigError` for settings of a plugin that does not exist (a misspelt name).
+    """
     from .knowledge import KnowledgeBase
+    from .loader import unknown_plugin_settings
     from .understanding import Understander
+
+    unknown = unknown_plugin_settings(config)
+    if unknown:
+        raise ConfigError(unknown)
 
     history = history or open_history(config)
     runner = runner if runner is not None else build_runner(config)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from supportbot.understanding.settings import UnderstandingSettings
 from supportbot.understanding.understander import Understanding
 
 __all__ = ["ManualClock", "ScriptedUnderstander", "understanding"]
@@ -22,6 +23,8 @@ def understanding(intent: str | None = "other", **fields: Any) -> Understanding:
     values: dict[str, Any] = {"confidence": 0.9, "margin": 0.5, "runner_up": None, "action": None,
                               "sentiment": 0.0, "language": "en"}
     values.update(fields)
+    # Negative as the real understander decides it, unless the test says otherwise.
+    values.setdefault("negative", values["sentiment"] <= UnderstandingSettings().negative_sentiment_threshold)
     return Understanding(intent=intent, **values)
 
 
