@@ -21,11 +21,13 @@ from datetime import timedelta
 from typing import Any
 
 from . import metrics
-from .actions import CommandResult, OpenThread, SendMessage
+from .actions import CommandResult, ComponentReply, OpenThread, SendMessage
+from .components import ComponentRouter, specs_of
 from .config import Config, ConfigError
 from .events import (
     Author,
     CommandInvoked,
+    ComponentUsed,
     EventBus,
     HandoffOpened,
     MessageReceived,
@@ -80,6 +82,7 @@ class SupportBot:
         self.bus = EventBus()
         self.plugins: dict[str, Plugin] = {}
         self._commands: dict[str, CommandSpec] = {}
+        self._components = ComponentRouter()
         self._handlers: list[tuple[str, Handler, bool]] = []
         self._recent: defaultdict[str, deque[float]] = defaultdict(deque)
         self._notified: dict[str, float] = {}
@@ -142,6 +145,10 @@ class SupportBot:
                 f"plugin {name!r}: command(s) {clashes} already registered by "
                 f"{sorted({self._commands[c].plugin for c in clashes})}"
             )
+        try:
+            self._components.add(specs_of(plugin))
+        except ValueError as exc:
+            raise PluginLoadError(f"plugin {name!r}: {exc}") from None
         self.plugins[name] = plugin
         self._commands.update({s.name: s for s in specs})
         self._handlers.extend((name, handler, human_owned) for handler, human_owned in plugin.message_handlers())
@@ -171,6 +178,7 @@ class SupportBot:
         self.plugins.pop(plugin.name, None)
         self._commands = {k: v for k, v in self._commands.items() if v.plugin != plugin.name}
         self._handlers = [h for h in self._handlers if h[0] != plugin.name]
+        self._components.remove_plugin(plugin.name)
         for event_type, method in plugin.listeners():
             self.bus.unsubscribe(event_type, method)
 
@@ -393,6 +401,12 @@ class SupportBot:
                 return CommandResult("Something went wrong running that command; it has been logged.")
             self.history.log_command(event.command, event.author.id, event.channel_id, event.options, allowed=True)
             return result if isinstance(result, CommandResult) else CommandResult(str(result))
+
+    async def handle_component(self, event: ComponentUsed) -> ComponentReply:
+        """A click, a choice or a form submit: routed by ``custom_id`` to the plugin that declared it."""
+        with message_scope(f"component:{event.interaction_id}"):
+            log.info("component %s used by %s in %s", event.custom_id, event.author.id, event.channel_id)
+            return await self._components.dispatch(self, event)
 
     async def autocomplete(self, event: CommandInvoked, option: str, current: str) -> list[str]:
         spec = self._commands.get(event.command)
