@@ -18,6 +18,15 @@ from typing import Any
 from pydantic import Field
 
 from supportbot.guard import check_disclosure, check_promises
+from supportbot.i18n import (
+    cross_language_support,
+    is_other_language,
+    message_language,
+    phrases,
+    shop_language,
+    small_talk_in,
+    text_language,
+)
 from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
 from supportbot.prompts import load_prompt
 
@@ -40,6 +49,9 @@ class AutoReply(Plugin):
 
     @on_message()
     async def reply(self, ctx: MessageContext) -> Any:
+        other = await self._other_language(ctx)
+        if other is not None:
+            return other
         u = ctx.understanding
         if u is not None and getattr(u, "ambiguous", False) and self.settings.clarify:
             if self._last_was_clarification(ctx):
@@ -72,6 +84,37 @@ class AutoReply(Plugin):
         if best.score >= self.settings.direct_answer_relevance:
             return ctx.answer(best.text, sources=[best.id], reason="knowledge_match")
         return ctx.handoff("no_grounded_answer", {"best_passage": best.id, "score": round(best.score, 3)})
+
+    async def _other_language(self, ctx: MessageContext) -> Any:
+        """A message in another language than the shop's texts, answered without a generator.
+
+        The bot's own phrases come in the customer's language. An answer that exists only in the
+        shop's language is given with a note saying so, and only when the passage shares a name,
+        code or number with the question: the English-centred embedder's cosine across languages
+        cannot tell the right passage from an unrelated one. Otherwise a person takes it.
+        """
+        language, shop = message_language(ctx), shop_language(self.bot)
+        if not is_other_language(ctx.text, language, shop):
+            return None
+        said = phrases(self.bot.config)
+        small_talk = small_talk_in(said, ctx.text, language)
+        if small_talk is not None:
+            return ctx.answer(said.say(small_talk, language), reason="small_talk")
+        runner = self.bot.runner
+        knowledge = self.bot.knowledge
+        if knowledge is None or (self.settings.generate and runner is not None and runner.generation_available):
+            return None  # the generator answers in the customer's language from the same passages
+        passages = [p for p in await knowledge.search_passages(ctx.text, k=self.settings.passages)
+                    if getattr(p, "kind", None) != "product"]
+        languages = self.bot.config.understanding.languages
+        if any(text_language(p.text, languages, shop) == language for p in passages[:2]):
+            return None  # the shop has texts in this language too: the usual path
+        supported = cross_language_support(ctx.text, passages)
+        if not supported:
+            return ctx.handoff("other_language", {"language": language, "shop_language": shop})
+        best = supported[0]
+        notice = said.say("only_in_language", language, language=said.language_name(shop, language))
+        return ctx.answer(f"{notice}\n{best.text}", sources=[best.id], reason="knowledge_match_other_language")
 
     async def _generated(self, ctx: MessageContext, passages: list[Any]) -> Any:
         from supportbot.models import GenerationOptions
