@@ -64,12 +64,12 @@ def message_scope(message_id: str) -> Iterator[None]:
         current_message_id.reset(token)
 
 
-class ConsoleHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class ConsoleHandler(logging.StreamHandler[TextIO]):
     """Warnings for a person at a terminal: one line each (``warning: ...``), the traceback left
     to the log file; while a :func:`status_line` is showing they wait until it is finished."""
 
-    def __init__(self, stream: object = None) -> None:
-        super().__init__(stream)  # type: ignore[arg-type]
+    def __init__(self, stream: TextIO | None = None) -> None:
+        super().__init__(stream)
         self.held: list[logging.LogRecord] | None = None
 
     def format(self, record: logging.LogRecord) -> str:
@@ -83,14 +83,14 @@ class ConsoleHandler(logging.StreamHandler):  # type: ignore[type-arg]
             super().emit(record)
 
 
-def setup_logging(level: str = "INFO", *, stream: object = None, file: str | None = None,
+def setup_logging(level: str = "INFO", *, stream: TextIO | None = None, file: str | None = None,
                   stream_level: str | None = None) -> None:
     """Log at ``level`` to ``stream`` (stderr), or, with ``file``, to that file and only warnings to
     the stream, one line each: a person chatting in the console should see the chat, not the log.
     ``stream_level`` (``--log-level``) puts everything from that level on the stream as well."""
     handlers: list[logging.Handler] = []
     if file is None or stream_level is not None:
-        handler: logging.Handler = logging.StreamHandler(stream)  # type: ignore[arg-type]
+        handler: logging.Handler = logging.StreamHandler(stream)
         handler.setLevel(stream_level or level)
         handlers.append(handler)
     else:
@@ -110,11 +110,11 @@ def setup_logging(level: str = "INFO", *, stream: object = None, file: str | Non
         h.addFilter(PaymentDataFilter())
         h._supportbot = True  # type: ignore[attr-defined]
         root.addHandler(h)
-    level = min(logging.getLevelName(level), logging.getLevelName(stream_level or level))
-    root.setLevel(level)
+    lowest: int = min(logging.getLevelName(level), logging.getLevelName(stream_level or level))
+    root.setLevel(lowest)
     # Chatty libraries stay at WARNING unless we are debugging.
     for noisy in ("discord", "httpx", "urllib3", "filelock", "sentence_transformers", "transformers"):
-        logging.getLogger(noisy).setLevel(max(level, logging.WARNING) if level != logging.DEBUG else logging.DEBUG)
+        logging.getLogger(noisy).setLevel(max(lowest, logging.WARNING) if lowest != logging.DEBUG else logging.DEBUG)
 
 
 def quiet_library_progress() -> None:

@@ -1,5 +1,6 @@
 """bot.py's command line: options where a person puts them, and a console that can start clean."""
 
+import argparse
 import importlib.util
 import io
 import itertools
@@ -19,6 +20,11 @@ COMMANDS = {
     "run": [], "console": [], "demo": [], "check-config": [],
     "import": ["faq", "faq.csv"], "train-intents": ["labels.csv"],
 }
+
+
+def test_every_command_is_checked_below():
+    subcommands = next(a for a in bot_cli._parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(subcommands.choices) == set(COMMANDS)  # a new command gets its line in COMMANDS
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))

@@ -93,3 +93,29 @@ def test_knowledge_check_reads_without_creating(tmp_path):
     demo = demo_config(config)
     assert demo.resolve(demo.database.path) == tmp_path / "demo-shop.db"
     assert config.resolve(config.database.path) == tmp_path / "shop.db"  # the merchant's config is untouched
+
+
+def test_console_warnings_are_one_line_each_and_wait_for_the_status_line(tmp_path):
+    import io
+    import logging
+    import re
+
+    from supportbot.logs import setup_logging, status_line
+
+    err = io.StringIO()
+    setup_logging("INFO", stream=err, file=str(tmp_path / "bot.log"))
+    try:
+        log = logging.getLogger("supportbot.test_demo")
+        with status_line("loading the models", stream=err):
+            log.info("plugin loaded")
+            log.warning("could not load the model\nTraceback (most recent call last): ...")
+        log.warning("later, at once")
+        lines = err.getvalue().splitlines()
+        assert re.fullmatch(r"loading the models\.\.\. ready \(\d+\.\d s\)", lines[0])
+        assert lines[1:] == ["warning: could not load the model", "warning: later, at once"]
+        assert "plugin loaded" in (tmp_path / "bot.log").read_text()
+    finally:
+        root = logging.getLogger()
+        for handler in [h for h in root.handlers if getattr(h, "_supportbot", False)]:
+            root.removeHandler(handler)
+            handler.close()
