@@ -108,6 +108,25 @@ def _warn_if_empty(bot: Any) -> None:
 
 
 async def _serve(config: Config, transport: Any, *, demo: bool = False, hints: tuple[str, ...] = ()) -> int:
+    from supportbot.instance import AlreadyRunning, InstanceLock
+    from supportbot.preflight import runtime_problems
+
+    problems = runtime_problems(config)
+    if problems:
+        raise ConfigError(problems)
+    lock = InstanceLock(config.resolve(config.database.path))
+    try:
+        lock.acquire()  # before anything loads: a second instance is refused at once
+    except AlreadyRunning as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    try:
+        return await _serve_locked(config, transport, demo=demo, hints=hints)
+    finally:
+        lock.release()
+
+
+async def _serve_locked(config: Config, transport: Any, *, demo: bool, hints: tuple[str, ...]) -> int:
     """Start the bot on ``transport`` and run until it stops. A console shows one status line for
     the slow start (models, the intent classifier) and, for the demo, questions to try."""
     from supportbot.app import build_bot
@@ -204,8 +223,9 @@ def cmd_check_config(config: Config, args: argparse.Namespace) -> int:
     import yaml
 
     from supportbot.loader import check_plugin_settings
+    from supportbot.preflight import runtime_problems
 
-    problems = check_plugin_settings(config)
+    problems = runtime_problems(config) + check_plugin_settings(config)
     if problems:
         raise ConfigError(problems)
     print(f"{config.source or 'built-in defaults'}: OK")

@@ -43,6 +43,9 @@ class TransformersGenerator:
         self._settings = settings
         self._tokenizer: PreTrainedTokenizerBase | None = None
         self._engine: Engine | None = None
+        self._model: Any = None
+        self._device = "cpu"
+        self._restarting = asyncio.Lock()
 
     @property
     def engine(self) -> str | None:
@@ -73,7 +76,7 @@ class TransformersGenerator:
 
     async def stream(self, messages: list[ChatMessage], options: ResolvedOptions) -> AsyncIterator[str]:
         """Yield the completion of ``messages`` piece by piece; closing the iterator cancels it."""
-        engine, tokenizer = self._engine, self._tokenizer
+        engine, tokenizer = await self._live_engine(), self._tokenizer
         if engine is None or tokenizer is None:
             raise ModelUnavailable("the transformers generator is not started")
         input_ids = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True, return_dict=False)
@@ -85,6 +88,33 @@ class TransformersGenerator:
                     yield piece
         if piece := decoder.finish():
             yield piece
+
+    async def _live_engine(self) -> Engine | None:
+        """The engine, started again first if its thread died (a request that broke the batch,
+        say): one bad request must not leave every later one to fail."""
+        engine = self._engine
+        if engine is None or engine.alive:
+            return engine
+        async with self._restarting:
+            if self._engine is engine:  # nobody restarted it while this request waited
+                log.error("the %s generation engine stopped serving; starting a new one", engine.kind)
+                metrics.ENGINE_RESTARTS.labels(backend=self.name, engine=engine.kind).inc()
+                engine.abort(ModelUnavailable("the generation engine stopped"))
+                self._engine = await asyncio.to_thread(self._restart_engine, engine)
+        return self._engine
+
+    def _restart_engine(self, dead: Engine) -> Engine:
+        try:
+            dead.stop()
+        except Exception:  # it is dead already; what is left of it must not stop the new one
+            log.warning("the stopped engine did not shut down cleanly", exc_info=True)
+        assert self._tokenizer is not None
+        from .varlen_attention import VARLEN_SDPA
+
+        if self._model.config._attn_implementation == VARLEN_SDPA:
+            # Set by the continuous engine after its warm-up; a new manager starts from plain SDPA.
+            self._model.set_attn_implementation("sdpa")
+        return self._start_engine(self._model, self._tokenizer, self._device)
 
     def _set_cpu_threads(self) -> None:
         import torch
@@ -106,6 +136,7 @@ class TransformersGenerator:
             model = AutoModelForCausalLM.from_pretrained(settings.name, dtype=dtype, local_files_only=offline)
             model = model.to(device).eval()
             self._tokenizer, self._engine = tokenizer, self._start_engine(model, tokenizer, device)
+            self._model, self._device = model, device  # kept to start the engine again if it dies
         import torch
 
         log.info(

@@ -12,7 +12,7 @@ import asyncio
 import itertools
 import re
 import sys
-import time
+import uuid
 from typing import TextIO
 
 from ..actions import Button, CommandResult, Component, ComponentReply, Embed, Modal
@@ -54,8 +54,9 @@ class ConsoleTransport(RecordingTransport):
         self.interactive = not echo and self.source.isatty()
         self._stopped = False
         # Message ids must not repeat across runs: the history keeps them, and a repeated id would
-        # be taken for a redelivery and ignored. The start time (in hex seconds) makes them unique.
-        self._run_prefix = format(int(time.time()), "x")
+        # be taken for a redelivery and ignored. A random run id keeps them apart even for two
+        # consoles started in the same second (the start time alone did not).
+        self._run_prefix = uuid.uuid4().hex[:12]
         self._count = itertools.count(1)
         # Fresh: this run's customers are new ones, so no earlier run's conversation (its memory,
         # a handoff still open) is continued; the history keeps the earlier runs as they were.

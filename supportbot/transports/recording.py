@@ -77,6 +77,9 @@ class RecordingTransport(Transport):
         self.on_edited(sent)
         return sent.id
 
+    async def find_reply(self, channel_id: str, message_id: str) -> str | None:
+        return next((s.id for s in self.sent if s.channel_id == channel_id and s.action.reply_to == message_id), None)
+
     async def open_thread(self, action: OpenThread) -> str | None:
         thread = _Thread(self.next_id(), action)
         self.threads[thread.id] = thread

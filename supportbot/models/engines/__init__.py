@@ -31,6 +31,11 @@ class Engine(Protocol):
         """Yield the ids generated since the last yield; closing the iterator cancels the request."""
         ...
 
+    @property
+    def alive(self) -> bool:
+        """Still serving: False once its thread has died (the generator then starts a new one)."""
+        ...
+
     def abort(self, error: ModelError) -> None:
         """Fail every request in flight with ``error``; called on the event loop before :meth:`stop`."""
 

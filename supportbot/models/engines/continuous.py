@@ -97,6 +97,10 @@ class ContinuousEngine:
         top_k = options.top_k if options.top_k > 0 else self._vocab_size
         return {"temperature": float(options.temperature), "top_k": int(top_k), "top_p": float(options.top_p)}
 
+    @property
+    def alive(self) -> bool:
+        return bool(self.manager.is_running())
+
     def abort(self, error: ModelError) -> None:
         self._live.fail_all(error)
 

@@ -102,6 +102,10 @@ class ThreadEngine:
         finally:
             job.cancelled.set()  # stops its row at the next step, or drops it if still waiting
 
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive() and not self._stopping
+
     def abort(self, error: ModelError) -> None:
         self._live.fail_all(error)
 

@@ -126,6 +126,8 @@ class World:
         self.roles: dict[int, dict[str, Any]] = {}
         self.members: dict[int, dict[str, Any]] = {}
         self.users: dict[int, dict[str, Any]] = {self.application_id: self.bot_user}
+        #: Every message of each channel, oldest first: what GET /channels/{id}/messages reads.
+        self.history: dict[int, list[dict[str, Any]]] = {}
         # @everyone's role id is the guild id.
         self._add_role_with_id(self.guild_id, "@everyone", EVERYONE_PERMISSIONS)
         self.staff_role_id = self.add_role("Staff", EVERYONE_PERMISSIONS | MANAGE_MESSAGES)
@@ -273,7 +275,13 @@ class World:
             user_id = int(author["id"])
             if user_id in self.members:
                 data["member"] = self.member_payload(user_id, with_user=False)
+        self.history.setdefault(channel_id, []).append(data)
         return data
+
+    def messages_after(self, channel_id: int, after: int, limit: int) -> list[dict[str, Any]]:
+        """As Discord answers ``?after=``: the ``limit`` oldest messages after ``after``, newest first."""
+        later = [m for m in self.history.get(channel_id, []) if int(m["id"]) > after][:limit]
+        return list(reversed(later))
 
     def thread_payload(self, parent_id: int, name: str, *, type: int, owner_id: int) -> dict[str, Any]:
         thread_id = self.add_channel(name, type=type, parent_id=parent_id)

@@ -89,6 +89,7 @@ class RestApi:
             web.get(p + "/gateway", self.gateway_plain),
             web.get(p + "/channels/{channel}", self.get_channel),
             web.post(p + "/channels/{channel}/messages", self.create_message),
+            web.get(p + "/channels/{channel}/messages", self.list_messages),
             web.patch(p + "/channels/{channel}/messages/{message}", self.edit_message),
             web.post(p + "/channels/{channel}/typing", self.trigger_typing),
             web.post(p + "/channels/{channel}/threads", self.create_thread),
@@ -164,6 +165,17 @@ class RestApi:
     async def get_channel(self, request: web.Request) -> web.Response:
         channel = self.world.channels.get(int(request.match_info["channel"]))
         return json_response(channel) if channel is not None else error(404, "Unknown Channel", 10003)
+
+    async def list_messages(self, request: web.Request) -> web.Response:
+        """A channel's history; the bot reads it to catch up after being away (``?after=``)."""
+        channel_id = int(request.match_info["channel"])
+        if channel_id not in self.world.channels:
+            return error(404, "Unknown Channel", 10003)
+        limit = max(1, min(100, int(request.query.get("limit", 50))))
+        after = int(request.query.get("after", 0))
+        if "before" in request.query or "around" in request.query:
+            return error(400, "the fake answers ?after= only")
+        return json_response(self.world.messages_after(channel_id, after, limit))
 
     async def create_message(self, request: web.Request) -> web.Response:
         channel_id = int(request.match_info["channel"])
