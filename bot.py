@@ -130,9 +130,11 @@ async def _serve_locked(config: Config, transport: Any, *, demo: bool, hints: tu
     """Start the bot on ``transport`` and run until it stops. A console shows one status line for
     the slow start (models, the intent classifier) and, for the demo, questions to try."""
     from supportbot.app import build_bot
-    from supportbot.demo import import_examples
+    from supportbot.demo import import_examples, reset
     from supportbot.logs import quiet_library_progress, status_line
 
+    if demo:
+        reset(config)  # the lock is held: no other demo is using this database
     bot = build_bot(config, transport)
     console = transport.name == "console"
     if console:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .knowledge.importers import Kind
     from .knowledge.report import ImportReport
 
-__all__ = ["EXAMPLES", "QUESTIONS", "BANNER", "demo_config", "has_own_knowledge", "import_examples"]
+__all__ = ["EXAMPLES", "QUESTIONS", "BANNER", "demo_config", "has_own_knowledge", "import_examples", "reset"]
 
 log = logging.getLogger(__name__)
 
@@ -67,15 +67,19 @@ def has_own_knowledge(config: Config) -> bool:
 
 
 def demo_config(config: Config) -> Config:
-    """``config`` with the demo's own database, emptied: every demo run starts from the examples."""
-    # Beside the merchant's database, so both share the cache of fitted classifiers.
+    """``config`` with the demo's own database (emptied by :func:`reset` once its lock is held)."""
     own = config.resolve(config.database.path)
-    path = own.with_name("demo-shop.db" if own.name != "demo-shop.db" else "demo-shop.demo.db")
+    demo = config.model_copy(deep=True)
+    demo.database.path = own.with_name("demo-shop.db" if own.name != "demo-shop.db" else "demo-shop.demo.db")
+    return demo
+
+
+def reset(demo: Config) -> None:
+    """Empty the demo's database, so every demo run starts from the examples. Call it holding the
+    database's instance lock: a second demo must not pull the first one's database away."""
+    path = demo.resolve(demo.database.path)
     for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         stale.unlink(missing_ok=True)
-    demo = config.model_copy(deep=True)
-    demo.database.path = path
-    return demo
 
 
 def import_examples(knowledge: KnowledgeBase) -> list[ImportReport]:
