@@ -7,6 +7,8 @@
     python bot.py import products F    bring in the catalog (also: faq, policies)
     python bot.py import shop DIR      a shop folder: product export, FAQ and policy pages
     python bot.py train-intents F.csv  fit the intent classifier on your own labelled messages
+    python bot.py describe --missing   write descriptions for products without one (--out F.csv to review)
+    python bot.py export descriptions F.csv   the descriptions saved by /describe-pick and describe
     python bot.py check-config         validate config.yaml and print the settings in effect
 
 Every command takes --config PATH (default ./config.yaml).
@@ -280,6 +282,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="fit only a head on frozen embeddings (seconds instead of minutes)")
     train.add_argument("--epochs", type=int, default=3, help="fine-tuning epochs (default 3)")
     train.set_defaults(func=cmd_train_intents)
+
+    from plugins.descriptions.cli import add_commands as add_description_commands
+
+    add_description_commands(sub, common)  # describe --missing, export descriptions
 
     check = sub.add_parser("check-config", parents=[common], help="validate the config file")
     check.add_argument("--show", action="store_true", help="print every setting in effect")

@@ -96,13 +96,16 @@ async def start_bot(config: Path, fake: FakeDiscord, log: Any) -> subprocess.Pop
     before = fake.gateway.identifies
     process = subprocess.Popen(bot_command(config, "run"), env=environment(fake), stdout=log, stderr=log,
                                cwd=config.parent)
-    for _ in range(1200):  # loading the models takes a while on a busy machine
+    for _ in range(6000):  # loading the models takes minutes on a busy machine
         if fake.gateway.identifies > before:
             return process
         if process.poll() is not None:
-            raise RuntimeError(f"the bot exited with {process.returncode}; see {log.name}")
+            break
         await asyncio.sleep(0.1)
-    raise RuntimeError("the bot did not connect within two minutes")
+    log.flush()
+    tail = Path(log.name).read_text(encoding="utf-8", errors="replace")[-2000:]
+    process.kill()
+    raise RuntimeError(f"the bot did not connect (exit status {process.poll()}); its log ends:\n{tail}")
 
 
 async def drive(run: Run, fake: FakeDiscord, config: Path, args: argparse.Namespace, log: Any) -> None:

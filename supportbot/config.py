@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import Field, ValidationError
@@ -21,11 +21,13 @@ from .settings import Settings
 from .transports.discord.settings import DiscordSettings
 from .understanding.settings import UnderstandingSettings
 
-__all__ = ["Config", "ConfigError", "load_config", "DEFAULT_PLUGINS"]
+__all__ = ["Config", "ConfigError", "load_config", "line_of", "merge_overrides", "DEFAULT_PLUGINS"]
+
+SettingsT = TypeVar("SettingsT", bound=Settings)
 
 #: Pipeline order matters: escalation first so human-owned conversations and explicit requests
 #: for a person are settled before anything tries to answer.
-DEFAULT_PLUGINS = ["escalation", "product_lookup", "auto_reply"]
+DEFAULT_PLUGINS = ["escalation", "product_lookup", "auto_reply", "descriptions"]
 
 
 class BotSettings(Settings):
@@ -122,11 +124,11 @@ class Config(Settings):
 
     def location(self, loc: tuple[Any, ...]) -> str:
         """``config.yaml:42: plugins.settings.escalation``: where a key is, for a problem about it."""
-        line = _line_of(self.yaml_root, loc)
+        line = line_of(self.yaml_root, loc)
         where = f"{self.source or 'config'}" + (f":{line}" if line else "")
         return f"{where}: {'.'.join(str(p) for p in loc)}"
 
-    def plugin_settings(self, plugin: str, schema: type[Settings]) -> Settings:
+    def plugin_settings(self, plugin: str, schema: type[SettingsT]) -> SettingsT:
         """Validate one plugin's block against its own schema, with lines in errors."""
         raw = self.plugins.settings.get(plugin, {}) or {}
         try:
@@ -152,7 +154,7 @@ class ConfigError(Exception):
         for error in exc.errors():
             loc = prefix + tuple(error["loc"])
             key = ".".join(str(part) for part in loc)
-            line = _line_of(root, loc)
+            line = line_of(root, loc)
             where = f"{source or 'config'}:{line}" if line else f"{source or 'config'}"
             message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
             if error["type"] != "extra_forbidden" and "input" in error and not isinstance(error["input"], dict):
@@ -161,7 +163,7 @@ class ConfigError(Exception):
         return cls(problems)
 
 
-def _line_of(node: yaml.Node | None, loc: Iterable[Any]) -> int | None:
+def line_of(node: yaml.Node | None, loc: Iterable[Any]) -> int | None:
     """1-based line of the deepest node along ``loc`` that exists in the file."""
     line = None
     for part in loc:
@@ -233,7 +235,7 @@ def load_config(path: str | Path | None = None, *, overrides: dict[str, Any] | N
             raise ConfigError([f"{source}:1: the top level must be a mapping of sections"])
         data = loaded
     if overrides:
-        data = _merge(data, overrides)
+        data = merge_overrides(data, overrides)
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
@@ -243,11 +245,12 @@ def load_config(path: str | Path | None = None, *, overrides: dict[str, Any] | N
     return config
 
 
-def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+def merge_overrides(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``extra`` laid over it, nested mappings merged key by key (neither is changed)."""
     merged = dict(base)
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
+            merged[key] = merge_overrides(merged[key], value)
         else:
             merged[key] = value
     return merged

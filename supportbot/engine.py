@@ -19,7 +19,7 @@ from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, is_dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import metrics
 from .actions import Action, CommandResult, ComponentReply, SendMessage
@@ -43,7 +43,13 @@ from .logs import message_scope
 from .outcomes import Outcome, OutcomeKind
 from .plugin import CommandContext, CommandSpec, MessageContext, Plugin
 from .sanitize import cap_inbound, clean_outbound, mask_payment_data
-from .transports.base import TransientSendError
+from .services import UnderstandingService
+from .transports.base import TransientSendError, Transport
+
+if TYPE_CHECKING:
+    from .knowledge import KnowledgeBase
+    from .models import ModelRunner
+    from .understanding.understander import Understanding
 
 __all__ = ["SupportBot", "PluginLoadError", "message_nonce"]
 
@@ -77,10 +83,10 @@ class SupportBot:
         config: Config,
         *,
         history: History,
-        runner: Any = None,
-        knowledge: Any = None,
-        understander: Any = None,
-        transport: Any = None,
+        runner: ModelRunner | None = None,
+        knowledge: KnowledgeBase | None = None,
+        understander: UnderstandingService | None = None,
+        transport: Transport | None = None,
     ) -> None:
         self.config = config
         self.history = history
@@ -411,7 +417,7 @@ class SupportBot:
         self.history.set_conversation_state(record.conversation_id, "bot")
         return False
 
-    async def _understand(self, event: MessageReceived, record: InboundRecord) -> Any:
+    async def _understand(self, event: MessageReceived, record: InboundRecord) -> Understanding | None:
         if self.understander is None:
             return None
         try:
@@ -419,8 +425,8 @@ class SupportBot:
         except Exception:
             log.exception("understanding failed; plugins get none")
             return None
-        if is_dataclass(understanding):
-            self.history.attach_understanding(record.message_row_id, asdict(understanding))  # type: ignore[arg-type]
+        if is_dataclass(understanding) and not isinstance(understanding, type):  # a test double may be anything
+            self.history.attach_understanding(record.message_row_id, asdict(understanding))
         return understanding
 
     def _rate_limited(self, author_id: str) -> Outcome | None:
@@ -607,10 +613,6 @@ def _cleaned(action: Action) -> Action:
 
 
 def _coerce_options(spec: CommandSpec, options: dict[str, Any]) -> dict[str, Any]:
-    converters: dict[str, Callable[[Any], Any]] = {
-        "string": str, "member": str, "integer": int, "number": float,
-        "boolean": lambda v: v if isinstance(v, bool) else str(v).lower() in ("1", "true", "yes", "on"),
-    }
     known = {o.name: o for o in spec.options}
     unknown = set(options) - set(known)
     if unknown:
@@ -623,7 +625,7 @@ def _coerce_options(spec: CommandSpec, options: dict[str, Any]) -> dict[str, Any
             values[option.name] = option.default
             continue
         try:
-            values[option.name] = converters[option.type](options[option.name])
+            values[option.name] = option.convert(options[option.name])
         except (TypeError, ValueError):
             raise ValueError(f"{option.name} must be a {option.type}.") from None
         if option.choices and values[option.name] not in option.choices:

@@ -224,6 +224,7 @@ class Handoffs:
             raise HandoffError(0, "no plugin staffs handoffs: a handoff would silence the customer for good")
         window = desk.reopen_window()
         now = self.history.clock()
+        event_type: type[HandoffOpened]
         with self.history.transaction() as db:
             current = self.open_for(conversation_id)
             if current is not None:
@@ -245,7 +246,7 @@ class Handoffs:
                     [conversation_id, now.isoformat(), message_row_id, last[0]])
                 handoff_id, event_type = last[0], HandoffReopened
             else:
-                handoff_id = db["handoffs"].insert(
+                handoff_id = db.table("handoffs").insert(
                     {"conversation_id": conversation_id, "state": "open", "reason": reason,
                      "opened_at": now.isoformat(), "last_activity_at": now.isoformat(), "reopen_count": 0,
                      "opened_by_message": message_row_id}

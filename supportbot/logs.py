@@ -35,7 +35,7 @@ def _install_record_factory() -> None:
         record.msg_id = current_message_id.get()
         return record
 
-    factory._supportbot = True  # type: ignore[attr-defined]
+    factory._supportbot = True  # type: ignore[attr-defined]  # our marker on our own function
     logging.setLogRecordFactory(factory)
 
 
@@ -108,7 +108,7 @@ def setup_logging(level: str = "INFO", *, stream: TextIO | None = None, file: st
         if not isinstance(h, ConsoleHandler):
             h.setFormatter(logging.Formatter(FORMAT))
         h.addFilter(PaymentDataFilter())
-        h._supportbot = True  # type: ignore[attr-defined]
+        h._supportbot = True  # type: ignore[attr-defined]  # marks the handlers we installed, to replace them
         root.addHandler(h)
     lowest: int = min(logging.getLevelName(level), logging.getLevelName(stream_level or level))
     root.setLevel(lowest)

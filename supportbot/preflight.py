@@ -8,7 +8,7 @@ import os
 import socket
 from pathlib import Path
 
-from .config import Config, _line_of
+from .config import Config, line_of
 
 __all__ = ["runtime_problems"]
 
@@ -29,7 +29,7 @@ def runtime_problems(config: Config) -> list[str]:
 
 
 def _where(config: Config, loc: tuple[str, ...]) -> str:
-    line = _line_of(config.yaml_root, loc)
+    line = line_of(config.yaml_root, loc)
     return f"{config.source or 'config'}" + (f":{line}" if line else "") + f": {'.'.join(loc)}"
 
 

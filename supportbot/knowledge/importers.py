@@ -199,7 +199,8 @@ def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]
             multiline = next((c for c, v in record.items() if isinstance(v, str) and "\n" in v), None)
             swallowed = _swallowed_rows(raw, lines, multiline)
             if None in record:  # more cells than the header has columns
-                yield number, f"{len(columns) + len(record[None])} cells for {len(columns)} columns"
+                extra = record[None]  # type: ignore[index]  # csv.DictReader's restkey: None holds the extra cells
+                yield number, f"{len(columns) + len(extra)} cells for {len(columns)} columns"
             elif swallowed:
                 yield number, swallowed
             elif any((v or "").strip() for v in record.values()):
@@ -431,7 +432,7 @@ def _faq(kb: KnowledgeBase, path: Path, mapping: Mapping[str, str], report: Impo
 
 def _faq_page(path: Path, report: ImportReport) -> list[PassageRecord]:
     """An FAQ page: each question heading with the text under it (see :func:`.pages.page_faq`)."""
-    entries = []
+    entries: list[PassageRecord] = []
     for number, (question, answer) in enumerate(page_faq(read_page(path)), start=1):
         report.rows += 1
         key = " ".join(question.lower().split())

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
 from . import metrics
-from .decoding import IncrementalDecoder
+from .decoding import IncrementalDecoder, chat_token_ids
 from .errors import ModelUnavailable
 from .loading import MODEL_LOAD_LOCK, cpu_threads, local_files_only, resolve_device, resolve_dtype
 from .options import ChatMessage, ResolvedOptions
@@ -74,14 +74,15 @@ class TransformersGenerator:
             engine.abort(ModelUnavailable("the model was unloaded"))
             await asyncio.to_thread(engine.stop)
 
-    async def stream(self, messages: list[ChatMessage], options: ResolvedOptions) -> AsyncIterator[str]:
+    async def stream(self, messages: list[ChatMessage], options: ResolvedOptions) -> AsyncGenerator[str, None]:
         """Yield the completion of ``messages`` piece by piece; closing the iterator cancels it."""
         engine, tokenizer = await self._live_engine(), self._tokenizer
         if engine is None or tokenizer is None:
             raise ModelUnavailable("the transformers generator is not started")
-        input_ids = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True, return_dict=False)
+        input_ids = chat_token_ids(
+            tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True, return_dict=False))
         decoder = IncrementalDecoder(tokenizer)
-        async with aclosing(engine.tokens(list(input_ids), options)) as steps:
+        async with aclosing(engine.tokens(input_ids, options)) as steps:
             async for new_tokens in steps:
                 metrics.record_tokens(self.name, len(new_tokens))
                 if piece := decoder.feed(new_tokens):
@@ -134,7 +135,8 @@ class TransformersGenerator:
             if not tokenizer.chat_template:
                 raise ValueError(f"{settings.name} has no chat template (a base model, not a chat model?)")
             model = AutoModelForCausalLM.from_pretrained(settings.name, dtype=dtype, local_files_only=offline)
-            model = model.to(device).eval()
+            # transformers' decorator on .to() hides its self from mypy, which takes the device for it.
+            model = model.to(device).eval()  # type: ignore[arg-type]
             self._tokenizer, self._engine = tokenizer, self._start_engine(model, tokenizer, device)
             self._model, self._device = model, device  # kept to start the engine again if it dies
         import torch
@@ -179,3 +181,4 @@ def _special_ids(model: Any, tokenizer: PreTrainedTokenizerBase) -> tuple[Any, i
     if pad is None:  # only used to fill rows that have ended; any id will do
         pad = (eos[0] if isinstance(eos, list) else eos) or 0
     return eos, pad
+

@@ -17,7 +17,7 @@ from typing import TextIO
 
 from ..actions import Button, CommandResult, Component, ComponentReply, Embed, Modal
 from ..events import Author, CommandInvoked, ComponentUsed, MessageReceived
-from .recording import RecordingTransport, Sent, _Thread
+from .recording import RecordedThread, RecordingTransport, Sent
 
 __all__ = ["ConsoleTransport", "parse_command"]
 
@@ -61,8 +61,8 @@ class ConsoleTransport(RecordingTransport):
         # Fresh: this run's customers are new ones, so no earlier run's conversation (its memory,
         # a handoff still open) is continued; the history keeps the earlier runs as they were.
         self.fresh = fresh
-        #: The numbered choices on screen: (custom_id, value of a select or None, channel, message id).
-        self._choices: list[tuple[str, str | None, str, str | None]] = []
+        #: The numbered choices on screen: (custom_id, select value or None, channel, message id, staff's).
+        self._choices: list[tuple[str, str | None, str, str | None, bool]] = []
 
     def next_id(self) -> str:
         return f"{self._run_prefix}.{next(self._count)}"
@@ -125,9 +125,9 @@ class ConsoleTransport(RecordingTransport):
         if not 1 <= number <= len(self._choices):
             self._print(f"(no choice {number} on screen)")
             return
-        custom_id, value, channel_id, message_id = self._choices[number - 1]
-        # Buttons in a staff thread are staff's; the others are the current customer's.
-        author = self.staff if channel_id != self.channel_id else self._customer()
+        custom_id, value, channel_id, message_id, for_staff = self._choices[number - 1]
+        # Buttons in a staff thread or under a staff command's answer are staff's; the others the customer's.
+        author = self.staff if for_staff or channel_id != self.channel_id else self._customer()
         reply = await self.bot.handle_component(ComponentUsed(
             platform=self.name, interaction_id=self.next_id(), channel_id=channel_id, author=author,
             custom_id=custom_id, message_id=message_id, values=(value,) if value is not None else ()))
@@ -156,18 +156,19 @@ class ConsoleTransport(RecordingTransport):
         run = f"{self._run_prefix}:" if self.fresh else ""
         return Author(id=f"console:{run}{self.customer_name}", name=self.customer_name)
 
-    def _show_components(self, components: tuple[Component, ...], channel_id: str, message_id: str | None) -> None:
+    def _show_components(self, components: tuple[Component, ...], channel_id: str, message_id: str | None,
+                         for_staff: bool = False) -> None:
         if not components:
             return
         self._choices = []
         labels = []
         for item in components:
             if isinstance(item, Button):
-                self._choices.append((item.custom_id, None, channel_id, message_id))
+                self._choices.append((item.custom_id, None, channel_id, message_id, for_staff))
                 labels.append(f"[{len(self._choices)}] {item.label}")
             else:
                 for option in item.options:
-                    self._choices.append((item.custom_id, option.value, channel_id, message_id))
+                    self._choices.append((item.custom_id, option.value, channel_id, message_id, for_staff))
                     labels.append(f"[{len(self._choices)}] {option.label}")
         self._print("  " + "  ".join(labels) + "   (type !N to choose)")
 
@@ -204,7 +205,7 @@ class ConsoleTransport(RecordingTransport):
         self._print(f"(bot edited its message) {sent.text}".rstrip())
         self._show_components(sent.components, sent.channel_id, sent.id)
 
-    def on_thread(self, thread: _Thread) -> None:
+    def on_thread(self, thread: RecordedThread) -> None:
         ping = "@staff " if thread.action.mention_staff else ""
         self._print(f"[staff thread {thread.action.name} opened] {ping}{thread.action.text}")
         for embed in thread.action.embeds:
@@ -217,7 +218,7 @@ class ConsoleTransport(RecordingTransport):
             self._print(_render_embed(embed))
         for filename, data in result.files:
             self._print(f"  [attachment {filename}, {len(data)} bytes]")
-        self._show_components(result.components, self._staff_thread() or self.channel_id, None)
+        self._show_components(result.components, self._staff_thread() or self.channel_id, None, for_staff=True)
 
 
 def _render_embed(embed: Embed) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -151,7 +152,7 @@ class World:
             "bot": bot,
         }
 
-    def add_user(self, name: str, *, roles: list[int] = (), bot: bool = False) -> dict[str, Any]:  # type: ignore[assignment]
+    def add_user(self, name: str, *, roles: Sequence[int] = (), bot: bool = False) -> dict[str, Any]:
         """A new guild member; returns its user object."""
         user = self._user(self.ids.next(), name, bot=bot)
         self.users[int(user["id"])] = user

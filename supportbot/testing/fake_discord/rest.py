@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from .faults import RestFaults
@@ -321,8 +322,9 @@ async def read_payload(request: web.Request) -> tuple[dict[str, Any], list[tuple
     files: list[tuple[str, bytes]] = []
     reader = await request.multipart()
     while (part := await reader.next()) is not None:
+        assert isinstance(part, aiohttp.BodyPartReader), "Discord sends flat multipart bodies, never nested ones"
         if part.name == "payload_json":
-            payload = json.loads(await part.text())  # type: ignore[union-attr]
+            payload = json.loads(await part.text())
         else:
-            files.append((part.filename or part.name or "file", bytes(await part.read())))  # type: ignore[union-attr]
+            files.append((part.filename or part.name or "file", bytes(await part.read())))
     return payload, files

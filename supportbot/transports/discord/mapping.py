@@ -91,7 +91,8 @@ def command_event(interaction: discord.Interaction, settings: DiscordSettings) -
 
 def focused_option(interaction: discord.Interaction) -> tuple[str, str] | None:
     """``(option name, text typed so far)`` of an autocomplete interaction."""
-    for option in (interaction.data or {}).get("options", []):
+    data: dict[str, Any] = dict(interaction.data or {})  # a TypedDict per interaction type: read as JSON
+    for option in data.get("options", []):
         if option.get("focused"):
             return option["name"], str(option.get("value", ""))
     return None

@@ -384,12 +384,13 @@ class DiscordTransport(Transport):
             view = components.to_view(items) if last else None
             if view is not None:
                 kwargs["view"] = view
+            if (chunk_nonce := _chunk_nonce(nonce, index)) is not None:
+                kwargs["nonce"] = chunk_nonce
             if last and files:
                 kwargs["files"] = [discord.File(io.BytesIO(data), filename=name) for name, data in files]
             message = await channel.send(
                 chunk or None,
                 embeds=discord_embeds if last else [],
-                nonce=_chunk_nonce(nonce, index),
                 allowed_mentions=mapping.allowed_mentions(role if index == 0 else None),
                 **kwargs,
             )
@@ -414,5 +415,5 @@ def _choice_type(bot: SupportBot, command: str, option: str) -> Any:
         if spec.name == command:
             for opt in spec.options:
                 if opt.name == option:
-                    return {"integer": int, "number": float}.get(opt.type, str)
+                    return opt.convert
     return str
