@@ -144,7 +144,7 @@ async def _serve_locked(config: Config, transport: Any, *, demo: bool, hints: tu
     starting = "loading the models and the intent classifier" + (", importing the example shop" if demo else "")
     with status_line(starting) if console else contextlib.nullcontext():
         await bot.start()
-        if demo:
+        if demo and bot.knowledge is not None:
             await asyncio.to_thread(import_examples, bot.knowledge)
     try:
         await transport.start(bot)
