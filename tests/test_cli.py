@@ -19,6 +19,7 @@ _spec.loader.exec_module(bot_cli)
 COMMANDS = {
     "run": [], "console": [], "demo": [], "check-config": [],
     "import": ["faq", "faq.csv"], "train-intents": ["labels.csv"],
+    "describe": ["--missing"], "export": ["descriptions", "out.csv"],
 }
 
 
