@@ -203,15 +203,16 @@ def _import_shop(knowledge: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_train_intents(config: Config, args: argparse.Namespace) -> int:
-    from supportbot.app import cache_dir
+    from supportbot.app import cache_dir as cache_dir_of
     from supportbot.understanding import fit_from_csv
 
+    cache_dir = cache_dir_of(config)
     try:
         report = fit_from_csv(
-            Path(args.file), args.text_col, args.label_col,
-            cache_dir=cache_dir(config),
-            settings=config.understanding, embedder=config.embeddings.model,
-            fine_tune=not args.no_fine_tune, epochs=args.epochs, progress=print,
+            Path(args.file), args.text_col, args.label_col, cache_dir=cache_dir,
+            settings=config.understanding, embedder=config.understanding.encoder or config.embeddings.model,
+            fine_tune=not args.no_fine_tune, epochs=args.epochs, embedding_cache=cache_dir / "embeddings",
+            progress=print,
         )
     except (OSError, ValueError) as exc:
         print(f"train-intents: {exc}", file=sys.stderr)

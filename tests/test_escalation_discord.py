@@ -403,5 +403,6 @@ async def test_reopened_handoff_is_not_auto_closed_before_staff_reply_again(fake
     await staff_command(fake_discord, "resolve", channel_id=thread_id)
     clock.advance(hours=1)
     await hand_off(fake_discord, running.bot)  # reopens #1; nobody from staff has answered this round
+    await running.bot.bus.drain()  # the thread exists from round one: wait for the reopen's own listeners
     clock.advance(hours=3)
     assert await running.bot.plugins["escalation"].auto_close_due() == []
