@@ -3,6 +3,7 @@
 
     python bot.py                      run on Discord if DISCORD_TOKEN is set, else the console
     python bot.py console [--script F] try it in a terminal, or replay a script ("-" for stdin)
+    python bot.py demo                 the console with the example shop (examples/), in its own database
     python bot.py import products F    bring in the catalog (also: faq, policies)
     python bot.py import shop DIR      a shop folder: product export, FAQ and policy pages
     python bot.py train-intents F.csv  fit the intent classifier on your own labelled messages
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -52,8 +54,7 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_run(config: Config, args: argparse.Namespace) -> int:
     token = os.environ.get("DISCORD_TOKEN", "").strip()
     if not token:
-        print("No DISCORD_TOKEN in the environment: starting the console (type !help).", file=sys.stderr)
-        return cmd_console(config, args)
+        return cmd_console(config, args, why="no DISCORD_TOKEN set, so this is the console")
     from supportbot.transports.discord import DiscordStartupError, create_transport
 
     try:
@@ -63,22 +64,36 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
         return 1
 
 
-def cmd_console(config: Config, args: argparse.Namespace) -> int:
+def cmd_demo(config: Config, args: argparse.Namespace) -> int:
+    args.demo = True
+    return cmd_console(config, args)
+
+
+def cmd_console(config: Config, args: argparse.Namespace, *, why: str = "console") -> int:
+    """The conversation on stdout; the log in a file beside the database (``--log-level`` also
+    puts it on stderr); an empty knowledge base gets the example shop in a database of its own."""
+    from supportbot import demo
     from supportbot.transports.console import ConsoleTransport
 
+    log_file = config.resolve(Path(config.database.path)).with_suffix(".log")
+    setup_logging(config.bot.log_level, file=str(log_file), stream_level=args.log_level)
+    use_demo = getattr(args, "demo", None)
+    if use_demo is None:
+        use_demo = not demo.has_own_knowledge(config)
+    if use_demo:
+        config = demo.demo_config(config)
+        print(demo.BANNER.format(path=config.resolve(config.database.path)), flush=True)
     script = getattr(args, "script", None)
-    if script is None:
-        if sys.stdin.isatty():
-            log_file = config.resolve(Path(config.database.path)).with_suffix(".log")
-            setup_logging(args.log_level or config.bot.log_level, file=str(log_file))
-            print(f"(the log goes to {log_file})", file=sys.stderr)
-        transport = ConsoleTransport(customer_name=config.console.customer_name, staff_name=config.console.staff_name)
-        return asyncio.run(_serve(config, transport))
-    source = sys.stdin if script == "-" else open(script, encoding="utf-8")  # noqa: SIM115 - closed below
+    interactive = script is None and sys.stdin.isatty()
+    print(f"{why} (!help lists its commands); the log goes to {log_file}" if interactive
+          else f"(the log goes to {log_file})", file=sys.stderr)
+    source = sys.stdin if script in (None, "-") else open(script, encoding="utf-8")  # noqa: SIM115 - closed below
     try:
         transport = ConsoleTransport(source, customer_name=config.console.customer_name,
-                                     staff_name=config.console.staff_name, echo=True)
-        return asyncio.run(_serve(config, transport))
+                                     staff_name=config.console.staff_name, echo=script is not None,
+                                     fresh=getattr(args, "fresh", False))
+        hints = demo.QUESTIONS if use_demo and interactive else ()
+        return asyncio.run(_serve(config, transport, demo=use_demo, hints=hints))
     finally:
         if source is not sys.stdin:
             source.close()
@@ -91,10 +106,10 @@ def _warn_if_empty(bot: Any) -> None:
     counts = bot.knowledge.counts()
     if not (counts["products"] or counts["faq"] or counts["policy"]):
         log.warning("the knowledge base is empty, so questions go to staff: import yours with "
-                    "`python bot.py import faq|policies|products FILE` (try examples/ for a demo shop)")
+                    "`python bot.py import faq|policies|products FILE` (`python bot.py demo` shows an example shop)")
 
 
-async def _serve(config: Config, transport: Any) -> int:
+async def _serve(config: Config, transport: Any, *, demo: bool = False, hints: tuple[str, ...] = ()) -> int:
     from supportbot.instance import AlreadyRunning, InstanceLock
     from supportbot.preflight import runtime_problems
 
@@ -108,22 +123,37 @@ async def _serve(config: Config, transport: Any) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     try:
-        return await _serve_locked(config, transport)
+        return await _serve_locked(config, transport, demo=demo, hints=hints)
     finally:
         lock.release()
 
 
-async def _serve_locked(config: Config, transport: Any) -> int:
+async def _serve_locked(config: Config, transport: Any, *, demo: bool, hints: tuple[str, ...]) -> int:
+    """Start the bot on ``transport`` and run until it stops. A console shows one status line for
+    the slow start (models, the intent classifier) and, for the demo, questions to try."""
     from supportbot.app import build_bot
+    from supportbot.demo import import_examples, reset
+    from supportbot.logs import quiet_library_progress, status_line
 
+    if demo:
+        reset(config)  # the lock is held: no other demo is using this database
     bot = build_bot(config, transport)
-    await bot.start()
+    console = transport.name == "console"
+    if console:
+        quiet_library_progress()
+    starting = "loading the models and the intent classifier" + (", importing the example shop" if demo else "")
+    with status_line(starting) if console else contextlib.nullcontext():
+        await bot.start()
+        if demo and bot.knowledge is not None:
+            await asyncio.to_thread(import_examples, bot.knowledge)
     try:
         await transport.start(bot)
         _warn_if_empty(bot)
         recovered = await bot.recover()
         if recovered:
             log.info("gave an outcome to %d message(s) left pending by the last run", recovered)
+        if hints:
+            print("Try: " + " · ".join(f"“{q}”" for q in hints), flush=True)
         await transport.run()
     finally:
         await transport.stop()
@@ -173,9 +203,10 @@ def _import_shop(knowledge: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_train_intents(config: Config, args: argparse.Namespace) -> int:
+    from supportbot.app import cache_dir as cache_dir_of
     from supportbot.understanding import fit_from_csv
 
-    cache_dir = config.resolve(Path(config.database.path)).parent / ".supportbot-cache"
+    cache_dir = cache_dir_of(config)
     try:
         report = fit_from_csv(
             Path(args.file), args.text_col, args.label_col, cache_dir=cache_dir,
@@ -193,11 +224,13 @@ def cmd_train_intents(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(config: Config, args: argparse.Namespace) -> int:
+    """Every setting checked, each enabled plugin's own too (imported, never started)."""
     import yaml
 
+    from supportbot.loader import check_plugin_settings
     from supportbot.preflight import runtime_problems
 
-    problems = runtime_problems(config)
+    problems = runtime_problems(config) + check_plugin_settings(config)
     if problems:
         raise ConfigError(problems)
     print(f"{config.source or 'built-in defaults'}: OK")
@@ -209,8 +242,10 @@ def cmd_check_config(config: Config, args: argparse.Namespace) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bot.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", default="config.yaml", help="settings file (default: ./config.yaml)")
-    common.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="override bot.log_level")
+    # SUPPRESS: a subcommand sets these only when given, so `bot.py --config X import ...` keeps X.
+    common.add_argument("--config", default=argparse.SUPPRESS, help="settings file (default: ./config.yaml)")
+    common.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], default=argparse.SUPPRESS,
+                        help="override bot.log_level (in the console: also show the log here)")
     parser.set_defaults(func=cmd_run, config="config.yaml", log_level=None)
     parser.add_argument("--config", default="config.yaml", help=argparse.SUPPRESS)
     parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help=argparse.SUPPRESS)
@@ -220,8 +255,15 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     console = sub.add_parser("console", parents=[common], help="chat with the bot in this terminal")
-    console.add_argument("--script", metavar="FILE", help="read lines from FILE ('-' for stdin), print the transcript, exit")
+    demo = sub.add_parser("demo", parents=[common], help="the console with the example shop, in a database of its own")
+    for chat in (console, demo):
+        chat.add_argument("--script", metavar="FILE", help="read lines from FILE ('-' for stdin), print the transcript, exit")
+    console.add_argument("--fresh", action="store_true",
+                         help="new conversations: earlier console runs' are not continued (the demo always starts fresh)")
+    console.add_argument("--demo", action=argparse.BooleanOptionalAction, default=None,
+                         help="the example shop in its own database (default: only when your knowledge base is empty)")
     console.set_defaults(func=cmd_console)
+    demo.set_defaults(func=cmd_demo)
 
     imp = sub.add_parser("import", parents=[common], help="import products, FAQ or policies")
     imp.add_argument("kind", choices=["products", "faq", "policies", "shop"])

@@ -72,6 +72,15 @@ _ACCEPT = re.compile(r"^\W*(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please|please do|y
 
 
 class ProductLookupSettings(PluginSettings):
+    min_product_score: float = Field(
+        0.5, ge=0, le=1, description="A product this relevant or more is shown for a message not classified as a product question."
+    )
+    min_answer_score: float = Field(
+        0.35, ge=0, le=1, description="Below this relevance a product is not offered at all (say so, offer a person)."
+    )
+    close_match_margin: float = Field(
+        0.05, ge=0, le=1, description="Matches within this relevance of the best are 'close': list them and ask which."
+    )
     max_results: int = Field(3, ge=1, le=10, description="Products shown in a list of close matches or for /product.")
     key_attributes: int = Field(4, ge=0, le=10, description="Attributes shown on a product card.")
     offer_human: str = Field(
@@ -150,7 +159,7 @@ class ProductLookup(Plugin):
 
     async def _search(self, ctx: MessageContext, asked: bool, foreign: bool) -> Any:
         kb = self._kb
-        thresholds = kb.settings
+        thresholds = self.settings
         hits = await kb.search_products(ctx.text, k=self.settings.max_results + 2, **_filters(ctx.text))
         good = [h for h in hits if h.score >= thresholds.min_answer_score]
         language = message_language(ctx)
@@ -253,7 +262,7 @@ class ProductLookup(Plugin):
         if kb is None:
             return CommandResult("The catalog is not available.")
         hits = [h for h in await kb.search_products(query, k=self.settings.max_results)
-                if h.score >= kb.settings.min_answer_score]
+                if h.score >= self.settings.min_answer_score]
         if not hits:
             return CommandResult(f"Nothing in the catalog matches “{query}”.")
         return CommandResult(f"{len(hits)} match(es) for “{query}”:", embeds=tuple(self._card(h) for h in hits))

@@ -6,11 +6,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from .config import Config
+from .config import Config, ConfigError
 from .engine import SupportBot
 from .history import History
 
-__all__ = ["build_bot", "open_history", "PROJECT_ROOT"]
+__all__ = ["build_bot", "cache_dir", "open_history", "PROJECT_ROOT"]
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +19,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def open_history(config: Config) -> History:
     return History.open(config.resolve(config.database.path), busy_timeout_ms=config.database.busy_timeout_ms)
+
+
+def cache_dir(config: Config) -> Path:
+    """Where the bot keeps what it can rebuild (fitted classifiers, the demo shop): beside the database."""
+    return config.resolve(Path(config.database.path)).parent / ".supportbot-cache"
 
 
 def build_runner(config: Config) -> Any:
@@ -38,9 +43,17 @@ def shipped_file(config: Config, path: Path) -> Path:
 
 
 def build_bot(config: Config, transport: Any = None, *, runner: Any = None, history: History | None = None) -> SupportBot:
-    """The bot with its shared services: one history, one model runner, one knowledge base."""
+    """The bot with its shared services: one history, one model runner, one knowledge base.
+
+    Raises :class:`ConfigError` for settings of a plugin that does not exist (a misspelt name).
+    """
     from .knowledge import KnowledgeBase
+    from .loader import unknown_plugin_settings
     from .understanding import Understander
+
+    unknown = unknown_plugin_settings(config)
+    if unknown:
+        raise ConfigError(unknown)
 
     history = history or open_history(config)
     runner = runner if runner is not None else build_runner(config)
@@ -52,7 +65,7 @@ def build_bot(config: Config, transport: Any = None, *, runner: Any = None, hist
         understanding,
         runner.embed,
         intents_file=shipped_file(config, config.understanding.intents_file),
-        cache_dir=config.resolve(Path(config.database.path)).parent / ".supportbot-cache",
+        cache_dir=cache_dir(config),
     )
     return SupportBot(config, history=history, runner=runner, knowledge=knowledge,
                       understander=understander, transport=transport)

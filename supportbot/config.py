@@ -122,6 +122,12 @@ class Config(Settings):
             return path
         return self.source.parent / path
 
+    def location(self, loc: tuple[Any, ...]) -> str:
+        """``config.yaml:42: plugins.settings.escalation``: where a key is, for a problem about it."""
+        line = line_of(self.yaml_root, loc)
+        where = f"{self.source or 'config'}" + (f":{line}" if line else "")
+        return f"{where}: {'.'.join(str(p) for p in loc)}"
+
     def plugin_settings(self, plugin: str, schema: type[SettingsT]) -> SettingsT:
         """Validate one plugin's block against its own schema, with lines in errors."""
         raw = self.plugins.settings.get(plugin, {}) or {}

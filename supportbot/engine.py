@@ -38,7 +38,7 @@ from .events import (
 )
 from .handoffs import HandoffDesk, Handoffs
 from .history import History, InboundRecord
-from .loader import SHIPPED_PLUGINS, PluginNotFound, find_plugin_module
+from .loader import PluginNotFound, find_plugin_module, plugin_directories
 from .logs import message_scope
 from .outcomes import Outcome, OutcomeKind
 from .plugin import CommandContext, CommandSpec, MessageContext, Plugin
@@ -117,15 +117,13 @@ class SupportBot:
 
         A name that matches no module is a config error (it names the key and line).
         """
-        directories = [self.config.resolve(d) for d in self.config.plugins.directories]
-        if SHIPPED_PLUGINS.is_dir() and SHIPPED_PLUGINS not in directories:
-            directories.append(SHIPPED_PLUGINS)
+        directories = plugin_directories(self.config)
         failed = []
         for index, name in enumerate(self.config.plugins.enabled):
             try:
                 module = find_plugin_module(name, directories)
             except PluginNotFound as exc:
-                raise ConfigError([self._config_location(("plugins", "enabled", index)) + f": {exc}"]) from None
+                raise ConfigError([self.config.location(("plugins", "enabled", index)) + f": {exc}"]) from None
             except Exception:
                 log.exception("plugin %s failed to import; the bot runs without it", name)
                 failed.append(name)
@@ -147,13 +145,6 @@ class SupportBot:
                 failed.append(name)
         self._order_handlers()
         return failed
-
-    def _config_location(self, loc: tuple[Any, ...]) -> str:
-        from .config import line_of
-
-        line = line_of(self.config.yaml_root, loc)
-        where = f"{self.config.source or 'config'}" + (f":{line}" if line else "")
-        return f"{where}: {'.'.join(str(p) for p in loc)}"
 
     async def add_plugin(self, plugin_cls: type[Plugin]) -> Plugin:
         """Register a plugin whole, or not at all (clashing commands, bad settings, failing load)."""

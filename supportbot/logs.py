@@ -9,12 +9,15 @@ import contextlib
 import contextvars
 import logging
 import os
+import sys
+import time
 from collections.abc import Iterator
 from typing import TextIO
 
 from .sanitize import mask_payment_data
 
-__all__ = ["setup_logging", "message_scope", "current_message_id", "PaymentDataFilter"]
+__all__ = ["ConsoleHandler", "PaymentDataFilter", "current_message_id", "message_scope", "quiet_library_progress",
+           "setup_logging", "status_line"]
 
 current_message_id: contextvars.ContextVar[str] = contextvars.ContextVar("supportbot_message_id", default="-")
 
@@ -61,13 +64,40 @@ def message_scope(message_id: str) -> Iterator[None]:
         current_message_id.reset(token)
 
 
-def setup_logging(level: str = "INFO", *, stream: TextIO | None = None, file: str | None = None) -> None:
+class ConsoleHandler(logging.StreamHandler[TextIO]):
+    """Warnings for a person at a terminal: one line each (``warning: ...``), the traceback left
+    to the log file; while a :func:`status_line` is showing they wait until it is finished."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        super().__init__(stream)
+        self.held: list[logging.LogRecord] | None = None
+
+    def format(self, record: logging.LogRecord) -> str:
+        first = record.getMessage().strip().splitlines() or [""]
+        return f"{record.levelname.lower()}: {first[0]}"
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.held is not None:
+            self.held.append(record)
+        else:
+            super().emit(record)
+
+
+def setup_logging(level: str = "INFO", *, stream: TextIO | None = None, file: str | None = None,
+                  stream_level: str | None = None) -> None:
     """Log at ``level`` to ``stream`` (stderr), or, with ``file``, to that file and only warnings to
-    the stream: a person chatting in the console should see the chat, not the log."""
-    handler: logging.Handler = logging.StreamHandler(stream)
-    handlers = [handler]
-    if file is not None:
+    the stream, one line each: a person chatting in the console should see the chat, not the log.
+    ``stream_level`` (``--log-level``) puts everything from that level on the stream as well."""
+    handlers: list[logging.Handler] = []
+    if file is None or stream_level is not None:
+        handler: logging.Handler = logging.StreamHandler(stream)
+        handler.setLevel(stream_level or level)
+        handlers.append(handler)
+    else:
+        handler = ConsoleHandler(stream)
         handler.setLevel(logging.WARNING)
+        handlers.append(handler)
+    if file is not None:
         os.close(os.open(file, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))  # customers' words: owner only
         handlers.append(logging.FileHandler(file, encoding="utf-8"))
     root = logging.getLogger()
@@ -75,12 +105,45 @@ def setup_logging(level: str = "INFO", *, stream: TextIO | None = None, file: st
         root.removeHandler(old)
         old.close()
     for h in handlers:
-        h.setFormatter(logging.Formatter(FORMAT))
+        if not isinstance(h, ConsoleHandler):
+            h.setFormatter(logging.Formatter(FORMAT))
         h.addFilter(PaymentDataFilter())
         h._supportbot = True  # type: ignore[attr-defined]  # marks the handlers we installed, to replace them
         root.addHandler(h)
-    root.setLevel(level)
+    lowest: int = min(logging.getLevelName(level), logging.getLevelName(stream_level or level))
+    root.setLevel(lowest)
     # Chatty libraries stay at WARNING unless we are debugging.
     for noisy in ("discord", "httpx", "urllib3", "filelock", "sentence_transformers", "transformers"):
-        logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.WARNING)
-                                          if level != "DEBUG" else logging.DEBUG)
+        logging.getLogger(noisy).setLevel(max(lowest, logging.WARNING) if lowest != logging.DEBUG else logging.DEBUG)
+
+
+def quiet_library_progress() -> None:
+    """No weights bars from transformers or huggingface_hub: a loading model is one line of ours
+    (:func:`status_line`), and the bars from our own long work (imports, training) stay."""
+    import huggingface_hub.utils
+    import transformers.utils.logging
+
+    transformers.utils.logging.disable_progress_bar()
+    huggingface_hub.utils.disable_progress_bars()
+
+
+@contextlib.contextmanager
+def status_line(text: str, stream: TextIO | None = None) -> Iterator[None]:
+    """``text... ready (8.2 s)`` on one line for a slow step; console warnings logged meanwhile
+    are printed after it, one line each, instead of splitting it."""
+    out = stream or sys.stderr
+    consoles = [h for h in logging.getLogger().handlers if isinstance(h, ConsoleHandler)]
+    for h in consoles:
+        h.held = []
+    print(f"{text}...", end=" ", file=out, flush=True)
+    started = time.monotonic()
+    ok = False
+    try:
+        yield
+        ok = True
+    finally:
+        print(f"ready ({time.monotonic() - started:.1f} s)" if ok else "failed", file=out, flush=True)
+        for h in consoles:
+            held, h.held = h.held or [], None
+            for record in held:
+                h.handle(record)

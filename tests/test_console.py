@@ -69,7 +69,8 @@ def test_bot_py_console_script_round_trip(tmp_path):
 
 def _console_script(tmp_path: Path, config: Path, script: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(ROOT / "bot.py"), "console", "--script", "-", "--config", str(config)],
+        # --no-demo: this is about the merchant's own database, empty as it is.
+        [sys.executable, str(ROOT / "bot.py"), "console", "--no-demo", "--script", "-", "--config", str(config)],
         input=script, capture_output=True, text=True, timeout=240, cwd=tmp_path,
         env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "HOME": str(tmp_path)},
     )

@@ -29,7 +29,8 @@ def test_bot_py_refuses_a_second_instance_before_loading_anything(tmp_path):
     config.write_text("database:\n  path: shop.db\nmodel:\n  backend: none\n")
     with InstanceLock(tmp_path / "shop.db"):
         result = subprocess.run(
-            [sys.executable, str(ROOT / "bot.py"), "console", "--script", "-", "--config", str(config)],
+            # --no-demo: an empty database would get the demo shop, in a database (and lock) of its own.
+            [sys.executable, str(ROOT / "bot.py"), "console", "--no-demo", "--script", "-", "--config", str(config)],
             input="hello\n", capture_output=True, text=True, timeout=120, cwd=tmp_path,
             env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "HOME": str(tmp_path)},
         )

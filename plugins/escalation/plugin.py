@@ -58,7 +58,6 @@ class EscalationSettings(PluginSettings):
     complaint_intents: list[str] = Field(default_factory=lambda: ["complaint"], description="Intents handed off as complaints.")
     human_phrases: list[str] = Field(default_factory=lambda: list(_DEFAULT_HUMAN_PHRASES),
                                      description="Phrases that ask for a person, used when intent detection is unsure.")
-    negative_sentiment: float = Field(-0.6, ge=-1, le=1, description="Sentiment at or below this hands off.")
     keywords: list[str] = Field(default_factory=list, description="Staff-defined words that always hand off (e.g. chargeback).")
     handoff_flagged_customers: bool = Field(True, description="Customers flagged vip or flagged always go to a person.")
     expected_wait_minutes: int = Field(30, ge=1, description="What the customer is told to expect during support hours.")
@@ -166,7 +165,7 @@ class Escalation(StaffTools, Plugin):
                 return ctx.handoff("complaint")
         if self._phrases and self._phrases.search(ctx.text) and (u is None or u.intent not in ("contact_customer_service",)):
             return ctx.handoff("asked_for_human")
-        if u is not None and u.sentiment <= self.settings.negative_sentiment:
+        if u is not None and u.negative:  # understanding.negative_sentiment_threshold
             return ctx.handoff("negative_sentiment", {"sentiment": u.sentiment})
         return None
 

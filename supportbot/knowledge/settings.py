@@ -47,12 +47,3 @@ class KnowledgeSettings(Settings):
         300, ge=0, le=4000,
         description="Leading characters of a product description that go into its embedding and full-text index.",
     )
-    min_product_score: float = Field(
-        0.5, ge=0, le=1, description="A product this relevant or more is shown for a message not classified as a product question."
-    )
-    min_answer_score: float = Field(
-        0.35, ge=0, le=1, description="Below this relevance a product is not offered at all (say so, offer a person)."
-    )
-    close_match_margin: float = Field(
-        0.05, ge=0, le=1, description="Matches within this relevance of the best are 'close': list them and ask which."
-    )

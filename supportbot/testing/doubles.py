@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from supportbot.handoffs import Handoff
+from supportbot.understanding.settings import UnderstandingSettings
 from supportbot.understanding.understander import Understanding
 
 __all__ = ["FixedDesk", "ManualClock", "ScriptedUnderstander", "understanding"]
@@ -23,6 +24,8 @@ def understanding(intent: str | None = "other", **fields: Any) -> Understanding:
     values: dict[str, Any] = {"confidence": 0.9, "margin": 0.5, "runner_up": None, "action": None,
                               "sentiment": 0.0, "language": "en"}
     values.update(fields)
+    # Negative as the real understander decides it, unless the test says otherwise.
+    values.setdefault("negative", values["sentiment"] <= UnderstandingSettings().negative_sentiment_threshold)
     return Understanding(intent=intent, **values)
 
 

@@ -43,7 +43,8 @@ class ConsoleTransport(RecordingTransport):
     channel_id = "console"
 
     def __init__(self, source: TextIO | None = None, out: TextIO | None = None, *,
-                 customer_name: str = "customer", staff_name: str = "staff", echo: bool = False) -> None:
+                 customer_name: str = "customer", staff_name: str = "staff", echo: bool = False,
+                 fresh: bool = False) -> None:
         super().__init__()
         self.source = source or sys.stdin
         self.out = out or sys.stdout
@@ -57,6 +58,9 @@ class ConsoleTransport(RecordingTransport):
         # consoles started in the same second (the start time alone did not).
         self._run_prefix = uuid.uuid4().hex[:12]
         self._count = itertools.count(1)
+        # Fresh: this run's customers are new ones, so no earlier run's conversation (its memory,
+        # a handoff still open) is continued; the history keeps the earlier runs as they were.
+        self.fresh = fresh
         #: The numbered choices on screen: (custom_id, select value or None, channel, message id, staff's).
         self._choices: list[tuple[str, str | None, str, str | None, bool]] = []
 
@@ -68,8 +72,6 @@ class ConsoleTransport(RecordingTransport):
 
     async def run(self) -> None:
         assert self.bot is not None, "start() first"
-        if self.interactive:
-            self._print(HELP)
         while not self._stopped:
             if self.interactive:
                 print(f"{self.customer_name}> ", end="", file=self.out, flush=True)
@@ -150,7 +152,9 @@ class ConsoleTransport(RecordingTransport):
         await self._show_reply(result, author, channel_id)
 
     def _customer(self) -> Author:
-        return Author(id=f"console:{self.customer_name}", name=self.customer_name)
+        """The customer typing now; a fresh run's ids carry the run's prefix."""
+        run = f"{self._run_prefix}:" if self.fresh else ""
+        return Author(id=f"console:{run}{self.customer_name}", name=self.customer_name)
 
     def _show_components(self, components: tuple[Component, ...], channel_id: str, message_id: str | None,
                          for_staff: bool = False) -> None:
@@ -172,8 +176,8 @@ class ConsoleTransport(RecordingTransport):
         """The newest handoff thread: one opened in this session, else the newest handoff still
         open in the history (opened in an earlier session on the same database)."""
         thread = next(reversed(self.threads.values()), None)
-        if thread is not None:
-            return thread.id
+        if thread is not None or self.fresh:
+            return thread.id if thread is not None else None
         assert self.bot is not None
         desk = self.bot.handoffs.desk
         if desk is None:
