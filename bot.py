@@ -3,8 +3,10 @@
 
     python bot.py                      run on Discord if DISCORD_TOKEN is set, else the console
     python bot.py console [--script F] try it in a terminal, or replay a script ("-" for stdin)
-    python bot.py import products F    bring in the catalog (also: faq, policies)
+    python bot.py import products F    bring in the catalog (also: faq, policies, reviews)
     python bot.py train-intents F.csv  fit the intent classifier on your own labelled messages
+    python bot.py train-sentiment F    fit review sentiment on your own star ratings
+    python bot.py report --out DIR     charts, CSV tables and an HTML page of the last --days N
     python bot.py check-config         validate config.yaml and print the settings in effect
 
 Every command takes --config PATH (default ./config.yaml).
@@ -120,7 +122,13 @@ def cmd_import(config: Config, args: argparse.Namespace) -> int:
     try:
         knowledge = KnowledgeBase(history.db, build_runner(config), config.knowledge)
         mapping = parse_mapping(args.map) if args.map else None
-        report = import_file(knowledge, args.kind, Path(args.file), mapping, progress=not args.no_progress)
+        if args.kind == "reviews":
+            from plugins.insights.cli import import_reviews_file
+
+            report = import_reviews_file(config, history, knowledge.runner, Path(args.file), mapping,
+                                         progress=not args.no_progress)
+        else:
+            report = import_file(knowledge, args.kind, Path(args.file), mapping, progress=not args.no_progress)
     except MappingError as exc:
         print(f"import {args.kind}: {exc}", file=sys.stderr)
         return 2
@@ -155,6 +163,30 @@ def cmd_train_intents(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train_sentiment(config: Config, args: argparse.Namespace) -> int:
+    from supportbot.understanding.review_sentiment import fit_sentiment_from_file
+
+    try:
+        fit, directory = fit_sentiment_from_file(
+            Path(args.file), args.text_col, args.rating_col, embedder=config.embeddings.model,
+            cache_dir=config.resolve(Path(config.database.path)).parent / ".supportbot-cache",
+            fine_tune=not args.no_fine_tune, epochs=args.epochs, progress=print)
+    except (OSError, ValueError) as exc:
+        print(f"train-sentiment: {exc}", file=sys.stderr)
+        return 2
+    print(f"{fit.examples} rated reviews ({fit.negatives} negative), {fit.method}: {directory}")
+    print("Reviews imported from now on use it; re-import to rescore the others.")
+    return 0
+
+
+def cmd_report(config: Config, args: argparse.Namespace) -> int:
+    from plugins.insights.cli import write_report_dir
+
+    for path in write_report_dir(config, days=args.days, out=Path(args.out)):
+        print(path)
+    return 0
+
+
 def cmd_check_config(config: Config, args: argparse.Namespace) -> int:
     import yaml
 
@@ -182,7 +214,7 @@ def _parser() -> argparse.ArgumentParser:
     console.set_defaults(func=cmd_console)
 
     imp = sub.add_parser("import", parents=[common], help="import products, FAQ or policies")
-    imp.add_argument("kind", choices=["products", "faq", "policies"])
+    imp.add_argument("kind", choices=["products", "faq", "policies", "reviews"])
     imp.add_argument("file")
     imp.add_argument("--map", help="column mapping, e.g. 'sku=ProductID,name=ProductName,price=Price (INR)'")
     imp.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -197,6 +229,19 @@ def _parser() -> argparse.ArgumentParser:
                        help="fit only a head on frozen embeddings (seconds instead of minutes)")
     train.add_argument("--epochs", type=int, default=3, help="fine-tuning epochs (default 3)")
     train.set_defaults(func=cmd_train_intents)
+
+    sentiment = sub.add_parser("train-sentiment", parents=[common], help="fit review sentiment on star ratings")
+    sentiment.add_argument("file")
+    sentiment.add_argument("--text-col", default="text")
+    sentiment.add_argument("--rating-col", default="rating")
+    sentiment.add_argument("--no-fine-tune", action="store_true", help="a head on frozen embeddings only (fast)")
+    sentiment.add_argument("--epochs", type=int, default=3, help="fine-tuning epochs (default 3)")
+    sentiment.set_defaults(func=cmd_train_sentiment)
+
+    report = sub.add_parser("report", parents=[common], help="write the insights report (PNG, CSV, HTML)")
+    report.add_argument("--days", type=int, default=30, help="look back this many days (default 30)")
+    report.add_argument("--out", default="report", help="folder to write into (default ./report)")
+    report.set_defaults(func=cmd_report)
 
     check = sub.add_parser("check-config", parents=[common], help="validate the config file")
     check.add_argument("--show", action="store_true", help="print every setting in effect")
