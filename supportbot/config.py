@@ -25,7 +25,7 @@ __all__ = ["Config", "ConfigError", "load_config", "DEFAULT_PLUGINS"]
 
 #: Pipeline order matters: escalation first so human-owned conversations and explicit requests
 #: for a person are settled before anything tries to answer.
-DEFAULT_PLUGINS = ["escalation", "product_lookup", "auto_reply"]
+DEFAULT_PLUGINS = ["escalation", "product_lookup", "auto_reply", "insights", "customer_data"]
 
 
 class BotSettings(Settings):
