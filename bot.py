@@ -4,6 +4,7 @@
     python bot.py                      run on Discord if DISCORD_TOKEN is set, else the console
     python bot.py console [--script F] try it in a terminal, or replay a script ("-" for stdin)
     python bot.py import products F    bring in the catalog (also: faq, policies, reviews)
+    python bot.py import shop DIR      a shop folder: product export, FAQ and policy pages
     python bot.py train-intents F.csv  fit the intent classifier on your own labelled messages
     python bot.py train-sentiment F    fit review sentiment on your own star ratings
     python bot.py report --out DIR     charts, CSV tables and an HTML page of the last --days N
@@ -121,6 +122,8 @@ def cmd_import(config: Config, args: argparse.Namespace) -> int:
     history = open_history(config)
     try:
         knowledge = KnowledgeBase(history.db, build_runner(config), config.knowledge)
+        if args.kind == "shop":
+            return _import_shop(knowledge, args)
         mapping = parse_mapping(args.map) if args.map else None
         if args.kind == "reviews":
             from plugins.insights.cli import import_reviews_file
@@ -128,7 +131,8 @@ def cmd_import(config: Config, args: argparse.Namespace) -> int:
             report = import_reviews_file(config, history, knowledge.runner, Path(args.file), mapping,
                                          progress=not args.no_progress)
         else:
-            report = import_file(knowledge, args.kind, Path(args.file), mapping, progress=not args.no_progress)
+            report = import_file(knowledge, args.kind, Path(args.file), mapping, progress=not args.no_progress,
+                                 preset=args.preset)
     except MappingError as exc:
         print(f"import {args.kind}: {exc}", file=sys.stderr)
         return 2
@@ -142,6 +146,17 @@ def cmd_import(config: Config, args: argparse.Namespace) -> int:
     if len(report.problems) > args.show_errors:
         print(f"  ... and {len(report.problems) - args.show_errors} more (--show-errors N lists more)")
     return 0 if report.imported or not report.problems else 1
+
+
+def _import_shop(knowledge: Any, args: argparse.Namespace) -> int:
+    from supportbot.knowledge import MappingError
+    from supportbot.knowledge.shop import import_shop
+
+    if args.map or args.preset:
+        raise MappingError("a shop folder names mappings and presets in its shop.yaml, not on the command line")
+    report = import_shop(knowledge, Path(args.file), progress=not args.no_progress)
+    print(report.summary())
+    return 0 if any(report.counts.values()) else 1
 
 
 def cmd_train_intents(config: Config, args: argparse.Namespace) -> int:
@@ -214,8 +229,10 @@ def _parser() -> argparse.ArgumentParser:
     console.set_defaults(func=cmd_console)
 
     imp = sub.add_parser("import", parents=[common], help="import products, FAQ or policies")
-    imp.add_argument("kind", choices=["products", "faq", "policies", "reviews"])
-    imp.add_argument("file")
+    imp.add_argument("kind", choices=["products", "faq", "policies", "reviews", "shop"])
+    imp.add_argument("file", help="the file to import (for shop: the folder)")
+    imp.add_argument("--preset", choices=["shopify", "woocommerce", "magento", "none"],
+                     help="products: a platform's own export (detected from the header when not given)")
     imp.add_argument("--map", help="column mapping, e.g. 'sku=ProductID,name=ProductName,price=Price (INR)'")
     imp.add_argument("--no-progress", action="store_true", help="no progress bar")
     imp.add_argument("--show-errors", type=int, default=20, metavar="N", help="list at most N bad rows")

@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import Field
 
 from supportbot.actions import CommandResult, Embed
+from supportbot.i18n import cross_language_support, is_other_language, message_language, phrases, shop_language
 from supportbot.plugin import CommandContext, MessageContext, Option, Plugin, PluginSettings, autocomplete, command, on_message
 
 _UNDER = re.compile(r"\b(?:under|below|less than|cheaper than|max(?:imum)?|up to)\s*[$€£₹]?\s*(\d[\d,]*(?:\.\d+)?)", re.I)
@@ -66,21 +67,35 @@ class ProductLookup(Plugin):
         thresholds = kb.settings
         hits = await kb.search_products(ctx.text, k=self.settings.max_results + 2, **_filters(ctx.text))
         good = [h for h in hits if h.score >= thresholds.min_answer_score]
+        language, shop = message_language(ctx), shop_language(self.bot)
+        if is_other_language(ctx.text, language, shop):
+            # The embedder is English-centred: across languages only a shared name or code counts.
+            good = cross_language_support(ctx.text, good, text_of=lambda h: " ".join([h.name, *h.attributes.values()]))
         if not asked and (not good or good[0].score < thresholds.min_product_score
                           or await self._policy_fits_better(ctx.text, good[0].score)):
             return None  # not clearly about a product: leave it to the next plugin
         if not good:
-            return ctx.answer(self.settings.offer_human, reason="product_not_found")
+            return ctx.answer(self._say("not_found", language, custom=self._custom("offer_human")),
+                              reason="product_not_found")
         ctx.notes["products"] = [h.sku for h in good]
         best = good[0]
         close = [h for h in good if best.score - h.score <= thresholds.close_match_margin][: self.settings.max_results]
         named = _names_it(ctx.text, best.name) and not any(h.name == best.name for h in close[1:])
         if len(close) > 1 and not named:
-            return ctx.answer("I found a few products that could match. Which one do you mean?",
+            return ctx.answer(self._say("product_choices", language),
                               embeds=[self._list(close)], sources=[h.source_id for h in close],
                               reason="product_choices")
-        return ctx.answer(f"Here is what I found: {best.name}", embeds=[self._card(best)],
+        return ctx.answer(self._say("product_found", language, name=best.name), embeds=[self._card(best)],
                           sources=[best.source_id], reason="product_found")
+
+    def _say(self, key: str, language: str, *, custom: str | None = None, **values: Any) -> str:
+        return phrases(self.bot.config).say(key, language, custom=custom, custom_language=shop_language(self.bot),
+                                            **values)
+
+    def _custom(self, name: str) -> str | None:
+        """The merchant's own text for a setting, if they changed it from the default."""
+        value = getattr(self.settings, name)
+        return value if value != type(self.settings).model_fields[name].default else None
 
     async def _policy_fits_better(self, text: str, product_score: float) -> bool:
         """An FAQ or policy passage matches at least as well ("is there a warranty on jackets?")."""

@@ -36,6 +36,8 @@ class BotSettings(Settings):
         "Sorry, I couldn't handle that just now. A member of our team will get back to you.",
         description="Said when no plugin produced an outcome and no handoff could be opened.",
     )
+    max_message_chars: int = Field(
+        4000, ge=1, description="Longer customer messages are cut to this many characters (Discord's own limit).")
     handoff_reply: str = Field(
         "I've passed this to our team; a person will reply here as soon as they can.",
         description="Told to the customer when a conversation is handed to staff.",

@@ -21,11 +21,13 @@ from datetime import timedelta
 from typing import Any
 
 from . import metrics
-from .actions import CommandResult, OpenThread, SendMessage
+from .actions import CommandResult, ComponentReply, OpenThread, SendMessage
+from .components import ComponentRouter, specs_of
 from .config import Config, ConfigError
 from .events import (
     Author,
     CommandInvoked,
+    ComponentUsed,
     EventBus,
     HandoffOpened,
     MessageReceived,
@@ -37,6 +39,7 @@ from .loader import SHIPPED_PLUGINS, PluginNotFound, find_plugin_module
 from .logs import message_scope
 from .outcomes import Outcome, OutcomeKind
 from .plugin import CommandContext, CommandSpec, MessageContext, Plugin
+from .sanitize import cap_inbound, clean_outbound, mask_payment_data
 
 __all__ = ["SupportBot", "PluginLoadError", "message_nonce"]
 
@@ -79,6 +82,7 @@ class SupportBot:
         self.bus = EventBus()
         self.plugins: dict[str, Plugin] = {}
         self._commands: dict[str, CommandSpec] = {}
+        self._components = ComponentRouter()
         self._handlers: list[tuple[str, Handler, bool]] = []
         self._recent: defaultdict[str, deque[float]] = defaultdict(deque)
         self._notified: dict[str, float] = {}
@@ -150,6 +154,10 @@ class SupportBot:
                 f"plugin {name!r}: command(s) {clashes} already registered by "
                 f"{sorted({self._commands[c].plugin for c in clashes})}"
             )
+        try:
+            self._components.add(specs_of(plugin))
+        except ValueError as exc:
+            raise PluginLoadError(f"plugin {name!r}: {exc}") from None
         self.plugins[name] = plugin
         self._commands.update({s.name: s for s in specs})
         self._handlers.extend((name, handler, human_owned) for handler, human_owned in plugin.message_handlers())
@@ -179,6 +187,7 @@ class SupportBot:
         self.plugins.pop(plugin.name, None)
         self._commands = {k: v for k, v in self._commands.items() if v.plugin != plugin.name}
         self._handlers = [h for h in self._handlers if h[0] != plugin.name]
+        self._components.remove_plugin(plugin.name)
         for event_type, method in plugin.listeners():
             self.bus.unsubscribe(event_type, method)
 
@@ -241,6 +250,7 @@ class SupportBot:
     async def handle_message(self, event: MessageReceived) -> Outcome | None:
         """Take one inbound message to its outcome. Staff messages go to the bus only."""
         with message_scope(event.message_id):
+            event = self._admit(event)
             if event.author.is_bot:
                 return None
             if event.author.is_staff:
@@ -260,6 +270,16 @@ class SupportBot:
             metrics.MESSAGES.labels(outcome=str(outcome.kind)).inc()
             metrics.RESPONSE_SECONDS.observe(time.perf_counter() - started)
             return outcome
+
+    def _admit(self, event: MessageReceived) -> MessageReceived:
+        """The text everything downstream sees: payment data masked (before the history, a staff
+        thread, a prompt or a log line has it) and capped, so one huge paste cannot stall others."""
+        text = mask_payment_data(event.text)
+        text, cut = cap_inbound(text, self.config.bot.max_message_chars)
+        if cut:
+            log.warning("message of %d characters cut to bot.max_message_chars (%d)", len(event.text),
+                        self.config.bot.max_message_chars)
+        return event if text == event.text else replace(event, text=text)
 
     async def _decide(self, event: MessageReceived, record: InboundRecord) -> Outcome:
         limited = self._rate_limited(event.author.id)
@@ -333,6 +353,7 @@ class SupportBot:
                 kind=str(outcome.kind), reason=outcome.reason, plugin=outcome.plugin))
 
     async def _reply(self, event: MessageReceived, record: InboundRecord, text: str, outcome: Outcome) -> None:
+        text = clean_outbound(text)
         action = SendMessage(channel_id=event.channel_id, text=text, embeds=outcome.embeds,
                              reply_to=event.message_id, nonce=message_nonce(event.platform, event.message_id))
         sent_id = await self.send(action)
@@ -361,7 +382,7 @@ class SupportBot:
     async def send(self, action: SendMessage | OpenThread) -> str | None:
         if self.transport is None:
             raise RuntimeError("no transport attached to the bot")
-        return await self.transport.send(action)
+        return await self.transport.send(_cleaned(action))
 
     # --- commands -------------------------------------------------------------------------------
 
@@ -392,6 +413,12 @@ class SupportBot:
         author, options = ("", {}) if spec.private else (event.author.id, event.options)
         self.history.log_command(event.command, author, event.channel_id, options, allowed=allowed, error=error)
 
+    async def handle_component(self, event: ComponentUsed) -> ComponentReply:
+        """A click, a choice or a form submit: routed by ``custom_id`` to the plugin that declared it."""
+        with message_scope(f"component:{event.interaction_id}"):
+            log.info("component %s used by %s in %s", event.custom_id, event.author.id, event.channel_id)
+            return await self._components.dispatch(self, event)
+
     async def autocomplete(self, event: CommandInvoked, option: str, current: str) -> list[str]:
         spec = self._commands.get(event.command)
         completer = spec.autocompleters.get(option) if spec else None
@@ -402,6 +429,18 @@ class SupportBot:
         except Exception:
             log.exception("autocomplete for /%s %s failed", event.command, option)
             return []
+
+
+def _cleaned(action: SendMessage | OpenThread) -> SendMessage | OpenThread:
+    """Every text the bot posts, cleaned (:func:`~supportbot.sanitize.clean_outbound`): generated
+    replies, summaries and relayed messages alike."""
+    embeds = tuple(
+        replace(e, title=clean_outbound(e.title), description=clean_outbound(e.description),
+                fields=tuple((clean_outbound(k), clean_outbound(v)) for k, v in e.fields),
+                footer=clean_outbound(e.footer) if e.footer else e.footer)
+        for e in action.embeds
+    )
+    return replace(action, text=clean_outbound(action.text), embeds=embeds)
 
 
 def _coerce_options(spec: CommandSpec, options: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ __all__ = [
     "Event",
     "MessageReceived",
     "CommandInvoked",
+    "ComponentUsed",
     "OutcomeRecorded",
     "ReplySent",
     "HandoffOpened",
@@ -82,6 +83,23 @@ class CommandInvoked(Event):
     author: Author
     command: str
     options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComponentUsed(Event):
+    """A button clicked, a drop-down chosen, or a form (modal) submitted under a bot message."""
+
+    platform: str
+    interaction_id: str
+    channel_id: str
+    author: Author
+    custom_id: str
+    #: The message the component sits under (None for a modal submit on some platforms).
+    message_id: str | None = None
+    #: Chosen values of a select.
+    values: tuple[str, ...] = ()
+    #: A modal's answers by field ``custom_id``.
+    fields: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -38,14 +39,29 @@ def connect(path: str | Path, *, busy_timeout_ms: int = 5000) -> sqlite_utils.Da
     """Open a database in WAL mode with a busy timeout, usable from the loop and worker threads."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        _owner_only(Path(path))
     conn = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000, check_same_thread=False)
     db = sqlite_utils.Database(conn)
     if str(path) != ":memory:":
         db.enable_wal()
+        for suffix in ("-wal", "-shm"):  # SQLite creates them with the database's mode; older ones may differ
+            _owner_only(Path(f"{path}{suffix}"), create=False)
     db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a power cut loses at most the last commits
     return db
+
+
+def _owner_only(path: Path, *, create: bool = True) -> None:
+    """The record holds customers' messages: readable by the bot's user only (0600)."""
+    if create and not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    try:
+        os.chmod(path, 0o600)
+    except FileNotFoundError:
+        pass
+    except PermissionError:
+        log.warning("cannot make %s private to this user (owned by someone else?)", path)
 
 
 # --- migrations -------------------------------------------------------------------------------

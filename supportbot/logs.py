@@ -8,9 +8,12 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
+import os
 from collections.abc import Iterator
 
-__all__ = ["setup_logging", "message_scope", "current_message_id"]
+from .sanitize import mask_payment_data
+
+__all__ = ["setup_logging", "message_scope", "current_message_id", "PaymentDataFilter"]
 
 current_message_id: contextvars.ContextVar[str] = contextvars.ContextVar("supportbot_message_id", default="-")
 
@@ -35,6 +38,18 @@ def _install_record_factory() -> None:
 _install_record_factory()
 
 
+class PaymentDataFilter(logging.Filter):
+    """Masks card numbers and CVV-like codes in every line a handler writes, libraries' too:
+    discord.py logs whole gateway payloads and request bodies at DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_payment_data(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
 @contextlib.contextmanager
 def message_scope(message_id: str) -> Iterator[None]:
     """Tag log lines emitted while handling one message (tasks spawned inside inherit it)."""
@@ -52,6 +67,7 @@ def setup_logging(level: str = "INFO", *, stream: object = None, file: str | Non
     handlers = [handler]
     if file is not None:
         handler.setLevel(logging.WARNING)
+        os.close(os.open(file, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))  # customers' words: owner only
         handlers.append(logging.FileHandler(file, encoding="utf-8"))
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_supportbot", False)]:
@@ -59,6 +75,7 @@ def setup_logging(level: str = "INFO", *, stream: object = None, file: str | Non
         old.close()
     for h in handlers:
         h.setFormatter(logging.Formatter(FORMAT))
+        h.addFilter(PaymentDataFilter())
         h._supportbot = True  # type: ignore[attr-defined]
         root.addHandler(h)
     root.setLevel(level)

@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from .components import ComponentContext, component
 from .events import Event, MessageReceived
 from .outcomes import Outcome
 from .settings import Settings
@@ -48,6 +49,8 @@ __all__ = [
     "CommandSpec",
     "MessageContext",
     "CommandContext",
+    "component",
+    "ComponentContext",
 ]
 
 _MESSAGE_TAG = "__supportbot_message__"

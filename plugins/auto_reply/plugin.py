@@ -17,7 +17,16 @@ from typing import Any
 
 from pydantic import Field
 
-from supportbot.guard import check_promises
+from supportbot.guard import check_disclosure, check_promises
+from supportbot.i18n import (
+    cross_language_support,
+    is_other_language,
+    message_language,
+    phrases,
+    shop_language,
+    small_talk_in,
+    text_language,
+)
 from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
 from supportbot.prompts import load_prompt
 
@@ -40,6 +49,9 @@ class AutoReply(Plugin):
 
     @on_message()
     async def reply(self, ctx: MessageContext) -> Any:
+        other = await self._other_language(ctx)
+        if other is not None:
+            return other
         u = ctx.understanding
         if u is not None and getattr(u, "ambiguous", False) and self.settings.clarify:
             if self._last_was_clarification(ctx):
@@ -73,12 +85,44 @@ class AutoReply(Plugin):
             return ctx.answer(best.text, sources=[best.id], reason="knowledge_match")
         return ctx.handoff("no_grounded_answer", {"best_passage": best.id, "score": round(best.score, 3)})
 
+    async def _other_language(self, ctx: MessageContext) -> Any:
+        """A message in another language than the shop's texts, answered without a generator.
+
+        The bot's own phrases come in the customer's language. An answer that exists only in the
+        shop's language is given with a note saying so, and only when the passage shares a name,
+        code or number with the question: the English-centred embedder's cosine across languages
+        cannot tell the right passage from an unrelated one. Otherwise a person takes it.
+        """
+        language, shop = message_language(ctx), shop_language(self.bot)
+        if not is_other_language(ctx.text, language, shop):
+            return None
+        said = phrases(self.bot.config)
+        small_talk = small_talk_in(said, ctx.text, language)
+        if small_talk is not None:
+            return ctx.answer(said.say(small_talk, language), reason="small_talk")
+        runner = self.bot.runner
+        knowledge = self.bot.knowledge
+        if knowledge is None or (self.settings.generate and runner is not None and runner.generation_available):
+            return None  # the generator answers in the customer's language from the same passages
+        passages = [p for p in await knowledge.search_passages(ctx.text, k=self.settings.passages)
+                    if getattr(p, "kind", None) != "product"]
+        languages = self.bot.config.understanding.languages
+        if any(text_language(p.text, languages, shop) == language for p in passages[:2]):
+            return None  # the shop has texts in this language too: the usual path
+        supported = cross_language_support(ctx.text, passages)
+        if not supported:
+            return ctx.handoff("other_language", {"language": language, "shop_language": shop})
+        best = supported[0]
+        notice = said.say("only_in_language", language, language=said.language_name(shop, language))
+        return ctx.answer(f"{notice}\n{best.text}", sources=[best.id], reason="knowledge_match_other_language")
+
     async def _generated(self, ctx: MessageContext, passages: list[Any]) -> Any:
         from supportbot.models import GenerationOptions
 
         prompt = load_prompt(self.bot.config, "reply")
         block = "\n".join(f"[{p.id}] {p.title + ': ' if getattr(p, 'title', None) else ''}{p.text}" for p in passages)
-        messages = [{"role": "system", "content": prompt["system"].format(shop=self.bot.config.bot.name, passages=block)}]
+        shop = self.bot.config.bot.name
+        messages = [{"role": "system", "content": prompt["system"].format(shop=shop, passages=block)}]
         messages += await ctx.recent_turns()
         messages.append({"role": "user", "content": prompt["user"].format(message=ctx.text)})
         options = GenerationOptions(max_new_tokens=int(prompt.get("max_new_tokens", 200)))
@@ -91,6 +135,12 @@ class AutoReply(Plugin):
         if not check.ok:
             self.log.warning("blocked a reply with unsupported promises: %s", ", ".join(check.unsupported))
             return ctx.handoff("unsupported_promise", {"blocked_reply": text, "unsupported": list(check.unsupported)})
+        # The instructions without the passages: a reply may quote the shop's facts, never its rules.
+        leak = check_disclosure(text, prompt["system"].format(shop=shop, passages=""),
+                                allowed=f"{shop} {block} {ctx.text}")
+        if not leak.ok:
+            self.log.warning("blocked a reply that discloses its instructions: %s", ", ".join(leak.unsupported))
+            return ctx.handoff("instructions_disclosed", {"blocked_reply": text, "found": list(leak.unsupported)})
         return ctx.answer(text, sources=sources, reason="generated")
 
     async def _product_passages(self, text: str) -> list[Any]:

@@ -18,6 +18,7 @@ from pydantic import Field
 from supportbot.actions import CommandResult, OpenThread, SendMessage, mention
 from supportbot.events import HandoffOpened, HandoffResolved, MessageReceived
 from supportbot.history import Handoff
+from supportbot.i18n import conversation_language, phrases
 from supportbot.plugin import (
     CommandContext,
     Member,
@@ -97,7 +98,7 @@ class Escalation(Plugin):
             csat = _CSAT.match(ctx.text)
             if csat and last.csat_asked_at and last.csat is None:
                 history.update_handoff(last.id, csat=int(csat.group(1)))
-                return ctx.answer("Thank you for the rating!", reason="csat")
+                return ctx.answer(self._say("rating_thanks", ctx.conversation_id), reason="csat")
             if last.resolved_by == "auto" and self._recent(last.resolved_at, self.settings.reopen_within_hours):
                 return ctx.handoff("customer_returned")
         return self._trigger(ctx)
@@ -137,15 +138,21 @@ class Escalation(Plugin):
 
     # --- the handoff ----------------------------------------------------------------------------
 
+    def _say(self, key: str, conversation_id: int, **values: Any) -> str:
+        """One of the bot's phrases, in the language the customer last wrote in."""
+        return phrases(self.bot.config).say(key, conversation_language(self.bot, conversation_id), **values)
+
     async def customer_notice(self, handoff_id: int) -> str:
         hours = self.settings.support_hours
         now = self.bot.history.clock()
+        handoff = self.bot.history.handoff(handoff_id)
+        conversation_id = handoff.conversation_id if handoff is not None else -1
         if hours is not None and not hours.is_open(now):
             back = hours.next_opening(now)
-            return ("I've passed this to our team. They're offline right now and back "
-                    f"{back:%A} at {back:%H:%M} ({hours.timezone}); a person will reply here then.")
-        return ("I've passed this to our team; a person will reply here, "
-                f"usually within {self.settings.expected_wait_minutes} minutes.")
+            language = conversation_language(self.bot, conversation_id)
+            when = f"{back:%A} at {back:%H:%M}" if language == "en" else f"{back:%Y-%m-%d %H:%M}"
+            return self._say("handoff_offline", conversation_id, when=f"{when} ({hours.timezone})")
+        return self._say("handoff", conversation_id, minutes=self.settings.expected_wait_minutes)
 
     @listener(HandoffOpened)
     async def on_handoff_opened(self, event: HandoffOpened) -> None:
@@ -267,12 +274,12 @@ class Escalation(Plugin):
         closed = history.resolve_handoff(h.id, staff_id=staff_id, note=note)
         conversation = history.conversation(h.conversation_id) or {}
         if staff_id == "auto":
-            text = "I've closed this conversation after a quiet spell. Write here any time if you need more help."
+            text = self._say("auto_closed", h.conversation_id)
         elif self.settings.ask_csat:
-            text = "Our team marked this as resolved. How did we do? Reply with a number from 1 (poor) to 5 (great)."
+            text = self._say("rating_prompt", h.conversation_id)
             history.update_handoff(h.id, csat_asked_at=history.clock())
         else:
-            text = "Our team marked this as resolved. I'm here if you need anything else."
+            text = self._say("resolved", h.conversation_id)
         if conversation.get("channel_id"):
             sent_id = await self.bot.send(SendMessage(channel_id=conversation["channel_id"], text=text))
             history.record_outbound(h.conversation_id, text, platform=conversation.get("platform"),

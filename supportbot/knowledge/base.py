@@ -44,7 +44,7 @@ __all__ = ["KnowledgeBase"]
 
 log = logging.getLogger(__name__)
 
-_PRODUCT_COLUMNS = "id, sku, name, category, price, price_max, currency, stock, attributes, description, url"
+_PRODUCT_COLUMNS = "id, sku, name, category, price, price_max, currency, stock, attributes, description, url, variants"
 #: A query word found only in a product's description counts for this much of one in its name.
 _DESCRIPTION_CREDIT = 0.5
 #: Most rows holding every common query word that are ordered by the query's vector (see lexical).
@@ -166,7 +166,7 @@ class KnowledgeBase:
             ProductHit(
                 id=row[0], sku=row[1], name=row[2], category=row[3], price=row[4], price_max=row[5],
                 currency=row[6], stock=row[7], attributes=attributes, description=row[9], url=row[10],
-                score=round(min(max(score, 0.0), 1.0), 4),
+                variants=tuple(json.loads(row[11] or "[]")), score=round(min(max(score, 0.0), 1.0), 4),
             )
             for _, row, attributes, score in scored[:k]
         ]

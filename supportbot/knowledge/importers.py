@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from .pages import Block, html_to_text, looks_like_html, page_blocks, page_faq, page_passages
+from .presets import PRESETS, detect_preset, preset_products
 from .parsing import clean_text, currency_from_header, parse_category, parse_price, parse_specs, parse_stock
 from .report import ImportReport
 from .settings import FAQ_FIELDS, PRODUCT_FIELDS
@@ -64,7 +66,7 @@ def parse_mapping(text: str) -> dict[str, str]:
 
 
 def import_file(kb: KnowledgeBase, kind: Kind, path: str | Path, mapping: Mapping[str, str] | None = None,
-                progress: bool = False, *, prune: bool | None = None) -> ImportReport:
+                progress: bool = False, *, prune: bool | None = None, preset: str | None = None) -> ImportReport:
     """Import one file into the knowledge base and report what changed.
 
     Args:
@@ -74,6 +76,9 @@ def import_file(kb: KnowledgeBase, kind: Kind, path: str | Path, mapping: Mappin
         prune: remove entries that came from this same file earlier but are no longer in it.
             Defaults to True for FAQ and policies (a file is the whole document) and False for
             products (a catalog may be spread over several files).
+        preset: products only: read a platform export (``shopify``, ``woocommerce``, ``magento``;
+            see :mod:`.presets`). Without a mapping, a file whose header is one of theirs is
+            detected as such; ``"none"`` turns detection off.
 
     Raises:
         MappingError: the file cannot be read or a required field has no column.
@@ -83,8 +88,10 @@ def import_file(kb: KnowledgeBase, kind: Kind, path: str | Path, mapping: Mappin
     started = time.perf_counter()
     source = path.name
     if kind == "products":
-        products = _products(kb, path, mapping or {}, report)
+        products = _products(kb, path, mapping or {}, report, preset)
         write_products(kb, products, report, source=source, progress=progress)
+    elif preset:
+        raise MappingError(f"--preset is for products, not {kind}")
     elif kind == "faq":
         entries = _faq(kb, path, mapping or {}, report)
         write_passages(kb, "faq", entries, report, source=source, progress=progress,
@@ -246,10 +253,23 @@ def first_of_each(rows: Iterable[tuple[int, dict[str, Any] | str]], report: Impo
 # --- products -----------------------------------------------------------------------------------
 
 
-def _products(kb: KnowledgeBase, path: Path, mapping: Mapping[str, str], report: ImportReport) -> list[ProductRecord]:
+def _products(kb: KnowledgeBase, path: Path, mapping: Mapping[str, str], report: ImportReport,
+              preset: str | None = None) -> list[ProductRecord]:
     columns, rows = read_records(path)
+    if preset is not None and preset != "none" and preset not in PRESETS:
+        raise MappingError(f"unknown preset {preset!r}: {', '.join(PRESETS)} (or none)")
+    fixed = mapping.get("currency", "")
+    if preset is None and not set(mapping) - {"currency"}:
+        preset = detect_preset(columns)
+        if preset:
+            report.notes.append(f"{preset} export detected from its columns (--preset none reads it as a plain table)")
+    if preset and preset != "none":
+        if set(mapping) - {"currency"} or (fixed and not re.fullmatch(r"[A-Za-z]{3}", fixed)):
+            raise MappingError("a preset names every column itself: --map may only give a fixed currency=CODE")
+        return preset_products(preset, columns, rows, report, fixed.upper() or kb.settings.default_currency or None)
     cols = _resolve(PRODUCT_FIELDS, kb.settings.product_columns, mapping, columns, report)
     _require(cols, ("sku", "name"), columns)
+    _warn_unmapped(cols, columns, report)
     fixed_currency = None
     spec = mapping.get("currency") or kb.settings.product_columns.get("currency", "")
     if "currency" not in cols and re.fullmatch(r"[A-Za-z]{3}", spec or ""):
@@ -263,6 +283,25 @@ def _products(kb: KnowledgeBase, path: Path, mapping: Mapping[str, str], report:
     return first_of_each(
         rows, report, lambda number, record: _product(number, record, cols, default_currency, report),
         key=lambda p: p.sku, what=lambda p: f"sku {p.sku!r}")
+
+
+_LOOKS_LIKE = {
+    "stock": re.compile(r"\b(?:stock|qty|quantity|inventory|on hand|available|availability)\b", re.I),
+    "price": re.compile(r"\b(?:price|cost|msrp|rrp|amount)\b", re.I),
+    "category": re.compile(r"\b(?:categor(?:y|ies)|department|collection|product type|type)\b", re.I),
+}
+
+
+def _warn_unmapped(cols: Mapping[str, list[str]], columns: list[str], report: ImportReport) -> None:
+    """A field left empty while a column looks like it: say which, and how to map it."""
+    used = {c for found in cols.values() for c in found}
+    for name, pattern in _LOOKS_LIKE.items():
+        if name in cols:
+            continue
+        candidates = [c for c in columns if c not in used and pattern.search(c.replace("_", " "))]
+        if candidates:
+            report.notes.append(f"warning: no {name} imported, but column {candidates[0]!r} looks like one: "
+                                f"--map {name}={candidates[0]!r}".replace("'", '"'))
 
 
 def _cell(record: Mapping[str, Any], columns: list[str] | None) -> str:
@@ -317,7 +356,7 @@ def _product(number: int, record: Mapping[str, Any], cols: dict[str, list[str]],
                 report.problem(number, f"{column}: {exc}; left out", skipped=False)
         else:
             product.attributes[column.strip()] = text
-    description = "\n".join(t for t in (clean_text(record.get(c)) for c in cols.get("description", [])) if t)
+    description = "\n".join(t for t in (clean_markup(record.get(c)) for c in cols.get("description", [])) if t)
     product.description = description or None
     url = _cell(record, cols.get("url"))
     if url:
@@ -332,11 +371,15 @@ def _product(number: int, record: Mapping[str, Any], cols: dict[str, list[str]],
 
 
 def _faq(kb: KnowledgeBase, path: Path, mapping: Mapping[str, str], report: ImportReport) -> list[PassageRecord]:
+    if path.suffix.lower() in PAGE_SUFFIXES:
+        if mapping:
+            raise MappingError("an FAQ page takes no column mapping")
+        return _faq_page(path, report)
     cols, rows = read_mapped(path, FAQ_FIELDS, kb.settings.faq_columns, mapping, ("question", "answer"), report)
 
     def entry(number: int, record: Mapping[str, Any]) -> PassageRecord | None:
         question = _cell(record, cols["question"])
-        answer = "\n".join(t for t in (str(record.get(c) or "").strip() for c in cols["answer"]) if t)
+        answer = "\n".join(t for t in (clean_markup(record.get(c)) for c in cols["answer"]) if t)
         if not question or not answer:
             report.problem(number, "no question" if not question else "no answer")
             return None
@@ -349,6 +392,27 @@ def _faq(kb: KnowledgeBase, path: Path, mapping: Mapping[str, str], report: Impo
     return first_of_each(rows, report, entry, key=lambda e: e.key, what=lambda e: "question")
 
 
+def _faq_page(path: Path, report: ImportReport) -> list[PassageRecord]:
+    """An FAQ page: each question heading with the text under it (see :func:`.pages.page_faq`)."""
+    entries = []
+    for number, (question, answer) in enumerate(page_faq(read_page(path)), start=1):
+        report.rows += 1
+        key = " ".join(question.lower().split())
+        if any(e.key == key for e in entries):
+            report.problem(number, "duplicate question")
+            continue
+        entries.append(PassageRecord(row=number, key=key, title=question, text=answer))
+    if not entries:
+        report.notes.append("no questions found: an FAQ page needs headings (or <dt>/<summary>) that ask them")
+    return entries
+
+
+def clean_markup(value: Any) -> str:
+    """A cell's text; HTML in it (``<p>``, ``&bull;``) becomes clean lines of text."""
+    text = str(value or "").strip()
+    return html_to_text(text) if looks_like_html(text) else text
+
+
 def _list(value: Any, sep: str) -> list[str]:
     if value is None:
         return []
@@ -356,65 +420,36 @@ def _list(value: Any, sep: str) -> list[str]:
     return [t for t in (clean_text(v) for v in items) if t]
 
 
-# --- policies -----------------------------------------------------------------------------------
+# --- policies and pages -------------------------------------------------------------------------
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-_SETEXT = re.compile(r"^(={3,}|-{3,}|\*{3,})\s*$")
+PAGE_SUFFIXES = (".html", ".htm", ".md", ".markdown", ".txt")
 
 
-def split_file(path: Path, size: int) -> list[PassageRecord]:
+def read_page(path: Path) -> list[Block]:
+    """An HTML page, or a Markdown / plain-text document, as blocks (see :mod:`.pages`)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise MappingError(f"cannot read {path}: {exc}") from exc
-    return split_passages(text, _slug(path.stem), size)
+    html = path.suffix.lower() in (".html", ".htm") or text.lstrip().lower().startswith(("<!doctype", "<html"))
+    return page_blocks(text, markdown=not html)
+
+
+def split_file(path: Path, size: int) -> list[PassageRecord]:
+    return _passages(read_page(path), _slug(path.stem), size)
 
 
 def split_passages(text: str, doc: str, size: int = 800) -> list[PassageRecord]:
-    """Split a Markdown or text document into passages of about ``size`` characters.
+    """Split a Markdown or text document into self-contained passages (see :mod:`.pages`).
 
-    A heading starts a new section; sections are cut at blank lines (paragraphs), which are
-    merged up to ``size``; a paragraph longer than that is cut at sentence ends. Each passage is
-    titled with its heading path (``Returns › Refunds``) and keyed ``doc#n``.
+    Each passage is titled with its heading path (``Returns › Refunds``) and keyed ``doc#n``.
     """
-    lines = text.replace("\r\n", "\n").split("\n")
-    sections: list[tuple[list[str], list[str]]] = [([], [])]
-    path: list[tuple[int, str]] = []
-    for i, line in enumerate(lines):
-        match = _HEADING.match(line)
-        level, title = (len(match.group(1)), match.group(2)) if match else (0, "")
-        if not match and i + 1 < len(lines) and line.strip() and _SETEXT.match(lines[i + 1]) and \
-                (i == 0 or not lines[i - 1].strip()):
-            level, title = (1 if lines[i + 1].startswith("=") else 2), line.strip()
-        if level:
-            path = [p for p in path if p[0] < level] + [(level, title.strip())]
-            sections.append(([t for _, t in path], []))
-        elif not _SETEXT.match(line):  # setext underlines and horizontal rules are not content
-            sections[-1][1].append(line)
-    passages: list[PassageRecord] = []
-    for titles, body in sections:
-        paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", "\n".join(body)) if p.strip()]
-        for chunk in _pack(paragraphs, size):
-            passages.append(PassageRecord(row=len(passages) + 1, key=f"{doc}#{len(passages) + 1}",
-                                          title=" › ".join(titles) or None, text=chunk))
-    return passages
+    return _passages(page_blocks(text, markdown=True), doc, size)
 
 
-def _pack(paragraphs: list[str], size: int) -> Iterator[str]:
-    pieces: list[str] = []
-    for paragraph in paragraphs:
-        if len(paragraph) <= size:
-            pieces.append(paragraph)
-        else:
-            pieces.extend(s for s in re.split(r"(?<=[.!?。！？])\s+", paragraph) if s)
-    current = ""
-    for piece in pieces:
-        if current and len(current) + len(piece) + 1 > size:
-            yield current
-            current = ""
-        current = f"{current}\n{piece}" if current else piece
-    if current:
-        yield current
+def _passages(blocks: list[Block], doc: str, size: int) -> list[PassageRecord]:
+    return [PassageRecord(row=n, key=f"{doc}#{n}", title=title, text=text)
+            for n, (title, text) in enumerate(page_passages(blocks, size), start=1)]
 
 
 def _slug(text: str) -> str:

@@ -43,6 +43,9 @@ class ProductHit:
     attributes: dict[str, str] = field(default_factory=dict)
     description: str | None = None
     url: str | None = None
+    #: A parent product's children, from a platform export: each ``{"sku": ..., "options":
+    #: {"Color": "Blue", "Size": "M"}, "price": 45.0 or None, "stock": 3 or None}``; empty otherwise.
+    variants: tuple[dict[str, Any], ...] = ()
 
     @property
     def source_id(self) -> str:

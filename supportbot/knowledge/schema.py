@@ -6,6 +6,7 @@ The history owns ``PRAGMA user_version``; the knowledge base records its own ver
 - ``kb_products``: one row per SKU. ``content_hash`` covers every stored field (an unchanged
   row is skipped on re-import); ``embed_hash`` covers only the text that is embedded (a price
   change does not re-embed).
+  ``variants`` holds a parent's children (SKU, options, price, stock) as JSON.
 - ``kb_passages``: FAQ entries and policy passages, unique by (kind, key).
 - ``kb_products_words``: FTS5 with the unicode61 tokenizer over a product's name, category,
   attribute values and the start of its description: fast whole-word search.
@@ -29,7 +30,7 @@ __all__ = ["ensure_schema", "KB_SCHEMA_VERSION", "bump_generation", "generation"
 
 log = logging.getLogger(__name__)
 
-KB_SCHEMA_VERSION = 2
+KB_SCHEMA_VERSION = 3
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS kb_meta (key TEXT PRIMARY KEY, value TEXT);
@@ -88,6 +89,10 @@ CREATE VIRTUAL TABLE IF NOT EXISTS kb_products_words USING fts5(name, category, 
 """
 
 
+# v3: a parent product's children (platform exports), as JSON.
+_V3 = "ALTER TABLE kb_products ADD COLUMN variants TEXT"
+
+
 def ensure_schema(db: sqlite_utils.Database, description_chars: int = 300) -> None:
     """Create or upgrade the ``kb_`` tables; safe to call on every start.
 
@@ -104,9 +109,15 @@ def ensure_schema(db: sqlite_utils.Database, description_chars: int = 300) -> No
             )
     if version < 1:
         conn.executescript("BEGIN;" + _V1 + _V2 + "COMMIT;")
+        with conn:
+            conn.execute(_V3)
         log.info("knowledge tables created (schema %d)", KB_SCHEMA_VERSION)
-    elif version < 2:
-        _migrate_v2(db, description_chars)
+    else:
+        if version < 2:
+            _migrate_v2(db, description_chars)
+        if version < 3:
+            with conn:
+                conn.execute(_V3)
     with conn:
         conn.execute(
             "INSERT INTO kb_meta(key, value) VALUES ('schema_version', ?) "

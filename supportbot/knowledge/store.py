@@ -46,6 +46,8 @@ class ProductRecord:
     attributes: dict[str, str] = field(default_factory=dict)
     description: str | None = None
     url: str | None = None
+    #: A parent's children (platform presets): ``{"sku", "options": {name: value}, "price", "stock"}``.
+    variants: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -178,16 +180,17 @@ def write_products(kb: KnowledgeBase, records: Sequence[ProductRecord], report: 
                     content = {k: v for k, v in p.__dict__.items() if k != "row"}
                     content_hash = _hash(content)
                     attrs = json.dumps(p.attributes, ensure_ascii=False)
+                    variants = json.dumps(p.variants, ensure_ascii=False) if p.variants else None
                     values = [p.name, p.category, p.price, p.price_max, p.currency, p.stock, attrs,
-                              p.description, p.url, source, p.row, content_hash]
+                              p.description, p.url, variants, source, p.row, content_hash]
                     old = existing.get(p.sku)
                     item, old_embed, changed = _upsert(
                         conn, report, old, content_hash,
                         "INSERT INTO kb_products(sku, name, category, price, price_max, currency, stock, attributes, "
-                        "description, url, source, row_number, content_hash, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [p.sku, *values, now],
+                        "description, url, variants, source, row_number, content_hash, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [p.sku, *values, now],
                         "UPDATE kb_products SET name=?, category=?, price=?, price_max=?, currency=?, stock=?, "
-                        "attributes=?, description=?, url=?, source=?, row_number=?, content_hash=?, "
+                        "attributes=?, description=?, url=?, variants=?, source=?, row_number=?, content_hash=?, "
                         "updated_at=? WHERE id=?", [*values, now])
                     if changed and old is not None:
                         stale.append(item)

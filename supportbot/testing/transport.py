@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..actions import CommandResult
-from ..events import Author, CommandInvoked, MessageReceived
+from ..actions import CommandResult, ComponentReply
+from ..events import Author, CommandInvoked, ComponentUsed, MessageReceived
 from ..outcomes import Outcome
 from ..transports.recording import RecordingTransport, Sent
 
@@ -45,6 +45,20 @@ class TestTransport(RecordingTransport):
         return await self.bot.handle_command(CommandInvoked(
             platform=self.name, interaction_id=self.next_id(), channel_id=channel,
             author=Author(id=author_id, name=author_id, is_staff=staff), command=name, options=dict(options)))
+
+    async def click(self, custom_id: str, *, staff: bool = False, author: str | None = None,
+                    message: Sent | None = None, values: tuple[str, ...] = (),
+                    fields: dict[str, str] | None = None) -> ComponentReply:
+        """Click a button (or choose ``values``, or submit a form's ``fields``) as staff or a customer."""
+        assert self.bot is not None
+        if message is not None and custom_id not in {getattr(c, "custom_id", None) for c in message.components}:
+            raise LookupError(f"message {message.id} has no component {custom_id!r}")
+        author_id = author or ("staff-1" if staff else "alice")
+        return await self.bot.handle_component(ComponentUsed(
+            platform=self.name, interaction_id=self.next_id(),
+            channel_id=message.channel_id if message is not None else self.support_channel,
+            author=Author(id=author_id, name=author_id, is_staff=staff), custom_id=custom_id,
+            message_id=message.id if message is not None else None, values=values, fields=dict(fields or {})))
 
     def texts(self, channel: str | None = None) -> list[str]:
         return [s.text for s in self.sent if channel is None or s.channel_id == channel]

@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..actions import OpenThread, SendMessage
+from ..actions import EditMessage, OpenThread, SendMessage
 
 if TYPE_CHECKING:
     from ..engine import SupportBot
@@ -34,6 +34,7 @@ class Transport(ABC):
         self.handlers: dict[type, Callable[[Any], Awaitable[str | None]]] = {
             SendMessage: self.send_message,
             OpenThread: self.open_thread,
+            EditMessage: self.edit_message,
         }
 
     async def start(self, bot: SupportBot) -> None:
@@ -47,7 +48,7 @@ class Transport(ABC):
     async def stop(self) -> None:
         """Disconnect; idempotent."""
 
-    async def send(self, action: SendMessage | OpenThread) -> str | None:
+    async def send(self, action: SendMessage | OpenThread | EditMessage) -> str | None:
         handler = self.handlers.get(type(action))
         if handler is None:
             raise UnsupportedAction(f"{self.name} transport cannot perform {type(action).__name__}")
@@ -58,6 +59,9 @@ class Transport(ABC):
 
     async def open_thread(self, action: OpenThread) -> str | None:
         raise UnsupportedAction(f"{self.name} transport cannot open threads")
+
+    async def edit_message(self, action: EditMessage) -> str | None:
+        raise UnsupportedAction(f"{self.name} transport cannot edit messages")
 
     @contextlib.asynccontextmanager
     async def typing(self, channel_id: str) -> AsyncIterator[None]:

@@ -2,6 +2,8 @@
 
 Plain lines are a customer talking. ``/name opt:value ...`` runs a slash command as staff.
 ``!staff text`` answers, as staff, in the newest handoff thread; ``!as NAME`` switches customer.
+Buttons and drop-downs print as numbered choices under their message; ``!N`` picks choice N of
+the newest message that has any, and a form asks for each field on the next lines.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ import sys
 import time
 from typing import TextIO
 
-from ..actions import CommandResult, Embed
-from ..events import Author, CommandInvoked, MessageReceived
+from ..actions import Button, CommandResult, Component, ComponentReply, Embed, Modal
+from ..events import Author, CommandInvoked, ComponentUsed, MessageReceived
 from .recording import RecordingTransport, Sent, _Thread
 
 __all__ = ["ConsoleTransport", "parse_command"]
@@ -26,6 +28,7 @@ Type as a customer. Other lines:
   /command opt:value ...   run a slash command as staff, in the newest handoff thread if any
   !staff TEXT              reply as staff in the newest handoff thread
   !as NAME                 continue as another customer
+  !N                       click choice N of the newest message with buttons
   !quit                    leave"""
 
 
@@ -53,6 +56,8 @@ class ConsoleTransport(RecordingTransport):
         # be taken for a redelivery and ignored. The start time (in hex seconds) makes them unique.
         self._run_prefix = format(int(time.time()), "x")
         self._count = itertools.count(1)
+        #: The numbered choices on screen: (custom_id, value of a select or None, channel, message id).
+        self._choices: list[tuple[str, str | None, str, str | None]] = []
 
     def next_id(self) -> str:
         return f"{self._run_prefix}.{next(self._count)}"
@@ -87,6 +92,8 @@ class ConsoleTransport(RecordingTransport):
             self._print(HELP)
         elif line.startswith("!as "):
             self.customer_name = line[4:].strip() or self.customer_name
+        elif line[1:].isdigit():
+            await self._pick(int(line[1:]))
         elif line.startswith("!staff "):
             thread_id = self._staff_thread()
             if thread_id is None:
@@ -107,8 +114,57 @@ class ConsoleTransport(RecordingTransport):
         else:
             await self.bot.handle_message(MessageReceived(
                 platform=self.name, message_id=self.next_id(), channel_id=self.channel_id,
-                author=Author(id=f"console:{self.customer_name}", name=self.customer_name), text=line))
+                author=self._customer(), text=line))
         return True
+
+    async def _pick(self, number: int) -> None:
+        assert self.bot is not None
+        if not 1 <= number <= len(self._choices):
+            self._print(f"(no choice {number} on screen)")
+            return
+        custom_id, value, channel_id, message_id = self._choices[number - 1]
+        # Buttons in a staff thread are staff's; the others are the current customer's.
+        author = self.staff if channel_id != self.channel_id else self._customer()
+        reply = await self.bot.handle_component(ComponentUsed(
+            platform=self.name, interaction_id=self.next_id(), channel_id=channel_id, author=author,
+            custom_id=custom_id, message_id=message_id, values=(value,) if value is not None else ()))
+        await self._show_reply(reply, author, channel_id)
+
+    async def _show_reply(self, reply: ComponentReply, author: Author, channel_id: str) -> None:
+        if not isinstance(reply, Modal):
+            self._show_result(reply)
+            return
+        assert self.bot is not None
+        answers = {}
+        for field in reply.fields:
+            shown = f" [{field.value}]" if field.value else ""
+            print(f"  form {reply.title}: {field.label}{shown}> ", end="", file=self.out, flush=True)
+            line = (await asyncio.to_thread(self.source.readline)).rstrip("\n")
+            if self.echo:
+                self._print(line)
+            answers[field.custom_id] = line or field.value
+        result = await self.bot.handle_component(ComponentUsed(
+            platform=self.name, interaction_id=self.next_id(), channel_id=channel_id, author=author,
+            custom_id=reply.custom_id, fields=answers))
+        await self._show_reply(result, author, channel_id)
+
+    def _customer(self) -> Author:
+        return Author(id=f"console:{self.customer_name}", name=self.customer_name)
+
+    def _show_components(self, components: tuple[Component, ...], channel_id: str, message_id: str | None) -> None:
+        if not components:
+            return
+        self._choices = []
+        labels = []
+        for item in components:
+            if isinstance(item, Button):
+                self._choices.append((item.custom_id, None, channel_id, message_id))
+                labels.append(f"[{len(self._choices)}] {item.label}")
+            else:
+                for option in item.options:
+                    self._choices.append((item.custom_id, option.value, channel_id, message_id))
+                    labels.append(f"[{len(self._choices)}] {option.label}")
+        self._print("  " + "  ".join(labels) + "   (type !N to choose)")
 
     def _staff_thread(self) -> str | None:
         """The newest handoff thread: one opened in this session, else the newest handoff still
@@ -134,12 +190,18 @@ class ConsoleTransport(RecordingTransport):
         self._print(f"{prefix}> {sent.text}".rstrip())
         for embed in sent.action.embeds:
             self._print(_render_embed(embed))
+        self._show_components(sent.components, sent.channel_id, sent.id)
+
+    def on_edited(self, sent: Sent) -> None:
+        self._print(f"(bot edited its message) {sent.text}".rstrip())
+        self._show_components(sent.components, sent.channel_id, sent.id)
 
     def on_thread(self, thread: _Thread) -> None:
         ping = "@staff " if thread.action.mention_staff else ""
         self._print(f"[staff thread {thread.action.name} opened] {ping}{thread.action.text}")
         for embed in thread.action.embeds:
             self._print(_render_embed(embed))
+        self._show_components(thread.action.components, thread.id, None)
 
     def _show_result(self, result: CommandResult) -> None:
         self._print(f"bot (to staff)> {result.text}".rstrip())
@@ -147,6 +209,7 @@ class ConsoleTransport(RecordingTransport):
             self._print(_render_embed(embed))
         for filename, data in result.files:
             self._print(f"  [attachment {filename}, {len(data)} bytes]")
+        self._show_components(result.components, self._staff_thread() or self.channel_id, None)
 
 
 def _render_embed(embed: Embed) -> str:

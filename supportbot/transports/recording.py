@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from ..actions import OpenThread, SendMessage
+from ..actions import Component, EditMessage, OpenThread, SendMessage
 from .base import Transport
 
 __all__ = ["RecordingTransport", "Sent"]
@@ -25,6 +25,10 @@ class Sent:
     @property
     def channel_id(self) -> str:
         return self.action.channel_id
+
+    @property
+    def components(self) -> tuple[Component, ...]:
+        return self.action.components
 
 
 @dataclass
@@ -65,6 +69,14 @@ class RecordingTransport(Transport):
         self.on_sent(sent)
         return sent.id
 
+    async def edit_message(self, action: EditMessage) -> str | None:
+        sent = next((s for s in self.sent if s.id == action.message_id), None)
+        if sent is None:
+            raise LookupError(f"no message {action.message_id} was sent")
+        sent.action = replace(sent.action, text=action.text, embeds=action.embeds, components=action.components)
+        self.on_edited(sent)
+        return sent.id
+
     async def open_thread(self, action: OpenThread) -> str | None:
         thread = _Thread(self.next_id(), action)
         self.threads[thread.id] = thread
@@ -75,3 +87,5 @@ class RecordingTransport(Transport):
     def on_sent(self, sent: Sent) -> None: ...
 
     def on_thread(self, thread: _Thread) -> None: ...
+
+    def on_edited(self, sent: Sent) -> None: ...

@@ -43,6 +43,13 @@ class Snowflakes:
         return (ms << 22) | (next(self._counter) & 0x3FFFFF)
 
 
+def iter_components(rows: Any) -> Any:
+    """Every component of a message or modal payload, rows flattened."""
+    for item in rows or ():
+        yield item
+        yield from iter_components(item.get("components"))
+
+
 @dataclass
 class Posted:
     """A message the bot posted, with the request that posted it (what Discord never echoes)."""
@@ -50,6 +57,8 @@ class Posted:
     message: dict[str, Any]
     payload: dict[str, Any]
     files: list[tuple[str, bytes]] = field(default_factory=list)
+    #: Each PATCH the bot made to this message, oldest first.
+    edits: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def id(self) -> int:
@@ -62,6 +71,12 @@ class Posted:
     @property
     def content(self) -> str:
         return self.message["content"]
+
+    @property
+    def buttons(self) -> dict[str, str]:
+        """``custom_id -> label`` of every button on the message (as last edited)."""
+        return {c["custom_id"]: c.get("label", "") for c in iter_components(self.message.get("components"))
+                if c.get("type") == 2 and "custom_id" in c}
 
     @property
     def pinged(self) -> set[str]:

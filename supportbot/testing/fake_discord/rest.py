@@ -17,7 +17,7 @@ from aiohttp import web
 
 from .faults import RestFaults
 from .gateway import Gateway
-from .models import DM, PRIVATE_THREAD, PUBLIC_THREAD, Posted, World
+from .models import DM, PRIVATE_THREAD, PUBLIC_THREAD, Posted, World, iso_now
 
 __all__ = ["RestApi", "InteractionReply", "API_PREFIX"]
 
@@ -89,6 +89,7 @@ class RestApi:
             web.get(p + "/gateway", self.gateway_plain),
             web.get(p + "/channels/{channel}", self.get_channel),
             web.post(p + "/channels/{channel}/messages", self.create_message),
+            web.patch(p + "/channels/{channel}/messages/{message}", self.edit_message),
             web.post(p + "/channels/{channel}/typing", self.trigger_typing),
             web.post(p + "/channels/{channel}/threads", self.create_thread),
             web.post(p + "/channels/{channel}/messages/{message}/threads", self.create_thread),
@@ -192,6 +193,7 @@ class RestApi:
             message_reference=payload.get("message_reference"),
             is_dm=channel["type"] == DM,
         )
+        message["components"] = payload.get("components") or []
         message["attachments"] = [
             {"id": str(self.world.ids.next()), "filename": name, "size": len(data), "url": "", "proxy_url": ""}
             for name, data in files
@@ -202,6 +204,21 @@ class RestApi:
         await self.gateway.dispatch("MESSAGE_CREATE", message, guild_id=guild_id)
         await self._changed_notify()
         return posted
+
+    async def edit_message(self, request: web.Request) -> web.Response:
+        channel_id, message_id = int(request.match_info["channel"]), int(request.match_info["message"])
+        posted = next((p for p in self.posted if p.id == message_id and p.channel_id == channel_id), None)
+        if posted is None:
+            return error(404, "Unknown Message", 10008)
+        payload, _ = await read_payload(request)
+        for key in ("content", "embeds", "components"):
+            if key in payload:
+                posted.message[key] = payload[key] if payload[key] is not None else ([] if key != "content" else "")
+        posted.message["edited_timestamp"] = iso_now()
+        posted.edits.append(payload)
+        await self.gateway.dispatch("MESSAGE_UPDATE", posted.message, guild_id=self.world.guild_id)
+        await self._changed_notify()
+        return json_response(posted.message)
 
     async def trigger_typing(self, request: web.Request) -> web.Response:
         self.typing.append(int(request.match_info["channel"]))

@@ -167,6 +167,26 @@ class FakeDiscord:
         """Send an autocomplete interaction while the user types option ``focused``."""
         return await self._interact(4, name, options, focused, member, channel_id)
 
+    async def click(self, message: Posted, custom_id: str, *, member: dict[str, Any] | None = None) -> int:
+        """``member`` (the customer by default) clicks the button ``custom_id`` under ``message``."""
+        if custom_id not in message.buttons:
+            raise LookupError(f"message {message.id} has no button {custom_id!r} (has {sorted(message.buttons)})")
+        data = {"custom_id": custom_id, "component_type": 2}
+        return await self._send_interaction(3, data, member, message.channel_id, message=message.message)
+
+    async def choose(self, message: Posted, custom_id: str, values: list[str], *,
+                     member: dict[str, Any] | None = None) -> int:
+        """``member`` picks ``values`` in the select ``custom_id`` under ``message``."""
+        data = {"custom_id": custom_id, "component_type": 3, "values": values}
+        return await self._send_interaction(3, data, member, message.channel_id, message=message.message)
+
+    async def submit_modal(self, custom_id: str, fields: dict[str, str], *, member: dict[str, Any] | None = None,
+                           channel_id: int | None = None) -> int:
+        """``member`` submits the form ``custom_id`` (the bot opened it with a type-9 callback)."""
+        rows = [{"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]}
+                for key, value in fields.items()]
+        return await self._send_interaction(5, {"custom_id": custom_id, "components": rows}, member, channel_id)
+
     async def _interact(
         self,
         kind: int,
@@ -188,6 +208,11 @@ class FakeDiscord:
             if key == focused:
                 option["focused"] = True
             wire_options.append(option)
+        data = {"id": command["id"], "name": name, "type": 1, "options": wire_options, "guild_id": str(self.guild_id)}
+        return await self._send_interaction(kind, data, member, channel_id)
+
+    async def _send_interaction(self, kind: int, data: dict[str, Any], member: dict[str, Any] | None,
+                                channel_id: int | None, *, message: dict[str, Any] | None = None) -> int:
         user = member or self.customer
         user_id = int(user["id"])
         channel_id = channel_id or self.support_channel_id
@@ -209,14 +234,10 @@ class FakeDiscord:
                 **self.world.member_payload(user_id),
                 "permissions": str(self.world.member_permissions(user_id)),
             },
-            "data": {
-                "id": command["id"],
-                "name": name,
-                "type": 1,
-                "options": wire_options,
-                "guild_id": str(self.guild_id),
-            },
+            "data": data,
         }
+        if message is not None:
+            payload["message"] = message
         self.rest.interactions[interaction_id] = payload
         await self.gateway.dispatch("INTERACTION_CREATE", payload, guild_id=self.guild_id)
         return interaction_id

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from ...actions import CommandResult, OpenThread, SendMessage
+from ...actions import CommandResult, Component, EditMessage, Modal, OpenThread, SendMessage
 from ..base import Transport
-from . import mapping
+from . import components, mapping
 from .client import ShardedSupportClient, SupportClient, restore_endpoints, use_endpoints
 from .commands import command_payloads
 from .errors import BAD_TOKEN, INTENT_REFUSED, MISSING_TOKEN, DiscordStartupError
@@ -143,6 +143,27 @@ class DiscordTransport(Transport):
             await self._run_command(interaction)
         elif interaction.type is discord.InteractionType.autocomplete:
             await self._autocomplete(interaction)
+        elif interaction.type in (discord.InteractionType.component, discord.InteractionType.modal_submit):
+            await self._use_component(interaction)
+
+    async def _use_component(self, interaction: discord.Interaction) -> None:
+        event = components.component_event(interaction, self.settings)
+        task = asyncio.ensure_future(self._require_bot().handle_component(event))
+        try:
+            reply = await asyncio.wait_for(asyncio.shield(task), self.defer_after)
+        except TimeoutError:
+            # A form must be the first answer, so a slow handler can only answer with text.
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            reply = await task
+        if isinstance(reply, Modal):
+            if interaction.response.is_done():
+                reply = CommandResult("That took too long to open the form; please click again.")
+            else:
+                form = components.to_modal(reply)
+                await interaction.response.send_modal(form)
+                form.stop()  # answered by custom_id in the core, not by discord.py's view store
+                return
+        await self._answer(interaction, reply)
 
     async def _run_command(self, interaction: discord.Interaction) -> None:
         event = mapping.command_event(interaction, self.settings)
@@ -178,6 +199,9 @@ class DiscordTransport(Transport):
             if last:
                 kwargs["embeds"] = embeds
                 kwargs["files"] = [discord.File(io.BytesIO(data), filename=name) for name, data in result.files]
+                view = components.to_view(result.components)
+                if view is not None:
+                    kwargs["view"] = view
             if not interaction.response.is_done():
                 await interaction.response.send_message(**kwargs)
             else:
@@ -246,8 +270,23 @@ class DiscordTransport(Transport):
             reference = discord.MessageReference(
                 message_id=int(action.reply_to), channel_id=int(action.channel_id), fail_if_not_exists=False
             )
-        ids = await self._post(channel, action.text, action.embeds, action.nonce, action.mention_staff, reference)
+        ids = await self._post(channel, action.text, action.embeds, action.nonce, action.mention_staff, reference,
+                               action.components)
         return ids[0] if ids else None
+
+    async def edit_message(self, action: EditMessage) -> str | None:
+        """Replace a message the bot posted, components included (a handoff card's owner, say)."""
+        channel = self._require_client().get_partial_messageable(int(action.channel_id))
+        view = components.to_view(action.components)
+        message = await channel.get_partial_message(int(action.message_id)).edit(
+            content=action.text[:2000] or None,
+            embeds=[mapping.to_discord_embed(e) for e in action.embeds[:10]],
+            view=view,
+            allowed_mentions=mapping.allowed_mentions(),
+        )
+        if view is not None:
+            view.stop()
+        return str(message.id)
 
     async def open_thread(self, action: OpenThread) -> str | None:
         """A private thread for staff under the staff channel, with the handoff summary in it."""
@@ -264,7 +303,7 @@ class DiscordTransport(Transport):
             invitable=False,
             auto_archive_duration=10080,
         )
-        await self._post(thread, action.text, action.embeds, None, action.mention_staff, None)
+        await self._post(thread, action.text, action.embeds, None, action.mention_staff, None, action.components)
         return str(thread.id)
 
     async def _post(
@@ -275,11 +314,13 @@ class DiscordTransport(Transport):
         nonce: str | None,
         mention_staff: bool,
         reference: discord.MessageReference | None,
+        items: tuple[Component, ...] = (),
     ) -> list[str]:
         """Send ``text`` in as many messages as it takes; embeds ride on the last one.
 
         Only the first message may mention the staff role (and only when asked): every message
         carries ``allowed_mentions`` so text the bot repeats can never ping anyone else.
+        Components ride on the last message too.
         """
         role = self.settings.staff_role if mention_staff else None
         if role is not None:
@@ -294,6 +335,9 @@ class DiscordTransport(Transport):
             kwargs: dict[str, Any] = {}
             if reference is not None and index == 0:
                 kwargs["reference"] = reference
+            view = components.to_view(items) if last else None
+            if view is not None:
+                kwargs["view"] = view
             message = await channel.send(
                 chunk or None,
                 embeds=discord_embeds if last else [],
@@ -301,6 +345,8 @@ class DiscordTransport(Transport):
                 allowed_mentions=mapping.allowed_mentions(role if index == 0 else None),
                 **kwargs,
             )
+            if view is not None:
+                view.stop()  # clicks are routed by custom_id in the core; keep no view in memory
             ids.append(str(message.id))
         return ids
 

@@ -1,0 +1,82 @@
+"""Text hygiene at the bot's edges: payment data masked, generated text cleaned, inbound text capped.
+
+Inbound messages are masked before anything stores, logs, relays or prompts them (the engine does
+it first thing), so a card number a customer pastes is never in the database, a staff thread, a
+model prompt or a log line. Outbound text is cleaned of what a customer must never see: control
+characters, U+FFFD from a broken decode, and bidirectional overrides that make text read otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["mask_payment_data", "clean_outbound", "cap_inbound", "luhn_ok"]
+
+# 13 to 19 digits, optionally grouped by single spaces or dashes ("4111 1111 1111 1111").
+_CARD = re.compile(r"(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])")
+# Issuer prefixes of the card networks (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay,
+# Maestro): a Luhn-valid order number that starts otherwise is left alone.
+_ISSUER = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6011|64[4-9]|65|62|5018|5020|5038|6304|67)")
+_CVV = re.compile(
+    r"\b(cvv2?|cvc2?|cvn|csc|cid|security\s+code|card\s+code|verification\s+(?:code|value))"
+    r"(\s*(?:code|number|no\.?)?\s*(?:is\s+)?[:#=-]?\s*)\d{3,4}\b",
+    re.I,
+)
+_EXPIRY = re.compile(
+    r"\b(exp(?:iry|iration)?(?:\s+date)?|expires|valid\s+(?:thru|through|until))(\s*[:.]?\s*)"
+    r"\d{1,2}\s?/\s?\d{2,4}\b",
+    re.I,
+)
+
+#: Format characters that reorder text (RLO, LRI, ...): a reply must read as it is written.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def luhn_ok(digits: str) -> bool:
+    """The Luhn checksum every payment card number satisfies."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _mask_card(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group(0))
+    if not (13 <= len(digits) <= 19 and _ISSUER.match(digits) and luhn_ok(digits)):
+        return match.group(0)
+    return f"[card ending {digits[-4:]}]"
+
+
+def mask_payment_data(text: str) -> str:
+    """Mask card numbers (Luhn-checked, issuer prefix), CVV-like codes and expiry dates.
+
+    ``"4111 1111 1111 1111 exp 12/29 cvv 123"`` becomes
+    ``"[card ending 1111] exp **/** cvv ***"``: staff still see which card the customer means.
+    """
+    if not any(char.isdigit() for char in text):
+        return text
+    text = _CARD.sub(_mask_card, text)
+    text = _CVV.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+    return _EXPIRY.sub(lambda m: f"{m.group(1)}{m.group(2)}**/**", text)
+
+
+def clean_outbound(text: str) -> str:
+    """What the bot may post: no control characters (newlines and tabs stay), no U+FFFD, no
+    surrogates or bidirectional overrides, and no payment data even if a model repeats some."""
+    cleaned = "".join(
+        char for char in text
+        if char in "\n\t"
+        or not (unicodedata.category(char) in ("Cc", "Cs", "Co") or char == "\ufffd" or char in _BIDI_CONTROLS)
+    )
+    return mask_payment_data(cleaned)
+
+
+def cap_inbound(text: str, limit: int) -> tuple[str, bool]:
+    """``text`` cut to ``limit`` characters (Discord's own limit is 4,000); and whether it was cut."""
+    if len(text) <= limit:
+        return text, False
+    return text[:limit].rstrip() + " […]", True
