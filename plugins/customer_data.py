@@ -15,7 +15,8 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import Field
 
-from supportbot.actions import CommandResult, mention
+from supportbot.actions import Button, CommandResult, mention
+from supportbot.components import ComponentContext, component
 from supportbot.plugin import CommandContext, Member, Option, Plugin, PluginSettings, command
 from supportbot.privacy import (
     describe_deleted,
@@ -84,17 +85,28 @@ class CustomerData(Plugin):
     async def forget(self, ctx: CommandContext, member: Member,
                      confirm: bool = Option("yes: erase now (without it you see what would go)", default=False)
                      ) -> CommandResult:
-        return await self._erase(ctx, str(member), confirm, by=f"staff:{ctx.author_id}",
-                                 again=f"/forget member:{mention(str(member))} confirm:True")
+        return await self._erase(ctx.event.platform, str(member), confirm, by=f"staff:{ctx.author_id}",
+                                 again=f"/forget member:{mention(str(member))} confirm:True",
+                                 button=f"customer_data:forget:{member}")
 
     @command("forgetme", "Erase everything this bot stores about you (asks to confirm)", private=True)
     async def forgetme(self, ctx: CommandContext,
                        confirm: bool = Option("yes: erase now (without it you see what would go)", default=False)
                        ) -> CommandResult:
-        return await self._erase(ctx, ctx.author_id, confirm, by="self", again="/forgetme confirm:True")
+        return await self._erase(ctx.event.platform, ctx.author_id, confirm, by="self",
+                                 again="/forgetme confirm:True", button="customer_data:forgetme")
 
-    async def _erase(self, ctx: CommandContext, external_id: str, confirm: bool, *, by: str, again: str) -> CommandResult:
-        customer_id = self._customer(ctx, external_id)
+    @component("customer_data:forget", staff_only=True)
+    async def forget_clicked(self, ctx: ComponentContext) -> CommandResult:
+        return await self._erase(ctx.event.platform, ctx.args[0], True, by=f"staff:{ctx.author_id}", again="", button="")
+
+    @component("customer_data:forgetme")
+    async def forgetme_clicked(self, ctx: ComponentContext) -> CommandResult:
+        return await self._erase(ctx.event.platform, ctx.author_id, True, by="self", again="", button="")
+
+    async def _erase(self, platform: str, external_id: str, confirm: bool, *, by: str, again: str,
+                     button: str) -> CommandResult:
+        customer_id = find_customer(self.bot.history, platform, external_id)
         if customer_id is None:
             return CommandResult("Nothing is stored about that person.", ephemeral=True)
         if not confirm:
@@ -103,7 +115,8 @@ class CustomerData(Plugin):
             return CommandResult(
                 f"This erases {len(data['conversations'])} conversation(s) with {messages} message(s), their "
                 f"handoffs and ratings, and every plugin's data about them. It cannot be undone. "
-                f"To go ahead, run `{again}`.", ephemeral=True)
+                f"To go ahead, press Erase or run `{again}`.", ephemeral=True,
+                components=(Button(button, "Erase", style="danger"),))
         deleted = await forget_customer(self.bot, customer_id)
         db = self.bot.history.db
         with db.conn:

@@ -71,6 +71,8 @@ async def test_forget_leaves_no_row_of_that_customer_in_any_table_and_spares_the
     assert "cannot be undone" in preview.text and "confirm:True" in preview.text
     assert rows_of_every_table(db)["messages"] == before["messages"]  # nothing erased without confirming
 
+    refused = await chat.click(preview.components[0].custom_id, author=BOB)  # a customer pressing staff's button
+    assert "staff" in refused.text.lower() and rows_of_every_table(db)["messages"] == before["messages"]
     done = await chat.command("forget", member=ALICE, confirm=True)
     assert done.ephemeral and done.text.startswith("Erased: ") and "notes" in done.text and "messages" in done.text
     after = rows_of_every_table(db)
@@ -97,7 +99,9 @@ async def test_forgetme_needs_a_confirmation_and_erases_the_author(make_bot):
     await converse(chat, ALICE, "ALICE-MARK")
     first = await chat.command("forgetme", staff=False, author=ALICE)
     assert "/forgetme confirm:True" in first.text and bot.history.db["customers"].count == 1
-    done = await chat.command("forgetme", staff=False, author=ALICE, confirm=True)
+    (erase,) = first.components
+    assert erase.label == "Erase" and erase.style == "danger"
+    done = await chat.click(erase.custom_id, author=ALICE)
     assert done.text.startswith("Erased: ")
     assert bot.history.db["customers"].count == 0 and bot.history.db["messages"].count == 0
     assert all(ALICE not in json.dumps(r) for r in bot.history.db["command_log"].rows)
