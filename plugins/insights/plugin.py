@@ -116,7 +116,8 @@ class Insights(Plugin):
         if len(with_vectors) < 2:
             return []
         vectors = np.vstack([np.frombuffer(rows[i][3], dtype=np.float32) for i in with_vectors])
-        return themes([rows[i][2] for i in with_vectors], vectors)
+        groups = themes([rows[i][2] for i in with_vectors], vectors)
+        return [g for g in groups if g.count > 1] or groups  # a theme is something said more than once
 
     @autocomplete("reviews", "sku")
     async def complete_sku(self, ctx: CommandContext, current: str) -> list[str]:

@@ -69,10 +69,13 @@ def _model(db: sqlite_utils.Database, cache_dir: Path, embed: Embed | None) -> S
     if embed is None:
         return "no embedder is loaded, so reviews get no sentiment"
     probe = probe_vector(embed)
-    if saved is not None and same_embedder(saved.head.probe, probe):
-        stale = fitted_here and rated >= 1.5 * int(saved.head.meta.get("examples", 0))
-        if not stale:
+    if saved is not None and not fitted_here:  # the merchant's own train-sentiment model: never replaced here
+        if same_embedder(saved.head.probe, probe):
             return saved
+        return "the model from train-sentiment was fitted with another embedder: run train-sentiment again"
+    if saved is not None and same_embedder(saved.head.probe, probe) \
+            and rated < 1.5 * int(saved.head.meta.get("examples", 0)):
+        return saved
     rows = db.execute("SELECT id, text, vector, rating FROM insights_reviews WHERE rating IS NOT NULL "
                       "AND vector IS NOT NULL").fetchall()
     try:
