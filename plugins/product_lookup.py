@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import Field
 
 from supportbot.actions import CommandResult, Embed
-from supportbot.i18n import cross_language_support, is_other_language, message_language, phrases, shop_language
+from supportbot.i18n import cross_language_support, in_other_language, message_language, phrases, shop_language
 from supportbot.plugin import CommandContext, MessageContext, Option, Plugin, PluginSettings, autocomplete, command, on_message
 
 _UNDER = re.compile(r"\b(?:under|below|less than|cheaper than|max(?:imum)?|up to)\s*[$€£₹]?\s*(\d[\d,]*(?:\.\d+)?)", re.I)
@@ -67,8 +67,8 @@ class ProductLookup(Plugin):
         thresholds = kb.settings
         hits = await kb.search_products(ctx.text, k=self.settings.max_results + 2, **_filters(ctx.text))
         good = [h for h in hits if h.score >= thresholds.min_answer_score]
-        language, shop = message_language(ctx), shop_language(self.bot)
-        if is_other_language(ctx.text, language, shop):
+        language = message_language(ctx)
+        if in_other_language(self.bot, ctx):
             # The embedder is English-centred: across languages only a shared name or code counts.
             good = cross_language_support(ctx.text, good, text_of=lambda h: " ".join([h.name, *h.attributes.values()]))
         if not asked and (not good or good[0].score < thresholds.min_product_score

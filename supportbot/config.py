@@ -33,8 +33,9 @@ class BotSettings(Settings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Root log level.")
     memory_turns: int = Field(10, ge=0, le=100, description="Turns of this conversation given to plugins.")
     fallback_reply: str = Field(
-        "Sorry, I couldn't handle that just now. A member of our team will get back to you.",
-        description="Said when no plugin produced an outcome and no handoff could be opened.",
+        "Sorry, I couldn't help with that one. Try asking another way; I'm still here.",
+        description="Said instead of handoff_reply when no plugin staffs handoffs (escalation not loaded): "
+                    "no one is told, and the bot keeps answering this customer.",
     )
     max_message_chars: int = Field(
         4000, ge=1, description="Longer customer messages are cut to this many characters (Discord's own limit).")

@@ -17,7 +17,6 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, is_dataclass, replace
-from datetime import timedelta
 from typing import Any
 
 from . import metrics
@@ -29,11 +28,12 @@ from .events import (
     CommandInvoked,
     ComponentUsed,
     EventBus,
-    HandoffOpened,
+    Event,
     MessageReceived,
     OutcomeRecorded,
     ReplySent,
 )
+from .handoffs import HandoffDesk, Handoffs
 from .history import History, InboundRecord
 from .loader import SHIPPED_PLUGINS, PluginNotFound, find_plugin_module
 from .logs import message_scope
@@ -80,17 +80,14 @@ class SupportBot:
         self.understander = understander
         self.transport = transport
         self.bus = EventBus()
+        #: The handoff state machine (open, claim, transfer, resolve, reopen); see supportbot.handoffs.
+        self.handoffs = Handoffs(history, self.bus)
         self.plugins: dict[str, Plugin] = {}
         self._commands: dict[str, CommandSpec] = {}
         self._components = ComponentRouter()
         self._handlers: list[tuple[str, Handler, bool]] = []
         self._recent: defaultdict[str, deque[float]] = defaultdict(deque)
         self._notified: dict[str, float] = {}
-        #: Customer-facing text for a handoff opened by the core (a plugin error, say); the
-        #: escalation plugin replaces it with one that knows support hours and wait times.
-        self.handoff_notice: Callable[[int], Awaitable[str]] | None = None
-        #: A handoff this soon after the customer's last one reopens it (set by the escalation plugin).
-        self.reopen_within: timedelta | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # --- plugins --------------------------------------------------------------------------------
@@ -146,7 +143,7 @@ class SupportBot:
         if name in self.plugins:
             raise PluginLoadError(f"a plugin named {name!r} is already loaded")
         settings = self.config.plugin_settings(name, plugin_cls.Settings)
-        plugin = plugin_cls(self, settings)  # type: ignore[arg-type]
+        plugin = plugin_cls(self, settings)
         specs = plugin.command_specs()
         clashes = [s.name for s in specs if s.name in self._commands]
         if clashes:
@@ -165,6 +162,10 @@ class SupportBot:
         for event_type, method in listeners:
             self.bus.subscribe(event_type, method)
         try:
+            self.history.migrate_plugin(name, plugin_cls.migrations)
+            desk = plugin.handoff_desk()
+            if desk is not None:
+                self._set_desk(desk, name)
             await plugin.plugin_load()
         except BaseException:
             self._unregister(plugin)
@@ -183,7 +184,14 @@ class SupportBot:
             log.exception("plugin %s failed to unload cleanly", name)
         self._unregister(plugin)
 
+    def _set_desk(self, desk: HandoffDesk, owner: str) -> None:
+        try:
+            self.handoffs.set_desk(desk, owner=owner)
+        except ValueError as exc:
+            raise PluginLoadError(str(exc)) from None
+
     def _unregister(self, plugin: Plugin) -> None:
+        self.handoffs.clear_desk(plugin.name)
         self.plugins.pop(plugin.name, None)
         self._commands = {k: v for k, v in self._commands.items() if v.plugin != plugin.name}
         self._handlers = [h for h in self._handlers if h[0] != plugin.name]
@@ -225,6 +233,7 @@ class SupportBot:
         return len(pending)
 
     async def close(self) -> None:
+        await self.bus.close()
         for task in list(self._tasks):
             task.cancel()
         for name in list(self.plugins):
@@ -265,8 +274,7 @@ class SupportBot:
                 return None
             log.info("received from %s in %s (conversation %d)", event.author.id, event.channel_id,
                      record.conversation_id)
-            outcome = await self._decide(event, record)
-            await self._carry_out(event, record, outcome)
+            outcome = await self._carry_out(event, record, await self._decide(event, record))
             metrics.MESSAGES.labels(outcome=str(outcome.kind)).inc()
             metrics.RESPONSE_SECONDS.observe(time.perf_counter() - started)
             return outcome
@@ -288,12 +296,14 @@ class SupportBot:
         understanding = await self._understand(event, record)
         ctx = MessageContext(self, event, record.conversation_id, record.customer_id, record.message_row_id,
                              understanding)
-        human_owned = record.conversation_state == "human"
+        human_owned = self._human_owned(record)
         for plugin_name, handler, sees_human_owned in self._handlers:
             if human_owned and not sees_human_owned:
                 continue
             try:
                 outcome = await handler(ctx)
+                if outcome is not None and not isinstance(outcome, Outcome):
+                    raise TypeError(f"a message handler returns an Outcome or None, not {type(outcome).__name__}")
             except Exception as exc:
                 reason = "model_failure" if _is_model_error(exc) else "plugin_error"
                 log.exception("plugin %s raised on message %s; handing off (%s)", plugin_name, event.message_id, reason)
@@ -303,6 +313,20 @@ class SupportBot:
         if human_owned:
             return Outcome.ignored("human_owns_conversation")
         return Outcome.handed_off("no_plugin_answered")
+
+    def _human_owned(self, record: InboundRecord) -> bool:
+        """Whether staff own this conversation, so only ``human_owned`` handlers see the message.
+
+        Only while a desk is loaded and the handoff is still open: a conversation left marked by a
+        crash, or by a desk that is no longer loaded, goes back to the bot rather than to silence."""
+        if record.conversation_state != "human":
+            return False
+        if self.handoffs.desk is not None and self.handoffs.open_for(record.conversation_id) is not None:
+            return True
+        log.warning("conversation %d was staff-owned with %s; the bot answers it again", record.conversation_id,
+                    "no open handoff" if self.handoffs.desk is not None else "no handoff desk loaded")
+        self.history.set_conversation_state(record.conversation_id, "bot")
+        return False
 
     async def _understand(self, event: MessageReceived, record: InboundRecord) -> Any:
         if self.understander is None:
@@ -331,10 +355,14 @@ class SupportBot:
             return Outcome.ignored("rate_limited", text=settings.notice)
         return Outcome.ignored("rate_limited")
 
-    async def _carry_out(self, event: MessageReceived, record: InboundRecord, outcome: Outcome) -> None:
-        """Send what the outcome says, then record it. Sending is idempotent (nonce)."""
+    async def _carry_out(self, event: MessageReceived, record: InboundRecord, outcome: Outcome) -> Outcome:
+        """Send what the outcome says, then record it and return it. Sending is idempotent (nonce).
+
+        What happened after the fact (the reply sent, the outcome, a handoff opened) is emitted
+        without waiting for listeners: a staff summary or thread never delays the customer's reply."""
+        announcements: list[Event] = []
         if outcome.kind is OutcomeKind.HANDED_OFF:
-            outcome = await self._open_handoff(event, record, outcome)
+            outcome = await self._open_handoff(record, outcome, announcements)
         text = outcome.text
         if text or outcome.embeds:
             try:
@@ -345,12 +373,16 @@ class SupportBot:
                 log.exception("sending the reply failed")
                 if outcome.kind is OutcomeKind.ANSWERED:
                     outcome = await self._open_handoff(
-                        event, record, Outcome.handed_off("send_failed", details={"answer": text}).by(outcome.plugin))
+                        record, Outcome.handed_off("send_failed", details={"answer": text}).by(outcome.plugin),
+                        announcements)
         if self.history.record_outcome(record.message_row_id, outcome):
             log.info("outcome %s (%s) by %s", outcome.kind, outcome.reason, outcome.plugin)
-            await self.bus.publish(OutcomeRecorded(
+            self.bus.emit(OutcomeRecorded(
                 message_id=event.message_id, conversation_id=record.conversation_id,
                 kind=str(outcome.kind), reason=outcome.reason, plugin=outcome.plugin))
+        for announcement in announcements:
+            self.bus.emit(announcement)
+        return outcome
 
     async def _reply(self, event: MessageReceived, record: InboundRecord, text: str, outcome: Outcome) -> None:
         text = clean_outbound(text)
@@ -359,23 +391,30 @@ class SupportBot:
         sent_id = await self.send(action)
         self.history.record_outbound(record.conversation_id, text, platform=event.platform,
                                      platform_message_id=sent_id, in_reply_to=record.message_row_id)
-        await self.bus.publish(ReplySent(conversation_id=record.conversation_id, channel_id=event.channel_id,
-                                         platform_message_id=sent_id, text=text))
+        self.bus.emit(ReplySent(conversation_id=record.conversation_id, channel_id=event.channel_id,
+                                platform_message_id=sent_id, text=text))
 
-    async def _open_handoff(self, event: MessageReceived, record: InboundRecord, outcome: Outcome) -> Outcome:
-        handoff, reopened = self.history.open_handoff(
-            record.conversation_id, outcome.reason or "unspecified", reopen_within=self.reopen_within)
-        log.info("handoff %d %s (%s)", handoff.id, "reopened" if reopened else "opened", outcome.reason)
-        metrics.HANDOFFS.labels(reason=outcome.reason or "unspecified").inc()
-        await self.bus.publish(HandoffOpened(handoff_id=handoff.id, conversation_id=record.conversation_id,
-                                             reason=outcome.reason or "unspecified", reopened=reopened))
+    async def _open_handoff(self, record: InboundRecord, outcome: Outcome, announcements: list[Event]) -> Outcome:
+        """Open the handoff (durable first) and word the customer's notice; the HandoffOpened event
+        goes to ``announcements``, for after the notice is sent and the outcome recorded."""
+        reason = outcome.reason or "unspecified"
+        desk = self.handoffs.desk
+        if desk is None:
+            # Nobody could claim or resolve a handoff: the customer is told, and their next message
+            # goes to the plugins again instead of to a conversation that stays silent for good.
+            log.warning("handoff (%s) with no handoff desk loaded: the conversation stays with the bot", reason)
+            return replace(outcome, text=outcome.text or self.config.bot.fallback_reply,
+                           details=dict(outcome.details, handoff_id=None))
+        handoff, opened = self.handoffs.open(record.conversation_id, reason)
+        if opened is not None:
+            metrics.HANDOFFS.labels(reason=reason).inc()
+            announcements.append(opened)
         if outcome.text is None:
             notice = self.config.bot.handoff_reply
-            if self.handoff_notice is not None:
-                try:
-                    notice = await self.handoff_notice(handoff.id)
-                except Exception:
-                    log.exception("handoff notice failed; using the default text")
+            try:
+                notice = await desk.customer_notice(handoff)
+            except Exception:
+                log.exception("handoff notice failed; using the default text")
             outcome = replace(outcome, text=notice)
         return replace(outcome, details=dict(outcome.details, handoff_id=handoff.id))
 

@@ -25,7 +25,9 @@ __all__ = [
     "OutcomeRecorded",
     "ReplySent",
     "HandoffOpened",
+    "HandoffReopened",
     "HandoffClaimed",
+    "HandoffTransferred",
     "HandoffResolved",
     "EventBus",
 ]
@@ -125,24 +127,48 @@ class ReplySent(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class HandoffOpened(Event):
-    """A conversation was handed to staff; the bot stays quiet in it until it is resolved."""
+    """A conversation was handed to staff; the bot stays quiet in it until it is resolved.
+
+    Emitted once the customer has been told. Listening to it also hears :class:`HandoffReopened`."""
 
     handoff_id: int
     conversation_id: int
     reason: str
-    #: True when a customer wrote again and an existing handoff was reopened.
+    #: True when a customer came back soon after a resolution and their last handoff was reopened.
     reopened: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
+class HandoffReopened(HandoffOpened):
+    """The customer's last handoff, resolved within the desk's reopen window, is open again."""
+
+    reopened: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
 class HandoffClaimed(Event):
+    """A staff member took an unowned handoff."""
+
     handoff_id: int
     conversation_id: int
-    staff_id: str | None
+    staff_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandoffTransferred(Event):
+    """A handoff changed owner; ``to_staff_id`` None means back to the queue, unowned."""
+
+    handoff_id: int
+    conversation_id: int
+    from_staff_id: str | None
+    to_staff_id: str | None
+    by: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class HandoffResolved(Event):
+    """Staff (or a desk's automatic close, ``staff_id="auto"``) gave the conversation back to the bot."""
+
     handoff_id: int
     conversation_id: int
     staff_id: str | None
@@ -157,12 +183,18 @@ class EventBus:
     """Publish/subscribe by event class.
 
     Listeners run concurrently and one failing listener never stops the others: the error is
-    logged with the event id. Subscribing to something that is not an :class:`Event` subclass is
-    refused at once (a misspelt listener must not silently never fire).
+    logged with the event id (and, through the log context, the id of the message being handled).
+    Subscribing to something that is not an :class:`Event` subclass is refused at once (a misspelt
+    listener must not silently never fire).
+
+    :meth:`publish` waits for the listeners; :meth:`emit` does not, and is what the core uses for
+    what happened after the fact (a reply sent, a handoff opened), so no listener sits on a
+    customer's path. :meth:`drain` waits for emitted deliveries (tests, shutdown).
     """
 
     def __init__(self) -> None:
         self._listeners: defaultdict[type[Event], list[Listener]] = defaultdict(list)
+        self._pending: set[asyncio.Task[None]] = set()
 
     def subscribe(self, event_type: type[E], listener: Callable[[E], Awaitable[None]]) -> None:
         if not (isinstance(event_type, type) and issubclass(event_type, Event)):
@@ -176,7 +208,7 @@ class EventBus:
             pass
 
     async def publish(self, event: Event) -> None:
-        """Deliver ``event`` to the listeners of its class and of its base classes."""
+        """Deliver ``event`` to the listeners of its class and of its base classes, and wait for them."""
         listeners = [
             listener
             for cls in type(event).__mro__
@@ -195,3 +227,29 @@ class EventBus:
                     event.event_id,
                     exc_info=result,
                 )
+
+    def emit(self, event: Event) -> None:
+        """Deliver ``event`` in the background; returns at once. Needs a running event loop."""
+        task = asyncio.get_running_loop().create_task(self.publish(event), name=f"emit {type(event).__name__}")
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def drain(self, timeout: float | None = None) -> bool:
+        """Wait until every emitted delivery (and any they emitted) is done; False on timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while self._pending:
+            remaining = None if deadline is None else deadline - loop.time()
+            if remaining is not None and remaining <= 0:
+                return False
+            _, still = await asyncio.wait(set(self._pending), timeout=remaining)
+            if still and deadline is not None and loop.time() >= deadline:
+                return False
+        return True
+
+    async def close(self, timeout: float = 5.0) -> None:
+        """Let deliveries in flight finish for up to ``timeout`` seconds, then cancel the rest."""
+        if not await self.drain(timeout):
+            for task in list(self._pending):
+                task.cancel()
+            await asyncio.gather(*self._pending, return_exceptions=True)

@@ -1,5 +1,8 @@
 """The SQLite record of everything: customers, conversations, messages, outcomes, handoffs.
 
+The handoffs table's transitions live in :mod:`supportbot.handoffs`; plugins keep their own tables,
+migrated by :meth:`History.migrate_plugin`.
+
 The store is the record. An inbound message is written before any plugin sees it, and each
 inbound customer message gets exactly one outcome row (a UNIQUE constraint makes a second one
 impossible, even across a crash and a replay). The schema is versioned with ``PRAGMA
@@ -13,7 +16,8 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,11 +28,13 @@ import sqlite_utils
 from .events import MessageReceived
 from .outcomes import Outcome
 
-__all__ = ["History", "InboundRecord", "Handoff", "SCHEMA_VERSION", "connect"]
+__all__ = ["History", "InboundRecord", "Migration", "SCHEMA_VERSION", "connect", "parse_time"]
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+#: One schema step: upgrades a database from its index in a list to index + 1.
+Migration = Callable[[sqlite_utils.Database], None]
 
 
 def _utcnow() -> datetime:
@@ -137,7 +143,31 @@ def _v3(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE handoffs SET staff_replied_at = first_staff_reply_at WHERE state != 'resolved'")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+#: Columns of the staff desk (the escalation plugin), not of the core's handoff state machine.
+LEGACY_DESK_COLUMNS = ("thread_id", "summary", "first_staff_reply_at", "staff_replied_at", "csat", "csat_asked_at")
+
+
+def _v4(db: sqlite_utils.Database) -> None:
+    # The staff thread, its summary, staff reply times and the CSAT rating belong to the plugin that
+    # staffs handoffs, which now keeps them in its own tables. Their values move, row for row, to
+    # legacy_handoff_fields, for that plugin's own migration to adopt (escalation's first one does,
+    # then drops the table). The cascade keeps a customer's deletion complete in the meantime.
+    db["plugin_schema"].create({"plugin": str, "version": int}, pk="plugin", if_not_exists=True)
+    db.execute(
+        "CREATE TABLE legacy_handoff_fields (handoff_id INTEGER PRIMARY KEY REFERENCES handoffs(id) ON DELETE CASCADE, "
+        "thread_id TEXT, summary TEXT, first_staff_reply_at TEXT, staff_replied_at TEXT, csat INTEGER, csat_asked_at TEXT)"
+    )
+    columns = ", ".join(LEGACY_DESK_COLUMNS)
+    db.execute(
+        f"INSERT INTO legacy_handoff_fields (handoff_id, {columns}) SELECT id, {columns} FROM handoffs "
+        f"WHERE COALESCE({columns}) IS NOT NULL"
+    )
+    db.execute("DROP INDEX IF EXISTS idx_handoffs_thread_id")
+    for column in LEGACY_DESK_COLUMNS:
+        db.execute(f"ALTER TABLE handoffs DROP COLUMN {column}")
+
+
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -167,56 +197,11 @@ class InboundRecord:
     conversation_state: str
     #: The outcome kind already recorded for this message (a redelivered event), else None.
     existing_outcome: str | None
-    duplicate: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Handoff:
-    id: int
-    conversation_id: int
-    state: str
-    reason: str
-    owner_id: str | None
-    thread_id: str | None
-    summary: str | None
-    opened_at: datetime
-    claimed_at: datetime | None
-    first_staff_reply_at: datetime | None
-    last_activity_at: datetime | None
-    resolved_at: datetime | None
-    resolved_by: str | None
-    note: str | None
-    csat: int | None
-    csat_asked_at: datetime | None
-    reopen_count: int
-    staff_replied_at: datetime | None = None
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Handoff:
-        ts = {k: _parse(row.get(k)) for k in ("opened_at", "claimed_at", "first_staff_reply_at",
-                                              "last_activity_at", "resolved_at", "csat_asked_at",
-                                              "staff_replied_at")}
-        return cls(
-            id=row["id"], conversation_id=row["conversation_id"], state=row["state"], reason=row["reason"],
-            owner_id=row["owner_id"], thread_id=row["thread_id"], summary=row["summary"],
-            resolved_by=row["resolved_by"],
-            note=row["note"], csat=row["csat"], reopen_count=row["reopen_count"] or 0, **ts,  # type: ignore[arg-type]
-        )
-
-
-def _parse(value: str | None) -> datetime | None:
+def parse_time(value: str | None) -> datetime | None:
+    """A timestamp as the history stores it (ISO 8601), or None."""
     return datetime.fromisoformat(value) if value else None
-
-
-#: A reopened handoff starts a new round: unowned, unresolved, waiting for a staff reply, and its
-#: rating is the one the customer gives after this round's resolution (the earlier one is dropped,
-#: as that resolution did not hold). ``opened_at`` and ``first_staff_reply_at`` stay, so time to a
-#: person still measures the first wait.
-_REOPEN = (
-    "UPDATE handoffs SET state = 'open', resolved_at = NULL, resolved_by = NULL, note = NULL, owner_id = NULL, "
-    "claimed_at = NULL, staff_replied_at = NULL, csat = NULL, csat_asked_at = NULL, "
-    "reopen_count = reopen_count + 1, last_activity_at = ?"
-)
 
 
 class History:
@@ -239,6 +224,29 @@ class History:
 
     def _now(self) -> str:
         return self.clock().isoformat()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """Writes that commit together (or not at all), serialised with the bot's other writes."""
+        with self._lock, self.db.conn:
+            yield self.db
+
+    def migrate_plugin(self, plugin: str, migrations: Sequence[Migration]) -> int:
+        """Bring one plugin's own tables to ``len(migrations)``; returns the version it started from.
+
+        Each plugin's version is kept in ``plugin_schema``; like the core's, a shipped migration is
+        never edited, only followed by a new one."""
+        row = self.db.execute("SELECT version FROM plugin_schema WHERE plugin = ?", [plugin]).fetchone()
+        start = row[0] if row else 0
+        if start > len(migrations):
+            raise RuntimeError(f"plugin {plugin!r}: database schema version {start} is newer than the plugin "
+                               f"({len(migrations)}); upgrade it")
+        for version in range(start, len(migrations)):
+            with self.transaction() as db:
+                migrations[version](db)
+                db["plugin_schema"].upsert({"plugin": plugin, "version": version + 1}, pk="plugin")
+            log.info("plugin %s: tables migrated to version %d", plugin, version + 1)
+        return start
 
     # --- customers and conversations ------------------------------------------------------------
 
@@ -309,7 +317,7 @@ class History:
             if existing:
                 msg_id, conv_id, kind = existing
                 state = self.db.execute("SELECT state FROM conversations WHERE id = ?", [conv_id]).fetchone()[0]
-                return InboundRecord(msg_id, conv_id, customer_id, state, kind, True)
+                return InboundRecord(msg_id, conv_id, customer_id, state, kind)
             conv_id, state = self._conversation_for(customer_id, event.platform, event.channel_id, now)
             msg_id = self.db["messages"].insert(
                 {"conversation_id": conv_id, "direction": "in",
@@ -317,7 +325,7 @@ class History:
                  "author_id": event.author.id, "text": event.text, "created_at": now.isoformat()}
             ).last_pk
             self.db.execute("UPDATE conversations SET last_message_at = ? WHERE id = ?", [now.isoformat(), conv_id])
-        return InboundRecord(msg_id, conv_id, customer_id, state, None, False)
+        return InboundRecord(msg_id, conv_id, customer_id, state, None)
 
     @staticmethod
     def _platform_key(platform: str, message_id: str) -> str:
@@ -410,86 +418,6 @@ class History:
             )
         ]
 
-    def outcome_counts(self) -> dict[str, int]:
-        return {kind: n for kind, n in self.db.execute("SELECT kind, COUNT(*) FROM outcomes GROUP BY kind")}
-
-    # --- handoffs -------------------------------------------------------------------------------
-
-    def open_handoff(self, conversation_id: int, reason: str, *, summary: str | None = None,
-                     reopen_within: timedelta | None = None) -> tuple[Handoff, bool]:
-        """Open a handoff, or reopen the conversation's last one if resolved recently.
-
-        Returns the handoff and whether it was reopened. An already open handoff is returned as is.
-        """
-        now = self._now()
-        with self._lock, self.db.conn:
-            current = self.open_handoff_for(conversation_id)
-            if current:
-                return current, False
-            if reopen_within is not None:
-                last = self.db.execute(
-                    "SELECT h.id, h.resolved_at FROM handoffs h JOIN conversations c ON c.id = h.conversation_id "
-                    "WHERE c.customer_id = (SELECT customer_id FROM conversations WHERE id = ?) "
-                    "AND h.state = 'resolved' ORDER BY h.id DESC LIMIT 1",
-                    [conversation_id],
-                ).fetchone()
-                if last and self.clock() - datetime.fromisoformat(last[1]) <= reopen_within:
-                    self.db.execute(_REOPEN + ", conversation_id = ? WHERE id = ?", [now, conversation_id, last[0]])
-                    self.db.execute("UPDATE conversations SET state = 'human' WHERE id = ?", [conversation_id])
-                    return self.handoff(last[0]), True  # type: ignore[return-value]
-            handoff_id = self.db["handoffs"].insert(
-                {"conversation_id": conversation_id, "state": "open", "reason": reason, "summary": summary,
-                 "opened_at": now, "last_activity_at": now, "reopen_count": 0}
-            ).last_pk
-            self.db.execute("UPDATE conversations SET state = 'human' WHERE id = ?", [conversation_id])
-        return self.handoff(handoff_id), False  # type: ignore[return-value]
-
-    def handoff(self, handoff_id: int) -> Handoff | None:
-        rows = list(self.db["handoffs"].rows_where("id = ?", [handoff_id]))
-        return Handoff.from_row(rows[0]) if rows else None
-
-    def open_handoff_for(self, conversation_id: int) -> Handoff | None:
-        rows = list(self.db["handoffs"].rows_where(
-            "conversation_id = ? AND state != 'resolved'", [conversation_id], order_by="id desc", limit=1))
-        return Handoff.from_row(rows[0]) if rows else None
-
-    def handoff_by_thread(self, thread_id: str) -> Handoff | None:
-        rows = list(self.db["handoffs"].rows_where("thread_id = ?", [thread_id], order_by="id desc", limit=1))
-        return Handoff.from_row(rows[0]) if rows else None
-
-    def open_handoffs(self) -> list[Handoff]:
-        return [Handoff.from_row(r) for r in self.db["handoffs"].rows_where("state != 'resolved'", order_by="opened_at")]
-
-    def update_handoff(self, handoff_id: int, **fields: Any) -> Handoff:
-        values = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in fields.items()}
-        with self._lock, self.db.conn:
-            self.db["handoffs"].update(handoff_id, values)
-        return self.handoff(handoff_id)  # type: ignore[return-value]
-
-    def last_handoff_for(self, conversation_id: int) -> Handoff | None:
-        rows = list(self.db["handoffs"].rows_where("conversation_id = ?", [conversation_id], order_by="id desc", limit=1))
-        return Handoff.from_row(rows[0]) if rows else None
-
-    def reopen_handoff(self, handoff_id: int) -> Handoff:
-        now = self._now()
-        with self._lock, self.db.conn:
-            handoff = self.handoff(handoff_id)
-            if handoff is None:
-                raise KeyError(handoff_id)
-            self.db.execute(_REOPEN + " WHERE id = ?", [now, handoff_id])
-            self.db.execute("UPDATE conversations SET state = 'human' WHERE id = ?", [handoff.conversation_id])
-        return self.handoff(handoff_id)  # type: ignore[return-value]
-
-    def resolve_handoff(self, handoff_id: int, *, staff_id: str | None, note: str | None = None) -> Handoff:
-        with self._lock, self.db.conn:
-            handoff = self.handoff(handoff_id)
-            if handoff is None:
-                raise KeyError(handoff_id)
-            self.db["handoffs"].update(
-                handoff_id, {"state": "resolved", "resolved_at": self._now(), "resolved_by": staff_id, "note": note})
-            self.db.execute("UPDATE conversations SET state = 'bot' WHERE id = ?", [handoff.conversation_id])
-        return self.handoff(handoff_id)  # type: ignore[return-value]
-
     # --- staff commands and data deletion -------------------------------------------------------
 
     def log_command(self, command: str, author_id: str, channel_id: str, options: dict[str, Any],
@@ -502,8 +430,9 @@ class History:
             )
 
     def delete_customer(self, customer_id: int) -> dict[str, int]:
-        """Forget a customer: their conversations, messages, outcomes, handoffs, the customer row and
-        the command-log rows they ran or that name them. Returns the rows deleted per table."""
+        """Forget a customer: their conversations, messages, outcomes, handoffs (plugins' rows keyed by
+        a handoff go with it, by their foreign key's cascade), the customer row and the command-log
+        rows they ran or that name them. Returns the rows deleted per table (cascades not counted)."""
         external = self.db.execute("SELECT external_id FROM customers WHERE id = ?", [customer_id]).fetchone()
         conversations = "SELECT id FROM conversations WHERE customer_id = ?"
         steps = [

@@ -19,6 +19,7 @@ embedder: a name, code or number of the question found in the passage ("¿Acepta
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from .config import Config
 
 __all__ = ["Phrases", "phrases", "message_language", "shop_language", "conversation_language", "anchors",
-           "cross_language_support", "is_other_language", "small_talk_in", "text_language", "FALLBACK_LANGUAGE"]
+           "cross_language_support", "is_other_language", "in_other_language", "shop_vocabulary", "small_talk_in", "text_language", "FALLBACK_LANGUAGE"]
 
 FALLBACK_LANGUAGE = "en"
 T = TypeVar("T")
@@ -186,15 +187,53 @@ _ENGLISH = frozenset("the is are do does you your my i me what how when where ca
                      "it this that to of and for with an a have has not".split())
 
 
-def is_other_language(text: str, language: str, shop: str) -> bool:
-    """Whether a message is in another language than the shop's texts."""
+def is_other_language(text: str, language: str, shop: str, vocabulary: frozenset[str] = frozenset()) -> bool:
+    """Whether a message is in another language than the shop's texts.
+
+    Detectors guess on short messages ("check order status" comes out German), so a Latin-script
+    message stays in the shop's language when half its words are words of the shop's own texts
+    (``vocabulary``), or, for an English shop, when two are English function words.
+    """
     if language == shop:
         return False
-    if shop == "en" and not _CJK.search(text):
-        words = re.findall(r"[a-z']+", text.lower())
-        if sum(w in _ENGLISH for w in words) >= 2:
-            return False
-    return True
+    if _CJK.search(text):
+        return True
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if not words:
+        return False
+    english = sum(w in _ENGLISH for w in words) if shop == "en" else 0
+    known = sum(w in vocabulary or (shop == "en" and w in _ENGLISH) for w in words)
+    return not (english >= 2 or known * 2 >= len(words))
+
+
+def in_other_language(bot: Any, ctx: Any) -> bool:
+    """Whether the message being handled is in another language than the shop's texts."""
+    return is_other_language(ctx.text, message_language(ctx), shop_language(bot), shop_vocabulary(bot))
+
+
+_VOCABULARIES: weakref.WeakKeyDictionary[Any, tuple[int, frozenset[str]]] = weakref.WeakKeyDictionary()
+
+
+def shop_vocabulary(bot: Any) -> frozenset[str]:
+    """The words of the shop's FAQ, policies and product names (lower case), rebuilt after an import."""
+    knowledge = getattr(bot, "knowledge", None)
+    db = getattr(knowledge, "db", None)
+    if db is None:
+        return frozenset()
+    from .knowledge.schema import generation
+
+    current = generation(db)
+    cached = _VOCABULARIES.get(knowledge)
+    if cached is not None and cached[0] == current:
+        return cached[1]
+    words: set[str] = set()
+    for (text,) in db.conn.execute("SELECT coalesce(title, '') || ' ' || text FROM kb_passages"):
+        words.update(re.findall(r"[^\W\d_]+", text.lower()))
+    for (name,) in db.conn.execute("SELECT name FROM kb_products LIMIT 50000"):
+        words.update(re.findall(r"[^\W\d_]+", name.lower()))
+    vocabulary = frozenset(words)
+    _VOCABULARIES[knowledge] = (current, vocabulary)
+    return vocabulary
 
 
 def small_talk_in(said: Phrases, text: str, language: str) -> str | None:

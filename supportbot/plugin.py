@@ -35,6 +35,8 @@ from .settings import Settings
 if TYPE_CHECKING:
     from .engine import SupportBot
     from .events import CommandInvoked
+    from .handoffs import HandoffDesk
+    from .history import Migration
 
 __all__ = [
     "Plugin",
@@ -185,6 +187,9 @@ class Plugin:
 
     name: ClassVar[str]
     Settings: ClassVar[type[PluginSettings]] = PluginSettings
+    #: This plugin's own tables: run in order before ``plugin_load``, each once per database
+    #: (:meth:`supportbot.history.History.migrate_plugin`). Append; never edit a shipped one.
+    migrations: ClassVar[tuple[Migration, ...]] = ()
 
     def __init__(self, bot: SupportBot, settings: PluginSettings) -> None:
         self.bot = bot
@@ -206,6 +211,11 @@ class Plugin:
     async def export_user_data(self, customer_id: int) -> dict[str, Any]:
         """What this plugin stored about a customer, as JSON-ready data for their copy."""
         return {}
+
+    def handoff_desk(self) -> HandoffDesk | None:
+        """Return a :class:`~supportbot.handoffs.HandoffDesk` if this plugin staffs handoffs (it
+        words the customer's notice and sets the reopen window). Without any, no handoff opens."""
+        return None
 
     # Collection of tagged methods.
     def message_handlers(self) -> list[tuple[Callable[[MessageContext], Awaitable[Outcome | None]], bool]]:

@@ -45,7 +45,7 @@ async def export_customer(bot: SupportBot, customer_id: int) -> dict[str, Any]:
                               "WHERE m.conversation_id = ? ORDER BY m.id", [conv["id"]])
         ]
         handoffs = [
-            {k: h[k] for k in ("reason", "state", "opened_at", "resolved_at", "csat", "note")}
+            {k: h[k] for k in ("id", "reason", "state", "opened_at", "resolved_at", "note")}
             for h in db.query("SELECT * FROM handoffs WHERE conversation_id = ? ORDER BY id", [conv["id"]])
         ]
         conversations.append({"id": conv["id"], "channel": conv["channel_id"], "started_at": conv["started_at"],
@@ -86,7 +86,11 @@ async def forget_customer(bot: SupportBot, customer_id: int) -> dict[str, int]:
         removed = before - _total_rows(bot.history)
         if removed:
             deleted[f"plugin:{name}"] = removed
+    before = _total_rows(bot.history)
     deleted.update({table: n for table, n in bot.history.delete_customer(customer_id).items() if n})
+    cascaded = before - _total_rows(bot.history) - sum(n for table, n in deleted.items() if ":" not in table)
+    if cascaded > 0:  # plugins' rows keyed by a handoff or conversation, gone by their foreign keys
+        deleted["keyed on them"] = cascaded
     log.info("customer %d erased: %s", customer_id, deleted)
     return deleted
 
@@ -136,8 +140,7 @@ def transcript_text(data: dict[str, Any]) -> str:
         out.append(f"== conversation {conv['id']} in {conv['channel']}, started {conv['started_at']}")
         for h in conv["handoffs"]:
             out.append(f"   handoff: {h['reason']}, {h['state']}, opened {h['opened_at']}"
-                       + (f", resolved {h['resolved_at']}" if h["resolved_at"] else "")
-                       + (f", rated {h['csat']}/5" if h["csat"] else ""))
+                       + (f", resolved {h['resolved_at']}" if h["resolved_at"] else ""))
         for m in conv["messages"]:
             who = _who(m)
             outcome = f"   [{m['outcome']['kind']}: {m['outcome']['reason']}]" if m["outcome"] else ""

@@ -2,6 +2,8 @@
 
 One denominator, the conversations started in the window. A conversation counts for the bot only
 if it was never handed off and the same customer needed no person within ``reopen_days`` after it.
+Figures only a staff desk knows (time to a person, CSAT) are the desk's to fill in
+(``dataclasses.replace(report, ...)``); the core leaves them empty.
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ class ConversationReport:
     resolved_by_bot: int
     handed_to_human: int
     first_response_p50_s: float | None
-    time_to_human_p50_s: float | None
-    csat_average: float | None
-    csat_count: int
+    time_to_human_p50_s: float | None = None
+    csat_average: float | None = None
+    csat_count: int = 0
     daily: tuple[tuple[date, int, int], ...] = field(default=())
     """(day, resolved by the bot, handed to a person) for each day with conversations, by start day."""
     first_response_p90_s: float | None = None
@@ -65,7 +67,9 @@ def conversation_report(history: History, *, since: datetime, reopen_days: float
         "SELECT c.id, c.customer_id, c.started_at, c.last_message_at, "
         "  (SELECT MIN(created_at) FROM messages WHERE conversation_id = c.id AND direction = 'in') AS first_in, "
         "  (SELECT MIN(created_at) FROM messages WHERE conversation_id = c.id AND direction = 'out') AS first_out, "
-        "  (SELECT COUNT(*) FROM handoffs WHERE conversation_id = c.id) AS handoffs "
+        "  (SELECT COUNT(*) FROM handoffs WHERE conversation_id = c.id) + (SELECT COUNT(*) FROM outcomes o "
+        "   JOIN messages m ON m.id = o.message_id WHERE m.conversation_id = c.id AND o.kind = 'handed_off') "
+        "  AS handoffs "
         "FROM conversations c WHERE c.started_at >= ? AND EXISTS "
         "  (SELECT 1 FROM messages WHERE conversation_id = c.id AND direction = 'in')",
         [since.isoformat()],
@@ -92,20 +96,10 @@ def conversation_report(history: History, *, since: datetime, reopen_days: float
             by_day_bot[day] += 1
         if first_in and first_out:
             first_responses.append((datetime.fromisoformat(first_out) - datetime.fromisoformat(first_in)).total_seconds())
-    to_human = [
-        (datetime.fromisoformat(reply) - datetime.fromisoformat(opened)).total_seconds()
-        for opened, reply in db.execute(
-            "SELECT opened_at, first_staff_reply_at FROM handoffs WHERE first_staff_reply_at IS NOT NULL AND opened_at >= ?",
-            [since.isoformat()])
-    ]
-    ratings = [r for (r,) in db.execute("SELECT csat FROM handoffs WHERE csat IS NOT NULL AND opened_at >= ?",
-                                        [since.isoformat()])]
     return ConversationReport(
         conversations=len(conversations), resolved_by_bot=bot, handed_to_human=human,
         first_response_p50_s=statistics.median(first_responses) if first_responses else None,
-        time_to_human_p50_s=statistics.median(to_human) if to_human else None,
-        first_response_p90_s=percentile(first_responses, 90), time_to_human_p90_s=percentile(to_human, 90),
-        csat_average=statistics.fmean(ratings) if ratings else None, csat_count=len(ratings),
+        first_response_p90_s=percentile(first_responses, 90),
         daily=tuple((d, by_day_bot[d], by_day_human[d]) for d in sorted(by_day_bot.keys() | by_day_human.keys())),
     )
 

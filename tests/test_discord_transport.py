@@ -19,6 +19,7 @@ from supportbot.history import History
 from supportbot.outcomes import Outcome
 from supportbot.plugin import CommandContext, MessageContext, Option, Plugin, autocomplete, command, listener, on_message
 from supportbot.testing.fake_discord import FakeDiscord, Posted
+from supportbot.testing.doubles import FixedDesk
 from supportbot.transports.discord import DiscordSettings, DiscordStartupError, create_transport
 from supportbot.transports.discord.transport import DiscordTransport
 
@@ -52,7 +53,12 @@ class Shopkeeper(Plugin):
     async def open_staff_thread(self, event: HandoffOpened) -> None:
         thread_id = await self.bot.send(OpenThread(name=f"handoff {event.handoff_id}",
                                                    text=f"Needs a human: {event.reason}", mention_staff=True))
-        self.bot.history.update_handoff(event.handoff_id, thread_id=thread_id)
+        assert thread_id is not None
+        self.desk.channels[event.handoff_id] = thread_id
+
+    def handoff_desk(self) -> FixedDesk:
+        self.desk = FixedDesk()
+        return self.desk
 
     @listener(MessageReceived)
     async def staff_wrote(self, event: MessageReceived) -> None:

@@ -8,6 +8,7 @@ from supportbot.actions import CommandResult
 from supportbot.engine import PluginLoadError, message_nonce
 from supportbot.events import HandoffOpened
 from supportbot.plugin import MessageContext, Option, Plugin, autocomplete, command, listener, on_message
+from supportbot.testing.doubles import FixedDesk
 
 
 class Echo(Plugin):
@@ -28,6 +29,15 @@ class Boom(Plugin):
         if "boom" in ctx.text:
             raise RuntimeError("plugin bug")
         return None
+
+
+class Desk(Plugin):
+    """Staffs handoffs (with fixed words), so the core may open them."""
+
+    name = "desk"
+
+    def handoff_desk(self) -> FixedDesk:
+        return FixedDesk("A person will reply here.")
 
 
 class Staff(Plugin):
@@ -57,11 +67,33 @@ async def test_first_plugin_that_answers_wins_and_outcome_is_recorded(make_bot):
 
 
 async def test_unanswered_message_is_handed_off_not_dropped(make_bot):
-    bot, chat = await make_bot(Echo)
+    bot, chat = await make_bot(Echo, Desk)
     outcome, sent = await chat.say_and_outcome("something else")
     assert outcome.kind == "handed_off" and outcome.reason == "no_plugin_answered"
-    assert sent[0].text == bot.config.bot.handoff_reply
-    assert bot.history.db["handoffs"].count == 1
+    assert sent[0].text == "A person will reply here."
+    assert bot.history.db["handoffs"].count == 1 and outcome.details["handoff_id"] == 1
+
+
+async def test_without_a_handoff_desk_an_unanswered_customer_is_never_silenced(make_bot):
+    """No plugin staffs handoffs (escalation disabled): the customer is told, nothing opens that
+    nobody could resolve, and their next message is answered as usual."""
+    bot, chat = await make_bot(Echo)
+    outcome, sent = await chat.say_and_outcome("something nobody answers")
+    assert outcome.kind == "handed_off" and outcome.reason == "no_plugin_answered"
+    assert [s.text for s in sent] == [bot.config.bot.fallback_reply]
+    assert bot.history.db["handoffs"].count == 0 and outcome.details["handoff_id"] is None
+    outcome, sent = await chat.say_and_outcome("echo are you there?")
+    assert outcome.kind == "answered" and [s.text for s in sent] == ["are you there?"]
+
+
+async def test_a_conversation_left_staff_owned_goes_back_to_the_bot_when_no_desk_is_loaded(make_bot):
+    """A database from a bot that had escalation: an open handoff no loaded plugin can resolve."""
+    bot, chat = await make_bot(Echo, Desk)
+    await chat.say("hand me over")
+    await bot.remove_plugin("desk")
+    outcome, sent = await chat.say_and_outcome("echo hello?")
+    assert outcome.kind == "answered" and [s.text for s in sent] == ["hello?"]
+    assert bot.history.conversation(1)["state"] == "bot"
 
 
 async def test_a_plugin_that_raises_leads_to_a_handoff_logged_with_the_message_id(make_bot, caplog):
@@ -74,7 +106,7 @@ async def test_a_plugin_that_raises_leads_to_a_handoff_logged_with_the_message_i
 
 
 async def test_human_owned_conversation_is_not_auto_answered(make_bot):
-    bot, chat = await make_bot(Echo)
+    bot, chat = await make_bot(Echo, Desk)
     await chat.say("please hand me over")  # nobody answers: handoff
     outcome, sent = await chat.say_and_outcome("echo are you there")
     assert outcome.kind == "ignored" and outcome.reason == "human_owns_conversation"
@@ -85,7 +117,7 @@ async def test_human_owned_conversation_is_not_auto_answered(make_bot):
 
 
 async def test_handoff_publishes_an_event(make_bot):
-    bot, chat = await make_bot(Echo)
+    bot, chat = await make_bot(Echo, Desk)
     seen = []
 
     async def on_handoff(event: HandoffOpened):
@@ -204,3 +236,57 @@ def test_decorators_refuse_plain_functions():
         on_message()(lambda self, ctx: None)
     with pytest.raises(ValueError, match="lowercase"):
         command("Bad Name", "x")
+
+
+async def test_a_slow_handoff_listener_does_not_delay_the_customers_notice(make_bot, caplog):
+    """HandoffOpened listeners (summary, staff thread) run after the notice is sent and recorded;
+    one that fails is logged with the message id."""
+    import asyncio
+
+    from supportbot.events import Author, MessageReceived
+
+    release = asyncio.Event()
+    seen: list[int] = []
+
+    class SlowStaffSide(Plugin):
+        name = "slow"
+
+        @listener(HandoffOpened)
+        async def summarise(self, event: HandoffOpened) -> None:
+            await release.wait()  # a model summary up to its timeout, say
+            seen.append(event.handoff_id)
+
+        @listener(HandoffOpened)
+        async def broken(self, event: HandoffOpened) -> None:
+            raise RuntimeError("thread creation failed")
+
+    bot, chat = await make_bot(Echo, Desk, SlowStaffSide)
+    event = MessageReceived(platform="test", message_id="m-7", channel_id="support",
+                            author=Author(id="alice", name="alice"), text="nobody answers this")
+    with caplog.at_level(logging.ERROR):
+        outcome = await asyncio.wait_for(bot.handle_message(event), timeout=5)
+        assert outcome.kind == "handed_off" and chat.texts() == ["A person will reply here."]
+        assert bot.history.outcome_of(1)["kind"] == "handed_off" and seen == []
+        release.set()
+        await bot.bus.drain()
+    assert seen == [1]
+    (failure,) = [r for r in caplog.records if "broken" in r.getMessage()]
+    assert failure.msg_id == "m-7" and "HandoffOpened" in failure.getMessage()
+
+
+@pytest.mark.parametrize("returned", ["a plain string", 42, {"text": "hi"}])
+async def test_a_handler_returning_something_other_than_an_outcome_is_a_plugin_error(make_bot, returned, caplog):
+    class Sloppy(Plugin):
+        name = "sloppy"
+
+        @on_message()
+        async def reply(self, ctx: MessageContext):
+            return returned
+
+    bot, chat = await make_bot(Sloppy, Desk)
+    with caplog.at_level(logging.ERROR):
+        outcome, sent = await chat.say_and_outcome("hello")
+    assert outcome.kind == "handed_off" and outcome.reason == "plugin_error" and outcome.plugin == "sloppy"
+    assert "returns an Outcome or None" in outcome.details["error"]
+    assert bot.history.outcome_of(1)["reason"] == "plugin_error"  # recorded, not left pending
+    assert [s.text for s in sent] == ["A person will reply here."]

@@ -6,6 +6,7 @@ import pytest
 
 from supportbot.plugin import MessageContext, Plugin, on_message
 from supportbot.reports import conversation_report
+from plugins.escalation.store import staff_figures
 from supportbot.testing.doubles import ManualClock, ScriptedUnderstander, understanding
 
 
@@ -115,14 +116,14 @@ async def test_relay_both_ways_and_resolve_with_csat(make_bot, understander, clo
     sent = await chat.staff_says(thread.id, "Hi, I'm Sam. Let me check.", staff="sam")
     assert [s.text for s in sent] == ["**sam (staff):** Hi, I'm Sam. Let me check."]
     assert sent[0].channel_id == "support"
-    handoff = bot.history.handoff(1)
-    assert handoff.owner_id == "sam" and handoff.first_staff_reply_at == clock.now
+    assert bot.handoffs.get(1).owner_id == "sam"
+    assert bot.plugins["escalation"].desk.get(1).first_staff_reply_at == clock.now
     # Resolve from the thread; the bot asks for a rating and answers again afterwards.
     result = await chat.command("resolve", author="sam", channel=thread.id, note="refund sent")
     assert result.text == "Handoff #1 resolved."
     assert "How did we do?" in chat.texts("support")[-1]
     outcome, sent = await chat.say_and_outcome("5")
-    assert outcome.reason == "csat" and bot.history.handoff(1).csat == 5
+    assert outcome.reason == "csat" and bot.plugins["escalation"].desk.get(1).csat == 5
     outcome, _ = await chat.say_and_outcome("thanks, one more question")
     assert outcome.kind == "answered" and outcome.plugin == "answers"
 
@@ -138,9 +139,9 @@ async def test_claim_unclaim_transfer_and_list(make_bot, understander, clock):
     assert (await chat.command("claim", handoff="1", author="sam")).text == "You now own handoff #1."
     assert "already claimed by <@sam>" in (await chat.command("claim", handoff="1", author="kim")).text
     assert (await chat.command("transfer", handoff="1", member="kim")).text == "Handoff #1 now belongs to <@kim>."
-    assert bot.history.handoff(1).owner_id == "kim"
+    assert bot.handoffs.get(1).owner_id == "kim"
     assert (await chat.command("unclaim", handoff="1")).text == "Handoff #1 is back in the queue."
-    assert bot.history.handoff(1).owner_id is None
+    assert bot.handoffs.get(1).owner_id is None
     assert "staff only" in (await chat.command("claim", handoff="1", staff=False)).text
 
 
@@ -156,13 +157,14 @@ async def test_auto_close_counts_only_after_staff_replied_and_return_reopens(mak
     assert await escalation.auto_close_due() == []
     clock.advance(hours=1, minutes=1)
     assert await escalation.auto_close_due() == [1]
-    assert bot.history.handoff(1).resolved_by == "auto"
+    await bot.bus.drain()  # the customer is told by escalation's HandoffResolved listener
+    assert bot.handoffs.get(1).resolved_by == "auto"
     assert "closed this conversation" in chat.texts("support")[-1]
     # The customer writes again within the window: the same handoff reopens.
     clock.advance(hours=3)
     outcome, _ = await chat.say_and_outcome("hi again, still broken")
     assert outcome.kind == "handed_off" and outcome.reason == "customer_returned"
-    handoff = bot.history.handoff(1)
+    handoff = bot.handoffs.get(1)
     assert handoff.state == "open" and handoff.reopen_count == 1 and bot.history.db["handoffs"].count == 1
     assert "Reopened" in thread.messages[-1].text
 
@@ -205,11 +207,66 @@ async def test_metrics_attribute_each_conversation_once_and_add_up(make_bot, und
     assert report.conversations == 4
     assert (report.resolved_by_bot, report.handed_to_human) == (1, 3)
     assert report.bot_share + report.human_share == pytest.approx(1.0)
-    assert report.time_to_human_p50_s == pytest.approx(240, abs=1)
-    assert report.csat_average == 4 and report.csat_count == 1
+    staff = staff_figures(bot.history, since=start_time)
+    assert staff.time_to_human_p50_s == pytest.approx(240, abs=1)
+    assert staff.csat_average == 4 and staff.csat_count == 1
     assert sum(b + h for _, b, h in report.daily) == report.conversations
     assert sum(b for _, b, _ in report.daily) == report.resolved_by_bot
     result = await chat.command("stats")
     assert "Resolved by the bot alone: 1 (25%)" in result.text and "Handed to a person: 3 (75%)" in result.text
     ((name, png),) = result.files  # the chart staff see beside the figures
     assert name == "stats.png" and png.startswith(b"\x89PNG")
+
+
+async def test_a_database_from_the_old_schema_keeps_its_handoffs_threads_and_ratings(make_bot, understander, clock,
+                                                                                     tmp_path):
+    """Before schema 4 the core's handoffs table held escalation's columns; they move, row for row,
+    into escalation's own table, and the open handoff goes on working where it was."""
+    from supportbot.history import _v1, _v2, _v3, connect
+
+    db = connect(tmp_path / "bot.db")  # where make_bot's config puts the database
+    for step in (_v1, _v2, _v3):
+        step(db)
+    db.execute("PRAGMA user_version = 3")
+    t = "2026-03-02T09:00:00+00:00"
+    db["customers"].insert_all([{"id": 1, "platform": "test", "external_id": "alice", "name": "alice", "created_at": t},
+                                {"id": 2, "platform": "test", "external_id": "bob", "name": "bob", "created_at": t}])
+    db["conversations"].insert_all([
+        {"id": 1, "customer_id": 1, "platform": "test", "channel_id": "support", "state": "human",
+         "started_at": t, "last_message_at": t},
+        {"id": 2, "customer_id": 2, "platform": "test", "channel_id": "support", "state": "bot",
+         "started_at": t, "last_message_at": t}])
+    db["handoffs"].insert_all([
+        {"id": 1, "conversation_id": 1, "state": "claimed", "reason": "complaint", "owner_id": "sam",
+         "thread_id": "thread-1", "summary": "alice is upset", "opened_at": t, "claimed_at": t,
+         "first_staff_reply_at": "2026-03-02T09:04:00+00:00", "staff_replied_at": "2026-03-02T09:04:00+00:00",
+         "last_activity_at": t, "reopen_count": 0},
+        {"id": 2, "conversation_id": 2, "state": "resolved", "reason": "keyword", "thread_id": "thread-2",
+         "opened_at": t, "resolved_at": t, "resolved_by": "kim", "csat": 4, "csat_asked_at": t, "reopen_count": 0}])
+    db.conn.commit()
+    db.conn.close()
+
+    bot, chat = await start(make_bot, understander, clock)
+    desk = bot.plugins["escalation"].desk
+    assert desk.get(1).thread_id == "thread-1" and desk.get(1).summary == "alice is upset"
+    assert desk.get(2).csat == 4 and desk.handoff_by_thread("thread-2") == 2
+    assert "legacy_handoff_fields" not in bot.history.db.table_names()
+    assert bot.handoffs.get(1).owner_id == "sam" and bot.handoffs.get(1).state == "claimed"
+    assert (await chat.command("handoffs")).text.startswith("#1 · complaint")
+    staff = staff_figures(bot.history, since=datetime(2026, 3, 1, tzinfo=UTC))
+    assert (staff.time_to_human_p50_s, staff.csat_average) == (240, 4)
+    # The open handoff works on: the customer is relayed to its thread, and staff resolve it there.
+    outcome, sent = await chat.say_and_outcome("any news?")
+    assert outcome.reason == "relayed_to_staff" and [(s.channel_id, s.text) for s in sent] == [
+        ("thread-1", "**alice:** any news?")]
+    assert (await chat.command("resolve", channel="thread-1", author="sam")).text == "Handoff #1 resolved."
+
+
+async def test_escalation_disabled_an_unanswered_customer_is_answered_again(make_bot, understander, clock):
+    """The shipped pipeline without escalation: no handoff opens that nobody could resolve."""
+    bot, chat = await make_bot("auto_reply", understander=understander, clock=clock)
+    outcome, sent = await chat.say_and_outcome("I want to talk to a person")
+    assert outcome.kind == "handed_off" and [s.text for s in sent] == [bot.config.bot.fallback_reply]
+    assert bot.history.db["handoffs"].count == 0
+    outcome, _ = await chat.say_and_outcome("where is order 12345")
+    assert outcome.reason != "human_owns_conversation" and outcome.plugin == "auto_reply"

@@ -24,6 +24,7 @@ from supportbot.history import History
 from supportbot.models import ModelTimeout
 from supportbot.plugin import MessageContext, Plugin, on_message
 from supportbot.reports import conversation_report
+from plugins.escalation.store import staff_figures
 from supportbot.testing.doubles import ManualClock, ScriptedUnderstander, understanding
 from supportbot.transports.discord import DiscordSettings
 from supportbot.transports.discord.transport import DiscordTransport
@@ -185,9 +186,12 @@ async def hand_off(fake, bot: SupportBot, *, author: dict | None = None) -> int:
     """The customer asks for a person; returns the id of the handoff's staff thread."""
     kind, reason, details = await _outcome(fake, bot, "I want to talk to a person", author)
     assert (kind, reason) == ("handed_off", "asked_for_human")
-    thread_id = int(bot.history.handoff(details["handoff_id"]).thread_id)
-    await fake.wait_for_message(thread_id)
-    return thread_id
+    desk = bot.plugins["escalation"].desk
+    async with asyncio.timeout(5):  # the thread opens after the customer's notice, off their path
+        while (thread := desk.get(details["handoff_id"]).thread_id) is None:
+            await asyncio.sleep(0.005)
+    await fake.wait_for_message(int(thread))
+    return int(thread)
 
 
 # --- the tests ------------------------------------------------------------------------------------
@@ -222,8 +226,8 @@ async def test_handoff_thread_relay_and_resolve_over_discord(fake_discord, runni
     # The thread names who resolved it as a mention: Discord shows the name, nobody is pinged.
     closing = await fake_discord.wait_for_message(thread_id, lambda p: p.content.startswith("Resolved by"))
     assert closing.content == f"Resolved by <@{fake_discord.staff['id']}>: shipped" and closing.pinged == set()
-    handoff = running.history.handoff(1)
-    assert handoff.state == "resolved" and handoff.first_staff_reply_at is not None
+    handoff = running.handoffs.get(1)
+    assert handoff.state == "resolved" and running.plugins["escalation"].desk.get(1).first_staff_reply_at is not None
     assert len(support_texts(fake_discord)) == 3
 
 
@@ -257,7 +261,7 @@ async def test_each_trigger_opens_exactly_one_handoff(fake_discord, start_bot, t
         assert flagged == f"<@{customer}> is now {flag}."
     assert await customer_says(fake_discord, bot, text) == ("handed_off", reason)
     assert handoff_count(bot) == 1
-    (thread,) = fake_discord.threads
+    thread = await fake_discord.wait_for_thread()  # opened after the notice, off the customer's path
     assert int(thread["parent_id"]) == fake_discord.staff_channel_id
     assert thread["name"] == f"#1 customer: {reason.replace('_', ' ')}"
     brief = await fake_discord.wait_for_message(int(thread["id"]))
@@ -267,7 +271,7 @@ async def test_each_trigger_opens_exactly_one_handoff(fake_discord, start_bot, t
     # The customer keeps writing: relayed to the same thread, no second handoff, no bot answer.
     assert await customer_says(fake_discord, bot, "hello? anyone?") == ("ignored", "relayed_to_staff")
     assert handoff_count(bot) == 1 and len(fake_discord.threads) == 1
-    assert thread_texts(fake_discord, int(thread["id"]))[-1] == "**customer:** hello? anyone?"
+    await fake_discord.wait_for_message(int(thread["id"]), lambda p: p.content == "**customer:** hello? anyone?")
     assert support_texts(fake_discord) == [notice]
 
 
@@ -278,7 +282,7 @@ async def test_bot_stays_quiet_while_a_person_owns_the_conversation(fake_discord
     for text in ("where is my order?", "I want to talk to a person", "this is the worst shop ever"):
         assert await customer_says(fake_discord, bot, text) == ("ignored", "relayed_to_staff")
     await staff_says(fake_discord, thread_id, "Looking into it")  # staff now own it (claimed)
-    assert bot.history.handoff(1).state == "claimed"
+    assert bot.handoffs.get(1).state == "claimed"
     assert await customer_says(fake_discord, bot, "thanks") == ("ignored", "relayed_to_staff")
     assert [t for t in support_texts(fake_discord) if t.startswith("bot:")] == []
     assert len(support_texts(fake_discord)) == 2  # the handoff notice and the staff reply
@@ -300,7 +304,7 @@ async def test_claim_transfer_unclaim_and_list_over_discord(fake_discord, start_
     clock.advance(minutes=35)
     assert await staff_command(fake_discord, "handoffs") == "#1 · asked for human · waiting 35m · unclaimed"
     assert await staff_command(fake_discord, "claim", {"handoff": 1}) == "You now own handoff #1."
-    assert bot.history.handoff(1).owner_id == staff_id
+    assert bot.handoffs.get(1).owner_id == staff_id
     # kim, in the thread (no handoff number): already taken.
     taken = await staff_command(fake_discord, "claim", member=kim, channel_id=thread_id)
     assert taken == f"Handoff #1 is already claimed by <@{staff_id}>; use /transfer to move it."
@@ -310,7 +314,7 @@ async def test_claim_transfer_unclaim_and_list_over_discord(fake_discord, start_
         f"#1 · asked for human · waiting 35m · claimed by <@{kim_id}>"
     assert await staff_command(fake_discord, "unclaim", member=kim, channel_id=thread_id) == \
         "Handoff #1 is back in the queue."
-    handoff = bot.history.handoff(1)
+    handoff = bot.handoffs.get(1)
     assert handoff.owner_id is None and handoff.state == "open"
     assert await staff_command(fake_discord, "handoffs") == "#1 · asked for human · waiting 35m · unclaimed"
     (notice,) = support_texts(fake_discord)  # none of it reached the customer
@@ -325,9 +329,10 @@ async def test_customer_writing_again_after_resolve_reopens_the_same_handoff(fak
     assert await customer_says(fake_discord, bot, "5") == ("answered", "csat")
     clock.advance(hours=3)
     assert await customer_says(fake_discord, bot, "I want to talk to a person") == ("handed_off", "asked_for_human")
-    handoff = bot.history.handoff(1)
+    handoff = bot.handoffs.get(1)
     assert handoff_count(bot) == 1 and len(fake_discord.threads) == 1
-    assert handoff.state == "open" and handoff.reopen_count == 1 and int(handoff.thread_id) == thread_id
+    assert handoff.state == "open" and handoff.reopen_count == 1
+    assert int(bot.plugins["escalation"].desk.get(1).thread_id) == thread_id
     reopened = await fake_discord.wait_for_message(thread_id, lambda p: "Reopened: customer wrote again" in p.content)
     assert reopened.pinged == {f"role:{fake_discord.staff_role_id}"}
     assert NOTICE in support_texts(fake_discord)[-1]
@@ -342,7 +347,7 @@ async def test_auto_close_counts_only_after_staff_replied_and_a_return_reopens(f
     thread_id = await hand_off(fake_discord, bot)
     clock.advance(hours=5)
     assert await escalation.auto_close_due() == []  # nobody from staff replied yet: never close that
-    assert bot.history.handoff(1).state == "open"
+    assert bot.handoffs.get(1).state == "open"
     await staff_says(fake_discord, thread_id, "On it")
     clock.advance(hours=1, minutes=59)
     assert await escalation.auto_close_due() == []
@@ -350,12 +355,12 @@ async def test_auto_close_counts_only_after_staff_replied_and_a_return_reopens(f
     await fake_discord.wait_for_message(fake_discord.support_channel_id,
                                         lambda p: "closed this conversation" in p.content)
     await fake_discord.wait_for_message(thread_id, lambda p: p.content == "Resolved by auto-close: closed after inactivity")
-    handoff = bot.history.handoff(1)
+    handoff = bot.handoffs.get(1)
     assert handoff.state == "resolved" and handoff.resolved_by == "auto"
     # The customer writes again within the reopen window: the same handoff and thread.
     clock.advance(hours=3)
     assert await customer_says(fake_discord, bot, "hi again, still broken") == ("handed_off", "customer_returned")
-    handoff = bot.history.handoff(1)
+    handoff = bot.handoffs.get(1)
     assert handoff.state == "open" and handoff.reopen_count == 1 and handoff_count(bot) == 1
     await fake_discord.wait_for_message(thread_id, lambda p: "wrote again (customer_returned)" in p.content)
     assert len(fake_discord.threads) == 1
@@ -367,9 +372,9 @@ async def test_open_handoff_survives_a_restart(fake_discord, start_bot):
     await first.stop()
     # A new bot and transport on the same database, against the same Discord.
     bot = (await start_bot()).bot
-    assert [h.id for h in bot.history.open_handoffs()] == [1]
+    assert [h.id for h in bot.handoffs.open_handoffs()] == [1]
     await staff_says(fake_discord, thread_id, "Still here, checking now.")
-    assert bot.history.handoff(1).first_staff_reply_at is not None
+    assert bot.plugins["escalation"].desk.get(1).first_staff_reply_at is not None
     assert (await staff_command(fake_discord, "handoffs")).startswith("#1 · asked for human")
     assert await customer_says(fake_discord, bot, "thanks!") == ("ignored", "relayed_to_staff")
     assert thread_texts(fake_discord, thread_id)[-1] == "**customer:** thanks!"
@@ -404,8 +409,9 @@ async def test_metrics_attribute_each_conversation_once_and_add_up(fake_discord,
     assert report.conversations == 4
     assert (report.resolved_by_bot, report.handed_to_human) == (1, 3)
     assert report.bot_share + report.human_share == pytest.approx(1.0)
-    assert report.time_to_human_p50_s == pytest.approx(240, abs=1)
-    assert (report.csat_average, report.csat_count) == (4, 1)
+    staff = staff_figures(bot.history, since=since)
+    assert staff.time_to_human_p50_s == pytest.approx(240, abs=1)
+    assert (staff.csat_average, staff.csat_count) == (4, 1)
     assert sum(bot_n + human_n for _, bot_n, human_n in report.daily) == report.conversations
     interaction = await fake_discord.invoke_command("stats", member=fake_discord.staff,
                                                     channel_id=fake_discord.staff_channel_id)
@@ -428,7 +434,7 @@ async def test_rating_after_a_reopened_handoff_is_resolved_again_counts(fake_dis
     await staff_command(fake_discord, "resolve", channel_id=thread_id)
     # The second round's rating replaces the first: that resolution did not hold.
     assert await customer_says(fake_discord, bot, "2") == ("answered", "csat")
-    assert bot.history.handoff(1).csat == 2
+    assert bot.plugins["escalation"].desk.get(1).csat == 2
 
 
 async def test_reopened_handoff_is_not_auto_closed_before_staff_reply_again(fake_discord, start_bot, clock):

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from supportbot.events import Author, MessageReceived
-from supportbot.history import SCHEMA_VERSION, History, _v1, _v2, connect
+from supportbot.history import SCHEMA_VERSION, History, _v1, _v2, _v3, connect
 from supportbot.outcomes import Outcome
 
 
@@ -53,29 +53,36 @@ def test_migration_from_version_1_keeps_rows(tmp_path):
     # The old message is still recognised: redelivery does not duplicate it.
     record = history.record_inbound(MessageReceived(platform="discord", message_id="77", channel_id="9",
                                                     author=Author(id="42", name="Ann"), text="where is my parcel?"))
-    assert record.duplicate and record.existing_outcome == "answered"
+    assert record.message_row_id == 1 and record.existing_outcome == "answered"
     history.close()
 
 
-def test_migration_from_version_2_keeps_open_handoffs_waiting_for_their_staff_reply(tmp_path):
-    path = tmp_path / "v2.db"
+def test_migration_from_version_3_sets_the_staff_desk_columns_aside_row_for_row(tmp_path):
+    """Schema 4 takes the desk's columns (thread, summary, staff replies, CSAT) out of the core's
+    handoffs table; their values wait in legacy_handoff_fields for the plugin that owns them."""
+    path = tmp_path / "v3.db"
     db = connect(path)
-    _v1(db)
-    _v2(db)
-    db.execute("PRAGMA user_version = 2")
+    for step in (_v1, _v2, _v3):
+        step(db)
+    db.execute("PRAGMA user_version = 3")
     db["customers"].insert({"id": 1, "platform": "discord", "external_id": "42", "name": "Ann",
                             "created_at": "2026-01-01T00:00:00+00:00"})
     db["conversations"].insert({"id": 1, "customer_id": 1, "platform": "discord", "channel_id": "9", "state": "human",
                                 "started_at": "2026-01-01T00:00:00+00:00", "last_message_at": "2026-01-01T00:00:00+00:00"})
-    replied = "2026-01-01T00:05:00+00:00"
-    db["handoffs"].insert({"id": 1, "conversation_id": 1, "state": "claimed", "reason": "complaint",
-                           "opened_at": "2026-01-01T00:00:00+00:00", "first_staff_reply_at": replied, "reopen_count": 0})
+    db["handoffs"].insert({"id": 1, "conversation_id": 1, "state": "claimed", "reason": "complaint", "owner_id": "s1",
+                           "thread_id": "555", "opened_at": "2026-01-01T00:00:00+00:00",
+                           "first_staff_reply_at": "2026-01-01T00:05:00+00:00", "reopen_count": 0})
+    db["handoffs"].insert({"id": 2, "conversation_id": 1, "state": "resolved", "reason": "x",
+                           "opened_at": "2026-01-01T00:00:00+00:00", "reopen_count": 0})
     db.conn.commit()
     db.conn.close()
 
     history = History.open(path)
-    handoff = history.handoff(1)
-    assert handoff.state == "claimed" and handoff.staff_replied_at == handoff.first_staff_reply_at
+    core = history.db["handoffs"].columns_dict
+    assert "thread_id" not in core and "csat" not in core and "owner_id" in core
+    assert [dict(r) for r in history.db.query("SELECT handoff_id, thread_id, first_staff_reply_at FROM legacy_handoff_fields")] == [
+        {"handoff_id": 1, "thread_id": "555", "first_staff_reply_at": "2026-01-01T00:05:00+00:00"}]
+    assert history.db.execute("SELECT state, owner_id FROM handoffs WHERE id = 1").fetchone() == ("claimed", "s1")
     history.close()
 
 
@@ -96,7 +103,7 @@ def test_exactly_one_outcome_per_inbound_message(history):
 def test_redelivered_message_is_recorded_once(history):
     first = history.record_inbound(message("hi", msg_id="1"))
     again = history.record_inbound(message("hi", msg_id="1"))
-    assert again.duplicate and again.message_row_id == first.message_row_id
+    assert again.message_row_id == first.message_row_id
     assert history.db["messages"].count == 1
 
 
@@ -155,27 +162,12 @@ def test_concurrent_writers_lose_nothing(tmp_path):
     history.close()
 
 
-def test_handoff_open_resolve_and_reopen(tmp_path):
-    now = [datetime(2026, 1, 1, tzinfo=UTC)]
-    history = History.open(tmp_path / "h.db", clock=lambda: now[0])
-    record = history.record_inbound(message("I want a person", msg_id="1"))
-    handoff, reopened = history.open_handoff(record.conversation_id, "asked_for_human")
-    assert not reopened and handoff.state == "open"
-    assert history.conversation(record.conversation_id)["state"] == "human"
-    same, _ = history.open_handoff(record.conversation_id, "again")
-    assert same.id == handoff.id
-    history.resolve_handoff(handoff.id, staff_id="s1", note="sorted")
-    assert history.conversation(record.conversation_id)["state"] == "bot"
-    now[0] += timedelta(hours=2)
-    again, reopened = history.open_handoff(record.conversation_id, "asked_for_human", reopen_within=timedelta(hours=24))
-    assert reopened and again.id == handoff.id and again.reopen_count == 1
-    history.close()
-
-
 def test_delete_customer_forgets_everything_of_theirs(history):
     a = history.record_inbound(message("alice", msg_id="1", customer="alice"))
     history.record_outcome(a.message_row_id, Outcome.answered("ok"))
-    history.open_handoff(a.conversation_id, "x")
+    history.db["handoffs"].insert({"conversation_id": a.conversation_id, "state": "open", "reason": "x",
+                                   "opened_at": "2026-01-01T00:00:00+00:00"})
+    history.db.conn.commit()
     b = history.record_inbound(message("bob", msg_id="2", customer="bob"))
     history.delete_customer(a.customer_id)
     assert history.customer(a.customer_id) is None

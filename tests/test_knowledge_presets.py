@@ -176,3 +176,14 @@ def test_an_unmapped_column_that_looks_like_stock_price_or_category_is_warned_ab
     text = report.summary()
     assert 'no stock imported, but column "Qty On Hand" looks like one: --map stock="Qty On Hand"' in text
     assert 'column "Unit Price"' in text and 'column "Department"' in text
+
+
+def test_a_plain_mapping_of_a_magento_export_still_hides_its_platform_fields(kb, tmp_path):
+    report = _import(kb, tmp_path, MAGENTO, preset="none", mapping={
+        "sku": "sku", "name": "name", "category": "categories", "attributes": "additional_attributes"})
+    assert not any("detected" in n for n in report.notes)
+    bag = _product(kb, "joust duffle bag", "MB01")
+    assert bag.attributes == {"Activity": "Gym, Travel"} and bag.category == "Gear > Bags"
+    jacket = _product(kb, "stellar solar jacket", "WJ01")
+    assert jacket.attributes == {"Material": "Polyester", "Style general": "Insulated"}
+    assert jacket.category == "Women > Tops > Jackets"

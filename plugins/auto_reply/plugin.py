@@ -20,7 +20,7 @@ from pydantic import Field
 from supportbot.guard import check_disclosure, check_promises
 from supportbot.i18n import (
     cross_language_support,
-    is_other_language,
+    in_other_language,
     message_language,
     phrases,
     shop_language,
@@ -93,9 +93,9 @@ class AutoReply(Plugin):
         code or number with the question: the English-centred embedder's cosine across languages
         cannot tell the right passage from an unrelated one. Otherwise a person takes it.
         """
-        language, shop = message_language(ctx), shop_language(self.bot)
-        if not is_other_language(ctx.text, language, shop):
+        if not in_other_language(self.bot, ctx):
             return None
+        language, shop = message_language(ctx), shop_language(self.bot)
         said = phrases(self.bot.config)
         small_talk = small_talk_in(said, ctx.text, language)
         if small_talk is not None:

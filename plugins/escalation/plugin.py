@@ -1,9 +1,13 @@
-"""The escalation plugin: triggers, the staff thread, relaying, and staff commands.
+"""The escalation plugin: triggers, the staff thread, relaying, CSAT, support hours, staff commands.
 
 Triggers that need the message itself live here (asking for a person, complaints, strong negative
 sentiment, staff keywords, flagged customers). Others reach the core as handoff outcomes from
 elsewhere (no grounded answer, still unclear after a clarifying question, a model or plugin
 failure); this plugin gives every one of them the same thread, summary and customer notice.
+
+The handoff's state (open, claimed, resolved, reopened) is the core's (``bot.handoffs``); this
+plugin is its :class:`~supportbot.handoffs.HandoffDesk` and reacts to the core's handoff events,
+whoever caused them (a command, a button, the auto-close), keeping its own records in its own table.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from pydantic import Field
 
 from supportbot.actions import CommandResult, OpenThread, SendMessage, mention
 from supportbot.events import HandoffOpened, HandoffResolved, MessageReceived
-from supportbot.history import Handoff
+from supportbot.handoffs import Handoff, HandoffAlreadyClaimed, HandoffDesk, HandoffError
 from supportbot.i18n import conversation_language, phrases
+from supportbot.outcomes import Outcome
 from supportbot.plugin import (
     CommandContext,
     Member,
@@ -30,9 +35,10 @@ from supportbot.plugin import (
     listener,
     on_message,
 )
-from supportbot.reports import conversation_report, render_chart
+from supportbot.reports import render_chart
 
 from .hours import SupportHours
+from .store import MIGRATIONS, DeskStore, staff_report
 from .summary import build_summary
 
 _DEFAULT_HUMAN_PHRASES = [
@@ -62,6 +68,7 @@ class EscalationSettings(PluginSettings):
     summary_timeout_s: float = Field(15, gt=0, description="Give up on a generated summary after this long.")
 
 
+_MAX_WAITING = 50  # lines kept for a staff thread that is still opening (a flood is not relayed whole)
 _CSAT = re.compile(r"^\s*([1-5])\s*(?:/\s*5|stars?|⭐+)?\s*[.!]?\s*$", re.IGNORECASE)
 
 
@@ -69,10 +76,12 @@ class Escalation(Plugin):
     name = "escalation"
     Settings = EscalationSettings
     settings: EscalationSettings
+    migrations = MIGRATIONS
 
     async def plugin_load(self) -> None:
-        self.bot.handoff_notice = self.customer_notice
-        self.bot.reopen_within = timedelta(hours=self.settings.reopen_within_hours)
+        self.desk = DeskStore(self.bot.history)
+        #: Lines a customer wrote while their handoff's staff thread was being opened.
+        self._waiting: dict[int, list[str]] = {}
         self._phrases = re.compile(
             r"\b(" + "|".join(re.escape(p) for p in self.settings.human_phrases) + r")\b", re.IGNORECASE
         ) if self.settings.human_phrases else None
@@ -80,30 +89,52 @@ class Escalation(Plugin):
         self._closer = self.bot.spawn(self._auto_close_loop(), name="escalation auto-close")
 
     async def plugin_unload(self) -> None:
-        if self.bot.handoff_notice == self.customer_notice:
-            self.bot.handoff_notice = None
-            self.bot.reopen_within = None
         self._closer.cancel()
+
+    def handoff_desk(self) -> HandoffDesk:
+        return self
+
+    # --- the desk the core asks -----------------------------------------------------------------
+
+    def reopen_window(self) -> timedelta:
+        return timedelta(hours=self.settings.reopen_within_hours)
+
+    def _say(self, key: str, conversation_id: int, **values: Any) -> str:
+        """One of the bot's phrases, in the language the customer last wrote in."""
+        return phrases(self.bot.config).say(key, conversation_language(self.bot, conversation_id), **values)
+
+    async def customer_notice(self, handoff: Handoff) -> str:
+        hours = self.settings.support_hours
+        now = self.bot.history.clock()
+        if hours is not None and not hours.is_open(now):
+            back = hours.next_opening(now)
+            language = conversation_language(self.bot, handoff.conversation_id)
+            when = f"{back:%A} at {back:%H:%M}" if language == "en" else f"{back:%Y-%m-%d %H:%M}"
+            return self._say("handoff_offline", handoff.conversation_id, when=f"{when} ({hours.timezone})")
+        return self._say("handoff", handoff.conversation_id, minutes=self.settings.expected_wait_minutes)
+
+    def staff_channel(self, handoff: Handoff) -> str | None:
+        return self.desk.get(handoff.id).thread_id
 
     # --- triggers -------------------------------------------------------------------------------
 
     @on_message(human_owned=True)
-    async def route(self, ctx: MessageContext) -> Any:
-        history = self.bot.history
-        conversation = history.conversation(ctx.conversation_id) or {}
-        if conversation.get("state") == "human":
-            return await self._while_human_owns(ctx)
-        last = history.last_handoff_for(ctx.conversation_id)
-        if last and last.state == "resolved":
+    async def route(self, ctx: MessageContext) -> Outcome | None:
+        handoff = self.bot.handoffs.open_for(ctx.conversation_id)
+        if handoff is not None:  # the core only shows this handler staff-owned conversations
+            return await self._while_human_owns(ctx, handoff)
+        last = self.bot.handoffs.last_for(ctx.conversation_id)
+        if last and not last.is_open:
+            record = self.desk.get(last.id)
             csat = _CSAT.match(ctx.text)
-            if csat and last.csat_asked_at and last.csat is None:
-                history.update_handoff(last.id, csat=int(csat.group(1)))
+            if csat and record.csat_asked_at and record.csat is None:
+                self.desk.update(last.id, csat=int(csat.group(1)))
                 return ctx.answer(self._say("rating_thanks", ctx.conversation_id), reason="csat")
             if last.resolved_by == "auto" and self._recent(last.resolved_at, self.settings.reopen_within_hours):
                 return ctx.handoff("customer_returned")
         return self._trigger(ctx)
 
-    def _trigger(self, ctx: MessageContext) -> Any:
+    def _trigger(self, ctx: MessageContext) -> Outcome | None:
         flags = self.bot.history.customer_flags(ctx.customer_id)
         if self.settings.handoff_flagged_customers and (flags.get("vip") or flags.get("flagged")):
             return ctx.handoff("vip_customer" if flags.get("vip") else "flagged_customer")
@@ -123,48 +154,38 @@ class Escalation(Plugin):
             return ctx.handoff("negative_sentiment", {"sentiment": u.sentiment})
         return None
 
-    async def _while_human_owns(self, ctx: MessageContext) -> Any:
-        history = self.bot.history
-        handoff = history.open_handoff_for(ctx.conversation_id)
-        if handoff is None:  # state says human but no open handoff: heal and let the bot answer
-            history.set_conversation_state(ctx.conversation_id, "bot")
-            return None
-        history.update_handoff(handoff.id, last_activity_at=history.clock())
-        if self.settings.mode == "relay" and handoff.thread_id:
-            await self.bot.send(SendMessage(channel_id=handoff.thread_id,
-                                            text=f"**{ctx.event.author.name}:** {ctx.text}"))
+    async def _while_human_owns(self, ctx: MessageContext, handoff: Handoff) -> Outcome:
+        self.bot.handoffs.touch(handoff.id)
+        if self.settings.mode != "relay":
+            return ctx.ignore("human_owns_conversation")
+        line = f"**{ctx.event.author.name}:** {ctx.text}"
+        thread_id = self.desk.get(handoff.id).thread_id
+        if thread_id is None:
+            # The staff thread is still being opened (after the customer's notice): it gets this
+            # line as soon as it exists, in order.
+            waiting = self._waiting.setdefault(handoff.id, [])
+            if len(waiting) < _MAX_WAITING:
+                waiting.append(line)
             return ctx.ignore("relayed_to_staff")
-        return ctx.ignore("human_owns_conversation")
+        await self.bot.send(SendMessage(channel_id=thread_id, text=line))
+        return ctx.ignore("relayed_to_staff")
 
-    # --- the handoff ----------------------------------------------------------------------------
-
-    def _say(self, key: str, conversation_id: int, **values: Any) -> str:
-        """One of the bot's phrases, in the language the customer last wrote in."""
-        return phrases(self.bot.config).say(key, conversation_language(self.bot, conversation_id), **values)
-
-    async def customer_notice(self, handoff_id: int) -> str:
-        hours = self.settings.support_hours
-        now = self.bot.history.clock()
-        handoff = self.bot.history.handoff(handoff_id)
-        conversation_id = handoff.conversation_id if handoff is not None else -1
-        if hours is not None and not hours.is_open(now):
-            back = hours.next_opening(now)
-            language = conversation_language(self.bot, conversation_id)
-            when = f"{back:%A} at {back:%H:%M}" if language == "en" else f"{back:%Y-%m-%d %H:%M}"
-            return self._say("handoff_offline", conversation_id, when=f"{when} ({hours.timezone})")
-        return self._say("handoff", conversation_id, minutes=self.settings.expected_wait_minutes)
+    # --- reacting to the core's handoff events --------------------------------------------------
 
     @listener(HandoffOpened)
     async def on_handoff_opened(self, event: HandoffOpened) -> None:
-        history = self.bot.history
-        handoff = history.handoff(event.handoff_id)
+        """A new handoff gets a staff thread with the summary; a reopened one a note in its thread."""
+        handoff = self.bot.handoffs.get(event.handoff_id)
         if handoff is None:
             return
+        if event.reopened:
+            self.desk.new_round(handoff.id)
         summary = await build_summary(self.bot, handoff, use_model=self.settings.summary_with_model,
                                       timeout_s=self.settings.summary_timeout_s)
         customer = summary.customer_name
-        if event.reopened and handoff.thread_id:
-            await self.bot.send(SendMessage(channel_id=handoff.thread_id, mention_staff=True,
+        thread_id = self.desk.get(handoff.id).thread_id
+        if event.reopened and thread_id:
+            await self.bot.send(SendMessage(channel_id=thread_id, mention_staff=True,
                                             text=f"Reopened: {customer} wrote again ({event.reason}).\n{summary.text}"))
             return
         try:
@@ -174,23 +195,54 @@ class Escalation(Plugin):
                 embeds=(summary.embed(handoff),), mention_staff=True))
         except Exception:
             self.log.exception("could not open a staff thread for handoff %d", handoff.id)
-            thread_id = None
-        history.update_handoff(handoff.id, thread_id=thread_id, summary=summary.text)
+            self._waiting.pop(handoff.id, None)
+            self.desk.update(handoff.id, summary=summary.text)
+            return
+        if thread_id is not None:
+            # What the customer wrote while the thread opened; no await between the last pop and
+            # the update below, so no line can slip in between.
+            while waiting := self._waiting.pop(handoff.id, []):
+                for line in waiting:
+                    await self.bot.send(SendMessage(channel_id=thread_id, text=line))
+        self.desk.update(handoff.id, thread_id=thread_id, summary=summary.text)
+
+    @listener(HandoffResolved)
+    async def on_handoff_resolved(self, event: HandoffResolved) -> None:
+        """Tell the customer (asking for a rating when staff resolved it) and note it in the thread."""
+        history = self.bot.history
+        conversation = history.conversation(event.conversation_id) or {}
+        if event.staff_id == "auto":
+            text = self._say("auto_closed", event.conversation_id)
+        elif self.settings.ask_csat:
+            text = self._say("rating_prompt", event.conversation_id)
+            self.desk.update(event.handoff_id, csat_asked_at=history.clock())
+        else:
+            text = self._say("resolved", event.conversation_id)
+        if conversation.get("channel_id"):
+            sent_id = await self.bot.send(SendMessage(channel_id=conversation["channel_id"], text=text))
+            history.record_outbound(event.conversation_id, text, platform=conversation.get("platform"),
+                                    platform_message_id=sent_id)
+        thread_id = self.desk.get(event.handoff_id).thread_id
+        if thread_id:
+            note = f": {event.note}" if event.note else "."
+            await self.bot.send(SendMessage(channel_id=thread_id, text=f"Resolved by {_by(event.staff_id)}{note}"))
 
     @listener(MessageReceived)
     async def on_staff_message(self, event: MessageReceived) -> None:
-        """Staff wrote in a handoff thread: relay it to the customer (relay mode)."""
-        history = self.bot.history
-        handoff = history.handoff_by_thread(event.channel_id)
-        if handoff is None or handoff.state == "resolved" or not event.author.is_staff:
+        """Staff wrote in a handoff thread: it counts as their reply (and claims an unowned handoff);
+        in relay mode it goes on to the customer."""
+        handoff_id = self.desk.handoff_by_thread(event.channel_id) if event.author.is_staff else None
+        handoff = self.bot.handoffs.get(handoff_id) if handoff_id is not None else None
+        if handoff is None or not handoff.is_open:
             return
+        history = self.bot.history
         now = history.clock()
-        fields: dict[str, Any] = {"last_activity_at": now, "staff_replied_at": now}
-        if handoff.first_staff_reply_at is None:
-            fields["first_staff_reply_at"] = now
+        record = self.desk.get(handoff.id)
+        self.desk.update(handoff.id, staff_replied_at=now, first_staff_reply_at=record.first_staff_reply_at or now)
         if handoff.owner_id is None:
-            fields.update(owner_id=event.author.id, claimed_at=now, state="claimed")
-        history.update_handoff(handoff.id, **fields)
+            self.bot.handoffs.claim(handoff.id, event.author.id)
+        else:
+            self.bot.handoffs.touch(handoff.id)
         if self.settings.mode != "relay":
             return
         conversation = history.conversation(handoff.conversation_id) or {}
@@ -202,16 +254,17 @@ class Escalation(Plugin):
     # --- staff commands -------------------------------------------------------------------------
 
     def _handoff_for_command(self, ctx: CommandContext, handoff: int | None) -> Handoff | None:
-        history = self.bot.history
-        if handoff is not None:
-            return history.handoff(handoff)
-        return history.handoff_by_thread(ctx.event.channel_id)
+        """The handoff named by number, else the one whose thread the command runs in; only open ones."""
+        if handoff is None:
+            handoff = self.desk.handoff_by_thread(ctx.event.channel_id)
+        found = self.bot.handoffs.get(handoff) if handoff is not None else None
+        return found if found is not None and found.is_open else None
 
     @command("handoffs", "Open handoffs, oldest first, with how long they have waited", staff_only=True)
     async def list_handoffs(self, ctx: CommandContext) -> CommandResult:
         now = self.bot.history.clock()
         rows = []
-        for h in self.bot.history.open_handoffs():
+        for h in self.bot.handoffs.open_handoffs():
             waited = _duration(now - h.opened_at)
             owner = f"claimed by {mention(h.owner_id)}" if h.owner_id else "unclaimed"
             rows.append(f"#{h.id} · {h.reason.replace('_', ' ')} · waiting {waited} · {owner}")
@@ -220,37 +273,41 @@ class Escalation(Plugin):
     @command("claim", "Take a handoff (run it in the handoff's thread, or name it)", staff_only=True)
     async def claim(self, ctx: CommandContext, handoff: int | None = Option("handoff number", default=None)) -> str:
         h = self._handoff_for_command(ctx, handoff)
-        if h is None or h.state == "resolved":
+        if h is None:
             return "No open handoff here; name one with handoff:<number> (see /handoffs)."
-        if h.owner_id and h.owner_id != ctx.author_id:
-            return f"Handoff #{h.id} is already claimed by {mention(h.owner_id)}; use /transfer to move it."
-        self.bot.history.update_handoff(h.id, owner_id=ctx.author_id, claimed_at=self.bot.history.clock(), state="claimed")
+        try:
+            self.bot.handoffs.claim(h.id, ctx.author_id)
+        except HandoffAlreadyClaimed as exc:
+            return f"Handoff #{h.id} is already claimed by {mention(exc.owner_id)}; use /transfer to move it."
         return f"You now own handoff #{h.id}."
 
     @command("unclaim", "Give a handoff back to the queue", staff_only=True)
     async def unclaim(self, ctx: CommandContext, handoff: int | None = Option("handoff number", default=None)) -> str:
         h = self._handoff_for_command(ctx, handoff)
-        if h is None or h.state == "resolved":
+        if h is None:
             return "No open handoff here."
-        self.bot.history.update_handoff(h.id, owner_id=None, claimed_at=None, state="open")
+        self.bot.handoffs.transfer(h.id, None, by=ctx.author_id)
         return f"Handoff #{h.id} is back in the queue."
 
     @command("transfer", "Hand a handoff to another staff member", staff_only=True)
     async def transfer(self, ctx: CommandContext, member: Member,
                        handoff: int | None = Option("handoff number", default=None)) -> str:
         h = self._handoff_for_command(ctx, handoff)
-        if h is None or h.state == "resolved":
+        if h is None:
             return "No open handoff here."
-        self.bot.history.update_handoff(h.id, owner_id=str(member), claimed_at=self.bot.history.clock(), state="claimed")
+        self.bot.handoffs.transfer(h.id, str(member), by=ctx.author_id)
         return f"Handoff #{h.id} now belongs to {mention(str(member))}."
 
     @command("resolve", "Close a handoff; the bot answers this customer again", staff_only=True)
     async def resolve(self, ctx: CommandContext, note: str | None = Option("what was done", default=None),
                       handoff: int | None = Option("handoff number", default=None)) -> str:
         h = self._handoff_for_command(ctx, handoff)
-        if h is None or h.state == "resolved":
+        if h is None:
             return "No open handoff here."
-        await self._close(h, staff_id=ctx.author_id, note=note)
+        try:
+            self.bot.handoffs.resolve(h.id, staff_id=ctx.author_id, note=note)
+        except HandoffError:  # resolved meanwhile (another staff member, the auto-close)
+            return "No open handoff here."
         return f"Handoff #{h.id} resolved."
 
     @command("flag", "Mark a customer vip or flagged (always handed to a person), or clear it", staff_only=True)
@@ -262,46 +319,32 @@ class Escalation(Plugin):
 
     @command("stats", "Who resolved what: bot alone vs. people, response times, CSAT", staff_only=True)
     async def stats(self, ctx: CommandContext, days: int = Option("look back this many days", default=30)) -> CommandResult:
-        report = conversation_report(self.bot.history, since=self.bot.history.clock() - timedelta(days=days),
-                                     reopen_days=self.settings.reopen_within_hours / 24)
+        since = self.bot.history.clock() - timedelta(days=days)
+        report = staff_report(self.bot.history, since=since, reopen_days=self.settings.reopen_within_hours / 24)
         if not report.conversations:
             return CommandResult(report.as_text())
         chart = await asyncio.to_thread(render_chart, report)  # matplotlib takes ~100 ms: off the loop
         return CommandResult(report.as_text(), files=(("stats.png", chart),))
 
-    async def _close(self, h: Handoff, *, staff_id: str | None, note: str | None) -> None:
-        history = self.bot.history
-        closed = history.resolve_handoff(h.id, staff_id=staff_id, note=note)
-        conversation = history.conversation(h.conversation_id) or {}
-        if staff_id == "auto":
-            text = self._say("auto_closed", h.conversation_id)
-        elif self.settings.ask_csat:
-            text = self._say("rating_prompt", h.conversation_id)
-            history.update_handoff(h.id, csat_asked_at=history.clock())
-        else:
-            text = self._say("resolved", h.conversation_id)
-        if conversation.get("channel_id"):
-            sent_id = await self.bot.send(SendMessage(channel_id=conversation["channel_id"], text=text))
-            history.record_outbound(h.conversation_id, text, platform=conversation.get("platform"),
-                                    platform_message_id=sent_id)
-        if h.thread_id:
-            await self.bot.send(SendMessage(channel_id=h.thread_id,
-                                            text=f"Resolved by {_by(staff_id)}" + (f": {note}" if note else ".")))
-        await self.bot.bus.publish(HandoffResolved(handoff_id=closed.id, conversation_id=closed.conversation_id,
-                                                   staff_id=staff_id, note=note))
+    async def export_user_data(self, customer_id: int) -> dict[str, Any]:
+        """The staff side of this customer's handoffs (their rows go with the handoffs, by cascade)."""
+        rows = self.bot.history.db.execute(
+            "SELECT e.handoff_id, e.summary, e.csat FROM escalation_handoffs e JOIN handoffs h ON h.id = e.handoff_id "
+            "JOIN conversations c ON c.id = h.conversation_id WHERE c.customer_id = ?", [customer_id]).fetchall()
+        return {"handoffs": [{"handoff": h, "summary_for_staff": s, "rating": r} for h, s, r in rows]} if rows else {}
 
     # --- auto-close -----------------------------------------------------------------------------
 
     async def auto_close_due(self) -> list[int]:
-        """Close handoffs idle past the limit; only those where staff already replied."""
+        """Close handoffs idle past the limit; only those where staff already replied this round."""
         now = self.bot.history.clock()
         limit = timedelta(hours=self.settings.auto_close_after_hours)
         closed = []
-        for h in self.bot.history.open_handoffs():
-            if h.staff_replied_at is None:
+        for h in self.bot.handoffs.open_handoffs():
+            if self.desk.get(h.id).staff_replied_at is None:
                 continue  # the customer is still waiting for a person (this round): never close that
             if h.last_activity_at and now - h.last_activity_at >= limit:
-                await self._close(h, staff_id="auto", note="closed after inactivity")
+                self.bot.handoffs.resolve(h.id, staff_id="auto", note="closed after inactivity")
                 closed.append(h.id)
         return closed
 

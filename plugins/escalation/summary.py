@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from supportbot.actions import Embed
-from supportbot.history import Handoff
+from supportbot.handoffs import Handoff
 from supportbot.prompts import load_prompt
 
 log = logging.getLogger("supportbot.plugins.escalation")

@@ -139,10 +139,19 @@ def collect(history: History, *, days: int, reopen_days: float = 1.0) -> Insight
         f"AND (o.reason IN ({marks}) OR (o.kind = 'handed_off' AND COALESCE(o.reason, '') NOT IN ({not_gaps}))) "
         "ORDER BY m.id", [start, *GAP_REASONS, *NOT_GAPS])]
     return InsightsReport(
-        days=days, since=since, conversations=conversation_report(history, since=since, reopen_days=reopen_days),
+        days=days, since=since, conversations=_conversations(history, since=since, reopen_days=reopen_days),
         messages=messages, intents=intents.most_common(), handoffs=sum(reasons.values()),
         handoff_reasons=reasons.most_common(), reviews_by_week=reviews_by_week(history, since=since.date()),
         gap_questions=questions)
+
+
+def _conversations(history: History, *, since: datetime, reopen_days: float) -> ConversationReport:
+    """The core's report, with the staff desk's figures (time to a person, CSAT) when escalation runs."""
+    if history.db["escalation_handoffs"].exists():
+        from plugins.escalation.store import staff_report
+
+        return staff_report(history, since=since, reopen_days=reopen_days)
+    return conversation_report(history, since=since, reopen_days=reopen_days)
 
 
 def reviews_by_week(history: History, *, since: date | None = None, where: str = "",

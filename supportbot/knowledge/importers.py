@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from .pages import Block, html_to_text, looks_like_html, page_blocks, page_faq, page_passages
-from .presets import PRESETS, detect_preset, preset_products
+from .presets import PRESETS, customer_attributes, detect_preset, parse_pairs, preset_products
 from .parsing import clean_text, currency_from_header, parse_category, parse_price, parse_specs, parse_stock
 from .report import ImportReport
 from .settings import FAQ_FIELDS, PRODUCT_FIELDS
@@ -285,6 +285,7 @@ def _products(kb: KnowledgeBase, path: Path, mapping: Mapping[str, str], report:
         key=lambda p: p.sku, what=lambda p: f"sku {p.sku!r}")
 
 
+_KEY_VALUES = re.compile(r"\w+=[^,=]*(?:,\w+=[^,=]*)+")
 _LOOKS_LIKE = {
     "stock": re.compile(r"\b(?:stock|qty|quantity|inventory|on hand|available|availability)\b", re.I),
     "price": re.compile(r"\b(?:price|cost|msrp|rrp|amount)\b", re.I),
@@ -349,7 +350,9 @@ def _product(number: int, record: Mapping[str, Any], cols: dict[str, list[str]],
         text = clean_text(value)
         if not text:
             continue
-        if "=>" in text or (text.startswith("{") and text.endswith("}")):
+        if _KEY_VALUES.fullmatch(text):  # Magento's additional_attributes: "color=Red,has_options=0,size=M"
+            product.attributes.update(customer_attributes(parse_pairs(text)))
+        elif "=>" in text or (text.startswith("{") and text.endswith("}")):
             try:
                 product.attributes.update(parse_specs(text))
             except ValueError as exc:

@@ -110,6 +110,9 @@ def parse_category(raw: str) -> str | None:
             text = str(items[0]) if items else ""
         except (json.JSONDecodeError, IndexError):
             text = text.strip("[]\"'")
+    root = _ROOT.match(text)
+    if root:  # Magento: "Default Category/Women/Tops,Default Category/Sale": the first path, no root
+        text = text[root.end():].split(",")[0].replace("/", " > ")
     for sep in (">>", "|", ">", " / "):
         if sep in text:
             parts = [p.strip() for p in text.split(sep)]
@@ -120,6 +123,7 @@ def parse_category(raw: str) -> str | None:
     return " > ".join(parts) or None
 
 
+_ROOT = re.compile(r"(?:default category|root catalog)/", re.I)
 _RUBY_PAIR = re.compile(r'\{(?:"key"=>"(?P<key>(?:[^"\\]|\\.)*)",\s*)?"value"=>"(?P<value>(?:[^"\\]|\\.)*)"\}')
 
 

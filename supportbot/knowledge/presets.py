@@ -35,7 +35,7 @@ from .parsing import clean_text, parse_price, parse_stock
 from .report import ImportReport
 from .store import ProductRecord
 
-__all__ = ["PRESETS", "detect_preset", "preset_products", "customer_attributes"]
+__all__ = ["PRESETS", "detect_preset", "preset_products", "customer_attributes", "parse_pairs"]
 
 Rows = Iterable[tuple[int, "dict[str, Any] | str"]]
 
@@ -312,7 +312,7 @@ def _woocommerce(rows: Rows, report: ImportReport, currency: str | None) -> list
 # --- Magento 2 ----------------------------------------------------------------------------------
 
 
-def _pairs(text: str, separator: str = ",") -> list[tuple[str, str]]:
+def parse_pairs(text: str, separator: str = ",") -> list[tuple[str, str]]:
     """``"color=Black,size=M"`` -> ``[("color", "Black"), ("size", "M")]`` (a comma inside a value,
     as Magento writes multi-word values unquoted, stays with its value)."""
     pairs: list[tuple[str, str]] = []
@@ -357,11 +357,11 @@ def _magento(rows: Rows, report: ImportReport, currency: str | None) -> list[Pro
             simples[sku] = (number, record)
             continue
         products[sku] = _magento_product(number, record, currency)
-        labels[sku] = dict(_pairs(_text(record, "configurable_variation_labels")))
+        labels[sku] = dict(parse_pairs(_text(record, "configurable_variation_labels")))
     children_of: dict[str, str] = {}
     for parent_sku, product in products.items():
         for variation in (v for v in product.variations.split("|") if v.strip()):
-            values = dict(_pairs(variation))
+            values = dict(parse_pairs(variation))
             child_sku = values.pop("sku", "")
             if not child_sku:
                 continue
@@ -396,7 +396,7 @@ def _magento_product(number: int, record: Mapping[str, Any], currency: str | Non
     return _Product(ProductRecord(
         row=number, sku=_text(record, "sku"), name=_text(record, "name"),
         category=_category(categories, separator="/", drop_root=True),
-        attributes=customer_attributes(_pairs(_text(record, "additional_attributes"))),
+        attributes=customer_attributes(parse_pairs(_text(record, "additional_attributes"))),
         description=_html(record, "description", "short_description"), currency=currency),
         variations=_text(record, "configurable_variations"))
 

@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from supportbot.handoffs import Handoff
 from supportbot.understanding.understander import Understanding
 
-__all__ = ["ManualClock", "ScriptedUnderstander", "understanding"]
+__all__ = ["FixedDesk", "ManualClock", "ScriptedUnderstander", "understanding"]
 
 
 def understanding(intent: str | None = "other", **fields: Any) -> Understanding:
@@ -37,6 +38,25 @@ class ScriptedUnderstander:
 
     async def understand(self, text: str) -> Understanding:
         return self.table.get(text, self.default)
+
+
+class FixedDesk:
+    """The smallest :class:`~supportbot.handoffs.HandoffDesk`: a plugin that returns one from
+    ``handoff_desk()`` lets the core open handoffs, with this notice and no reopen window."""
+
+    def __init__(self, notice: str = "A person will reply here.", reopen_within: timedelta | None = None) -> None:
+        self.notice = notice
+        self.reopen_within = reopen_within
+        self.channels: dict[int, str] = {}
+
+    def reopen_window(self) -> timedelta | None:
+        return self.reopen_within
+
+    async def customer_notice(self, handoff: Handoff) -> str:
+        return self.notice
+
+    def staff_channel(self, handoff: Handoff) -> str | None:
+        return self.channels.get(handoff.id)
 
 
 class ManualClock:

@@ -11,6 +11,9 @@ __all__ = ["TestTransport"]
 
 
 class TestTransport(RecordingTransport):
+    """Each call returns once the bot is done with it, its background listeners included (the staff
+    thread of a handoff, say): tests see everything the message caused."""
+
     __test__ = False  # not a pytest test class
     name = "test"
     support_channel = "support"
@@ -28,6 +31,7 @@ class TestTransport(RecordingTransport):
         outcome = await self.bot.handle_message(MessageReceived(
             platform=self.name, message_id=message_id or self.next_id(), channel_id=channel or self.support_channel,
             author=Author(id=customer, name=customer), text=text))
+        await self.bot.bus.drain()
         return outcome, self.sent[before:]
 
     async def staff_says(self, thread_id: str, text: str, *, staff: str = "staff-1") -> list[Sent]:
@@ -36,15 +40,18 @@ class TestTransport(RecordingTransport):
         await self.bot.handle_message(MessageReceived(
             platform=self.name, message_id=self.next_id(), channel_id=thread_id,
             author=Author(id=staff, name=staff, is_staff=True), text=text))
+        await self.bot.bus.drain()
         return self.sent[before:]
 
     async def command(self, name: str, *, staff: bool = True, author: str | None = None,
                       channel: str = "staff", **options: object) -> CommandResult:
         assert self.bot is not None
         author_id = author or ("staff-1" if staff else "alice")
-        return await self.bot.handle_command(CommandInvoked(
+        result = await self.bot.handle_command(CommandInvoked(
             platform=self.name, interaction_id=self.next_id(), channel_id=channel,
             author=Author(id=author_id, name=author_id, is_staff=staff), command=name, options=dict(options)))
+        await self.bot.bus.drain()
+        return result
 
     async def click(self, custom_id: str, *, staff: bool = False, author: str | None = None,
                     message: Sent | None = None, values: tuple[str, ...] = (),

@@ -173,8 +173,11 @@ class ConsoleTransport(RecordingTransport):
         if thread is not None:
             return thread.id
         assert self.bot is not None
-        open_ = [h for h in self.bot.history.open_handoffs() if h.thread_id]
-        return open_[-1].thread_id if open_ else None
+        desk = self.bot.handoffs.desk
+        if desk is None:
+            return None
+        threads = [desk.staff_channel(h) for h in self.bot.handoffs.open_handoffs()]
+        return next((t for t in reversed(threads) if t), None)
 
     async def stop(self) -> None:
         self._stopped = True
