@@ -10,7 +10,8 @@ scored on the same rows, in the same run:
   threshold);
 * ``shipped``: what ``python bot.py train-sentiment`` fits (:func:`fit_sentiment`: a head on the
   bundled MiniLM embeddings, or a fine-tuned encoder when that measures better on a held-out
-  part), with its class-prior correction. ``--method head`` benches the head the bot fits at first
+  part), with its class-prior correction and, for a head, the cut learnt out of fold on the
+  training part. ``--method head`` benches the head the bot fits at first
   use from a merchant's own stars (no fine-tuning: seconds).
 
 Cross-validation is grouped: identical review texts (Amazon's set repeats some) always fall in the
@@ -103,7 +104,8 @@ def predict(train: Rated, test_texts: list[str], *, method: str, encoders: dict[
     vectors = encode(fit.model.encoder, test_texts) if fit.model.encoder is not None \
         else encoders["memo"].encode(test_texts)  # type: ignore[attr-defined]
     print(f"    fitted {fit.method} on {fit.examples} reviews in {fit.seconds:.0f}s", file=sys.stderr)
-    return fit.model.negative_probability(vectors) >= 0.5
+    print(f"    threshold {fit.model.threshold:.2f}", file=sys.stderr)
+    return fit.model.is_negative(vectors)
 
 
 def main(argv: list[str] | None = None) -> int:

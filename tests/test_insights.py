@@ -207,12 +207,13 @@ def test_train_sentiment_fits_through_the_intent_trainer_and_saves_where_the_plu
     from supportbot.understanding.review_sentiment import SentimentModel, fit_sentiment_from_file, sentiment_model_dir
     from supportbot.understanding.training import encode
 
-    lines = ["Body;Stars"] + [f"{t};1" for t in PLANTED["battery"] + PLANTED["size"]] + [
-        f"{t};{5 if i % 2 else 4}" for i, t in enumerate(
-            ["Love it", "Works great", "Excellent quality", "Perfect fit and lovely fabric", "Fast and reliable",
-             "Great value", "Superb sound", "Highly recommend", "My favourite purchase", "Brilliant, thank you",
-             "Exactly as described, very happy", "Beautiful and comfortable"])] + ["Just fine;3"]
-    (tmp_path / "rated.csv").write_text("\n".join(lines).replace(";", ","))
+    praise = ["Love it", "Works great", "Excellent quality", "Perfect fit and lovely fabric", "Fast and reliable",
+              "Great value", "Superb sound", "Highly recommend", "My favourite purchase", "Brilliant, thank you",
+              "Exactly as described, very happy", "Beautiful and comfortable"]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([("Body", "Stars"), *[(t, 1) for t in PLANTED["battery"] + PLANTED["size"]],
+                                  *[(t, 5 if i % 2 else 4) for i, t in enumerate(praise)], ("Just fine", 3)])
+    (tmp_path / "rated.csv").write_text(buffer.getvalue())
     fit, directory = fit_sentiment_from_file(tmp_path / "rated.csv", "Body", "Stars", cache_dir=tmp_path,
                                              fine_tune=False)
     assert directory == sentiment_model_dir(tmp_path) and (fit.examples, fit.negatives) == (24, 12)

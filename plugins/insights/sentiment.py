@@ -30,12 +30,8 @@ __all__ = ["classify_reviews", "label_of"]
 log = logging.getLogger(__name__)
 
 Embed = Callable[[list[str]], np.ndarray]
-#: P(negative) at or above this labels a review negative.
-THRESHOLD = 0.5
-
-
-def label_of(negative_p: float) -> str:
-    return NEGATIVE if negative_p >= THRESHOLD else POSITIVE
+def label_of(negative_p: float, threshold: float = 0.5) -> str:
+    return NEGATIVE if negative_p >= threshold else POSITIVE
 
 
 def classify_reviews(db: sqlite_utils.Database, cache_dir: Path, embed: Embed | None) -> str | None:
@@ -54,7 +50,7 @@ def classify_reviews(db: sqlite_utils.Database, cache_dir: Path, embed: Embed | 
     with db.conn:
         for (row_id, _, _), p in zip(rows, scores):
             db.execute("UPDATE insights_reviews SET negative_p = ?, sentiment = ? WHERE id = ?",
-                       [round(float(p), 4), label_of(float(p)), row_id])
+                       [round(float(p), 4), label_of(float(p), model.threshold), row_id])
     return None
 
 

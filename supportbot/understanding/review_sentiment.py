@@ -45,6 +45,7 @@ __all__ = [
     "fit_sentiment",
     "fit_sentiment_from_file",
     "fit_head_from_vectors",
+    "learn_threshold",
     "probe_vector",
 ]
 
@@ -90,6 +91,14 @@ class SentimentModel:
     @property
     def negative_share(self) -> float:
         return float(self.head.meta.get("negative_share", 0.5))
+
+    @property
+    def threshold(self) -> float:
+        """P(negative) from which a review counts as negative (learnt out of fold for a head)."""
+        return float(self.head.meta.get("threshold", 0.5))
+
+    def is_negative(self, vectors: np.ndarray) -> np.ndarray:
+        return self.negative_probability(vectors) >= self.threshold
 
     def negative_probability(self, vectors: np.ndarray) -> np.ndarray:
         """P(negative) per embedding, as if negatives had been as common as positives in training."""
@@ -153,6 +162,10 @@ def fit_sentiment(texts: Sequence[str], ratings: Sequence[float | None], *, enco
     negatives = labels.count(NEGATIVE)
     head = _with_meta(head, negative_share=negatives / len(labels))
     fine_tuned = bool(head.meta.get("fine_tuned"))
+    if not fine_tuned:  # a head is cheap to refit: learn its threshold out of fold
+        vectors = np.asarray(encoder.encode(kept, batch_size=64, normalize_embeddings=True, convert_to_numpy=True))
+        head = _with_meta(head, threshold=learn_threshold(vectors, labels, head.probe, c=float(head.meta["c"]),
+                                                          seed=seed))
     return SentimentFit(SentimentModel(head, encoder if fine_tuned else None), len(kept), negatives,
                         str(head.meta.get("method", "head")), time.monotonic() - started)
 
@@ -164,8 +177,34 @@ def fit_head_from_vectors(vectors: np.ndarray, ratings: Sequence[float | None], 
     rows = [i for i, label in enumerate(labels) if label is not None]
     kept = [labels[i] for i in rows]
     _labelled(["x"] * len(kept), [1.0 if label == NEGATIVE else 5.0 for label in kept])  # the minimum check
-    head = fit_head(np.asarray(vectors)[rows], kept, probe, c=c, meta={"method": "head", "examples": len(kept)})
-    return SentimentModel(_with_meta(head, negative_share=kept.count(NEGATIVE) / len(kept), source="reviews"))
+    vectors = np.asarray(vectors)[rows]
+    head = fit_head(vectors, kept, probe, c=c, meta={"method": "head", "examples": len(kept)})
+    return SentimentModel(_with_meta(head, negative_share=kept.count(NEGATIVE) / len(kept), source="reviews",
+                                     threshold=learn_threshold(vectors, kept, probe, c=c)))
+
+
+def learn_threshold(vectors: np.ndarray, labels: Sequence[str], probe: np.ndarray, *, c: float, folds: int = 3,
+                    seed: int = 0) -> float:
+    """The prior-corrected P(negative) cut that gives the best negative F1 out of fold.
+
+    Balancing the classes calls many more negatives than there are; the best cut for F1 lies
+    between that and the raw head. Each fold's head scores reviews it did not learn from, so the
+    cut is chosen on predictions like those the bot makes, never on the reviews it is judged on.
+    """
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import StratifiedKFold
+
+    truth = np.asarray(labels) == NEGATIVE
+    if min(int(truth.sum()), int((~truth).sum())) < 2 * folds:
+        return 0.5
+    out = np.zeros(len(labels))
+    for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(vectors, truth):
+        head = fit_head(vectors[train], [labels[i] for i in train], probe, c=c,
+                        meta={"negative_share": float(truth[train].mean())})
+        out[test] = SentimentModel(head).negative_probability(vectors[test])
+    cuts = np.round(np.arange(0.2, 0.81, 0.05), 2)
+    best = max(cuts, key=lambda t: (round(float(f1_score(truth, out >= t)), 3), -abs(t - 0.5)))
+    return float(best)
 
 
 def _with_meta(head: IntentModel, **meta: Any) -> IntentModel:
