@@ -5,6 +5,14 @@ A message is taken when the understanding says ``product_lookup``, or, when the 
 ("登山背包") is a product question, not something to ask about, unless an FAQ or policy passage
 matches it better.
 
+- "Cheapest X", "most expensive X", "X under ₹2,000", "X in blue", "which X are in stock" are
+  answered from the typed fields (name, category, attributes, price, stock), ordered by price in
+  the whole catalog.
+- "Do you sell <brand/type>?" for a word no product has gets "we don't sell that", not a list of
+  unrelated products (unless an FAQ or policy passage answers the message).
+- A follow-up ("is it in stock?", "how much are they?", "which one is the cheapest?") is about the
+  products this customer's previous answer showed, never anyone else's.
+- Urgent messages and messages of several questions are left to auto-reply.
 - One clear match gets a card: name, price, stock, key attributes, link.
 - Several close matches get a short list and a question; so do variants of the product named
   (the same name in several colours or sizes), labelled by what tells them apart.
@@ -18,17 +26,40 @@ a description's own price or stock claims ("Price: Rs. 499", often stale) are cu
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import Field
 
 from supportbot.actions import CommandResult, Embed
 from supportbot.i18n import cross_language_support, in_other_language, message_language, phrases, shop_language
+from supportbot.knowledge import answer_confidence
+from supportbot.knowledge.search import query_terms
 from supportbot.plugin import CommandContext, MessageContext, Option, Plugin, PluginSettings, autocomplete, command, on_message
+from supportbot.understanding.questions import is_follow_up, split_questions
 
-_UNDER = re.compile(r"\b(?:under|below|less than|cheaper than|max(?:imum)?|up to)\s*[$€£₹]?\s*(\d[\d,]*(?:\.\d+)?)", re.I)
-_OVER = re.compile(r"\b(?:over|above|more than|at least|min(?:imum)?)\s*[$€£₹]?\s*(\d[\d,]*(?:\.\d+)?)", re.I)
-_IN_STOCK = re.compile(r"\b(?:in stock|available now)\b", re.I)
+_MONEY = r"\s*(?:[$€£₹]|rs\.?|inr|usd)?\s*(\d[\d,]*(?:\.\d+)?)"
+_UNDER = re.compile(r"\b(?:under|below|less than|cheaper than|max(?:imum)?|up to|within)" + _MONEY, re.I)
+_OVER = re.compile(r"\b(?:over|above|more than|at least|min(?:imum)?)" + _MONEY, re.I)
+_CHEAPEST = re.compile(r"\b(?:cheapest|cheaper|lowest[- ]priced|lowest price|least expensive|most affordable|"
+                       r"budget|inexpensive)\b", re.I)
+_DEAREST = re.compile(r"\b(?:most expensive|priciest|dearest|costliest|highest[- ]priced|most premium|top[- ]end)\b", re.I)
+_COLOURS = frozenset("""black white grey gray blue navy red green yellow pink purple orange brown beige tan maroon
+silver gold olive teal cream khaki burgundy mustard peach lavender coral turquoise multicolour multi""".split())
+# Words of a catalog question that name no product: what is left names the brand and the type.
+_NOT_PRODUCT = frozenset("""cheapest cheaper lowest priced least expensive most affordable budget inexpensive priciest
+dearest costliest highest premium top end under below less more over above than max maximum min minimum least within
+rupees rupee rs inr usd dollars dollar euros pounds one ones any which whats what's shop store website online
+kind type types sort new good best nice great pair pairs range something anything option options
+stocked sale instock cost""".split())
+_SHOPPING = re.compile(r"\b(?:do you (?:sell|have|carry|stock)|have you got|^\s*any\b|looking for|"
+                       r"i (?:want|need|would like) (?:a|an|some|the)\b|i'?m after|show me|price of|how much (?:is|are) (?:a|an|the)\b|"
+                       r"where can i (?:find|buy)|can i buy)", re.I)
+_IN_STOCK = re.compile(r"\b(?:in stock|available now|in-stock)\b", re.I)
+# A question naming a brand or product type is short; a long message with unknown words is about something else.
+_MAX_PRODUCT_WORDS = 6
+# A model number such as "2602sl01" names a product; a bare amount ("2000") does not.
+_MODEL_NUMBER = re.compile(r"(?=.*[a-z])(?=.*\d)[a-z\d/-]{4,}", re.I)
 # A description's own price or stock claim: "Price: Rs. 22,646", "suggested price: $19.99", "only 3 left".
 _PRICE_OR_STOCK = re.compile(
     r"(?:rs\.?|inr|usd|eur|gbp|[$€£₹¥])\s?\d|\d\s?(?:rs\.?|inr|usd|eur|gbp)\b|\bprice\s*:|\bin stock\b|\bleft in stock\b"
@@ -46,6 +77,30 @@ class ProductLookupSettings(PluginSettings):
         "I couldn't find that in our catalog. Would you like me to pass your question to someone on our team?",
         description="Said when nothing in the catalog matches a product question.",
     )
+    passage_confidence: float = Field(
+        0.525, ge=0, le=1,
+        description="An FAQ or policy passage this confident (auto_reply's measure) answers the message instead of "
+                    "the catalog: \"do you have a loyalty program?\" is not a product question.")
+    unknown_share: float = Field(
+        0.34, ge=0, le=1,
+        description="A product question whose share of words no product has reaches this gets \"we don't sell "
+                    "that\" (\"Nike shoes\" in a shop without Nike: 1 of 2).")
+
+
+@dataclass(frozen=True)
+class _Ask:
+    """A catalog question taken apart: the words naming products, price order and filters."""
+
+    words: list[str]
+    order: str | None  # "asc" (cheapest), "desc" (most expensive) or None
+    filters: dict[str, Any]
+    colour: bool
+
+    @property
+    def browse(self) -> bool:
+        """Answered by listing the catalog in price order, not by similarity."""
+        return bool(self.words) and (self.order is not None or bool(self.filters) or
+                                     (self.colour and len(self.words) <= 3))
 
 
 class ProductLookup(Plugin):
@@ -56,25 +111,50 @@ class ProductLookup(Plugin):
     @on_message()
     async def lookup(self, ctx: MessageContext) -> Any:
         kb = self.bot.knowledge
-        if _ACCEPT.match(ctx.text):
-            previous = self.bot.history.previous_inbound(ctx.conversation_id, ctx.message_row_id)
-            if previous is not None and previous["reason"] == "product_not_found":
-                return ctx.handoff("product_not_found_accepted", {"asked": previous["text"]})
+        previous = self.bot.history.previous_inbound(ctx.conversation_id, ctx.message_row_id)
+        if _ACCEPT.match(ctx.text) and previous is not None and previous["reason"] in ("product_not_found", "not_sold"):
+            return ctx.handoff("product_not_found_accepted", {"asked": previous["text"]})
         u = ctx.understanding
+        if kb is None or getattr(u, "urgent", None) or len(split_questions(ctx.text)) > 1:
+            return None  # no catalog; a person's matter; or several questions, which auto-reply splits
+        if previous is not None and is_follow_up(ctx.text):
+            shown = [s.removeprefix("product:") for s in previous.get("sources", []) if s.startswith("product:")]
+            # About the products just shown; after an FAQ or policy answer, about that topic (auto-reply's).
+            return await self._follow_up(ctx, shown, previous["text"]) if shown else None
         asked = u is not None and getattr(u, "action", None) == "product_lookup"
-        if kb is None or (u is not None and not asked and not getattr(u, "ambiguous", False)):
+        unclear = u is None or getattr(u, "ambiguous", False)
+        ask = _catalog_question(ctx.text)
+        shopping = asked or bool(_SHOPPING.search(ctx.text)) or ask.browse
+        # Words of another language are unknown to any catalog: no "we don't sell" from them.
+        foreign = in_other_language(self.bot, ctx)
+        if shopping and ask.words and not foreign:
+            unknown = kb.unknown_words(ask.words)
+            if unknown and len(ask.words) <= _MAX_PRODUCT_WORDS and \
+                    len(unknown) >= self.settings.unknown_share * len(ask.words) and \
+                    not await self._passage_answers(ctx.text):
+                return ctx.answer(self._say("not_sold", message_language(ctx), what=_said(ctx.text, unknown)),
+                                  reason="not_sold")
+            if ask.browse and not kb.unknown_words(ask.words, passages=False):
+                return self._browse(ctx, ask)  # every word is the catalog's: "cheapest blue watch under $100"
+        if not asked and not unclear:
             return None  # confidently another intent: not ours
+        return await self._search(ctx, asked, foreign)
+
+    async def _search(self, ctx: MessageContext, asked: bool, foreign: bool) -> Any:
+        kb = self.bot.knowledge
         thresholds = kb.settings
         hits = await kb.search_products(ctx.text, k=self.settings.max_results + 2, **_filters(ctx.text))
         good = [h for h in hits if h.score >= thresholds.min_answer_score]
         language = message_language(ctx)
-        if in_other_language(self.bot, ctx):
+        if foreign:
             # The embedder is English-centred: across languages only a shared name or code counts.
             good = cross_language_support(ctx.text, good, text_of=lambda h: " ".join([h.name, *h.attributes.values()]))
         if not asked and (not good or good[0].score < thresholds.min_product_score
                           or await self._policy_fits_better(ctx.text, good[0].score)):
             return None  # not clearly about a product: leave it to the next plugin
         if not good:
+            if not foreign and await self._passage_answers(ctx.text):
+                return None  # "do you do gift wrapping?": the FAQ answers it
             return ctx.answer(self._say("not_found", language, custom=self._custom("offer_human")),
                               reason="product_not_found")
         ctx.notes["products"] = [h.sku for h in good]
@@ -88,6 +168,57 @@ class ProductLookup(Plugin):
         return ctx.answer(self._say("product_found", language, name=best.name), embeds=[self._card(best)],
                           sources=[best.source_id], reason="product_found")
 
+    def _browse(self, ctx: MessageContext, ask: _Ask) -> Any:
+        """Products holding every word, in price order, under the filters asked for."""
+        kb = self.bot.knowledge
+        hits = kb.browse_products(ask.words, descending=ask.order == "desc", k=self.settings.max_results, **ask.filters)
+        what = " ".join(ask.words)
+        if not hits and ask.filters.get("in_stock"):  # "is the X in stock?": it exists, but not in stock
+            sold_out = kb.browse_products(ask.words, descending=ask.order == "desc", k=self.settings.max_results,
+                                          **{k: v for k, v in ask.filters.items() if k != "in_stock"})
+            if sold_out:
+                names = sold_out[0].name if len(sold_out) == 1 else f"{len(sold_out)} matching products"
+                return ctx.answer(f"Sorry, {names} {'is' if len(sold_out) == 1 else 'are'} out of stock right now.",
+                                  embeds=[self._card(sold_out[0]) if len(sold_out) == 1 else self._list(sold_out)],
+                                  sources=[h.source_id for h in sold_out], reason="product_out_of_stock")
+        if not hits:
+            return ctx.answer(f"I couldn't find any {what}{_filter_text(ask.filters)} in our catalog. "
+                              "Would you like me to pass your question to someone on our team?",
+                              reason="product_not_found")
+        sources = [h.source_id for h in hits]
+        if ask.order is not None:
+            best = hits[0]
+            which = "cheapest" if ask.order == "asc" else "most expensive"
+            text = (f"Our {which} {what}{_filter_text(ask.filters)}: {best.name}"
+                    f"{' at ' + best.price_text if best.price_text else ''}.")
+            return ctx.answer(text, embeds=[self._card(best)] + ([self._list(hits[1:])] if hits[1:] else []),
+                              sources=sources, reason="product_ranked")
+        if len(hits) == 1:
+            return ctx.answer(f"Here is what I found: {hits[0].name}", embeds=[self._card(hits[0])],
+                              sources=sources, reason="product_found")
+        return ctx.answer(f"Here are {what}{_filter_text(ask.filters)} we have, cheapest first:",
+                          embeds=[self._list(hits)], sources=sources, reason="product_list")
+
+    async def _follow_up(self, ctx: MessageContext, skus: list[str], previous_text: str) -> Any:
+        """A question about the products this customer was just shown ("is it in stock?")."""
+        kb = self.bot.knowledge
+        ask = _catalog_question(ctx.text)
+        if ask.order is not None:  # "which one is the cheapest?": the previous question, in price order
+            earlier = _catalog_question(previous_text)
+            words = ask.words or earlier.words
+            if words and not kb.unknown_words(words):
+                return self._browse(ctx, _Ask(words, ask.order, {**earlier.filters, **ask.filters}, False))
+        hits = kb.products_by_sku(skus)[: self.settings.max_results]
+        if not hits:
+            return None
+        if len(hits) == 1:
+            hit = hits[0]
+            facts = ", ".join(x for x in (hit.price_text, hit.stock_text) if x) or "no price or stock on record"
+            return ctx.answer(f"{hit.name}: {facts}.", embeds=[self._card(hit)], sources=[hit.source_id],
+                              reason="product_follow_up")
+        return ctx.answer("Here they are again, with price and availability:", embeds=[self._list(hits)],
+                          sources=[h.source_id for h in hits], reason="product_follow_up")
+
     def _say(self, key: str, language: str, *, custom: str | None = None, **values: Any) -> str:
         return phrases(self.bot.config).say(key, language, custom=custom, custom_language=shop_language(self.bot),
                                             **values)
@@ -96,6 +227,11 @@ class ProductLookup(Plugin):
         """The merchant's own text for a setting, if they changed it from the default."""
         value = getattr(self.settings, name)
         return value if value != type(self.settings).model_fields[name].default else None
+
+    async def _passage_answers(self, text: str) -> bool:
+        """An FAQ or policy passage answers the message confidently (auto-reply's measure)."""
+        passages = await self.bot.knowledge.search_passages(text, k=3)
+        return any(answer_confidence(text, p) >= self.settings.passage_confidence for p in passages)
 
     async def _policy_fits_better(self, text: str, product_score: float) -> bool:
         """An FAQ or policy passage matches at least as well ("is there a warranty on jackets?")."""
@@ -138,6 +274,34 @@ class ProductLookup(Plugin):
             for i, (h, label) in enumerate(zip(hits, _labels(hits), strict=True), start=1)
         )
         return Embed(title="Possible matches", fields=fields)
+
+
+def _catalog_question(text: str) -> _Ask:
+    """The product words of a message, its price order and its filters."""
+    order = "desc" if _DEAREST.search(text) else "asc" if _CHEAPEST.search(text) else None
+    filters = _filters(text)
+    words = [w for w in query_terms(text).words
+             if w not in _NOT_PRODUCT and not any(c.isdigit() for c in w) or _MODEL_NUMBER.fullmatch(w)]
+    return _Ask(words, order, filters, any(w in _COLOURS for w in words))
+
+
+def _said(text: str, words: list[str]) -> str:
+    """The stretch of the message that holds the unknown words, as written: "Nike", "Samsung 55 inch TV"."""
+    spans = [m.span() for m in re.finditer(r"[^\W_][\w'’.-]*", text) if m.group(0).lower().rstrip(".") in words]
+    if not spans:
+        return " ".join(words)
+    return text[spans[0][0]:spans[-1][1]]
+
+
+def _filter_text(filters: dict[str, Any]) -> str:
+    parts = []
+    if "max_price" in filters:
+        parts.append(f" under {filters['max_price']:g}")
+    if "min_price" in filters:
+        parts.append(f" over {filters['min_price']:g}")
+    if filters.get("in_stock"):
+        parts.append(" in stock")
+    return "".join(parts)
 
 
 def _filters(text: str) -> dict[str, Any]:

@@ -117,6 +117,8 @@ class SendMessage:
     nonce: str | None = None
     mention_staff: bool = False
     components: tuple[Component, ...] = ()
+    #: (filename, bytes) pairs attached to the (last) message: a transcript, a chart.
+    files: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

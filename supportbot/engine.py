@@ -20,7 +20,7 @@ from dataclasses import asdict, is_dataclass, replace
 from typing import Any
 
 from . import metrics
-from .actions import CommandResult, ComponentReply, OpenThread, SendMessage
+from .actions import Action, CommandResult, ComponentReply, OpenThread, SendMessage
 from .components import ComponentRouter, specs_of
 from .config import Config, ConfigError
 from .events import (
@@ -418,7 +418,7 @@ class SupportBot:
             outcome = replace(outcome, text=notice)
         return replace(outcome, details=dict(outcome.details, handoff_id=handoff.id))
 
-    async def send(self, action: SendMessage | OpenThread) -> str | None:
+    async def send(self, action: Action) -> str | None:
         if self.transport is None:
             raise RuntimeError("no transport attached to the bot")
         return await self.transport.send(_cleaned(action))
@@ -470,7 +470,7 @@ class SupportBot:
             return []
 
 
-def _cleaned(action: SendMessage | OpenThread) -> SendMessage | OpenThread:
+def _cleaned(action: Action) -> Action:
     """Every text the bot posts, cleaned (:func:`~supportbot.sanitize.clean_outbound`): generated
     replies, summaries and relayed messages alike."""
     embeds = tuple(

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 __all__ = [
     "Author",
+    "Attachment",
     "Event",
     "MessageReceived",
     "CommandInvoked",
@@ -54,6 +55,16 @@ class Author:
     is_staff: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a message, as a reference: the platform keeps the bytes."""
+
+    url: str
+    filename: str
+    content_type: str | None = None
+    size: int = 0
+
+
 @dataclass(frozen=True, kw_only=True)
 class Event:
     """Base of every event: an id to follow it through the log, and when it happened."""
@@ -73,6 +84,7 @@ class MessageReceived(Event):
     text: str
     guild_id: str | None = None
     is_dm: bool = False
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -371,15 +371,19 @@ class History:
 
     def previous_inbound(self, conversation_id: int, before_message_id: int) -> dict[str, Any] | None:
         """The customer's last answered message before ``before_message_id`` in this conversation,
-        as ``{"id", "text", "reason"}`` (its outcome's reason), or None when there is none.
+        as ``{"id", "text", "reason", "sources"}`` (its outcome's reason and the passages or products
+        its answer cited), or None when there is none.
 
         What a plugin asks to follow up on its own question ("did I just ask which one?")."""
         row = self.db.execute(
-            "SELECT m.id, m.text, o.reason FROM messages m JOIN outcomes o ON o.message_id = m.id "
+            "SELECT m.id, m.text, o.reason, o.details FROM messages m JOIN outcomes o ON o.message_id = m.id "
             "WHERE m.conversation_id = ? AND m.direction = 'in' AND m.id < ? ORDER BY m.id DESC LIMIT 1",
             [conversation_id, before_message_id],
         ).fetchone()
-        return {"id": row[0], "text": row[1], "reason": row[2]} if row else None
+        if row is None:
+            return None
+        sources = json.loads(row[3]).get("sources", []) if row[3] else []
+        return {"id": row[0], "text": row[1], "reason": row[2], "sources": sources}
 
     def messages_of(self, conversation_id: int) -> list[dict[str, Any]]:
         return list(self.db["messages"].rows_where("conversation_id = ?", [conversation_id], order_by="id"))

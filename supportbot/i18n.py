@@ -42,6 +42,7 @@ _FILE = "phrases.yaml"
 _NUMBER_OR_CODE = re.compile(r"\b[A-Za-z]*\d[\w-]*\b")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\u3040-\u30ff]")
+_CJK_RUN = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\u3040-\u30ff]+")
 _SENTENCE_START = re.compile(r"(?:^|[.!?¿¡:;]\s*|\n)\s*$")
 
 
@@ -153,15 +154,17 @@ def anchors(text: str) -> set[str]:
 
 def cross_language_support(question: str, candidates: Sequence[T], text_of: Any = None) -> list[T]:
     """The candidates (passages or products) that share a language-neutral token with the
-    question; for a question not in the language of the texts, the only ones worth giving."""
+    question, or a run of its CJK characters ("登山背包" in "登山背包 40L"): for a question not in
+    the language of the texts, the only ones worth giving."""
     wanted = anchors(question)
-    if not wanted:
+    grams = {run[i:i + 2] for run in _CJK_RUN.findall(question) for i in range(max(len(run) - 1, 1))}
+    if not wanted and not grams:
         return []
     get = text_of or (lambda c: " ".join(str(x) for x in (getattr(c, "title", None) or "", getattr(c, "text", ""))))
     out = []
     for candidate in candidates:
-        words = _tokens(get(candidate))
-        if wanted & words:
+        text = get(candidate)
+        if wanted & _tokens(text) or any(g in text for g in grams):
             out.append(candidate)
     return out
 

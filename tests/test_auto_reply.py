@@ -67,7 +67,8 @@ async def bot_with(make_bot, runner, understander=None, knowledge=FAQ, **setting
 
 async def test_ambiguous_asks_once_then_hands_off(make_bot):
     understander = Understands(**{"hmm my thing": U(ambiguous=True), "the thing I said": U(ambiguous=True)})
-    bot, chat = await bot_with(make_bot, FakeRunner("unused"), understander)
+    # clarify_confidence 0: a clarifying question even when the knowledge base found nothing close
+    bot, chat = await bot_with(make_bot, FakeRunner("unused"), understander, clarify_confidence=0.0)
     outcome, sent = await chat.say_and_outcome("hmm my thing")
     assert outcome.reason == "clarify"
     assert sent[0].text == "Just to be sure I help with the right thing: is this about tracking an order, or delivery times?"
@@ -147,7 +148,7 @@ async def test_memory_is_this_customers_conversation_only(make_bot):
 
 
 async def test_knowledge_only_mode_sends_best_faq_answer_above_threshold(make_bot):
-    bot, chat = await bot_with(make_bot, FakeRunner(generation_available=False), direct_answer_relevance=0.5)
+    bot, chat = await bot_with(make_bot, FakeRunner(generation_available=False), answer_confidence=0.5)
     outcome, sent = await chat.say_and_outcome("what is your return policy")
     assert outcome.reason == "knowledge_match" and sent[0].text.startswith("Returns are accepted")
     outcome, _ = await chat.say_and_outcome("return these shoes please")

@@ -125,6 +125,11 @@ def knowledge(tmp_path: Path) -> KnowledgeBase:
     db.conn.close()
 
 
+def _to_customer(sent):
+    """What the customer saw (a handoff also posts the staff thread's card and draft)."""
+    return [s for s in sent if s.channel_id == "support"]
+
+
 async def _bot(make_bot, knowledge):
     return await make_bot("escalation", "product_lookup", "auto_reply", knowledge=knowledge,
                           runner=FakeRunner(generation_available=False), understander=UNDERSTANDER,
@@ -139,7 +144,7 @@ async def test_a_question_in_another_language_is_never_answered_with_an_unrelate
     assert best.score > 0.99  # the embedder would let any passage through
     outcome, sent = await chat.say_and_outcome(question)
     assert outcome.kind == "handed_off" and outcome.reason == "other_language"
-    notice = sent[-1].action.text
+    notice = _to_customer(sent)[-1].action.text
     assert notice.startswith("He pasado tu consulta" if question == SPANISH_RETURNS else "我已将您的问题转给我们的团队")
 
 
@@ -159,7 +164,7 @@ async def test_the_bots_own_phrases_follow_the_customers_language(make_bot, know
     assert sent[-1].action.text.startswith("Das habe ich in unserem Katalog nicht gefunden.")
     # A handoff notice and the rating prompt after staff resolve it, in the customer's language.
     outcome, sent = await chat.say_and_outcome("Ich möchte mit einem Menschen sprechen", customer="anna")
-    assert outcome.reason == "asked_for_human" and sent[-1].action.text.startswith("Ich habe Ihr Anliegen")
+    assert outcome.reason == "asked_for_human" and _to_customer(sent)[-1].action.text.startswith("Ich habe Ihr Anliegen")
     thread = next(t for t in chat.threads.values())
     await chat.command("resolve", author="sam", channel=thread.id)
     assert chat.texts("support")[-1].startswith("Unser Team hat dies als gelöst markiert.")
@@ -169,3 +174,10 @@ async def test_english_customers_are_answered_as_before(make_bot, knowledge):
     bot, chat = await _bot(make_bot, knowledge)
     outcome, sent = await chat.say_and_outcome("What is your return policy?")
     assert outcome.kind == "answered" and sent[-1].action.text.startswith("You can return unworn items")
+
+
+def test_a_product_named_in_the_customers_script_is_found_across_languages():
+    products = [type("P", (), {"title": "登山背包 40L (Trekking Backpack)", "text": ""})(),
+                type("P", (), {"title": "Storm Shell Jacket", "text": ""})()]
+    assert cross_language_support("登山背包", products) == products[:1]
+    assert cross_language_support("你们的退货政策是什么？", products) == []

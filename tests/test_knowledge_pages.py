@@ -1,6 +1,7 @@
 """Merchants' pages as published: HTML and Markdown become clean, self-contained passages, with
 tables kept as rows of facts and no tag or entity reaching a passage."""
 
+import json
 import re
 from pathlib import Path
 
@@ -79,13 +80,16 @@ def test_an_html_policy_page_becomes_clean_passages_with_table_rows_as_facts(kb,
     page.write_text(SHIPPING_HTML, encoding="utf-8")
     report = import_file(kb, "policies", page)
     rows = _passages(kb)
-    assert report.added == len(rows) == 5
+    assert report.added == len(rows) == 3
     assert rows[0] == ("shipping#1", "Shipping & Delivery",
                        "We ship to the US and Canada. Orders placed before 2 pm ship the same day.")
-    assert rows[2] == ("shipping#3", "Shipping & Delivery › Shipping rates",
-                       "Order total $100-$199.99: Standard $16, Overnight $33")
-    assert rows[3][2] == "Order total $200+: Standard Free, Overnight $20"
-    assert rows[4] == ("shipping#5", "Shipping & Delivery › What we can’t ship",
+    table = ["Order total $0-$49.99: Standard $8, Overnight $25", "Order total $100-$199.99: Standard $16, Overnight $33",
+             "Order total $200+: Standard Free, Overnight $20"]
+    # The table is one passage, every row a line of facts; each row is also embedded on its own.
+    assert rows[1] == ("shipping#2", "Shipping & Delivery › Shipping rates", "\n".join(table))
+    (parts,) = kb.db.conn.execute("SELECT alternatives FROM kb_passages WHERE key = 'shipping#2'").fetchone()
+    assert json.loads(parts) == table
+    assert rows[2] == ("shipping#3", "Shipping & Delivery › What we can’t ship",
                        "We cannot ship these items:\n• Aerosols\n• Lithium batteries – sold separately")
     everything = " ".join(t for row in rows for t in row[1:])
     assert not _MARKUP.search(everything), everything
@@ -101,8 +105,8 @@ def test_a_markdown_policy_keeps_table_rows_and_lists_apart(kb, tmp_path):
     import_file(kb, "policies", page)
     assert [r[1:] for r in _passages(kb)] == [
         ("Returns", "Unworn items can be returned within 30 days."),
-        ("Returns › Refund times", "Payment method Card: Refund time 5-10 business days"),
-        ("Returns › Refund times", "Payment method PayPal: Refund time 3 days"),
+        ("Returns › Refund times", "Payment method Card: Refund time 5-10 business days\n"
+                                   "Payment method PayPal: Refund time 3 days"),
         ("Returns › Refund times", "Items that cannot be returned:\n• Swimwear\n• Earrings"),
     ]
 
@@ -144,3 +148,23 @@ def test_table_rows_without_a_header_and_with_a_blank_corner():
 
 def test_html_to_text_decodes_entities_and_drops_tags():
     assert html_to_text("<p>Caf&eacute; &amp; bar&nbsp;&bull; <i>open</i></p><br><p>Daily</p>") == "Café & bar • open\nDaily"
+
+
+def test_an_faq_page_with_questions_in_bold_paragraphs(kb, tmp_path):
+    page = tmp_path / "faq.html"
+    page.write_text("<h1>FAQ</h1><p><strong>How long does delivery take?</strong></p><p>3-5 business days.</p>"
+                    "<p><b>Can I pay with PayPal?</b></p><p>Yes.</p><p>Also with Klarna.</p>"
+                    "<h2>Contact</h2><p>Write to help@shop.example.</p>", encoding="utf-8")
+    import_file(kb, "faq", page)
+    assert {r[1]: r[2] for r in _passages(kb)} == {"How long does delivery take?": "3-5 business days.",
+                                                  "Can I pay with PayPal?": "Yes.\nAlso with Klarna."}
+
+
+def test_a_published_page_is_read_without_its_site_around_it():
+    html = ("<body><div class='announcement-bar'>Free shipping over $50!</div>"
+            "<header class='site-header'><a href='/'>Acme</a><ul><li><a href='/a'>Shop</a></li></ul></header>"
+            "<main><h1>Refund policy</h1><p>Refunds within 30 days.</p>"
+            "<ul><li><a href='/x'>Related: Shipping</a></li><li><a href='/y'>Related: Returns</a></li></ul>"
+            "<div class='cookie-banner'>We use cookies</div></main>"
+            "<div class='drawer'>Your cart is empty</div></body>")
+    assert [(b.title, b.text) for b in page_blocks(html)] == [("Refund policy", "Refunds within 30 days.")]

@@ -187,3 +187,12 @@ def test_a_plain_mapping_of_a_magento_export_still_hides_its_platform_fields(kb,
     jacket = _product(kb, "stellar solar jacket", "WJ01")
     assert jacket.attributes == {"Material": "Polyester", "Style general": "Insulated"}
     assert jacket.category == "Women > Tops > Jackets"
+
+
+def test_a_disabled_configurable_product_and_its_children_are_not_imported(kb, tmp_path):
+    disabled = MAGENTO.replace("Stellar Solar Jacket,\"<p>Sunny days call for a light layer&nbsp;&ndash; this one.</p>\",,1,1,",
+                               "Stellar Solar Jacket,\"<p>Sunny days call for a light layer&nbsp;&ndash; this one.</p>\",,1,2,")
+    assert disabled != MAGENTO
+    report = _import(kb, tmp_path, disabled)
+    assert {r[0] for r in kb.db.conn.execute("SELECT sku FROM kb_products")} == {"MB01", "MB02"}
+    assert any(n.startswith("4 row(s) not imported: not visible individually") for n in report.notes)

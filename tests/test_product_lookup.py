@@ -81,9 +81,11 @@ async def test_close_matches_get_a_short_list_and_a_question(make_bot, knowledge
 async def test_no_match_says_so_and_offers_a_person(make_bot, knowledge):
     bot, chat = await start(make_bot, knowledge, understands())
     outcome, sent = await chat.say_and_outcome("do you sell garden hoses")
-    assert outcome.reason == "product_not_found"
-    assert "couldn't find" in sent[0].text and "someone on our team" in sent[0].text
+    assert outcome.reason == "not_sold"  # no product has those words: not a list of near misses
+    assert "we don't sell garden hoses" in sent[0].text and "someone on our team" in sent[0].text
     assert not sent[0].action.embeds
+    outcome, sent = await chat.say_and_outcome("trail runner shoe in purple under $50", customer="bob")
+    assert outcome.reason == "product_not_found" and "couldn't find" in sent[0].text
 
 
 async def test_other_intents_are_left_to_other_plugins(make_bot, knowledge):
@@ -153,7 +155,7 @@ async def test_a_description_never_adds_a_price_or_stock_figure(make_bot, varian
 async def test_yes_to_the_offer_of_a_person_hands_off(make_bot, knowledge):
     bot, chat = await start(make_bot, knowledge, understands())
     outcome, _ = await chat.say_and_outcome("do you sell garden hoses")
-    assert outcome.reason == "product_not_found"
+    assert outcome.reason == "not_sold"
     outcome, _ = await chat.say_and_outcome("yes please")
     assert (outcome.kind, outcome.reason) == ("handed_off", "product_not_found_accepted")
     assert outcome.details["asked"] == "do you sell garden hoses"

@@ -35,7 +35,7 @@ def test_files_are_found_by_name_and_header(kb, tmp_path):
         "stock.xlsx": "x",
     })
     report = import_shop(kb, shop)
-    assert report.counts == {"products": 2 + 3, "faq": 3, "policies": 5}
+    assert report.counts == {"products": 2 + 3, "faq": 3, "policies": 3}
     assert dict(report.skipped) == {"notes.csv": "not recognised: name it in shop.yaml",
                                     "stock.xlsx": "a spreadsheet: save it as CSV"}
     assert report.language == shop_language(kb) == "en"
@@ -55,7 +55,7 @@ def test_shop_yaml_names_each_file_its_kind_and_preset(kb, tmp_path):
         "delivery.html": SHIPPING_HTML, "ignored.md": "# Not listed\n\nSo not imported.\n",
     })
     report = import_shop(kb, shop)
-    assert report.counts == {"products": 2, "faq": 1, "policies": 5}
+    assert report.counts == {"products": 2, "faq": 1, "policies": 3}
     (beanie,) = [h for h in kb.search_products_sync("wool beanie", k=3) if h.sku == "wool-beanie"]
     assert beanie.price_text == "$19.50"  # the shop's currency
     (answer,) = kb.search_passages_sync("gift wrap", k=1, kinds=("faq",))

@@ -1,18 +1,28 @@
 """The auto-reply plugin.
 
 Order of decisions for one message:
-1. Understanding is ambiguous: ask one clarifying question; ambiguous again right after: hand off.
-2. The intent's action is ``handoff``: hand off (escalation already took the usual ones);
-   ``small_talk`` (hello, thanks): the intent's fixed reply from intents.yaml.
-3. Retrieve FAQ and policy passages (and, for the generator, catalog products). Nothing relevant: hand off instead of guessing.
+1. An urgent message (a legal threat, fraud, a damaged item, a refund demand) is handed off at
+   once, with its kind as the reason: never a clarifying question, never a canned answer.
+2. A message in another language than the shop's texts: the bot's phrases in that language, and an
+   answer only where the passage shares a name, code or number with it (see ``_other_language``).
+   Small talk (hello, thanks) gets the intent's fixed reply from intents.yaml.
+3. The knowledge base is searched *before* anything is asked, for each question of the message
+   ("How long does delivery take, and can I pay cash?" is two); a follow-up ("and for gifts?")
+   is searched together with this customer's previous message.
 4. With a generator: answer through ``prompts/reply.yaml`` from those passages and this
    conversation's recent turns only; a reply that promises what the passages do not say is
-   blocked and handed off. Without one: send the best FAQ/policy answer if it scores high enough.
+   blocked and handed off. Without one: send the sentences of the best passage that answer, when
+   its confidence (:func:`~supportbot.knowledge.answer_confidence`) reaches ``answer_confidence``;
+   questions with no such passage are handed off, honestly, beside the answered ones.
+5. Nothing confident: an intent whose action is ``handoff`` hands off; an unclear intent gets ONE
+   clarifying question only when the best passage came close and the customer is neither upset
+   nor writing in another language; everything else goes to staff.
 The passages an answer stands on are recorded with its outcome.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import Field
@@ -27,19 +37,44 @@ from supportbot.i18n import (
     small_talk_in,
     text_language,
 )
+from supportbot.knowledge import answer_confidence, excerpt
+from supportbot.knowledge.excerpt import coverage, stems
 from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
 from supportbot.prompts import load_prompt
+from supportbot.understanding.questions import is_follow_up, split_questions
+
+
+#: In a follow-up, how much the new words ("gifts" in "and for gifts?") weigh in picking the passage.
+_FOCUS_WEIGHT = 0.3
 
 
 class AutoReplySettings(PluginSettings):
     passages: int = Field(4, ge=1, le=20, description="Passages retrieved for one answer.")
-    min_relevance: float = Field(0.45, ge=0, le=1, description="Passages below this similarity are ignored.")
-    direct_answer_relevance: float = Field(
-        0.6, ge=0, le=1, description="Without a generator, send an FAQ answer only at or above this similarity.")
-    clarify: bool = Field(True, description="Ask one clarifying question when the intent is unclear.")
+    min_relevance: float = Field(0.45, ge=0, le=1, description="Passages below this similarity are not given to the generator.")
+    answer_confidence: float = Field(
+        0.525, ge=0, le=1,
+        description="Without a generator, answer from a passage at or above this confidence (retrieval score blended "
+                    "with word coverage; calibrated with bench/calibrate.py, see README).")
+    clarify_confidence: float = Field(
+        0.45, ge=0, le=1,
+        description="An unclear message whose best passage reaches this (but not answer_confidence) may get one "
+                    "clarifying question; below it, it goes to staff.")
+    excerpt_sentences: int = Field(2, ge=1, le=10, description="Sentences or table rows of a passage sent as the answer.")
+    max_questions: int = Field(3, ge=1, le=10, description="Questions of one message answered separately.")
+    clarify: bool = Field(True, description="Ask one clarifying question when neither intent nor knowledge is confident.")
     generate: bool = Field(True, description="Write answers with the model when one is loaded.")
     catalog_passages: int = Field(
         2, ge=0, le=10, description="Catalog products given to the generator beside FAQ and policy passages.")
+
+
+@dataclass(frozen=True)
+class _Found:
+    """The best passage for one question, and whether it is good enough to send."""
+
+    question: str
+    text: str | None
+    source: str | None
+    confidence: float
 
 
 class AutoReply(Plugin):
@@ -49,41 +84,102 @@ class AutoReply(Plugin):
 
     @on_message()
     async def reply(self, ctx: MessageContext) -> Any:
+        u = ctx.understanding
+        if u is not None and getattr(u, "urgent", None):
+            return ctx.handoff(f"urgent:{u.urgent}", {"kind": u.urgent})
         other = await self._other_language(ctx)
         if other is not None:
             return other
-        u = ctx.understanding
-        if u is not None and getattr(u, "ambiguous", False) and self.settings.clarify:
-            if self._last_was_clarification(ctx):
-                return ctx.handoff("still_unclear", {"intent": u.intent, "runner_up": u.runner_up})
-            return ctx.answer(self._clarifying_question(u), reason="clarify")
         action = getattr(u, "action", None) if u is not None else None
-        if action == "handoff":
-            return ctx.handoff(f"intent:{u.intent}")
-        if action == "small_talk":
+        if action == "small_talk" and not getattr(u, "ambiguous", False):
             text = self._small_talk_reply(u.intent)
             if text:
                 return ctx.answer(text, reason="small_talk")
         knowledge = self.bot.knowledge
         if knowledge is None:
             return ctx.handoff("no_knowledge_base")
-        passages = [p for p in await knowledge.search_passages(ctx.text, k=self.settings.passages)
-                    if p.score >= self.settings.min_relevance]
+        topic = self._follow_up_topic(ctx)
         runner = self.bot.runner
-        generating = self.settings.generate and runner is not None and runner.generation_available
-        if generating and self.settings.catalog_passages:
-            passages += await self._product_passages(ctx.text)
+        if self.settings.generate and runner is not None and runner.generation_available:
+            return await self._generate(ctx, u, f"{topic} {ctx.text}" if topic else ctx.text)
+        questions = split_questions(ctx.text)[: self.settings.max_questions]
+        found = [await self._best(q, topic, self.settings.answer_confidence) for q in questions]
+        answered = [f for f in found if f.text]
+        if answered and len(answered) == len(found):
+            return ctx.answer("\n\n".join(f.text for f in answered), sources=[f.source for f in answered],
+                              reason="knowledge_match")
+        if answered:  # the answered part, and an honest handoff for the rest
+            rest = [f.question for f in found if not f.text]
+            text = "\n\n".join(f.text for f in answered) + "\n\n" + \
+                f"Your other question (“{'; '.join(rest)}”) I've passed to our team; a person will reply here."
+            return ctx.handoff("partly_answered", {"answered": [f.source for f in answered], "unanswered": rest},
+                               text=text)
+        best = max(found, key=lambda f: f.confidence)
+        return self._unsure(ctx, u, best.confidence, {"best_passage": best.source, "confidence": best.confidence})
+
+    def _unsure(self, ctx: MessageContext, u: Any, confidence: float, details: dict[str, Any]) -> Any:
+        """Nothing confident to say: the intent's handoff, one clarifying question, or staff."""
+        if getattr(u, "action", None) == "handoff":
+            return ctx.handoff(f"intent:{u.intent}", details)
+        if self._may_clarify(ctx, u, confidence):
+            # intents.yaml's labels are in the shop's language: another language gets the open question
+            question = (phrases(self.bot.config).say("clarify", message_language(ctx))
+                        if in_other_language(self.bot, ctx) else self._clarifying_question(u))
+            return ctx.answer(question, reason="clarify")
+        if u is not None and getattr(u, "ambiguous", False) and self._last_was_clarification(ctx):
+            return ctx.handoff("still_unclear", {"intent": u.intent, "runner_up": u.runner_up, **details})
+        return ctx.handoff("no_grounded_answer", details)
+
+    async def _best(self, question: str, topic: str | None, needed: float) -> _Found:
+        """The best passage for ``question`` (searched with the follow-up's ``topic``), excerpted."""
+        query = f"{topic} {question}" if topic else question
+        passages = await self.bot.knowledge.search_passages(query, k=self.settings.passages)
+        if not passages:
+            return _Found(question, None, None, 0.0)
+        scored = [(answer_confidence(query, p), p) for p in passages]
+        if topic:  # "and for gifts?": of the passages on the earlier topic, the one that has "gifts"
+            focus = stems(question)
+            scored = [(min(1.0, c + _FOCUS_WEIGHT * coverage(focus, f"{p.title or ''} {p.text}")), p) for c, p in scored]
+        confidence, best = max(scored, key=lambda s: s[0])
+        if confidence < needed:
+            return _Found(question, None, best.id, confidence)
+        part = excerpt(question, best.text, max_units=self.settings.excerpt_sentences)
+        if topic and part.coverage == 0:
+            part = excerpt(query, best.text, max_units=self.settings.excerpt_sentences)
+        return _Found(question, part.text, best.id, confidence)
+
+    def _follow_up_topic(self, ctx: MessageContext) -> str | None:
+        """The customer's previous message when this one only follows up on it ("and for gifts?")."""
+        if not is_follow_up(ctx.text):
+            return None
+        previous = self.bot.history.previous_inbound(ctx.conversation_id, ctx.message_row_id)
+        return previous["text"] if previous is not None else None
+
+    def _may_clarify(self, ctx: MessageContext, u: Any, confidence: float) -> bool:
+        """One clarifying question, only when neither the intent nor the knowledge base is sure, and
+        never to an upset or urgent customer, or twice in a row."""
+        if not self.settings.clarify or u is None or not getattr(u, "ambiguous", False):
+            return False
+        if getattr(u, "negative", False) or getattr(u, "urgent", None) or getattr(u, "sentiment", 0.0) < 0:
+            return False
+        if not self.settings.clarify_confidence <= confidence < self.settings.answer_confidence:
+            return False
+        return not self._last_was_clarification(ctx)
+
+    async def _generate(self, ctx: MessageContext, u: Any, query: str) -> Any:
+        """With a model: retrieve first; an unclear message with nothing confident found is asked about."""
+        knowledge = self.bot.knowledge
+        passages = [p for p in await knowledge.search_passages(query, k=self.settings.passages)
+                    if p.score >= self.settings.min_relevance]
+        confidence = max((answer_confidence(query, p) for p in passages), default=0.0)
+        unsure = confidence < self.settings.answer_confidence
+        if getattr(u, "action", None) == "handoff" or (unsure and getattr(u, "ambiguous", False)):
+            return self._unsure(ctx, u, confidence, {"confidence": confidence})
+        if self.settings.catalog_passages:
+            passages += await self._product_passages(query)
         if not passages:
             return ctx.handoff("no_grounded_answer")
-        if generating:
-            return await self._generated(ctx, passages)
-        passages = [p for p in passages if getattr(p, "kind", None) != "product"]
-        if not passages:
-            return ctx.handoff("no_grounded_answer")
-        best = passages[0]
-        if best.score >= self.settings.direct_answer_relevance:
-            return ctx.answer(best.text, sources=[best.id], reason="knowledge_match")
-        return ctx.handoff("no_grounded_answer", {"best_passage": best.id, "score": round(best.score, 3)})
+        return await self._generated(ctx, passages)
 
     async def _other_language(self, ctx: MessageContext) -> Any:
         """A message in another language than the shop's texts, answered without a generator.

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from supportbot.actions import CommandResult, OpenThread, SendMessage, mention
-from supportbot.events import HandoffOpened, HandoffResolved, MessageReceived
+from supportbot.events import Author, HandoffOpened, HandoffResolved, MessageReceived
 from supportbot.handoffs import Handoff, HandoffAlreadyClaimed, HandoffDesk, HandoffError
 from supportbot.i18n import conversation_language, phrases
 from supportbot.outcomes import Outcome
@@ -38,6 +38,8 @@ from supportbot.plugin import (
 from supportbot.reports import render_chart
 
 from .hours import SupportHours
+from .staff import StaffTools
+from .staff_store import STAFF_MIGRATIONS, StaffStore
 from .store import MIGRATIONS, DeskStore, staff_report
 from .summary import build_summary
 
@@ -66,20 +68,28 @@ class EscalationSettings(PluginSettings):
     ask_csat: bool = Field(True, description="Ask the customer for a 1-5 rating when staff resolve.")
     summary_with_model: bool = Field(True, description="Write the staff summary with the model when one is loaded.")
     summary_timeout_s: float = Field(15, gt=0, description="Give up on a generated summary after this long.")
+    note_prefix: str = Field("#", description="A staff line in a handoff thread starting with this is an internal note, never relayed.")
+    drafts: bool = Field(True, description="Propose a reply from the knowledge base in each new staff thread, to send, edit or discard.")
+    transcript_on_resolve: bool = Field(True, description="Post the handoff's transcript (text and HTML) in its thread when it is resolved.")
+    attachment_max_mb: float = Field(8, gt=0, description="Files larger than this are not relayed (the sender is told).")
+    attachment_types: list[str] = Field(
+        default_factory=lambda: ["image/", "video/", "application/pdf", "text/plain"],
+        description="Content types relayed between customer and staff (prefixes); empty accepts any.")
 
 
 _MAX_WAITING = 50  # lines kept for a staff thread that is still opening (a flood is not relayed whole)
 _CSAT = re.compile(r"^\s*([1-5])\s*(?:/\s*5|stars?|⭐+)?\s*[.!]?\s*$", re.IGNORECASE)
 
 
-class Escalation(Plugin):
+class Escalation(StaffTools, Plugin):
     name = "escalation"
     Settings = EscalationSettings
     settings: EscalationSettings
-    migrations = MIGRATIONS
+    migrations = MIGRATIONS + STAFF_MIGRATIONS
 
     async def plugin_load(self) -> None:
         self.desk = DeskStore(self.bot.history)
+        self.staff = StaffStore(self.bot.history)
         #: Lines a customer wrote while their handoff's staff thread was being opened.
         self._waiting: dict[int, list[str]] = {}
         self._phrases = re.compile(
@@ -120,6 +130,7 @@ class Escalation(Plugin):
 
     @on_message(human_owned=True)
     async def route(self, ctx: MessageContext) -> Outcome | None:
+        files = await self.take_customer_files(ctx.event, ctx.conversation_id) if ctx.event.attachments else 0
         handoff = self.bot.handoffs.open_for(ctx.conversation_id)
         if handoff is not None:  # the core only shows this handler staff-owned conversations
             return await self._while_human_owns(ctx, handoff)
@@ -132,6 +143,10 @@ class Escalation(Plugin):
                 return ctx.answer(self._say("rating_thanks", ctx.conversation_id), reason="csat")
             if last.resolved_by == "auto" and self._recent(last.resolved_at, self.settings.reopen_within_hours):
                 return ctx.handoff("customer_returned")
+        if files:  # a photo of the damage, a receipt: a person has to look at it
+            return ctx.handoff("attachment", {"files": files})
+        if ctx.event.attachments and not ctx.text.strip():
+            return ctx.ignore("attachment_refused")
         return self._trigger(ctx)
 
     def _trigger(self, ctx: MessageContext) -> Outcome | None:
@@ -167,7 +182,9 @@ class Escalation(Plugin):
             if len(waiting) < _MAX_WAITING:
                 waiting.append(line)
             return ctx.ignore("relayed_to_staff")
-        await self.bot.send(SendMessage(channel_id=thread_id, text=line))
+        if ctx.text.strip():
+            await self.bot.send(SendMessage(channel_id=thread_id, text=line))
+        await self.relay_customer_files(ctx.conversation_id, thread_id)  # files wait in the store until then
         return ctx.ignore("relayed_to_staff")
 
     # --- reacting to the core's handoff events --------------------------------------------------
@@ -182,10 +199,11 @@ class Escalation(Plugin):
             self.desk.new_round(handoff.id)
         summary = await build_summary(self.bot, handoff, use_model=self.settings.summary_with_model,
                                       timeout_s=self.settings.summary_timeout_s)
+        summary.notes = [f"{mention(n.author_id)}: {n.text}" for n in self.staff.notes(handoff.id)]
         customer = summary.customer_name
         thread_id = self.desk.get(handoff.id).thread_id
         if event.reopened and thread_id:
-            await self.bot.send(SendMessage(channel_id=thread_id, mention_staff=True,
+            await self.bot.send(SendMessage(channel_id=thread_id, mention_staff=True, embeds=(summary.embed(handoff),),
                                             text=f"Reopened: {customer} wrote again ({event.reason}).\n{summary.text}"))
             return
         try:
@@ -205,21 +223,28 @@ class Escalation(Plugin):
                 for line in waiting:
                     await self.bot.send(SendMessage(channel_id=thread_id, text=line))
         self.desk.update(handoff.id, thread_id=thread_id, summary=summary.text)
+        if thread_id is not None:
+            await self.relay_customer_files(handoff.conversation_id, thread_id)
+            await self.post_card(handoff, thread_id)
+            await self.offer_draft(handoff, thread_id)
 
     @listener(HandoffResolved)
     async def on_handoff_resolved(self, event: HandoffResolved) -> None:
         """Tell the customer (asking for a rating when staff resolved it) and note it in the thread."""
         history = self.bot.history
         conversation = history.conversation(event.conversation_id) or {}
+        buttons: tuple[Any, ...] = ()
         if event.staff_id == "auto":
             text = self._say("auto_closed", event.conversation_id)
         elif self.settings.ask_csat:
             text = self._say("rating_prompt", event.conversation_id)
+            buttons = self.rating_buttons(event.handoff_id)
             self.desk.update(event.handoff_id, csat_asked_at=history.clock())
         else:
             text = self._say("resolved", event.conversation_id)
         if conversation.get("channel_id"):
-            sent_id = await self.bot.send(SendMessage(channel_id=conversation["channel_id"], text=text))
+            sent_id = await self.bot.send(SendMessage(channel_id=conversation["channel_id"], text=text,
+                                                      components=buttons))
             history.record_outbound(event.conversation_id, text, platform=conversation.get("platform"),
                                     platform_message_id=sent_id)
         thread_id = self.desk.get(event.handoff_id).thread_id
@@ -235,6 +260,9 @@ class Escalation(Plugin):
         handoff = self.bot.handoffs.get(handoff_id) if handoff_id is not None else None
         if handoff is None or not handoff.is_open:
             return
+        if self.is_note(event.text):  # internal: kept, never relayed, not a reply to the customer
+            self.keep_note(handoff, event.author.id, event.text)
+            return
         history = self.bot.history
         now = history.clock()
         record = self.desk.get(handoff.id)
@@ -245,11 +273,19 @@ class Escalation(Plugin):
             self.bot.handoffs.touch(handoff.id)
         if self.settings.mode != "relay":
             return
+        files = await self.staff_files(handoff, event) if event.attachments else ""
+        text = "\n".join(part for part in (event.text, files) if part)
+        if text:
+            await self.relay_to_customer(handoff, event.author, text, event.platform)
+
+    async def relay_to_customer(self, handoff: Handoff, staff: Author, text: str, platform: str) -> None:
+        """Post a staff member's reply in the customer's channel, recorded as theirs."""
+        history = self.bot.history
         conversation = history.conversation(handoff.conversation_id) or {}
         sent_id = await self.bot.send(SendMessage(channel_id=conversation["channel_id"],
-                                                  text=f"**{event.author.name} (staff):** {event.text}"))
-        history.record_outbound(handoff.conversation_id, event.text, author_id=f"staff:{event.author.id}",
-                                platform=event.platform, platform_message_id=sent_id)
+                                                  text=f"**{staff.name} (staff):** {text}"))
+        history.record_outbound(handoff.conversation_id, text, author_id=f"staff:{staff.id}",
+                                platform=platform, platform_message_id=sent_id)
 
     # --- staff commands -------------------------------------------------------------------------
 

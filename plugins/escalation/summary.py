@@ -25,6 +25,8 @@ class Summary:
     order_numbers: list[str] = field(default_factory=list)
     last_messages: list[str] = field(default_factory=list)
     answered: list[str] = field(default_factory=list)
+    #: Staff's internal notes on the handoff so far (a reopened one has some).
+    notes: list[str] = field(default_factory=list)
     generated: bool = False
 
     def embed(self, handoff: Handoff) -> Embed:
@@ -38,6 +40,8 @@ class Summary:
         if self.answered:
             fields.append(("Bot already said", _clip(" / ".join(self.answered[-2:]), 1000)))
         fields.append(("Last messages", _clip("\n".join(self.last_messages), 1000) or "-"))
+        if self.notes:
+            fields.append(("Internal notes", _clip("\n".join(self.notes), 1000)))
         return Embed(title=f"Handoff #{handoff.id}: {self.customer_name}", description=_clip(self.text, 2000),
                      fields=tuple(fields),
                      footer="Reply in this thread; the bot relays it. /claim, /resolve [note] when done.")

@@ -4,6 +4,7 @@ See :class:`KnowledgeBase` for the retrieval API plugins use and :func:`import_f
 """
 
 from .base import KnowledgeBase
+from .excerpt import Excerpt, answer_confidence, excerpt
 from .importers import MappingError, import_file, parse_mapping
 from .models import Passage, ProductHit, format_amount
 from .report import ImportReport, RowProblem
@@ -11,6 +12,9 @@ from .settings import KnowledgeSettings
 
 __all__ = [
     "KnowledgeBase",
+    "Excerpt",
+    "answer_confidence",
+    "excerpt",
     "KnowledgeSettings",
     "ProductHit",
     "Passage",

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
-from . import schema
+from . import catalog, schema
 from .filters import ProductFilters, sql_where
 from .lexical import TextMatches, product_text_search
 from .models import Passage, ProductHit
@@ -146,9 +146,7 @@ class KnowledgeBase:
         candidates = list(dict.fromkeys(text_ids + vector_ids))  # full-text order breaks ties
         if not candidates:
             return []
-        rows = self.db.conn.execute(
-            f"SELECT {_PRODUCT_COLUMNS} FROM kb_products WHERE id IN ({','.join('?' * len(candidates))})", candidates
-        ).fetchall()
+        rows = self._product_rows_by_id(candidates)
         sims = self._products.similarity(vec, candidates) if vec is not None else {}
         weight = self.settings.vector_weight if vec is not None else 0.0
         coverage = Coverage(terms, text.weights, text.catalog_words)
@@ -162,14 +160,45 @@ class KnowledgeBase:
             scored.append((rank, row, attributes, max(similarity, words)))
         position = {item: i for i, item in enumerate(candidates)}
         scored.sort(key=lambda s: (-s[0], position[s[1][0]]))
-        return [
-            ProductHit(
-                id=row[0], sku=row[1], name=row[2], category=row[3], price=row[4], price_max=row[5],
-                currency=row[6], stock=row[7], attributes=attributes, description=row[9], url=row[10],
-                variants=tuple(json.loads(row[11] or "[]")), score=round(min(max(score, 0.0), 1.0), 4),
-            )
-            for _, row, attributes, score in scored[:k]
-        ]
+        return [self._hit(row, score, attributes) for _, row, attributes, score in scored[:k]]
+
+    def browse_products(self, words: Sequence[str], *, descending: bool = False, k: int = 5,
+                        min_price: float | None = None, max_price: float | None = None,
+                        in_stock: bool | None = None) -> list[ProductHit]:
+        """Products whose name, category or attributes hold every word, cheapest first (or
+        dearest first): "cheapest watch", "blue wallets under 2000". Unpriced products are left out."""
+        ids = catalog.products_with(self.db.conn, words, descending=descending, limit=k, min_price=min_price,
+                                    max_price=max_price, in_stock=in_stock)
+        rows = {r[0]: r for r in self._product_rows_by_id(ids)}
+        return [self._hit(rows[i], 1.0) for i in ids if i in rows]
+
+    def products_by_sku(self, skus: Sequence[str]) -> list[ProductHit]:
+        """The products with these SKUs, in the order given (unknown SKUs left out)."""
+        if not skus:
+            return []
+        rows = self.db.conn.execute(
+            f"SELECT {_PRODUCT_COLUMNS} FROM kb_products WHERE sku IN ({','.join('?' * len(skus))})", list(skus)).fetchall()
+        by_sku = {r[1]: r for r in rows}
+        return [self._hit(by_sku[s], 1.0) for s in skus if s in by_sku]
+
+    def unknown_words(self, words: Sequence[str], *, passages: bool = True) -> list[str]:
+        """The words no product has in its name, category or attributes ("nike" in a shop without it)
+        and, with ``passages``, no FAQ or policy passage uses either (those are the shop's own words)."""
+        return catalog.missing_words(self.db.conn, words, passages=passages)
+
+    def _product_rows_by_id(self, ids: Sequence[int]) -> list[Any]:
+        if not ids:
+            return []
+        return self.db.conn.execute(
+            f"SELECT {_PRODUCT_COLUMNS} FROM kb_products WHERE id IN ({','.join('?' * len(ids))})", list(ids)).fetchall()
+
+    @staticmethod
+    def _hit(row: Any, score: float, attributes: dict[str, str] | None = None) -> ProductHit:
+        return ProductHit(
+            id=row[0], sku=row[1], name=row[2], category=row[3], price=row[4], price_max=row[5], currency=row[6],
+            stock=row[7], attributes=attributes if attributes is not None else json.loads(row[8] or "{}"),
+            description=row[9], url=row[10], variants=tuple(json.loads(row[11] or "[]")),
+            score=round(min(max(score, 0.0), 1.0), 4))
 
     def product_names(self, prefix: str, limit: int = 25) -> list[str]:
         """Distinct product names for autocomplete: those starting with ``prefix`` (alphabetical),

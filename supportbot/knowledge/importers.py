@@ -451,8 +451,8 @@ def split_passages(text: str, doc: str, size: int = 800) -> list[PassageRecord]:
 
 
 def _passages(blocks: list[Block], doc: str, size: int) -> list[PassageRecord]:
-    return [PassageRecord(row=n, key=f"{doc}#{n}", title=title, text=text)
-            for n, (title, text) in enumerate(page_passages(blocks, size), start=1)]
+    return [PassageRecord(row=n, key=f"{doc}#{n}", title=title, text=text, alternatives=parts)
+            for n, (title, text, parts) in enumerate(page_passages(blocks, size), start=1)]
 
 
 def _slug(text: str) -> str:

@@ -51,6 +51,8 @@ class Block:
     text: str
     items: list[str] = field(default_factory=list)
     lead: str = ""
+    #: Rows of one table share a number (0 for blocks that are not table rows).
+    table: int = 0
 
     @property
     def title(self) -> str | None:
@@ -78,8 +80,11 @@ def page_blocks(source: str, *, markdown: bool = False) -> list[Block]:
     """The blocks of an HTML page (or a Markdown document when ``markdown``), in reading order."""
     html = markdown_to_html(source) if markdown else source
     soup = BeautifulSoup(html, "html.parser")
+    # A published page carries the site around its content (menus, banners, cart): where it marks
+    # its main content, read only that.
+    root = soup.find("main") or soup.find(attrs={"role": "main"}) or soup
     reader = _Reader()
-    reader.walk(soup)
+    reader.walk(root)
     reader.flush()
     return reader.blocks
 
@@ -105,6 +110,7 @@ class _Reader:
         self.blocks: list[Block] = []
         self.path: list[tuple[int, str]] = []
         self._buffer: list[str] = []
+        self._tables = 0
 
     @property
     def _titles(self) -> tuple[str, ...]:
@@ -126,7 +132,7 @@ class _Reader:
             if not isinstance(child, Tag):
                 continue
             name = child.name.lower()
-            if name in _DROP or _hidden(child):
+            if name in _DROP or _hidden(child) or _site_chrome(child):
                 continue
             if name in _HEADINGS:
                 self.flush()
@@ -138,6 +144,8 @@ class _Reader:
                 self.flush()
                 self._table(child)
             elif name in ("ul", "ol"):
+                if _links_only(child):
+                    continue  # a menu, not content
                 lead = self._take_lead()
                 self.flush()
                 items = list(self._items(child))
@@ -199,8 +207,9 @@ class _Reader:
             header, grid = grid[0], grid[1:]
         caption = table.find("caption")
         path = self._titles + ((_squash(caption.get_text(" ")),) if caption else ())
+        self._tables += 1
         for cells in grid:
-            self.blocks.append(Block("row", path, table_row_fact(header, cells)))
+            self.blocks.append(Block("row", path, table_row_fact(header, cells), table=self._tables))
 
     def _definitions(self, dl: Tag) -> None:
         term = ""
@@ -225,22 +234,43 @@ def table_row_fact(header: list[str], cells: list[str]) -> str:
     return f"{label}: {', '.join(rest)}" if rest else label
 
 
-def page_passages(blocks: list[Block], size: int) -> Iterator[tuple[str | None, str]]:
-    """``(title, text)`` per passage: each paragraph, fitting list or list item, and table row."""
-    for block in blocks:
-        if block.kind == "list":
-            whole = "\n".join([block.lead, *(f"• {i}" for i in block.items)] if block.lead else
-                              [f"• {i}" for i in block.items])
-            if len(whole) <= size:
-                yield block.title, whole
-            else:
-                for item in block.items:
-                    yield block.title, f"{block.lead} {item}" if block.lead else item
+def page_passages(blocks: list[Block], size: int) -> Iterator[tuple[str | None, str, list[str]]]:
+    """``(title, text, parts)`` per passage: each paragraph; each list and each table, whole when
+    it fits in ``size`` (else one passage per item or row).
+
+    ``parts`` are the items or rows of a whole list or table, each self-contained (a row with its
+    headers, an item with its introduction): embedded beside the passage, so a question about one
+    row finds the table as well as that row alone would, and the answer still holds every row
+    (the nearest row by cosine is often not the one asked about: "$150 order" is closer to
+    "$50-$99.99" than to "$100-$199.99").
+    """
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        if block.kind == "row":
+            rows = [block]
+            while i + 1 < len(blocks) and blocks[i + 1].kind == "row" and blocks[i + 1].table == block.table:
+                i += 1
+                rows.append(blocks[i])
+            yield from _whole_or_parts(block.title, "", [r.text for r in rows], size)
+        elif block.kind == "list":
+            yield from _whole_or_parts(block.title, block.lead, [f"• {item}" for item in block.items], size)
         elif len(block.text) <= size:
-            yield block.title, block.text
+            yield block.title, block.text, []
         else:
             for chunk in pack_sentences(block.text, size):
-                yield block.title, chunk
+                yield block.title, chunk, []
+        i += 1
+
+
+def _whole_or_parts(title: str | None, lead: str, lines: list[str], size: int) -> Iterator[tuple[str | None, str, list[str]]]:
+    whole = "\n".join([lead, *lines] if lead else lines)
+    parts = [f"{lead} {line.removeprefix('• ')}" if lead else line.removeprefix("• ") for line in lines]
+    if len(whole) <= size:
+        yield title, whole, parts if len(parts) > 1 else []
+    else:
+        for part in parts:
+            yield title, part, []
 
 
 def page_faq(blocks: list[Block]) -> Iterator[tuple[str, str]]:
@@ -248,18 +278,33 @@ def page_faq(blocks: list[Block]) -> Iterator[tuple[str, str]]:
     something, with the text under it. Headings that do not end in '?' are sections, kept as
     context only when no question heading is found at all (then the deepest heading is the question)."""
     groups: dict[tuple[str, ...], list[str]] = {}
+    asked: tuple[str, ...] | None = None  # a question written as its own short paragraph
     for block in blocks:
-        if not block.path:
+        if block.kind == "paragraph" and _is_question(block.text):
+            asked = (*block.path, block.text)
+            groups.setdefault(asked, [])
+            continue
+        if asked is not None and asked[:-1] != block.path:
+            asked = None  # a new heading ends the question's answer
+        path = asked or block.path
+        if not path:
             continue
         text = block.text if block.kind != "list" else "\n".join(
             [block.lead, *(f"• {i}" for i in block.items)] if block.lead else [f"• {i}" for i in block.items])
-        groups.setdefault(block.path, []).append(text)
+        groups.setdefault(path, []).append(text)
+    groups = {path: texts for path, texts in groups.items() if texts}
     asks = any(p[-1].rstrip().endswith(("?", "？")) for p in groups)
     for path, texts in groups.items():
         question = path[-1]
         if asks and not question.rstrip().endswith(("?", "？")):
             continue
         yield question, "\n".join(texts)
+
+
+def _is_question(text: str) -> bool:
+    """A short paragraph that asks something: "**How long does delivery take?**" on FAQ pages
+    that write questions in bold rather than as headings."""
+    return len(text) <= 200 and text.rstrip().endswith(("?", "？")) and not _SENTENCE_END.search(text.rstrip()[:-1])
 
 
 def pack_sentences(text: str, size: int) -> Iterator[str]:
@@ -276,6 +321,28 @@ def pack_sentences(text: str, size: int) -> Iterator[str]:
 
 def _squash(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
+
+
+_CHROME = re.compile(r"(?:^|[-_\s])(?:nav|navbar|menu|breadcrumbs?|cookies?|newsletter|announcement|sidebar|"
+                     r"skip-link|visually-hidden|sr-only|popup|modal|drawer)(?:$|[-_\s])", re.I)
+
+
+def _site_chrome(tag: Tag) -> bool:
+    """Menus, banners, cookie notices and the like, by their class or id; and a page header
+    without a heading (a logo and a menu)."""
+    marks = " ".join([*(tag.get("class") or []), str(tag.get("id") or ""), str(tag.get("role") or "")])
+    if marks.strip() and _CHROME.search(marks):
+        return True
+    return tag.name == "header" and tag.find(["h1", "h2", "h3"]) is None
+
+
+def _links_only(listing: Tag) -> bool:
+    """Every item of the list is nothing but a link: navigation."""
+    items = listing.find_all("li", recursive=False)
+    return bool(items) and all(
+        (li.find("a") is not None and _squash(li.get_text(" ")) == _squash(" ".join(a.get_text(" ")
+                                                                              for a in li.find_all("a"))))
+        for li in items)
 
 
 def _hidden(tag: Tag) -> bool:

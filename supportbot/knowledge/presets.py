@@ -353,6 +353,9 @@ def _magento(rows: Rows, report: ImportReport, currency: str | None) -> list[Pro
             report.problem(number, f"duplicate sku {sku!r} (first at row {first})")
             continue
         kind = _text(record, "product_type").lower() or "simple"
+        if kind == "configurable" and _text(record, "product_online") == "2":
+            hidden += 1  # disabled in the shop
+            continue
         if kind != "configurable":
             simples[sku] = (number, record)
             continue

@@ -74,10 +74,11 @@ def product_embed_texts(p: ProductRecord, description_chars: int) -> list[str]:
 
 
 def passage_embed_texts(kind: str, p: PassageRecord) -> list[str]:
-    """FAQ: the question, each alternative phrasing, and question + answer. Policy: heading + text."""
+    """FAQ: the question, each alternative phrasing, and question + answer. Policy: heading + text,
+    and heading + each of its parts (the rows of a table, the items of a list)."""
     if kind == "faq":
         return [p.title or "", *p.alternatives, f"{p.title}\n{p.text}"]
-    return [f"{p.title}\n{p.text}" if p.title else p.text]
+    return [f"{p.title}\n{t}" if p.title else t for t in (p.text, *p.alternatives)]
 
 
 class _Embedder:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..actions import CommandResult, ComponentReply
-from ..events import Author, CommandInvoked, ComponentUsed, MessageReceived
+from ..events import Attachment, Author, CommandInvoked, ComponentUsed, MessageReceived
 from ..outcomes import Outcome
 from ..transports.recording import RecordingTransport, Sent
 
@@ -19,31 +19,34 @@ class TestTransport(RecordingTransport):
     support_channel = "support"
 
     async def say(self, text: str, *, customer: str = "alice", channel: str | None = None,
-                  message_id: str | None = None) -> list[Sent]:
+                  message_id: str | None = None, attachments: tuple[Attachment, ...] = ()) -> list[Sent]:
         """Post ``text`` as a customer; returns what the bot sent while handling it."""
-        _, sent = await self.say_and_outcome(text, customer=customer, channel=channel, message_id=message_id)
+        _, sent = await self.say_and_outcome(text, customer=customer, channel=channel, message_id=message_id,
+                                             attachments=attachments)
         return sent
 
     async def say_and_outcome(self, text: str, *, customer: str = "alice", channel: str | None = None,
-                              message_id: str | None = None) -> tuple[Outcome | None, list[Sent]]:
+                              message_id: str | None = None,
+                              attachments: tuple[Attachment, ...] = ()) -> tuple[Outcome | None, list[Sent]]:
         assert self.bot is not None, "the bot is not started"
         before = len(self.sent)
         outcome = await self.bot.handle_message(MessageReceived(
             platform=self.name, message_id=message_id or self.next_id(), channel_id=channel or self.support_channel,
-            author=Author(id=customer, name=customer), text=text))
+            author=Author(id=customer, name=customer), text=text, attachments=attachments))
         await self.bot.bus.drain()
         return outcome, self.sent[before:]
 
-    async def staff_says(self, thread_id: str, text: str, *, staff: str = "staff-1") -> list[Sent]:
+    async def staff_says(self, thread_id: str, text: str, *, staff: str = "staff-1",
+                         attachments: tuple[Attachment, ...] = ()) -> list[Sent]:
         assert self.bot is not None
         before = len(self.sent)
         await self.bot.handle_message(MessageReceived(
             platform=self.name, message_id=self.next_id(), channel_id=thread_id,
-            author=Author(id=staff, name=staff, is_staff=True), text=text))
+            author=Author(id=staff, name=staff, is_staff=True), text=text, attachments=attachments))
         await self.bot.bus.drain()
         return self.sent[before:]
 
-    async def command(self, name: str, *, staff: bool = True, author: str | None = None,
+    async def command(self, name: str, /, *, staff: bool = True, author: str | None = None,
                       channel: str = "staff", **options: object) -> CommandResult:
         assert self.bot is not None
         author_id = author or ("staff-1" if staff else "alice")
@@ -61,11 +64,13 @@ class TestTransport(RecordingTransport):
         if message is not None and custom_id not in {getattr(c, "custom_id", None) for c in message.components}:
             raise LookupError(f"message {message.id} has no component {custom_id!r}")
         author_id = author or ("staff-1" if staff else "alice")
-        return await self.bot.handle_component(ComponentUsed(
+        reply = await self.bot.handle_component(ComponentUsed(
             platform=self.name, interaction_id=self.next_id(),
             channel_id=message.channel_id if message is not None else self.support_channel,
             author=Author(id=author_id, name=author_id, is_staff=staff), custom_id=custom_id,
             message_id=message.id if message is not None else None, values=values, fields=dict(fields or {})))
+        await self.bot.bus.drain()
+        return reply
 
     def texts(self, channel: str | None = None) -> list[str]:
         return [s.text for s in self.sent if channel is None or s.channel_id == channel]

@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..actions import EditMessage, OpenThread, SendMessage
+from ..actions import Action, EditMessage, OpenThread, SendMessage
 
 if TYPE_CHECKING:
     from ..engine import SupportBot
@@ -48,7 +48,7 @@ class Transport(ABC):
     async def stop(self) -> None:
         """Disconnect; idempotent."""
 
-    async def send(self, action: SendMessage | OpenThread | EditMessage) -> str | None:
+    async def send(self, action: Action) -> str | None:
         handler = self.handlers.get(type(action))
         if handler is None:
             raise UnsupportedAction(f"{self.name} transport cannot perform {type(action).__name__}")

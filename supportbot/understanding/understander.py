@@ -25,6 +25,7 @@ from .entities import EntityExtractor
 from .intents import IntentCatalog, load_intents
 from .language import LanguageGuesser
 from .sentiment import SentimentScorer
+from .urgency import urgency
 from .settings import UnderstandingSettings
 
 __all__ = ["Embed", "Understander", "Understanding", "trained_model_dir"]
@@ -59,6 +60,9 @@ class Understanding:
     """Below the confidence threshold, or the top two too close: ask ONE clarifying question."""
     negative: bool = False
     """Sentiment at or below ``negative_sentiment_threshold``: an upset customer."""
+    urgent: str | None = None
+    """A message for a person at once: ``legal_threat``, ``fraud``, ``damaged`` or ``refund_demand``
+    (see :mod:`.urgency`); never asked a clarifying question."""
 
 
 def trained_model_dir(cache_dir: Path) -> Path:
@@ -135,7 +139,7 @@ class Understander:
         return Understanding(
             intent=intent, confidence=confidence, margin=margin, runner_up=runner_up, action=action,
             sentiment=sentiment, language=language, entities=entities, ambiguous=ambiguous,
-            negative=sentiment <= self.settings.negative_sentiment_threshold,
+            negative=sentiment <= self.settings.negative_sentiment_threshold, urgent=urgency(text),
         )
 
     def clarifying_question(self, understanding: Understanding) -> str | None:

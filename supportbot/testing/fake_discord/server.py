@@ -135,12 +135,19 @@ class FakeDiscord:
 
     # -- driving the bot ------------------------------------------------------------------------
 
-    async def post_message(self, channel_id: int, content: str, *, author: dict[str, Any] | None = None) -> dict[str, Any]:
-        """A user (the customer by default) writes ``content`` in a channel; returns the message."""
+    async def post_message(self, channel_id: int, content: str, *, author: dict[str, Any] | None = None,
+                           files: list[tuple[str, str, int]] | None = None) -> dict[str, Any]:
+        """A user (the customer by default) writes ``content`` in a channel, with ``files`` as
+        ``(filename, content type, size)`` (served from a made-up CDN URL); returns the message."""
         author = author or self.customer
         channel = self.world.channels[channel_id]
         is_dm = channel["type"] == DM
         message = self.world.message_payload(channel_id, author, content, is_dm=is_dm)
+        for name, content_type, size in files or ():
+            attachment_id = self.ids.next()
+            url = f"https://cdn.fake-discord.test/attachments/{channel_id}/{attachment_id}/{name}"
+            message["attachments"].append({"id": str(attachment_id), "filename": name, "content_type": content_type,
+                                           "size": size, "url": url, "proxy_url": url})
         await self.gateway.dispatch("MESSAGE_CREATE", message, guild_id=None if is_dm else self.guild_id)
         return message
 

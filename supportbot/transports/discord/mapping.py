@@ -13,7 +13,7 @@ from typing import Any
 import discord
 
 from ...actions import Embed
-from ...events import Author, CommandInvoked, MessageReceived
+from ...events import Attachment, Author, CommandInvoked, MessageReceived
 from .settings import DiscordSettings
 
 __all__ = [
@@ -65,6 +65,8 @@ def message_event(message: discord.Message, settings: DiscordSettings) -> Messag
         text=message.content,
         guild_id=str(message.guild.id) if message.guild else None,
         is_dm=message.guild is None,
+        attachments=tuple(Attachment(url=a.url, filename=a.filename, content_type=a.content_type, size=a.size)
+                          for a in message.attachments),
     )
 
 

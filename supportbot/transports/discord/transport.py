@@ -271,7 +271,7 @@ class DiscordTransport(Transport):
                 message_id=int(action.reply_to), channel_id=int(action.channel_id), fail_if_not_exists=False
             )
         ids = await self._post(channel, action.text, action.embeds, action.nonce, action.mention_staff, reference,
-                               action.components)
+                               action.components, action.files)
         return ids[0] if ids else None
 
     async def edit_message(self, action: EditMessage) -> str | None:
@@ -315,6 +315,7 @@ class DiscordTransport(Transport):
         mention_staff: bool,
         reference: discord.MessageReference | None,
         items: tuple[Component, ...] = (),
+        files: tuple[tuple[str, bytes], ...] = (),
     ) -> list[str]:
         """Send ``text`` in as many messages as it takes; embeds ride on the last one.
 
@@ -330,7 +331,7 @@ class DiscordTransport(Transport):
         ids = []
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
-            if not chunk and not (last and discord_embeds):
+            if not chunk and not (last and (discord_embeds or files)):
                 continue
             kwargs: dict[str, Any] = {}
             if reference is not None and index == 0:
@@ -338,6 +339,8 @@ class DiscordTransport(Transport):
             view = components.to_view(items) if last else None
             if view is not None:
                 kwargs["view"] = view
+            if last and files:
+                kwargs["files"] = [discord.File(io.BytesIO(data), filename=name) for name, data in files]
             message = await channel.send(
                 chunk or None,
                 embeds=discord_embeds if last else [],

@@ -1,0 +1,72 @@
+"""Catalog questions that similarity search cannot answer: "cheapest X", "which X are in stock",
+and "do you sell <brand>?" when the shop does not.
+
+Both are answered from the typed fields: a product *has* a word when its name, category or
+attributes hold it at the start of a word (a stem, so "watches" finds "Watch"); descriptions do
+not count ("pairs well with jeans" does not make a shirt a pair of jeans). Ordering is by the
+stored price, in SQL, so the cheapest is the cheapest of the whole catalog, not of the 50 nearest
+vectors.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from .excerpt import stem
+from .filters import sql_where
+from .search import fts_query
+
+__all__ = ["forms", "products_with", "missing_words"]
+
+_FIELDS = "{name category attributes}"
+
+
+def forms(word: str) -> list[str]:
+    """The word, its stem and the stem's plurals: "dresses" -> dress, dresses (never "dressberry")."""
+    base = stem(word)
+    out = [word, base, base + "s", base + "es"]
+    if base.endswith("y"):
+        out.append(base[:-1] + "ies")
+    return list(dict.fromkeys(out))
+
+
+def _match(words: Sequence[str]) -> str | None:
+    """FTS5: every word, in any of its forms, in the typed fields."""
+    parts = []
+    for word in words:
+        quoted = fts_query(forms(word), mode="OR", min_len=1)
+        if quoted:
+            parts.append(f"({quoted})")
+    return f"{_FIELDS} : ({' AND '.join(parts)})" if parts else None
+
+
+def products_with(conn: sqlite3.Connection, words: Sequence[str], *, descending: bool = False, limit: int = 5,
+                  min_price: float | None = None, max_price: float | None = None,
+                  in_stock: bool | None = None) -> list[int]:
+    """Ids of products holding every word, cheapest first (or dearest), priced only."""
+    expr = _match(words)
+    if expr is None:
+        return []
+    where, params = sql_where(None, min_price, max_price, in_stock)
+    order = "coalesce(p.price_max, p.price) DESC" if descending else "p.price ASC"
+    sql = (f"SELECT p.id FROM kb_products_words f JOIN kb_products p ON p.id = f.rowid "
+           f"WHERE kb_products_words MATCH ? AND p.price IS NOT NULL {where} ORDER BY {order}, p.id LIMIT ?")
+    return [r[0] for r in conn.execute(sql, [expr, *params, limit])]
+
+
+def missing_words(conn: sqlite3.Connection, words: Sequence[str], *, passages: bool = True) -> list[str]:
+    """The words that no product holds in its typed fields and (with ``passages``) no FAQ or policy
+    passage uses: unknown brands and product types ("nike", "laptop"), not the shop's own words
+    ("member"). Without ``passages``: every word no product holds."""
+    out = []
+    for word in words:
+        expr = _match([word])
+        if expr is None or conn.execute("SELECT 1 FROM kb_products_words WHERE kb_products_words MATCH ? LIMIT 1",
+                                        [expr]).fetchone() is not None:
+            continue
+        in_passages = fts_query([stem(word)], min_len=3) if passages else None  # trigram: 3+ characters
+        if in_passages and conn.execute("SELECT 1 FROM kb_passages_fts WHERE kb_passages_fts MATCH ? LIMIT 1",
+                                        [in_passages]).fetchone() is not None:
+            continue
+        out.append(word)
+    return out

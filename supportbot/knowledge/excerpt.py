@@ -1,0 +1,181 @@
+"""The one or two sentences of a passage that answer a question, and how much of it they cover.
+
+A policy passage holds several facts ("Standard delivery takes 4 to 6 days ... Overnight delivery
+costs ₹200 ..."); a customer asked one. Knowledge-only answers send the sentences (or table rows)
+that share the most of the question's words, in the passage's order, instead of the whole
+passage. A table row that states a band of amounts ("₹500 to ₹1,999", "Under $100", "$200 and
+above") wins when the question names an amount inside it: "shipping on a ₹1,200 order" is the
+₹500-₹1,999 row, which shares no word with it.
+
+Tables come either one row a line (Markdown) or squashed into one paragraph by an importer that
+joins lines; both are read as rows, each said with its header ("Under ₹500: Standard delivery ₹49,
+Express delivery ₹149").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .search import query_terms
+
+__all__ = ["COSINE_WEIGHT", "Excerpt", "answer_confidence", "confidence_parts", "excerpt", "stem", "stems", "coverage"]
+
+#: Weight of the retrieval score in :func:`answer_confidence` (the rest is word coverage), calibrated.
+COSINE_WEIGHT = 0.8
+#: A passage this short is given whole to a broad question (one no sentence answers by its words).
+_WHOLE_CHARS = 500
+#: Items given after a chosen sentence that introduces a list ("... depends on your level:").
+_LIST_ITEMS = 5
+_SENTENCE = re.compile(r"(?<=[.!?。！？])\s+(?=[^\W\d_]|[\"'“(₹$€£])|\n+")
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
+_AMOUNT = r"(?:[$€£₹]|rs\.?\s?|inr\s?|usd\s?)?\s?(\d[\d,]*(?:\.\d+)?)"
+_RANGE = re.compile(_AMOUNT + r"\s?(?:-|–|to)\s?" + _AMOUNT, re.I)
+_BELOW = re.compile(r"\b(?:under|below|less than|up to)\s" + _AMOUNT, re.I)
+_ABOVE = re.compile(_AMOUNT + r"\s(?:and (?:above|over|more)|or more|\+)|\b(?:over|above|more than|from)\s" + _AMOUNT, re.I)
+_MONEY_IN_QUESTION = re.compile(r"(?:[$€£₹]|rs\.?\s?|inr\s?)\s?(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s?(?:rupees|dollars|euros|pounds|rs\b|inr\b|usd\b)"
+                                r"|\b(?:order|spend|spending|total|of)\s(?:of\s)?(\d[\d,]*(?:\.\d+)?)\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Excerpt:
+    text: str
+    coverage: float
+    """Share of the question's words found in the excerpt (0..1), or 1.0 for an amount inside a row's band."""
+
+
+def stem(word: str) -> str:
+    """A crude English stem, enough to match "returns" with "return" and "watches" with "watch"."""
+    for suffix, keep in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("sses", "ss"), ("xes", "x"), ("ing", ""),
+                         ("ed", ""), ("es", "e"), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: len(word) - len(suffix)] + keep
+    return word
+
+
+def stems(text: str) -> list[str]:
+    terms = query_terms(text, max_terms=24)
+    return list(dict.fromkeys([stem(w) for w in terms.words] + list(terms.cjk)))
+
+
+def coverage(question_stems: list[str], text: str) -> float:
+    """Share of ``question_stems`` found among ``text``'s stems."""
+    if not question_stems:
+        return 0.0
+    have = set(stems(text))
+    return sum(s in have for s in question_stems) / len(question_stems)
+
+
+def split_units(text: str) -> list[str]:
+    """Sentences, list items and table rows (said with their header) of a passage."""
+    units: list[str] = []
+    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+    expanded: list[str] = []
+    for line in lines:  # a table squashed onto one line: "| a | b | |---|---| | c | d |"
+        if line.startswith("|") and re.search(r"\|\s+\|", line):
+            expanded.extend(f"|{row}|" for row in re.split(r"\|\s+\|", line.strip().strip("|")))
+        else:
+            expanded.append(line)
+    header: list[str] | None = None
+    for line in expanded:
+        if line.startswith("|") and line.endswith("|"):
+            if _TABLE_SEPARATOR.match(line):
+                continue
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if header is None:
+                header = cells
+                continue
+            if len(header) == len(cells) and len(cells) > 1:
+                units.append(f"{cells[0]}: " + ", ".join(f"{h} {c}" for h, c in zip(header[1:], cells[1:], strict=True)))
+            else:
+                units.append(" ".join(cells))
+            continue
+        header = None
+        units.extend(s.strip() for s in _SENTENCE.split(_BULLET.sub("", line)) if s.strip())
+    return units
+
+
+def excerpt(question: str, text: str, *, max_units: int = 2) -> Excerpt:
+    """The units of ``text`` that best answer ``question`` (in their order), with their coverage.
+
+    A passage of at most ``max_units`` units is given whole. When no unit shares a word with the
+    question, the passage's first units are given (it was found by meaning, not by words).
+    """
+    units = split_units(text)
+    wanted = stems(question)
+    if not units:
+        return Excerpt(text, coverage(wanted, text))
+    amount = _amount_in(question)
+    scored = []
+    for i, unit in enumerate(units):
+        score = coverage(wanted, unit)
+        if amount is not None and _band_holds(unit, amount):
+            score += 1.0
+        scored.append((score, i))
+    if len(text) <= _WHOLE_CHARS and max(s for s, _ in scored) < 0.5:
+        return Excerpt(text, coverage(wanted, text))  # a broad question about a short passage: all of it
+    if len(units) <= max_units:
+        chosen = list(range(len(units)))
+    else:
+        ranked = sorted(scored, key=lambda s: (-s[0], s[1]))
+        best = ranked[0][0]
+        if best <= 0:
+            chosen = list(range(max_units))
+        else:
+            # The runner-up joins only if it is nearly as good: one clear sentence beats two.
+            chosen = [i for score, i in ranked[:max_units] if score > 0 and score >= 0.6 * best]
+            chosen.sort()
+            if chosen and units[chosen[-1]].endswith(":"):  # an introduction: its list follows
+                chosen += list(range(chosen[-1] + 1, min(len(units), chosen[-1] + 1 + _LIST_ITEMS)))
+    picked = " ".join(units[i] for i in chosen)
+    cover = max(coverage(wanted, picked), min(1.0, max(s for s, _ in scored)))
+    return Excerpt(picked, round(cover, 3))
+
+
+def _number(raw: str) -> float:
+    return float(raw.replace(",", ""))
+
+
+def _amount_in(question: str) -> float | None:
+    match = _MONEY_IN_QUESTION.search(question)
+    if match is None:
+        return None
+    amount = _number(next(g for g in match.groups() if g))
+    before = question[max(0, match.start() - 12):match.start()].lower()
+    return amount - 0.01 if re.search(r"\b(?:under|below|less than)\s*$", before) else amount
+
+
+def _band_holds(unit: str, amount: float) -> bool:
+    """The unit starts with (or names) a band of amounts that ``amount`` falls in."""
+    head = unit.split(":", 1)[0] if ":" in unit else unit
+    if m := _RANGE.search(head):
+        return _number(m.group(1)) <= amount <= _number(m.group(2))
+    if m := _BELOW.search(head):
+        return amount < _number(m.group(1))
+    if m := _ABOVE.search(head):
+        return amount >= _number(m.group(1) or m.group(2))
+    return False
+
+
+def answer_confidence(question: str, passage: object) -> float:
+    """How sure a knowledge-only answer can be that ``passage`` answers ``question``, 0..1.
+
+    The passage's retrieval score (cosine similarity with vectors, word overlap without) blended
+    with the share of the question's words the passage holds (its title, the FAQ question, counts
+    too): a cosine alone rates "do you ship abroad?" against "Do you offer international
+    shipping?" no better than against a passage that merely mentions shipping. The blend and the
+    thresholds on it are calibrated on data: see ``bench/calibrate.py`` and the README.
+    """
+    score, words = confidence_parts(question, passage)
+    return round(COSINE_WEIGHT * score + (1 - COSINE_WEIGHT) * words, 4)
+
+
+def confidence_parts(question: str, passage: object) -> tuple[float, float]:
+    """The two parts :func:`answer_confidence` blends: retrieval score and word coverage."""
+    title = getattr(passage, "title", None) or ""
+    text = getattr(passage, "text", "")
+    alternatives = " ".join(getattr(passage, "extra", {}).get("alternatives", []))
+    # The best sentence counts too: a table row whose band holds the amount asked about covers it.
+    words = max(coverage(stems(question), f"{title} {alternatives} {text}"), excerpt(question, text).coverage)
+    return float(getattr(passage, "score", 0.0)), words

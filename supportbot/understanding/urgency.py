@@ -1,0 +1,63 @@
+"""Messages that must reach a person at once: legal threats, fraud, damaged goods, refund demands.
+
+A clarifying question to someone threatening to sue, or holding a ripped bag, is the worst reply a
+bot can give, and the intent classifier cannot be trusted with these: "I want a full refund now"
+sits between "refund policy" and "track refund". So they are found by phrases, as a human triage
+desk would, in the languages the bot speaks; a hit hands the conversation to staff with its kind
+as the reason. Phrases are deliberately specific ("fraud", "lawyer", "arrived broken", "I want a
+refund"), so questions *about* a policy ("how long do refunds take?") are not caught.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["URGENT_KINDS", "urgency"]
+
+_DAMAGE_WORDS = (r"(?:broken|ripped|torn|damaged|cracked|smashed|shattered|defective|faulty|stained|dirty|used|"
+                 r"fake|counterfeit|fell apart|falling apart|came apart|not working|stopped working|doesn'?t work)")
+_GOODS = r"(?:arrived|came|received|got|delivered|sent(?: me)?|is|was|are|were|item|order|parcel|package)"
+
+#: kind -> pattern; the first kind that matches is the reason given to staff.
+_PATTERNS: dict[str, str] = {
+    "legal_threat": (
+        r"\b(?:lawyers?|attorneys?|solicitors?|lawsuit|sue\b|suing|legal action|take (?:you|this) to court|"
+        r"consumer (?:court|forum|protection)|small claims|police|ombudsman|trading standards)"
+        r"|\b(?:abogad[oa]s?|demand(?:ar|aré|arlos|arles)|denuncia|tribunal|polic[ií]a)"
+        r"|\b(?:avocats?|poursuites?|tribunal|porter plainte)"
+        r"|\b(?:anwalt|anwältin|klage|verklagen|gericht|polizei)"
+        r"|律师|起诉|法院|报警|投诉到"),
+    "fraud": (
+        r"\b(?:fraud\w*|scam\w*|stolen card|card (?:was|has been) stolen|hacked|unauthori[sz]ed|"
+        r"(?:orders?|purchases?|charges?) (?:that )?I (?:never|didn'?t|did not) (?:make|made|place|placed|order|authori[sz]e)|"
+        r"never (?:made|placed|ordered) (?:these|this|those|that)|someone (?:used|is using) my (?:card|account)|"
+        r"chargeback|charged twice|double charged|charged me twice)"
+        r"|\b(?:fraude|estafa|robad[ao]|hackead[ao])"
+        r"|\b(?:arnaque|escroquerie|piraté)"
+        r"|\b(?:betrug|gehackt|gestohlen)"
+        r"|诈骗|盗刷|盗用|被骗|骗子"),
+    "damaged": (
+        rf"\b{_GOODS}\b[^.!?]{{0,40}}\b{_DAMAGE_WORDS}\b|\b{_DAMAGE_WORDS}\b[^.!?]{{0,25}}\b(?:on arrival|when it arrived|"
+        rf"in the (?:box|parcel|package))"
+        r"|\b(?:roto|rota|dañad[oa]|defectuos[oa])\b|\b(?:cass[ée]e?|abîmée?|endommagée?|défectueu(?:x|se))\b"
+        r"|\b(?:kaputt|beschädigt|defekt|zerrissen)\b"
+        r"|坏了|破损|损坏|破了|假货"),
+    "refund_demand": (
+        r"\b(?:i (?:want|need|demand)|give me|refund me|i'?m owed|where is|send me)\b[^.!?]{0,30}\b(?:refund|money back|my money)"
+        r"|\b(?:demand|want) (?:a |my )?(?:full )?refund|\brefund me\b|\bmoney back\b"
+        r"|\b(?:quiero|devuélvanme|devuelvan)\b[^.!?]{0,30}\b(?:reembolso|dinero)"
+        r"|\b(?:je veux|rendez-moi)\b[^.!?]{0,30}\b(?:rembours\w*|argent)"
+        r"|\b(?:ich will|ich möchte)\b[^.!?]{0,30}\b(?:geld|rückerstattung|erstattung)"
+        r"|退钱|退款给我|把钱还|还我钱"),
+}
+URGENT_KINDS = tuple(_PATTERNS)
+_COMPILED = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _PATTERNS.items()]
+
+
+def urgency(text: str) -> str | None:
+    """The kind of urgent message ``text`` is (``legal_threat``, ``fraud``, ``damaged``,
+    ``refund_demand``), or None."""
+    for kind, pattern in _COMPILED:
+        if pattern.search(text):
+            return kind
+    return None

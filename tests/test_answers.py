@@ -1,0 +1,180 @@
+"""Knowledge-only answers through product lookup and auto-reply together: retrieval before any
+clarifying question, urgent messages to a person at once, answers that are the answering sentence,
+two questions, follow-ups per customer, superlatives and filters, and "we don't sell that"."""
+
+from pathlib import Path
+
+import pytest
+
+from supportbot.history import connect
+from supportbot.knowledge import KnowledgeBase, excerpt, import_file
+from supportbot.testing.doubles import ScriptedUnderstander, understanding
+from supportbot.testing.fake_runner import FakeRunner
+from supportbot.understanding.questions import is_follow_up, split_questions
+from supportbot.understanding.urgency import urgency
+
+CATALOG = """sku,name,category,price,stock,brand,colour
+W-1,Titan Classic Analogue Watch,Accessories > Watches,$120,4,Titan,Black
+W-2,Titan Edge Slim Watch,Accessories > Watches,$340,0,Titan,Blue
+W-3,Fastrack Blue Sports Watch,Accessories > Watches,$45,9,Fastrack,Blue
+W-4,Fastrack Kids Digital Watch,Accessories > Watches,$19,0,Fastrack,Red
+B-1,Canvas Laptop Backpack,Bags > Backpacks,$60,12,Wildcraft,Grey
+D-1,Berry Floral Summer Dress,Clothing > Dresses,$35,3,DressBerry,Yellow
+"""
+FAQ = """question,answer
+How can I track my order?,"You can track your order from the Order History page of your account."
+What is your return policy?,"Items can be returned within 30 days of delivery for a full refund."
+Do you offer gift wrapping?,"Yes, gift wrapping costs $5 per item and can be chosen at checkout."
+"""
+POLICIES = """# Shipping
+
+Every order is packed within 1 business day. Standard delivery takes 4 to 6 business days and express delivery 1 to 2 business days.
+
+## Shipping costs
+
+| Order total | Standard | Express |
+|---|---|---|
+| Under $50 | $6 | $15 |
+| $50 to $99.99 | $4 | $12 |
+| $100 and above | Free | $9 |
+
+## Returns
+
+Gift returns: the person who received a gift can return it with the gift receipt for store credit.
+
+## Warranty
+
+Watches come with a 2-year warranty. Bags are covered for 6 months against manufacturing defects.
+"""
+
+
+@pytest.fixture
+def knowledge(tmp_path: Path):
+    for name, text in (("products.csv", CATALOG), ("faq.csv", FAQ), ("policies.md", POLICIES)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    db = connect(tmp_path / "kb.db")
+    kb = KnowledgeBase(db, None)  # full-text only: scores are word overlap, easy to reason about
+    import_file(kb, "products", tmp_path / "products.csv", {"attributes": "brand+colour"})
+    import_file(kb, "faq", tmp_path / "faq.csv")
+    import_file(kb, "policies", tmp_path / "policies.md")
+    yield kb
+    db.conn.close()
+
+
+def unsure(**fields):
+    """Every message too close to call: the case where a clarifying question used to come first."""
+    return ScriptedUnderstander({}, default=understanding("refund_policy", runner_up="get_refund", action="clarify",
+                                                          ambiguous=True, confidence=0.3, margin=0.02, **fields))
+
+
+async def shop(make_bot, knowledge, understander=None):
+    return await make_bot("product_lookup", "auto_reply", knowledge=knowledge, runner=FakeRunner(generation_available=False),
+                          understander=understander or unsure())
+
+
+async def test_retrieval_runs_before_a_clarifying_question(make_bot, knowledge):
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, sent = await chat.say_and_outcome("What is your return policy?")
+    assert (outcome.kind, outcome.reason) == ("answered", "knowledge_match")
+    assert "30 days" in sent[0].text
+
+
+async def test_a_clarifying_question_only_when_nothing_is_close(make_bot, knowledge):
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, _ = await chat.say_and_outcome("something about my thing from before")
+    assert outcome.kind == "handed_off"  # nothing close in the knowledge base: a person, not a question
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("I still haven't got my refund, I'm contacting my lawyer", "legal_threat"),
+    ("I will take legal action if this isn't fixed", "legal_threat"),
+    ("someone used my card on your site, this is fraud", "fraud"),
+    ("there are charges I never made on my account", "fraud"),
+    ("my bag arrived ripped, I want a full refund now", "damaged"),
+    ("the watch I received is broken", "damaged"),
+    ("I want a refund for order 48213377", "refund_demand"),
+    ("Mein Paket ist beschädigt angekommen", "damaged"),
+    ("有人盗用我的信用卡", "fraud"),
+])
+def test_urgent_messages_are_recognised(text, kind):
+    assert urgency(text) == kind
+
+
+@pytest.mark.parametrize("text", ["how long do refunds take?", "what is your return policy?",
+                                  "does the warranty cover water damage?", "can I pay by card?"])
+def test_questions_about_policies_are_not_urgent(text):
+    assert urgency(text) is None
+
+
+async def test_urgent_messages_are_handed_off_at_once_never_clarified(make_bot, knowledge):
+    bot, chat = await shop(make_bot, knowledge, unsure(urgent="damaged", sentiment=-0.4))
+    outcome, sent = await chat.say_and_outcome("my watch arrived broken, I want my money back")
+    assert (outcome.kind, outcome.reason) == ("handed_off", "urgent:damaged")
+    assert "?" not in sent[0].text  # the handoff notice, not a question
+
+
+async def test_the_answer_is_the_sentence_or_table_row_that_answers(make_bot, knowledge):
+    bot, chat = await shop(make_bot, knowledge)
+    _, sent = await chat.say_and_outcome("how much is standard shipping on a $75 order?")
+    assert sent[0].text.endswith("$50 to $99.99: Standard $4, Express $12")  # that row only
+    assert "$6" not in sent[0].text and "Free" not in sent[0].text
+    _, sent = await chat.say_and_outcome("how long is the warranty on bags?", customer="bob")
+    assert "Bags are covered for 6 months" in sent[0].text and "Shipping" not in sent[0].text
+
+
+def test_excerpt_picks_the_band_of_amounts_the_question_names():
+    text = "| Order total | Standard |\n|---|---|\n| Under $50 | $6 |\n| $50 to $99.99 | $4 |\n| $100 and above | Free |"
+    assert excerpt("shipping for a $120 order?", text).text == "$100 and above: Standard Free"
+    assert excerpt("shipping on orders under $50", text).text == "Under $50: Standard $6"
+
+
+async def test_two_questions_get_two_answers_or_an_honest_handoff_for_the_rest(make_bot, knowledge):
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, sent = await chat.say_and_outcome("How can I track my order, and do you offer gift wrapping?")
+    assert outcome.reason == "knowledge_match"
+    assert "Order History" in sent[0].text and "$5 per item" in sent[0].text
+    outcome, sent = await chat.say_and_outcome("Do you offer gift wrapping? And what is the capital of Peru?",
+                                                customer="bob")
+    assert (outcome.kind, outcome.reason) == ("handed_off", "partly_answered")
+    assert "$5 per item" in sent[0].text and "capital of Peru" in sent[0].text
+
+
+async def test_follow_ups_resolve_against_this_customers_own_previous_turn(make_bot, knowledge):
+    bot, chat = await shop(make_bot, knowledge)
+    await chat.say("do you have the Titan Classic Analogue Watch?", customer="alice")
+    await chat.say("do you have the Titan Edge Slim Watch?", customer="bob")
+    outcome, sent = await chat.say_and_outcome("is it in stock?", customer="alice")
+    assert outcome.sources == ("product:W-1",) and "In stock (4)" in sent[0].text
+    outcome, sent = await chat.say_and_outcome("is it in stock?", customer="bob")
+    assert outcome.sources == ("product:W-2",) and "Out of stock" in sent[0].text
+    await chat.say("What is your return policy?", customer="carol")
+    outcome, sent = await chat.say_and_outcome("and for gifts?", customer="carol")
+    assert "gift receipt" in sent[0].text
+
+
+async def test_superlatives_and_filters_come_from_the_typed_fields(make_bot, knowledge):
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, sent = await chat.say_and_outcome("what's your cheapest watch?")
+    assert outcome.reason == "product_ranked" and "Fastrack Kids Digital Watch" in sent[0].text
+    _, sent = await chat.say_and_outcome("most expensive watch?", customer="bob")
+    assert "Titan Edge Slim Watch" in sent[0].text
+    outcome, sent = await chat.say_and_outcome("blue watches in stock under $100", customer="carol")
+    assert outcome.sources == ("product:W-3",)
+    outcome, sent = await chat.say_and_outcome("cheapest dress", customer="dan")
+    assert outcome.sources[0] == "product:D-1"  # "dress", not the brand DressBerry's other products
+
+
+@pytest.mark.parametrize("text", ["do you sell Nike shoes?", "do you have Casio watches?", "any Rolex?"])
+async def test_a_brand_or_type_the_shop_does_not_sell(make_bot, knowledge, text):
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, sent = await chat.say_and_outcome(text)
+    assert outcome.reason == "not_sold" and "we don't sell" in sent[0].text
+    assert not sent[0].action.embeds  # no unrelated products listed
+
+
+def test_message_shapes():
+    assert split_questions("How long does delivery take, and can I pay cash on delivery?") == [
+        "How long does delivery take", "can I pay cash on delivery?"]
+    assert split_questions("if I order two, when do they ship?") == ["if I order two, when do they ship?"]
+    assert [is_follow_up(t) for t in ("is it in stock?", "and for gifts?", "how much?", "return these shoes please",
+                                      "what is your return policy?")] == [True, True, True, False, False]
