@@ -95,6 +95,25 @@ def _warn_if_empty(bot: Any) -> None:
 
 
 async def _serve(config: Config, transport: Any) -> int:
+    from supportbot.instance import AlreadyRunning, InstanceLock
+    from supportbot.preflight import runtime_problems
+
+    problems = runtime_problems(config)
+    if problems:
+        raise ConfigError(problems)
+    lock = InstanceLock(config.resolve(config.database.path))
+    try:
+        lock.acquire()  # before anything loads: a second instance is refused at once
+    except AlreadyRunning as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    try:
+        return await _serve_locked(config, transport)
+    finally:
+        lock.release()
+
+
+async def _serve_locked(config: Config, transport: Any) -> int:
     from supportbot.app import build_bot
 
     bot = build_bot(config, transport)
@@ -205,6 +224,11 @@ def cmd_report(config: Config, args: argparse.Namespace) -> int:
 def cmd_check_config(config: Config, args: argparse.Namespace) -> int:
     import yaml
 
+    from supportbot.preflight import runtime_problems
+
+    problems = runtime_problems(config)
+    if problems:
+        raise ConfigError(problems)
     print(f"{config.source or 'built-in defaults'}: OK")
     if args.show:
         print(yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False))

@@ -32,8 +32,9 @@ from typing import Any
 from pydantic import Field
 
 from supportbot.actions import CommandResult, Embed
+from supportbot.engine import SupportBot
 from supportbot.i18n import cross_language_support, in_other_language, message_language, phrases, shop_language
-from supportbot.knowledge import answer_confidence
+from supportbot.knowledge import KnowledgeBase, answer_confidence
 from supportbot.knowledge.search import query_terms
 from supportbot.plugin import CommandContext, MessageContext, Option, Plugin, PluginSettings, autocomplete, command, on_message
 from supportbot.understanding.questions import is_follow_up, split_questions
@@ -108,6 +109,13 @@ class ProductLookup(Plugin):
     Settings = ProductLookupSettings
     settings: ProductLookupSettings
 
+    @property
+    def _kb(self) -> KnowledgeBase:
+        """The knowledge base, for the steps that run only once :meth:`lookup` checked there is one."""
+        kb = self.bot.knowledge
+        assert kb is not None, "product lookup runs only with a knowledge base"
+        return kb
+
     @on_message()
     async def lookup(self, ctx: MessageContext) -> Any:
         kb = self.bot.knowledge
@@ -141,7 +149,7 @@ class ProductLookup(Plugin):
         return await self._search(ctx, asked, foreign)
 
     async def _search(self, ctx: MessageContext, asked: bool, foreign: bool) -> Any:
-        kb = self.bot.knowledge
+        kb = self._kb
         thresholds = kb.settings
         hits = await kb.search_products(ctx.text, k=self.settings.max_results + 2, **_filters(ctx.text))
         good = [h for h in hits if h.score >= thresholds.min_answer_score]
@@ -157,7 +165,6 @@ class ProductLookup(Plugin):
                 return None  # "do you do gift wrapping?": the FAQ answers it
             return ctx.answer(self._say("not_found", language, custom=self._custom("offer_human")),
                               reason="product_not_found")
-        ctx.notes["products"] = [h.sku for h in good]
         best = good[0]
         close = [h for h in good if best.score - h.score <= thresholds.close_match_margin][: self.settings.max_results]
         named = _names_it(ctx.text, best.name) and not any(h.name == best.name for h in close[1:])
@@ -170,7 +177,7 @@ class ProductLookup(Plugin):
 
     def _browse(self, ctx: MessageContext, ask: _Ask) -> Any:
         """Products holding every word, in price order, under the filters asked for."""
-        kb = self.bot.knowledge
+        kb = self._kb
         hits = kb.browse_products(ask.words, descending=ask.order == "desc", k=self.settings.max_results, **ask.filters)
         what = " ".join(ask.words)
         if not hits and ask.filters.get("in_stock"):  # "is the X in stock?": it exists, but not in stock
@@ -201,7 +208,7 @@ class ProductLookup(Plugin):
 
     async def _follow_up(self, ctx: MessageContext, skus: list[str], previous_text: str) -> Any:
         """A question about the products this customer was just shown ("is it in stock?")."""
-        kb = self.bot.knowledge
+        kb = self._kb
         ask = _catalog_question(ctx.text)
         if ask.order is not None:  # "which one is the cheapest?": the previous question, in price order
             earlier = _catalog_question(previous_text)
@@ -230,11 +237,13 @@ class ProductLookup(Plugin):
 
     async def _passage_answers(self, text: str) -> bool:
         """An FAQ or policy passage answers the message confidently (auto-reply's measure)."""
-        passages = await self.bot.knowledge.search_passages(text, k=3)
+        passages = await self._kb.search_passages(text, k=3)
         return any(answer_confidence(text, p) >= self.settings.passage_confidence for p in passages)
 
     async def _policy_fits_better(self, text: str, product_score: float) -> bool:
         """An FAQ or policy passage matches at least as well ("is there a warranty on jackets?")."""
+        if self.bot.knowledge is None:
+            return False
         passages = await self.bot.knowledge.search_passages(text, k=1)
         return bool(passages) and passages[0].score >= product_score
 
@@ -344,5 +353,5 @@ def _names_it(text: str, name: str) -> bool:
     return " ".join(name.lower().split()) in " ".join(text.lower().split())
 
 
-async def setup(bot: Any) -> None:
+async def setup(bot: SupportBot) -> None:
     await bot.add_plugin(ProductLookup)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import Field, ValidationError
@@ -21,7 +21,9 @@ from .settings import Settings
 from .transports.discord.settings import DiscordSettings
 from .understanding.settings import UnderstandingSettings
 
-__all__ = ["Config", "ConfigError", "load_config", "DEFAULT_PLUGINS"]
+__all__ = ["Config", "ConfigError", "load_config", "line_of", "merge_overrides", "DEFAULT_PLUGINS"]
+
+SettingsT = TypeVar("SettingsT", bound=Settings)
 
 #: Pipeline order matters: escalation first so human-owned conversations and explicit requests
 #: for a person are settled before anything tries to answer.
@@ -39,6 +41,13 @@ class BotSettings(Settings):
     )
     max_message_chars: int = Field(
         4000, ge=1, description="Longer customer messages are cut to this many characters (Discord's own limit).")
+    late_after_s: float = Field(
+        300.0, gt=0, description="A reply this long after the customer wrote (the bot was down) starts with late_apology.")
+    late_apology: str = Field("Sorry for the slow reply!", description="Said first in a late reply.")
+    unavailable_reply: str = Field(
+        "Sorry, I have a technical problem right now. I've kept your message and will answer it as soon as it's fixed.",
+        description="Told once to a customer whose message could not be saved (the database is full or read-only).",
+    )
     handoff_reply: str = Field(
         "I've passed this to our team; a person will reply here as soon as they can.",
         description="Told to the customer when a conversation is handed to staff.",
@@ -61,6 +70,10 @@ class RateLimitSettings(Settings):
 class DatabaseSettings(Settings):
     path: Path = Field(Path("supportbot.db"), description="SQLite file; relative paths are beside config.yaml.")
     busy_timeout_ms: int = Field(5000, ge=0, description="How long a writer waits for a lock.")
+    retry_queue: int = Field(
+        1000, ge=1, description="Messages kept in memory while the database cannot be written (disk full, read-only); "
+                                "more are lost, with an error in the log.")
+    retry_every_s: float = Field(5.0, gt=0, description="How often those messages are tried again.")
 
 
 class PluginsSettings(Settings):
@@ -109,7 +122,7 @@ class Config(Settings):
             return path
         return self.source.parent / path
 
-    def plugin_settings(self, plugin: str, schema: type[Settings]) -> Settings:
+    def plugin_settings(self, plugin: str, schema: type[SettingsT]) -> SettingsT:
         """Validate one plugin's block against its own schema, with lines in errors."""
         raw = self.plugins.settings.get(plugin, {}) or {}
         try:
@@ -135,7 +148,7 @@ class ConfigError(Exception):
         for error in exc.errors():
             loc = prefix + tuple(error["loc"])
             key = ".".join(str(part) for part in loc)
-            line = _line_of(root, loc)
+            line = line_of(root, loc)
             where = f"{source or 'config'}:{line}" if line else f"{source or 'config'}"
             message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
             if error["type"] != "extra_forbidden" and "input" in error and not isinstance(error["input"], dict):
@@ -144,7 +157,7 @@ class ConfigError(Exception):
         return cls(problems)
 
 
-def _line_of(node: yaml.Node | None, loc: Iterable[Any]) -> int | None:
+def line_of(node: yaml.Node | None, loc: Iterable[Any]) -> int | None:
     """1-based line of the deepest node along ``loc`` that exists in the file."""
     line = None
     for part in loc:
@@ -164,6 +177,24 @@ def _line_of(node: yaml.Node | None, loc: Iterable[Any]) -> int | None:
     return line
 
 
+def _duplicate_keys(node: yaml.Node | None, source: Path, path: tuple[str, ...] = ()) -> list[str]:
+    """A key given twice in one block: YAML keeps the last silently, which hides a mistake."""
+    problems: list[str] = []
+    if isinstance(node, yaml.MappingNode):
+        first: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key, line = str(key_node.value), key_node.start_mark.line + 1
+            if key in first and key != "<<":
+                problems.append(f"{source}:{line}: {'.'.join((*path, key))}: duplicated key (first on line "
+                                f"{first[key]}); keep one")
+            first.setdefault(key, line)
+            problems += _duplicate_keys(value_node, source, (*path, key))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            problems += _duplicate_keys(item, source, (*path, str(index)))
+    return problems
+
+
 def load_config(path: str | Path | None = None, *, overrides: dict[str, Any] | None = None) -> Config:
     """Read and validate a config file (``None``: built-in defaults only).
 
@@ -174,9 +205,14 @@ def load_config(path: str | Path | None = None, *, overrides: dict[str, Any] | N
     source = Path(path).resolve() if path is not None else None
     if source is not None:
         try:
-            text = source.read_text(encoding="utf-8")
+            raw = source.read_bytes()
         except OSError as exc:
             raise ConfigError([f"{source}: cannot read config: {exc.strerror}"]) from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise ConfigError([f"{source}:{line}: byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8"]) from None
         try:
             root = yaml.compose(text, Loader=yaml.SafeLoader)
             loaded = yaml.safe_load(text)
@@ -184,13 +220,16 @@ def load_config(path: str | Path | None = None, *, overrides: dict[str, Any] | N
             mark = getattr(exc, "problem_mark", None)
             where = f"{source}:{mark.line + 1}" if mark else str(source)
             raise ConfigError([f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from None
+        duplicates = _duplicate_keys(root, source)
+        if duplicates:
+            raise ConfigError(duplicates)
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):
             raise ConfigError([f"{source}:1: the top level must be a mapping of sections"])
         data = loaded
     if overrides:
-        data = _merge(data, overrides)
+        data = merge_overrides(data, overrides)
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
@@ -200,11 +239,12 @@ def load_config(path: str | Path | None = None, *, overrides: dict[str, Any] | N
     return config
 
 
-def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+def merge_overrides(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``extra`` laid over it, nested mappings merged key by key (neither is changed)."""
     merged = dict(base)
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
+            merged[key] = merge_overrides(merged[key], value)
         else:
             merged[key] = value
     return merged

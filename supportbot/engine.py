@@ -13,14 +13,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import sqlite3
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, is_dataclass, replace
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from . import metrics
-from .actions import Action, CommandResult, ComponentReply, OpenThread, SendMessage
+from .actions import Action, CommandResult, ComponentReply, SendMessage
 from .components import ComponentRouter, specs_of
 from .config import Config, ConfigError
 from .events import (
@@ -29,6 +31,7 @@ from .events import (
     ComponentUsed,
     EventBus,
     Event,
+    HandoffOpened,
     MessageReceived,
     OutcomeRecorded,
     ReplySent,
@@ -40,6 +43,13 @@ from .logs import message_scope
 from .outcomes import Outcome, OutcomeKind
 from .plugin import CommandContext, CommandSpec, MessageContext, Plugin
 from .sanitize import cap_inbound, clean_outbound, mask_payment_data
+from .services import UnderstandingService
+from .transports.base import TransientSendError, Transport
+
+if TYPE_CHECKING:
+    from .knowledge import KnowledgeBase
+    from .models import ModelRunner
+    from .understanding.understander import Understanding
 
 __all__ = ["SupportBot", "PluginLoadError", "message_nonce"]
 
@@ -50,6 +60,11 @@ Handler = Callable[[MessageContext], Awaitable[Outcome | None]]
 
 class PluginLoadError(Exception):
     """A plugin could not be added; nothing of it stays registered."""
+
+
+#: Pauses before a send the platform refused for now is tried again (its retry_after wins when
+#: longer); with the client's own retries (discord.py tries a 429 five times) that is minutes.
+SEND_RETRY_DELAYS_S: tuple[float, ...] = (1.0, 4.0, 15.0)
 
 
 def message_nonce(platform: str, message_id: str) -> str:
@@ -68,10 +83,10 @@ class SupportBot:
         config: Config,
         *,
         history: History,
-        runner: Any = None,
-        knowledge: Any = None,
-        understander: Any = None,
-        transport: Any = None,
+        runner: ModelRunner | None = None,
+        knowledge: KnowledgeBase | None = None,
+        understander: UnderstandingService | None = None,
+        transport: Transport | None = None,
     ) -> None:
         self.config = config
         self.history = history
@@ -89,6 +104,11 @@ class SupportBot:
         self._recent: defaultdict[str, deque[float]] = defaultdict(deque)
         self._notified: dict[str, float] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        #: Messages the history could not take (disk full, read-only, locked), retried in order.
+        self._unwritten: deque[MessageReceived] = deque()
+        self._told_unavailable: set[str] = set()
+        self._retrying: asyncio.Task[Any] | None = None
+        self._in_flight: set[tuple[str, str]] = set()
 
     # --- plugins --------------------------------------------------------------------------------
 
@@ -129,9 +149,9 @@ class SupportBot:
         return failed
 
     def _config_location(self, loc: tuple[Any, ...]) -> str:
-        from .config import _line_of
+        from .config import line_of
 
-        line = _line_of(self.config.yaml_root, loc)
+        line = line_of(self.config.yaml_root, loc)
         where = f"{self.config.source or 'config'}" + (f":{line}" if line else "")
         return f"{where}: {'.'.join(str(p) for p in loc)}"
 
@@ -226,10 +246,14 @@ class SupportBot:
             event = MessageReceived(
                 platform=platform, message_id=message_id, channel_id=row["channel_id"],
                 author=Author(id=row["customer_external_id"], name=row["customer_name"] or row["customer_external_id"]),
-                text=row["text"],
+                text=row["text"], created_at=datetime.fromisoformat(row["created_at"]),
             )
             log.info("recovering message %s left without an outcome", message_id)
             await self.handle_message(event)
+        for announcement in self.handoffs.unannounced():  # its staff thread and summary never came
+            log.info("announcing handoff %d again: the bot stopped before its staff thread was ready",
+                     announcement.handoff_id)
+            self._announce(announcement)
         return len(pending)
 
     async def close(self) -> None:
@@ -267,17 +291,91 @@ class SupportBot:
                 # the bus, where escalation relays them, and never through the answering pipeline.
                 await self.bus.publish(event)
                 return None
-            started = time.perf_counter()
-            record = self.history.record_inbound(event)
-            if record.existing_outcome is not None:
-                log.info("message already has outcome %s; redelivery ignored", record.existing_outcome)
+            key = (event.platform, event.message_id)
+            if key in self._in_flight:  # the same message live and from a catch-up: handled once
+                log.info("message is already being handled; this delivery is ignored")
                 return None
-            log.info("received from %s in %s (conversation %d)", event.author.id, event.channel_id,
-                     record.conversation_id)
-            outcome = await self._carry_out(event, record, await self._decide(event, record))
-            metrics.MESSAGES.labels(outcome=str(outcome.kind)).inc()
-            metrics.RESPONSE_SECONDS.observe(time.perf_counter() - started)
-            return outcome
+            self._in_flight.add(key)
+            try:
+                return await self._handle_customer(event)
+            except sqlite3.Error as exc:  # disk full, read-only, locked: keep it and try again
+                await self._write_failed(event, exc)
+                return None
+            finally:
+                self._in_flight.discard(key)
+
+    def last_recorded_message(self, platform: str, channel_id: str) -> str | None:
+        """The platform id of the last customer message recorded in a channel: a transport that
+        was away reads the channel's history from there (see :meth:`handle_message`)."""
+        return self.history.last_inbound_id(platform, channel_id)
+
+    async def _handle_customer(self, event: MessageReceived) -> Outcome | None:
+        started = time.perf_counter()
+        record = self.history.record_inbound(event)
+        if record.existing_outcome is not None:
+            log.info("message already has outcome %s; redelivery ignored", record.existing_outcome)
+            return None
+        log.info("received from %s in %s (conversation %d)", event.author.id, event.channel_id,
+                 record.conversation_id)
+        half_open = self.handoffs.opened_by(record.message_row_id)  # None unless a crash cut one short
+        if half_open is not None:
+            # The bot stopped while this message opened a handoff: it is durable, but the customer
+            # was never told. Finish it instead of deciding again (the conversation is staff-owned now).
+            log.info("finishing handoff %d, opened by this message before the bot stopped", half_open.id)
+            decided = Outcome.handed_off(half_open.reason).by("core")
+        else:
+            decided = await self._decide(event, record)
+        outcome = await self._carry_out(event, record, decided)
+        metrics.MESSAGES.labels(outcome=str(outcome.kind)).inc()
+        metrics.RESPONSE_SECONDS.observe(time.perf_counter() - started)
+        return outcome
+
+    # --- a history that cannot be written -------------------------------------------------------
+
+    async def _write_failed(self, event: MessageReceived, exc: sqlite3.Error) -> None:
+        """Keep ``event`` in the bounded retry queue, tell its customer once, and retry in the background."""
+        metrics.WRITE_FAILURES.labels(error=_write_error_kind(exc)).inc()
+        limit = self.config.database.retry_queue
+        if len(self._unwritten) >= limit:
+            log.error("cannot write to the history (%s) and the retry queue is full (%d): message %s is lost",
+                      exc, limit, event.message_id)
+            metrics.WRITE_DROPPED.inc()
+        else:
+            self._unwritten.append(event)
+            log.error("cannot write to the history (%s); message kept for retry (%d waiting)", exc, len(self._unwritten))
+        metrics.RETRY_QUEUE.set(len(self._unwritten))
+        if event.author.id not in self._told_unavailable:
+            self._told_unavailable.add(event.author.id)
+            try:  # its own nonce: the real reply later must not be taken for this one
+                await self.send(SendMessage(channel_id=event.channel_id, text=self.config.bot.unavailable_reply,
+                                            reply_to=event.message_id,
+                                            nonce=message_nonce(event.platform, f"{event.message_id}:unavailable")))
+            except Exception:
+                log.exception("could not tell the customer about the problem either")
+        if self._retrying is None or self._retrying.done():
+            self._retrying = self.spawn(self._retry_loop(), name="history retry")
+
+    async def _retry_loop(self) -> None:
+        while self._unwritten:
+            await asyncio.sleep(self.config.database.retry_every_s)
+            await self.retry_unwritten()
+
+    async def retry_unwritten(self) -> int:
+        """Take the queued messages through the pipeline again, oldest first; returns how many still wait."""
+        while self._unwritten:
+            event = self._unwritten.popleft()
+            try:
+                with message_scope(event.message_id):
+                    await self._handle_customer(event)
+            except sqlite3.Error as exc:
+                self._unwritten.appendleft(event)
+                log.warning("the history still cannot be written (%s); %d message(s) waiting", exc, len(self._unwritten))
+                break
+        if not self._unwritten and self._told_unavailable:
+            log.info("the history is writable again; every waiting message was handled")
+            self._told_unavailable.clear()
+        metrics.RETRY_QUEUE.set(len(self._unwritten))
+        return len(self._unwritten)
 
     def _admit(self, event: MessageReceived) -> MessageReceived:
         """The text everything downstream sees: payment data masked (before the history, a staff
@@ -328,7 +426,7 @@ class SupportBot:
         self.history.set_conversation_state(record.conversation_id, "bot")
         return False
 
-    async def _understand(self, event: MessageReceived, record: InboundRecord) -> Any:
+    async def _understand(self, event: MessageReceived, record: InboundRecord) -> Understanding | None:
         if self.understander is None:
             return None
         try:
@@ -336,8 +434,8 @@ class SupportBot:
         except Exception:
             log.exception("understanding failed; plugins get none")
             return None
-        if is_dataclass(understanding):
-            self.history.attach_understanding(record.message_row_id, asdict(understanding))  # type: ignore[arg-type]
+        if is_dataclass(understanding) and not isinstance(understanding, type):  # a test double may be anything
+            self.history.attach_understanding(record.message_row_id, asdict(understanding))
         return understanding
 
     def _rate_limited(self, author_id: str) -> Outcome | None:
@@ -367,6 +465,8 @@ class SupportBot:
         if text or outcome.embeds:
             try:
                 await self._reply(event, record, text or "", outcome)
+            except sqlite3.Error:
+                raise  # the history failed, not the platform: the whole message is retried (same nonce)
             except Exception:
                 # The outcome is still recorded: a human sees the conversation in history and,
                 # for answers, the failure is a reason to hand off rather than to stay silent.
@@ -381,18 +481,45 @@ class SupportBot:
                 message_id=event.message_id, conversation_id=record.conversation_id,
                 kind=str(outcome.kind), reason=outcome.reason, plugin=outcome.plugin))
         for announcement in announcements:
-            self.bus.emit(announcement)
+            self._announce(announcement)
         return outcome
 
     async def _reply(self, event: MessageReceived, record: InboundRecord, text: str, outcome: Outcome) -> None:
+        """Post the reply, recorded *before* it is sent: a run that stops after the send leaves a
+        trace, and the next run looks for the posted reply instead of posting it again."""
         text = clean_outbound(text)
+        if self._late(event):
+            text = f"{self.config.bot.late_apology} {text}"
+        earlier = self.history.reply_to(record.message_row_id)
+        if earlier is not None:
+            found = None if earlier["platform_message_id"] else await self._find_reply(event)
+            if earlier["platform_message_id"] or found:
+                log.info("the reply was already posted by an earlier run; not posting it again")
+                self.history.mark_sent(earlier["id"], event.platform, found)
+                return
+            row_id = earlier["id"]
+        else:
+            row_id = self.history.record_outbound(record.conversation_id, text, in_reply_to=record.message_row_id)
         action = SendMessage(channel_id=event.channel_id, text=text, embeds=outcome.embeds,
                              reply_to=event.message_id, nonce=message_nonce(event.platform, event.message_id))
         sent_id = await self.send(action)
-        self.history.record_outbound(record.conversation_id, text, platform=event.platform,
-                                     platform_message_id=sent_id, in_reply_to=record.message_row_id)
+        self.history.mark_sent(row_id, event.platform, sent_id)
         self.bus.emit(ReplySent(conversation_id=record.conversation_id, channel_id=event.channel_id,
                                 platform_message_id=sent_id, text=text))
+
+    def _late(self, event: MessageReceived) -> bool:
+        return (self.history.clock() - event.created_at).total_seconds() > self.config.bot.late_after_s
+
+    async def _find_reply(self, event: MessageReceived) -> str | None:
+        finder = getattr(self.transport, "find_reply", None)
+        return await finder(event.channel_id, event.message_id) if finder is not None else None
+
+    def _announce(self, event: Event) -> None:
+        if isinstance(event, HandoffOpened):
+            handoff_id = event.handoff_id
+            self.bus.emit(event, then=lambda: self.handoffs.mark_announced(handoff_id))
+        else:
+            self.bus.emit(event)
 
     async def _open_handoff(self, record: InboundRecord, outcome: Outcome, announcements: list[Event]) -> Outcome:
         """Open the handoff (durable first) and word the customer's notice; the HandoffOpened event
@@ -405,7 +532,7 @@ class SupportBot:
             log.warning("handoff (%s) with no handoff desk loaded: the conversation stays with the bot", reason)
             return replace(outcome, text=outcome.text or self.config.bot.fallback_reply,
                            details=dict(outcome.details, handoff_id=None))
-        handoff, opened = self.handoffs.open(record.conversation_id, reason)
+        handoff, opened = self.handoffs.open(record.conversation_id, reason, message_row_id=record.message_row_id)
         if opened is not None:
             metrics.HANDOFFS.labels(reason=reason).inc()
             announcements.append(opened)
@@ -419,9 +546,23 @@ class SupportBot:
         return replace(outcome, details=dict(outcome.details, handoff_id=handoff.id))
 
     async def send(self, action: Action) -> str | None:
+        """Have the transport perform ``action``; refused for now (rate limits, a 5xx), it is tried
+        again after :data:`SEND_RETRY_DELAYS_S` rather than dropped."""
         if self.transport is None:
             raise RuntimeError("no transport attached to the bot")
-        return await self.transport.send(_cleaned(action))
+        action = _cleaned(action)
+        for delay in (*SEND_RETRY_DELAYS_S, None):
+            try:
+                return await self.transport.send(action)
+            except TransientSendError as exc:
+                repeatable = exc.rate_limited or getattr(action, "nonce", None) is not None
+                if delay is None or not repeatable:
+                    raise
+                wait = min(max(delay, exc.retry_after), 30.0)
+                log.warning("%s refused for now (%s); trying again in %.1f s", type(action).__name__, exc, wait)
+                metrics.SEND_RETRIES.inc()
+                await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
 
     # --- commands -------------------------------------------------------------------------------
 
@@ -483,10 +624,6 @@ def _cleaned(action: Action) -> Action:
 
 
 def _coerce_options(spec: CommandSpec, options: dict[str, Any]) -> dict[str, Any]:
-    converters: dict[str, Callable[[Any], Any]] = {
-        "string": str, "member": str, "integer": int, "number": float,
-        "boolean": lambda v: v if isinstance(v, bool) else str(v).lower() in ("1", "true", "yes", "on"),
-    }
     known = {o.name: o for o in spec.options}
     unknown = set(options) - set(known)
     if unknown:
@@ -499,12 +636,20 @@ def _coerce_options(spec: CommandSpec, options: dict[str, Any]) -> dict[str, Any
             values[option.name] = option.default
             continue
         try:
-            values[option.name] = converters[option.type](options[option.name])
+            values[option.name] = option.convert(options[option.name])
         except (TypeError, ValueError):
             raise ValueError(f"{option.name} must be a {option.type}.") from None
         if option.choices and values[option.name] not in option.choices:
             raise ValueError(f"{option.name} must be one of: {', '.join(option.choices)}.")
     return values
+
+
+def _write_error_kind(exc: sqlite3.Error) -> str:
+    text = str(exc).lower()
+    for kind, marker in (("disk_full", "full"), ("read_only", "readonly"), ("locked", "locked")):
+        if marker in text.replace("read-only", "readonly"):
+            return kind
+    return "other"
 
 
 def _is_model_error(exc: BaseException) -> bool:

@@ -206,7 +206,7 @@ class EventBus:
 
     def __init__(self) -> None:
         self._listeners: defaultdict[type[Event], list[Listener]] = defaultdict(list)
-        self._pending: set[asyncio.Task[None]] = set()
+        self._pending: set[asyncio.Task[bool]] = set()
 
     def subscribe(self, event_type: type[E], listener: Callable[[E], Awaitable[None]]) -> None:
         if not (isinstance(event_type, type) and issubclass(event_type, Event)):
@@ -219,8 +219,9 @@ class EventBus:
         except ValueError:
             pass
 
-    async def publish(self, event: Event) -> None:
-        """Deliver ``event`` to the listeners of its class and of its base classes, and wait for them."""
+    async def publish(self, event: Event) -> bool:
+        """Deliver ``event`` to the listeners of its class and of its base classes, and wait for
+        them; True when every listener finished without an error."""
         listeners = [
             listener
             for cls in type(event).__mro__
@@ -228,7 +229,7 @@ class EventBus:
             for listener in self._listeners.get(cls, ())
         ]
         if not listeners:
-            return
+            return True
         results = await asyncio.gather(*(listener(event) for listener in listeners), return_exceptions=True)
         for listener, result in zip(listeners, results):
             if isinstance(result, BaseException):
@@ -239,12 +240,18 @@ class EventBus:
                     event.event_id,
                     exc_info=result,
                 )
+        return not any(isinstance(result, BaseException) for result in results)
 
-    def emit(self, event: Event) -> None:
-        """Deliver ``event`` in the background; returns at once. Needs a running event loop."""
+    def emit(self, event: Event, *, then: Callable[[], None] | None = None) -> None:
+        """Deliver ``event`` in the background; returns at once. Needs a running event loop.
+
+        ``then`` runs once every listener has finished without an error (a step to record as done)."""
         task = asyncio.get_running_loop().create_task(self.publish(event), name=f"emit {type(event).__name__}")
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
+        if then is not None:
+            task.add_done_callback(lambda t: then() if not t.cancelled() and t.exception() is None and t.result()
+                                   else None)
 
     async def drain(self, timeout: float | None = None) -> bool:
         """Wait until every emitted delivery (and any they emitted) is done; False on timeout."""

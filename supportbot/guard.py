@@ -135,7 +135,8 @@ def check_promises(reply: str, passages: list[str]) -> PromiseCheck:
             if not stating:
                 unsupported.append(f"{qualifier.kind}: {qualifier.text}")
             elif qualifier.kind == "free" and not any(_condition_kept(s, reply) for s in stating):
-                unsupported.append(f"condition: {_CONDITION.search(stating[0]).group(0)}")  # type: ignore[union-attr]
+                condition = _CONDITION.search(stating[0])
+                unsupported.append(f"condition: {condition.group(0) if condition else qualifier.text}")
     return PromiseCheck(not unsupported, tuple(dict.fromkeys(unsupported)))
 
 

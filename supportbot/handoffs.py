@@ -174,6 +174,25 @@ class Handoffs:
             f"SELECT {_COLUMNS} FROM handoffs WHERE state != 'resolved' ORDER BY opened_at, id").fetchall()
         return [self._from_tuple(row) for row in rows]
 
+    # --- a handoff whose opening a crash cut short ----------------------------------------------
+
+    def opened_by(self, message_row_id: int) -> Handoff | None:
+        """The open handoff that handling this inbound message opened (or reopened)."""
+        return self._one("opened_by_message = ? AND state != 'resolved'", [message_row_id])
+
+    def mark_announced(self, handoff_id: int) -> None:
+        """Its announcement (the desk's staff thread and summary) is done: a restart leaves it be."""
+        with self.history.transaction() as db:
+            db.execute("UPDATE handoffs SET announced_at = ? WHERE id = ?", [self.history.clock().isoformat(), handoff_id])
+
+    def unannounced(self) -> list[HandoffOpened]:
+        """The announcements of open handoffs that never finished (the bot stopped first), oldest first."""
+        rows = self.history.db.execute(
+            "SELECT id, conversation_id, reason, reopen_count FROM handoffs WHERE state != 'resolved' "
+            "AND announced_at IS NULL ORDER BY id").fetchall()
+        return [(HandoffReopened if reopens else HandoffOpened)(handoff_id=id_, conversation_id=conv, reason=reason)
+                for id_, conv, reason, reopens in rows]
+
     def _one(self, where: str, params: list[Any]) -> Handoff | None:
         row = self.history.db.execute(
             f"SELECT {_COLUMNS} FROM handoffs WHERE {where} ORDER BY id DESC LIMIT 1", params).fetchone()
@@ -191,7 +210,8 @@ class Handoffs:
 
     # --- transitions ----------------------------------------------------------------------------
 
-    def open(self, conversation_id: int, reason: str) -> tuple[Handoff, HandoffOpened | None]:
+    def open(self, conversation_id: int, reason: str, *,
+             message_row_id: int | None = None) -> tuple[Handoff, HandoffOpened | None]:
         """Hand a conversation to staff, or reopen the customer's last handoff if it was resolved
         within the desk's reopen window. The conversation is human-owned from here on.
 
@@ -204,6 +224,7 @@ class Handoffs:
             raise HandoffError(0, "no plugin staffs handoffs: a handoff would silence the customer for good")
         window = desk.reopen_window()
         now = self.history.clock()
+        event_type: type[HandoffOpened]
         with self.history.transaction() as db:
             current = self.open_for(conversation_id)
             if current is not None:
@@ -221,13 +242,14 @@ class Handoffs:
                 db.execute(
                     "UPDATE handoffs SET state = 'open', conversation_id = ?, owner_id = NULL, claimed_at = NULL, "
                     "resolved_at = NULL, resolved_by = NULL, note = NULL, reopen_count = reopen_count + 1, "
-                    "last_activity_at = ? WHERE id = ?",
-                    [conversation_id, now.isoformat(), last[0]])
+                    "last_activity_at = ?, opened_by_message = ?, announced_at = NULL WHERE id = ?",
+                    [conversation_id, now.isoformat(), message_row_id, last[0]])
                 handoff_id, event_type = last[0], HandoffReopened
             else:
-                handoff_id = db["handoffs"].insert(
+                handoff_id = db.table("handoffs").insert(
                     {"conversation_id": conversation_id, "state": "open", "reason": reason,
-                     "opened_at": now.isoformat(), "last_activity_at": now.isoformat(), "reopen_count": 0}
+                     "opened_at": now.isoformat(), "last_activity_at": now.isoformat(), "reopen_count": 0,
+                     "opened_by_message": message_row_id}
                 ).last_pk
                 event_type = HandoffOpened
             db.execute("UPDATE conversations SET state = 'human' WHERE id = ?", [conversation_id])

@@ -167,7 +167,19 @@ def _v4(db: sqlite_utils.Database) -> None:
         db.execute(f"ALTER TABLE handoffs DROP COLUMN {column}")
 
 
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4]
+def _v5(db: sqlite_utils.Database) -> None:
+    # A handoff is durable before anyone sees it; these say how far its opening got, so a restart
+    # finishes one that a crash cut short: the message whose handling opened it (still without an
+    # outcome: the customer was not told) and when its announcement (staff thread, summary) was done.
+    handoffs = db["handoffs"]
+    if "opened_by_message" not in handoffs.columns_dict:
+        handoffs.add_column("opened_by_message", int)
+    if "announced_at" not in handoffs.columns_dict:
+        handoffs.add_column("announced_at", str)
+    db.execute("UPDATE handoffs SET announced_at = COALESCE(last_activity_at, opened_at)")  # older ones were whole
+
+
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -349,6 +361,32 @@ class History:
             ).last_pk
             self.db.execute("UPDATE conversations SET last_message_at = ? WHERE id = ?", [now, conversation_id])
         return row_id
+
+    def reply_to(self, message_row_id: int) -> dict[str, Any] | None:
+        """The bot's reply to an inbound message, as recorded before it was sent: ``{"id",
+        "platform_message_id"}`` (the id is None while the send's result is unknown), or None."""
+        row = self.db.execute(
+            "SELECT id, platform_message_id FROM messages WHERE direction = 'out' AND in_reply_to = ? ORDER BY id LIMIT 1",
+            [message_row_id],
+        ).fetchone()
+        return {"id": row[0], "platform_message_id": row[1]} if row else None
+
+    def mark_sent(self, message_row_id: int, platform: str, platform_message_id: str | None) -> None:
+        """The reply recorded before sending went out as ``platform_message_id``."""
+        if platform_message_id is None:
+            return
+        with self._lock, self.db.conn:
+            self.db.execute("UPDATE messages SET platform_message_id = ? WHERE id = ?",
+                            [self._platform_key(platform, platform_message_id), message_row_id])
+
+    def last_inbound_id(self, platform: str, channel_id: str) -> str | None:
+        """The platform id of the last customer message recorded in ``channel_id`` (where to catch up from)."""
+        row = self.db.execute(
+            "SELECT m.platform_message_id FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+            "WHERE c.channel_id = ? AND m.direction = 'in' AND m.platform_message_id LIKE ? ORDER BY m.id DESC LIMIT 1",
+            [channel_id, f"{platform}:%"],
+        ).fetchone()
+        return row[0].partition(":")[2] if row else None
 
     def message(self, message_row_id: int) -> dict[str, Any] | None:
         rows = list(self.db["messages"].rows_where("id = ?", [message_row_id]))

@@ -10,6 +10,7 @@ import contextvars
 import logging
 import os
 from collections.abc import Iterator
+from typing import TextIO
 
 from .sanitize import mask_payment_data
 
@@ -31,7 +32,7 @@ def _install_record_factory() -> None:
         record.msg_id = current_message_id.get()
         return record
 
-    factory._supportbot = True  # type: ignore[attr-defined]
+    factory._supportbot = True  # type: ignore[attr-defined]  # our marker on our own function
     logging.setLogRecordFactory(factory)
 
 
@@ -60,10 +61,10 @@ def message_scope(message_id: str) -> Iterator[None]:
         current_message_id.reset(token)
 
 
-def setup_logging(level: str = "INFO", *, stream: object = None, file: str | None = None) -> None:
+def setup_logging(level: str = "INFO", *, stream: TextIO | None = None, file: str | None = None) -> None:
     """Log at ``level`` to ``stream`` (stderr), or, with ``file``, to that file and only warnings to
     the stream: a person chatting in the console should see the chat, not the log."""
-    handler: logging.Handler = logging.StreamHandler(stream)  # type: ignore[arg-type]
+    handler: logging.Handler = logging.StreamHandler(stream)
     handlers = [handler]
     if file is not None:
         handler.setLevel(logging.WARNING)
@@ -76,7 +77,7 @@ def setup_logging(level: str = "INFO", *, stream: object = None, file: str | Non
     for h in handlers:
         h.setFormatter(logging.Formatter(FORMAT))
         h.addFilter(PaymentDataFilter())
-        h._supportbot = True  # type: ignore[attr-defined]
+        h._supportbot = True  # type: ignore[attr-defined]  # marks the handlers we installed, to replace them
         root.addHandler(h)
     root.setLevel(level)
     # Chatty libraries stay at WARNING unless we are debugging.

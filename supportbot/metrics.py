@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from prometheus_client import Counter, Histogram, start_http_server
+from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
-__all__ = ["MESSAGES", "RESPONSE_SECONDS", "HANDOFFS", "serve"]
+__all__ = ["MESSAGES", "RESPONSE_SECONDS", "HANDOFFS", "WRITE_FAILURES", "WRITE_DROPPED", "RETRY_QUEUE", "SEND_RETRIES",
+           "serve"]
 
 log = logging.getLogger(__name__)
 
@@ -16,6 +17,11 @@ RESPONSE_SECONDS = Histogram(
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
 )
 HANDOFFS = Counter("supportbot_handoffs_total", "Handoffs opened, by reason", ["reason"])
+WRITE_FAILURES = Counter("supportbot_history_write_failures_total",
+                         "Messages the history could not take, by cause (disk_full, read_only, locked, other)", ["error"])
+WRITE_DROPPED = Counter("supportbot_history_write_dropped_total", "Messages lost because the retry queue was full")
+RETRY_QUEUE = Gauge("supportbot_history_retry_queue", "Messages waiting for the history to be writable again")
+SEND_RETRIES = Counter("supportbot_send_retries_total", "Sends tried again after the platform refused them for now")
 
 _served: tuple[str, int] | None = None
 

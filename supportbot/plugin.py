@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .events import CommandInvoked
     from .handoffs import HandoffDesk
     from .history import Migration
+    from .understanding.understander import Understanding
 
 __all__ = [
     "Plugin",
@@ -46,6 +47,8 @@ __all__ = [
     "autocomplete",
     "listener",
     "Option",
+    "OptionInfo",
+    "OPTION_TYPES",
     "Member",
     "OptionSpec",
     "CommandSpec",
@@ -70,16 +73,38 @@ class Member(str):
 
 
 OptionType = Literal["string", "integer", "number", "boolean", "member"]
-_TYPE_NAMES: dict[Any, OptionType] = {str: "string", int: "integer", float: "number", bool: "boolean", Member: "member"}
+
+
+def _to_bool(value: Any) -> bool:
+    return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
+
+
+#: The one table of command option types: the annotation that declares each, and how a value from a
+#: transport becomes that Python type. Transports map the names to their platform's own types.
+OPTION_TYPES: dict[OptionType, tuple[type, Callable[[Any], Any]]] = {
+    "string": (str, str),
+    "integer": (int, int),
+    "number": (float, float),
+    "boolean": (bool, _to_bool),
+    "member": (Member, str),
+}
+_TYPE_NAMES: dict[Any, OptionType] = {annotation: name for name, (annotation, _) in OPTION_TYPES.items()}
 
 
 @dataclass(frozen=True)
-class Option:
-    """Metadata for a command option, used as the parameter's default value."""
+class OptionInfo:
+    """Metadata for a command option: what :func:`Option` returns, as the parameter's default."""
 
     description: str = ""
     default: Any = inspect.Parameter.empty
     choices: tuple[str, ...] = ()
+
+
+def Option(description: str = "", default: Any = inspect.Parameter.empty, choices: tuple[str, ...] = ()) -> Any:
+    """Describe a command option as its parameter's default: ``days: int = Option("look back", default=30)``.
+
+    Typed ``Any`` so the parameter keeps its own type for the type checker (as Typer's ``Option``)."""
+    return OptionInfo(description, default, choices)
 
 
 @dataclass(frozen=True)
@@ -91,6 +116,10 @@ class OptionSpec:
     default: Any = None
     choices: tuple[str, ...] = ()
     autocomplete: bool = False
+
+    def convert(self, value: Any) -> Any:
+        """A value from a transport as this option's Python type (ValueError or TypeError if it is not one)."""
+        return OPTION_TYPES[self.type][1](value)
 
 
 @dataclass(frozen=True)
@@ -267,8 +296,8 @@ def _options_from_signature(method: Callable, *, autocompleted: set[str]) -> lis
             annotation = args[0]
         if annotation not in _TYPE_NAMES:
             raise TypeError(f"option {param.name!r} of {func.__qualname__}: unsupported type {annotation!r}")
-        meta = param.default if isinstance(param.default, Option) else Option()
-        default = meta.default if isinstance(param.default, Option) else param.default
+        meta = param.default if isinstance(param.default, OptionInfo) else OptionInfo()
+        default = meta.default if isinstance(param.default, OptionInfo) else param.default
         required = default is inspect.Parameter.empty and not optional
         options.append(
             OptionSpec(
@@ -293,9 +322,7 @@ class MessageContext:
     conversation_id: int
     customer_id: int
     message_row_id: int
-    understanding: Any = None
-    #: Scratch space shared by the plugins of one message (e.g. what lookup already found).
-    notes: dict[str, Any] = field(default_factory=dict)
+    understanding: Understanding | None = None
 
     @property
     def text(self) -> str:

@@ -13,8 +13,8 @@ import unicodedata
 
 __all__ = ["mask_payment_data", "clean_outbound", "cap_inbound", "luhn_ok"]
 
-# 13 to 19 digits, optionally grouped by single spaces or dashes ("4111 1111 1111 1111").
-_CARD = re.compile(r"(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])")
+# Runs of digits, optionally grouped by single spaces or dashes ("4111 1111 1111 1111").
+_DIGIT_RUN = re.compile(r"(?<![\d])\d(?:[ -]?\d)*(?![\d])")
 # Issuer prefixes of the card networks (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay,
 # Maestro): a Luhn-valid order number that starts otherwise is left alone.
 _ISSUER = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6011|64[4-9]|65|62|5018|5020|5038|6304|67)")
@@ -44,11 +44,34 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _mask_card(match: re.Match[str]) -> str:
-    digits = re.sub(r"\D", "", match.group(0))
-    if not (13 <= len(digits) <= 19 and _ISSUER.match(digits) and luhn_ok(digits)):
-        return match.group(0)
-    return f"[card ending {digits[-4:]}]"
+def _is_card(digits: str) -> bool:
+    return 13 <= len(digits) <= 19 and bool(_ISSUER.match(digits)) and luhn_ok(digits)
+
+
+def _mask_groups(groups: list[str]) -> str:
+    """Digit groups with any card number among them masked: a card may follow an order number
+    ("order 55555 4111 1111 1111 1111"), so each span of whole groups is tried, longest first."""
+    for start in range(len(groups)):
+        for end in range(len(groups), start, -1):
+            digits = "".join(groups[start:end])
+            if _is_card(digits):
+                masked = f"[card ending {digits[-4:]}]"
+                return " ".join(filter(None, [_mask_groups(groups[:start]), masked, _mask_groups(groups[end:])]))
+    return " ".join(groups)
+
+
+def _mask_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    digits = re.sub(r"\D", "", run)
+    if len(digits) < 13:
+        return run
+    masked = _mask_groups(re.split(r"[ -]", run))
+    if "[card ending" in masked:
+        return masked
+    # A card number glued to other digits ("4111 1111 1111 11110"), at either end of the run.
+    if len(digits) > 16 and any(_is_card(digits[:n]) or _is_card(digits[-n:]) for n in range(13, min(20, len(digits)))):
+        return "[card number removed]"
+    return run
 
 
 def mask_payment_data(text: str) -> str:
@@ -59,7 +82,7 @@ def mask_payment_data(text: str) -> str:
     """
     if not any(char.isdigit() for char in text):
         return text
-    text = _CARD.sub(_mask_card, text)
+    text = _DIGIT_RUN.sub(_mask_run, text)
     text = _CVV.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
     return _EXPIRY.sub(lambda m: f"{m.group(1)}{m.group(2)}**/**", text)
 

@@ -249,6 +249,7 @@ async def test_a_database_from_the_old_schema_keeps_its_handoffs_threads_and_rat
     bot, chat = await start(make_bot, understander, clock)
     desk = bot.plugins["escalation"].desk
     assert desk.get(1).thread_id == "thread-1" and desk.get(1).summary == "alice is upset"
+    assert desk.get(1).staff_round == 0  # staff replied in its current (first) round
     assert desk.get(2).csat == 4 and desk.handoff_by_thread("thread-2") == 2
     assert "legacy_handoff_fields" not in bot.history.db.table_names()
     assert bot.handoffs.get(1).owner_id == "sam" and bot.handoffs.get(1).state == "claimed"
@@ -270,3 +271,12 @@ async def test_escalation_disabled_an_unanswered_customer_is_answered_again(make
     assert bot.history.db["handoffs"].count == 0
     outcome, _ = await chat.say_and_outcome("where is order 12345")
     assert outcome.reason != "human_owns_conversation" and outcome.plugin == "auto_reply"
+
+
+async def test_deleting_a_customer_removes_escalations_rows_with_the_core_handoff(make_bot, understander, clock):
+    bot, chat = await start(make_bot, understander, clock)
+    await chat.say("I want to talk to a person")
+    await chat.say("I want to talk to a person", customer="bob")
+    assert bot.history.db["escalation_handoffs"].count == 2
+    bot.history.delete_customer(bot.history.customer_id("test", "alice"))
+    assert [r["handoff_id"] for r in bot.history.db["escalation_handoffs"].rows] == [2]

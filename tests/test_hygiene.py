@@ -150,3 +150,13 @@ async def test_the_cap_is_configurable(make_bot):
     bot, chat = await make_bot(Echo, settings={"bot": {"max_message_chars": 10}})
     sent = await chat.say("0123456789abcdef")
     assert sent[0].text == "0123456789 […]"
+
+
+@pytest.mark.parametrize(("text", "masked"), [
+    ("order 55555 4111 1111 1111 1111 please", "order 55555 [card ending 1111] please"),
+    ("4111 1111 1111 11114111 1111 1111 1111", "[card number removed]"),  # found by hypothesis
+    ("4111 1111 1111 11110", "[card number removed]"),  # found by hypothesis too
+    ("cards 4111111111111111 5500000000000004", "cards [card ending 1111] [card ending 0004]"),
+])
+def test_a_card_number_among_other_digits_is_masked_too(text, masked):
+    assert mask_payment_data(text) == masked

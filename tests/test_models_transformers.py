@@ -478,3 +478,24 @@ def test_the_generator_and_the_embedder_load_one_at_a_time(tiny_model: Path, mon
 
     monkeypatch.setattr(sentence_transformers, "SentenceTransformer", embedder_model)
     load_waits_for_the_load_lock(SentenceTransformerEmbedder(EmbeddingSettings())._load, started)
+
+
+# ----------------------------------------------------------------------------- a dead engine
+
+
+async def test_an_engine_that_died_is_started_again_with_a_metric(any_engine_runner: ModelRunner,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    generator = any_engine_runner.generator
+    kind = generator.engine  # type: ignore[union-attr]
+    before = metrics.ENGINE_RESTARTS.labels(backend="transformers", engine=kind)._value.get()
+    reference = await any_engine_runner.generate(CHATS[0], GREEDY)
+    # The engine's thread dies (as it did on a 111,000-character prompt): every later request
+    # failed, for good, until the bot was restarted.
+    await asyncio.to_thread(generator._engine.stop)  # type: ignore[union-attr]
+    assert not generator._engine.alive  # type: ignore[union-attr]
+    with caplog.at_level(logging.ERROR):
+        again = await any_engine_runner.generate(CHATS[0], GREEDY)
+    assert again == reference
+    assert generator._engine.alive  # type: ignore[union-attr]
+    assert metrics.ENGINE_RESTARTS.labels(backend="transformers", engine=kind)._value.get() == before + 1
+    assert any("stopped serving; starting a new one" in r.getMessage() for r in caplog.records)

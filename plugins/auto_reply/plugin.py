@@ -37,7 +37,7 @@ from supportbot.i18n import (
     small_talk_in,
     text_language,
 )
-from supportbot.knowledge import answer_confidence, excerpt
+from supportbot.knowledge import KnowledgeBase, answer_confidence, excerpt
 from supportbot.knowledge.excerpt import coverage, stems
 from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
 from supportbot.prompts import load_prompt
@@ -82,6 +82,13 @@ class AutoReply(Plugin):
     Settings = AutoReplySettings
     settings: AutoReplySettings
 
+    @property
+    def _knowledge(self) -> KnowledgeBase:
+        """The knowledge base, for the steps that run only once :meth:`reply` checked there is one."""
+        kb = self.bot.knowledge
+        assert kb is not None, "answers are searched only with a knowledge base"
+        return kb
+
     @on_message()
     async def reply(self, ctx: MessageContext) -> Any:
         u = ctx.understanding
@@ -90,8 +97,7 @@ class AutoReply(Plugin):
         other = await self._other_language(ctx)
         if other is not None:
             return other
-        action = getattr(u, "action", None) if u is not None else None
-        if action == "small_talk" and not getattr(u, "ambiguous", False):
+        if u is not None and u.action == "small_talk" and not u.ambiguous:
             text = self._small_talk_reply(u.intent)
             if text:
                 return ctx.answer(text, reason="small_talk")
@@ -106,11 +112,11 @@ class AutoReply(Plugin):
         found = [await self._best(q, topic, self.settings.answer_confidence) for q in questions]
         answered = [f for f in found if f.text]
         if answered and len(answered) == len(found):
-            return ctx.answer("\n\n".join(f.text for f in answered), sources=[f.source for f in answered],
+            return ctx.answer("\n\n".join(f.text or "" for f in answered), sources=[f.source for f in answered],
                               reason="knowledge_match")
         if answered:  # the answered part, and an honest handoff for the rest
             rest = [f.question for f in found if not f.text]
-            text = "\n\n".join(f.text for f in answered) + "\n\n" + \
+            text = "\n\n".join(f.text or "" for f in answered) + "\n\n" + \
                 f"Your other question (“{'; '.join(rest)}”) I've passed to our team; a person will reply here."
             return ctx.handoff("partly_answered", {"answered": [f.source for f in answered], "unanswered": rest},
                                text=text)
@@ -133,7 +139,7 @@ class AutoReply(Plugin):
     async def _best(self, question: str, topic: str | None, needed: float) -> _Found:
         """The best passage for ``question`` (searched with the follow-up's ``topic``), excerpted."""
         query = f"{topic} {question}" if topic else question
-        passages = await self.bot.knowledge.search_passages(query, k=self.settings.passages)
+        passages = await self._knowledge.search_passages(query, k=self.settings.passages)
         if not passages:
             return _Found(question, None, None, 0.0)
         scored = [(answer_confidence(query, p), p) for p in passages]
@@ -168,8 +174,7 @@ class AutoReply(Plugin):
 
     async def _generate(self, ctx: MessageContext, u: Any, query: str) -> Any:
         """With a model: retrieve first; an unclear message with nothing confident found is asked about."""
-        knowledge = self.bot.knowledge
-        passages = [p for p in await knowledge.search_passages(query, k=self.settings.passages)
+        passages = [p for p in await self._knowledge.search_passages(query, k=self.settings.passages)
                     if p.score >= self.settings.min_relevance]
         confidence = max((answer_confidence(query, p) for p in passages), default=0.0)
         unsure = confidence < self.settings.answer_confidence
@@ -222,7 +227,9 @@ class AutoReply(Plugin):
         messages += await ctx.recent_turns()
         messages.append({"role": "user", "content": prompt["user"].format(message=ctx.text)})
         options = GenerationOptions(max_new_tokens=int(prompt.get("max_new_tokens", 200)))
-        (text,) = await self.bot.runner.generate(messages, options)
+        runner = self.bot.runner
+        assert runner is not None, "only called when the runner can generate"
+        (text,) = await runner.generate(messages, options)
         text = text.strip()
         sources = [p.id for p in passages]
         if not text or "HANDOFF" in text:
@@ -243,6 +250,8 @@ class AutoReply(Plugin):
         """Relevant catalog products as passages, stating only the stored figures."""
         from supportbot.knowledge import Passage
 
+        if self.bot.knowledge is None:
+            return []
         hits = await self.bot.knowledge.search_products(text, k=self.settings.catalog_passages)
         out = []
         for hit in hits:

@@ -158,7 +158,7 @@ class Escalation(StaffTools, Plugin):
         if hit:
             return ctx.handoff("keyword", {"keyword": hit})
         u = ctx.understanding
-        if u is not None and not getattr(u, "ambiguous", False):
+        if u is not None and not u.ambiguous:
             if u.intent in self.settings.human_intents:
                 return ctx.handoff("asked_for_human")
             if u.intent in self.settings.complaint_intents:
@@ -266,7 +266,8 @@ class Escalation(StaffTools, Plugin):
         history = self.bot.history
         now = history.clock()
         record = self.desk.get(handoff.id)
-        self.desk.update(handoff.id, staff_replied_at=now, first_staff_reply_at=record.first_staff_reply_at or now)
+        self.desk.update(handoff.id, staff_replied_at=now, staff_round=handoff.reopen_count,
+                         first_staff_reply_at=record.first_staff_reply_at or now)
         if handoff.owner_id is None:
             self.bot.handoffs.claim(handoff.id, event.author.id)
         else:
@@ -377,7 +378,8 @@ class Escalation(StaffTools, Plugin):
         limit = timedelta(hours=self.settings.auto_close_after_hours)
         closed = []
         for h in self.bot.handoffs.open_handoffs():
-            if self.desk.get(h.id).staff_replied_at is None:
+            record = self.desk.get(h.id)
+            if record.staff_replied_at is None or record.staff_round != h.reopen_count:
                 continue  # the customer is still waiting for a person (this round): never close that
             if h.last_activity_at and now - h.last_activity_at >= limit:
                 self.bot.handoffs.resolve(h.id, staff_id="auto", note="closed after inactivity")

@@ -18,7 +18,8 @@ from supportbot.reports import ConversationReport, conversation_report, percenti
 
 __all__ = ["DeskRecord", "DeskStore", "MIGRATIONS", "StaffFigures", "staff_figures"]
 
-_COLUMNS = ("thread_id", "summary", "first_staff_reply_at", "staff_replied_at", "csat", "csat_asked_at")
+_LEGACY = ("thread_id", "summary", "first_staff_reply_at", "staff_replied_at", "csat", "csat_asked_at")
+_COLUMNS = (*_LEGACY, "staff_round")
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -31,13 +32,21 @@ def _v1(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS idx_escalation_handoffs_thread ON escalation_handoffs(thread_id)")
     # A database from before this table: the core's schema 4 set these values aside for us.
     if "legacy_handoff_fields" in db.table_names():
-        columns = ", ".join(_COLUMNS)
+        columns = ", ".join(_LEGACY)
         db.execute(f"INSERT OR IGNORE INTO escalation_handoffs (handoff_id, {columns}) "
                    f"SELECT handoff_id, {columns} FROM legacy_handoff_fields")
         db.execute("DROP TABLE legacy_handoff_fields")
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1,)
+def _v2(db: sqlite_utils.Database) -> None:
+    # The round (the handoff's reopen_count) of the last staff reply: auto-close needs a reply in
+    # the current round, and a reopen must not wait for a listener to clear the previous one's.
+    db.execute("ALTER TABLE escalation_handoffs ADD COLUMN staff_round INTEGER")
+    db.execute("UPDATE escalation_handoffs SET staff_round = (SELECT reopen_count FROM handoffs "
+               "WHERE handoffs.id = escalation_handoffs.handoff_id) WHERE staff_replied_at IS NOT NULL")
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +58,8 @@ class DeskRecord:
     #: When staff last replied in the handoff's current round: a reopened handoff waits for a new
     #: reply before it may auto-close, while first_staff_reply_at keeps the first round's figure.
     staff_replied_at: datetime | None = None
+    #: The handoff's round (its reopen_count) when staff last replied.
+    staff_round: int | None = None
     csat: int | None = None
     csat_asked_at: datetime | None = None
 
@@ -80,7 +91,7 @@ class DeskStore:
             raise TypeError(f"no such escalation field(s): {sorted(unknown)}")
         stored = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items()}
         with self.history.transaction() as db:
-            db["escalation_handoffs"].upsert({"handoff_id": handoff_id, **stored}, pk="handoff_id")
+            db.table("escalation_handoffs").upsert({"handoff_id": handoff_id, **stored}, pk="handoff_id")
 
     def new_round(self, handoff_id: int) -> None:
         """A reopened handoff: unanswered by staff this round, and its earlier rating dropped (that

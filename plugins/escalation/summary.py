@@ -5,11 +5,16 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from supportbot.actions import Embed
 from supportbot.handoffs import Handoff
 from supportbot.prompts import load_prompt
+from supportbot.services import Services
+
+if TYPE_CHECKING:
+    from supportbot.config import Config
+    from supportbot.models import ModelRunner
 
 log = logging.getLogger("supportbot.plugins.escalation")
 
@@ -47,7 +52,7 @@ class Summary:
                      footer="Reply in this thread; the bot relays it. /claim, /resolve [note] when done.")
 
 
-async def build_summary(bot: Any, handoff: Handoff, *, use_model: bool, timeout_s: float) -> Summary:
+async def build_summary(bot: Services, handoff: Handoff, *, use_model: bool, timeout_s: float) -> Summary:
     history = bot.history
     conversation = history.conversation(handoff.conversation_id) or {}
     customer = history.customer(conversation.get("customer_id", -1)) or {}
@@ -68,10 +73,10 @@ async def build_summary(bot: Any, handoff: Handoff, *, use_model: bool, timeout_
                 if number not in summary.order_numbers:
                     summary.order_numbers.append(number)
     summary.text = _extractive(inbound, summary.customer_name)
-    runner = getattr(bot, "runner", None)
-    if use_model and runner is not None and getattr(runner, "generation_available", False) and messages:
+    runner = bot.runner
+    if use_model and runner is not None and runner.generation_available and messages:
         try:
-            summary.text = await _generated(bot, summary, timeout_s)
+            summary.text = await _generated(runner, bot.config, summary, timeout_s)
             summary.generated = True
         except Exception as exc:  # the extractive brief is already there; say why the model's is not
             log.warning("handoff %d: generated summary failed (%s); using the extractive one", handoff.id, exc)
@@ -87,15 +92,15 @@ def _extractive(inbound: list[dict[str, Any]], name: str) -> str:
     return f"{name} first wrote: “{_clip(first, 300)}” and most recently: “{_clip(last, 300)}”"
 
 
-async def _generated(bot: Any, summary: Summary, timeout_s: float) -> str:
+async def _generated(runner: ModelRunner, config: Config, summary: Summary, timeout_s: float) -> str:
     from supportbot.models import GenerationOptions
 
-    prompt = load_prompt(bot.config, "handoff_summary")
+    prompt = load_prompt(config, "handoff_summary")
     transcript = "\n".join(summary.last_messages)
     chat = [{"role": "system", "content": prompt["system"]},
             {"role": "user", "content": prompt["user"].format(transcript=transcript)}]
     options = GenerationOptions(max_new_tokens=int(prompt.get("max_new_tokens", 120)), temperature=0.0, timeout_s=timeout_s)
-    (text,) = await bot.runner.generate(chat, options)
+    (text,) = await runner.generate(chat, options)
     return text.strip() or summary.text
 
 

@@ -15,6 +15,7 @@ read (a price such as ``"Total price:"``) is left out of its row, and reported, 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import logging
 import re
@@ -121,13 +122,13 @@ def read_records(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, A
     suffix = path.suffix.lower()
     try:
         if suffix in (".json",):
-            data = json.loads(path.read_text(encoding="utf-8-sig"))
+            data = json.loads(_read_text(path))
             items = _json_list(data)
             columns = list(dict.fromkeys(k for item in items if isinstance(item, dict) for k in item))
-            return columns, ((i, item if isinstance(item, dict) else "not an object") for i, item in
-                             enumerate(items, start=1))
+            return columns, ((i, (_not_utf8(item) or item) if isinstance(item, dict) else "not an object")
+                             for i, item in enumerate(items, start=1))
         if suffix in (".jsonl", ".ndjson"):
-            lines = path.read_text(encoding="utf-8-sig").splitlines()
+            lines = _read_text(path).splitlines()
             parsed: list[tuple[int, dict[str, Any] | str]] = []
             row = 0
             for line in lines:
@@ -136,14 +137,38 @@ def read_records(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, A
                 row += 1
                 try:
                     obj = json.loads(line)
-                    parsed.append((row, obj if isinstance(obj, dict) else "not an object"))
+                    parsed.append((row, (_not_utf8(obj) or obj) if isinstance(obj, dict) else "not an object"))
                 except json.JSONDecodeError as exc:
                     parsed.append((row, f"invalid JSON ({exc.msg})"))
+                except RecursionError:
+                    parsed.append((row, "JSON nested too deeply"))
             columns = list(dict.fromkeys(k for _, obj in parsed if isinstance(obj, dict) for k in obj))
             return columns, iter(parsed)
         return _read_csv(path)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, json.JSONDecodeError) as exc:
         raise MappingError(f"cannot read {path}: {exc}") from exc
+    except RecursionError:
+        raise MappingError(f"cannot read {path}: JSON nested too deeply") from None
+
+
+def _read_text(path: Path) -> str:
+    """The file as text; a byte that is not UTF-8 is kept as a lone surrogate so that the row
+    holding it is reported (by :func:`_not_utf8`) while every other row imports."""
+    return path.read_bytes().decode("utf-8-sig", errors="surrogateescape")
+
+
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def _not_utf8(record: Mapping[str, Any]) -> str | None:
+    """Why a record cannot be imported because of a non-UTF-8 byte, or None."""
+    for column, value in record.items():
+        match = _ESCAPED_BYTE.search(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+        if match:
+            byte = ord(match.group(0)) - 0xDC00
+            shown = str(column).encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # printable
+            return f"{shown}: byte 0x{byte:02x} is not UTF-8; save the file as UTF-8 (row left out)"
+    return None
 
 
 def _json_list(data: Any) -> list[Any]:
@@ -158,22 +183,42 @@ def _json_list(data: Any) -> list[Any]:
 
 def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any] | str]]]:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # marketplace exports have very long cells
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        sample = handle.read(64 * 1024)
-        handle.seek(0)
-        delimiter = "\t" if path.suffix.lower() == ".tsv" or sample.count("\t") > sample.count(",") else ","
-        reader = csv.DictReader(handle, delimiter=delimiter)
-        columns = list(reader.fieldnames or [])
-        records = list(reader)
+    text = _read_text(path)
+    sample = text[: 64 * 1024]
+    delimiter = "\t" if path.suffix.lower() == ".tsv" or sample.count("\t") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    columns = list(reader.fieldnames or [])
+    physical = io.StringIO(text, newline="").readlines()  # the lines as the reader counts them
+    records: list[tuple[dict[str, Any], int, str]] = []  # with the physical lines each record took
+    last_line = reader.line_num
+    for record in reader:
+        records.append((record, reader.line_num - last_line, "".join(physical[last_line:reader.line_num])))
+        last_line = reader.line_num
 
     def rows() -> Iterator[tuple[int, dict[str, Any] | str]]:
-        for number, record in enumerate(records, start=1):
+        for number, (record, lines, raw) in enumerate(records, start=1):
+            multiline = next((c for c, v in record.items() if isinstance(v, str) and "\n" in v), None)
+            swallowed = _swallowed_rows(raw, lines, multiline)
             if None in record:  # more cells than the header has columns
-                yield number, f"{len(columns) + len(record[None])} cells for {len(columns)} columns"
+                extra = record[None]  # type: ignore[index]  # csv.DictReader's restkey: None holds the extra cells
+                yield number, f"{len(columns) + len(extra)} cells for {len(columns)} columns"
+            elif swallowed:
+                yield number, swallowed
             elif any((v or "").strip() for v in record.values()):
-                yield number, record
+                yield number, _not_utf8(record) or record
 
     return columns, rows()
+
+
+def _swallowed_rows(raw: str, lines: int, column_of_quote: str | None) -> str | None:
+    """A quote left open runs on to the end of the file, taking every later row into one cell:
+    then the record's own lines hold an odd number of quote characters (a closed quoted cell,
+    even over several lines, has an even number, as ``""`` escapes come in pairs)."""
+    if lines < 2 or raw.count('"') % 2 == 0:
+        return None
+    where = f"{column_of_quote}: " if column_of_quote else ""
+    return (f"{where}a quote opened here is not closed, so the {lines - 1} line(s) after it were read as part "
+            f"of this cell; close the quote (row and the lines it took left out)")
 
 
 def _resolve(fields: tuple[str, ...], defaults: Mapping[str, str], mapping: Mapping[str, str],
@@ -397,7 +442,7 @@ def _faq(kb: KnowledgeBase, path: Path, mapping: Mapping[str, str], report: Impo
 
 def _faq_page(path: Path, report: ImportReport) -> list[PassageRecord]:
     """An FAQ page: each question heading with the text under it (see :func:`.pages.page_faq`)."""
-    entries = []
+    entries: list[PassageRecord] = []
     for number, (question, answer) in enumerate(page_faq(read_page(path)), start=1):
         report.rows += 1
         key = " ".join(question.lower().split())
@@ -431,9 +476,13 @@ PAGE_SUFFIXES = (".html", ".htm", ".md", ".markdown", ".txt")
 def read_page(path: Path) -> list[Block]:
     """An HTML page, or a Markdown / plain-text document, as blocks (see :mod:`.pages`)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = _read_text(path)
+    except OSError as exc:
         raise MappingError(f"cannot read {path}: {exc}") from exc
+    bad = _ESCAPED_BYTE.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise MappingError(f"{path}:{line}: byte 0x{ord(bad.group(0)) - 0xDC00:02x} is not UTF-8; save the file as UTF-8")
     html = path.suffix.lower() in (".html", ".htm") or text.lstrip().lower().startswith(("<!doctype", "<html"))
     return page_blocks(text, markdown=not html)
 

@@ -23,10 +23,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 __all__ = ["Block", "page_blocks", "markdown_to_html", "html_to_text", "looks_like_html", "page_passages",
            "page_faq"]
@@ -65,7 +68,7 @@ def looks_like_html(text: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _markdown() -> object:
+def _markdown() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
     # CommonMark with GitHub's pipe tables; raw HTML inside the Markdown passes to the HTML reader.
@@ -73,7 +76,7 @@ def _markdown() -> object:
 
 
 def markdown_to_html(text: str) -> str:
-    return _markdown().render(text)  # type: ignore[attr-defined]
+    return _markdown().render(text)
 
 
 def page_blocks(source: str, *, markdown: bool = False) -> list[Block]:
@@ -82,7 +85,7 @@ def page_blocks(source: str, *, markdown: bool = False) -> list[Block]:
     soup = BeautifulSoup(html, "html.parser")
     # A published page carries the site around its content (menus, banners, cart): where it marks
     # its main content, read only that.
-    root = soup.find("main") or soup.find(attrs={"role": "main"}) or soup
+    root = soup.find("main") or soup.find(None, {"role": "main"}) or soup
     reader = _Reader()
     reader.walk(root)
     reader.flush()
@@ -346,5 +349,6 @@ def _links_only(listing: Tag) -> bool:
 
 
 def _hidden(tag: Tag) -> bool:
-    style = (tag.get("style") or "").replace(" ", "").lower() if isinstance(tag.get("style"), str) else ""
+    style_attr = tag.get("style")
+    style = style_attr.replace(" ", "").lower() if isinstance(style_attr, str) else ""
     return tag.has_attr("hidden") or "display:none" in style or tag.get("aria-hidden") == "true"

@@ -9,6 +9,7 @@ a value or raises :class:`ValueError` with a reason that the import report can s
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 
@@ -76,9 +77,7 @@ def parse_stock(raw: str | int | float | None) -> int | None:
     if isinstance(raw, bool):
         return int(raw)
     if isinstance(raw, int | float):
-        if raw < 0:
-            raise ValueError(f"stock {raw!r} is negative")
-        return int(raw)
+        return _units(raw, repr(raw))
     text = clean_text(raw).lower()
     if not text:
         return None
@@ -90,8 +89,20 @@ def parse_stock(raw: str | int | float | None) -> int | None:
         value = float(text.replace(",", ""))
     except ValueError:
         raise ValueError(f"stock {_short(text)!r} is not a number") from None
-    if value < 0 or value != int(value):
-        raise ValueError(f"stock {_short(text)!r} is not a whole number of units")
+    return _units(value, repr(_short(text)))
+
+
+#: More units than any shop holds, and than SQLite's 64-bit integers take ("inf", 1e23: a typo).
+MAX_STOCK = 10**12
+
+
+def _units(value: float, shown: str) -> int:
+    if not math.isfinite(value) or abs(value) > MAX_STOCK:
+        raise ValueError(f"stock {shown} is not a plausible number of units (at most {MAX_STOCK:,})")
+    if value < 0:
+        raise ValueError(f"stock {shown} is negative")
+    if value != int(value):
+        raise ValueError(f"stock {shown} is not a whole number of units")
     return int(value)
 
 

@@ -119,7 +119,7 @@ def import_shop(kb: KnowledgeBase, folder: str | Path, *, progress: bool = False
         if item.kind == "products" and currency and "currency" not in mapping:
             mapping["currency"] = str(currency)
         try:
-            report.reports.append(import_file(kb, item.kind, item.path, mapping or None,  # type: ignore[arg-type]
+            report.reports.append(import_file(kb, item.kind, item.path, mapping or None,  # type: ignore[arg-type]  # kind: one of _KINDS, checked where the file list is read
                                               progress=progress, preset=item.preset))
         except MappingError as exc:
             log.warning("shop import: %s skipped: %s", item.path, exc)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -185,14 +186,18 @@ def write_products(kb: KnowledgeBase, records: Sequence[ProductRecord], report: 
                     values = [p.name, p.category, p.price, p.price_max, p.currency, p.stock, attrs,
                               p.description, p.url, variants, source, p.row, content_hash]
                     old = existing.get(p.sku)
-                    item, old_embed, changed = _upsert(
-                        conn, report, old, content_hash,
-                        "INSERT INTO kb_products(sku, name, category, price, price_max, currency, stock, attributes, "
-                        "description, url, variants, source, row_number, content_hash, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [p.sku, *values, now],
-                        "UPDATE kb_products SET name=?, category=?, price=?, price_max=?, currency=?, stock=?, "
-                        "attributes=?, description=?, url=?, variants=?, source=?, row_number=?, content_hash=?, "
-                        "updated_at=? WHERE id=?", [*values, now])
+                    try:
+                        item, old_embed, changed = _upsert(
+                            conn, report, old, content_hash,
+                            "INSERT INTO kb_products(sku, name, category, price, price_max, currency, stock, attributes, "
+                            "description, url, variants, source, row_number, content_hash, updated_at) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [p.sku, *values, now],
+                            "UPDATE kb_products SET name=?, category=?, price=?, price_max=?, currency=?, stock=?, "
+                            "attributes=?, description=?, url=?, variants=?, source=?, row_number=?, content_hash=?, "
+                            "updated_at=? WHERE id=?", [*values, now])
+                    except (sqlite3.Error, OverflowError) as exc:  # one bad row never stops the rest
+                        report.problem(p.row, f"sku {p.sku!r} could not be stored ({exc})")
+                        continue
                     if changed and old is not None:
                         stale.append(item)
                     if changed:
@@ -270,14 +275,15 @@ def _upsert(conn: Any, report: ImportReport, old: tuple[int, str, str | None] | 
     """Insert a new row, update a changed one (``update_args`` + its id), leave an unchanged one;
     counted in ``report``. Returns the row id, its previous embedding hash, and whether its content changed."""
     if old is None:
+        row_id = int(conn.execute(insert, insert_args).lastrowid or 0)
         report.added += 1
-        return int(conn.execute(insert, insert_args).lastrowid or 0), None, True
+        return row_id, None, True
     item, old_content, old_embed = old
     if old_content == content_hash:
         report.unchanged += 1
         return item, old_embed, False
     conn.execute(update, [*update_args, item])
-    report.updated += 1
+    report.updated += 1  # counted once it is stored
     return item, old_embed, True
 
 

@@ -7,7 +7,7 @@ runner's, so each backend stays small and they all behave alike.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Protocol
 
 import numpy as np
@@ -29,7 +29,7 @@ class Generator(Protocol):
     async def close(self) -> None:
         """Release the model or the connection; safe to call twice."""
 
-    def stream(self, messages: list[ChatMessage], options: ResolvedOptions) -> AsyncIterator[str]:
+    def stream(self, messages: list[ChatMessage], options: ResolvedOptions) -> AsyncGenerator[str, None]:
         """Yield the completion in pieces.
 
         Closing the iterator (or cancelling the task awaiting it) must stop the generation and

@@ -22,6 +22,7 @@ from prometheus_client import Counter, Gauge, Histogram
 __all__ = [
     "ACTIVE_REQUESTS",
     "EMBEDDED_TEXTS",
+    "ENGINE_RESTARTS",
     "EMBED_BATCH_SIZE",
     "FAILURES",
     "GENERATED_TOKENS",
@@ -39,6 +40,9 @@ RATE_WINDOW_S = 10.0
 # Generation on a CPU takes seconds; on a GPU, tens of milliseconds to first token.
 _LATENCY_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80, float("inf"))
 
+ENGINE_RESTARTS = Counter(
+    "supportbot_model_engine_restarts", "Generation engines started again after their thread died.", ["backend", "engine"]
+)
 QUEUE_DEPTH = Gauge("supportbot_model_queue_depth", "Requests waiting for a free generation slot.", ["backend"])
 ACTIVE_REQUESTS = Gauge("supportbot_model_active_requests", "Requests holding a generation slot.", ["backend"])
 GENERATED_TOKENS = Counter(

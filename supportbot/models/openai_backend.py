@@ -26,7 +26,7 @@ import json
 import logging
 import os
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -129,7 +129,7 @@ class OpenAIGenerator:
     async def close(self) -> None:
         await self._client.close()
 
-    async def stream(self, messages: list[ChatMessage], options: ResolvedOptions) -> AsyncIterator[str]:
+    async def stream(self, messages: list[ChatMessage], options: ResolvedOptions) -> AsyncGenerator[str, None]:
         """Yield the completion piece by piece; closing the iterator closes the connection."""
         client = self._client
         body: dict[str, Any] = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 
 import numpy as np
@@ -89,7 +89,9 @@ class ModelRunner:
         return self._generator
 
     async def start(self) -> None:
-        """Load the generator and the embedder side by side, off the event loop.
+        """Load the generator and the embedder, off the event loop. Both are started together, but
+        the models themselves load one at a time (``MODEL_LOAD_LOCK``: transformers' lazy imports
+        are not thread-safe).
 
         Never raises for a model that cannot be loaded: that is logged (one WARNING line each)
         and the runner carries on without it.
@@ -179,7 +181,7 @@ class ModelRunner:
                 variant.cancel()  # no-op for those already done
             await asyncio.gather(*variants, return_exceptions=True)
 
-    async def _stream(self, messages: list[ChatMessage], options: ResolvedOptions) -> AsyncIterator[str]:
+    async def _stream(self, messages: list[ChatMessage], options: ResolvedOptions) -> AsyncGenerator[str, None]:
         generator = self._generator
         label = self._gen_label
         if not self._generation_ready or generator is None:

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
 from . import metrics
-from .decoding import IncrementalDecoder
+from .decoding import IncrementalDecoder, chat_token_ids
 from .errors import ModelUnavailable
 from .loading import MODEL_LOAD_LOCK, cpu_threads, local_files_only, resolve_device, resolve_dtype
 from .options import ChatMessage, ResolvedOptions
@@ -43,6 +43,9 @@ class TransformersGenerator:
         self._settings = settings
         self._tokenizer: PreTrainedTokenizerBase | None = None
         self._engine: Engine | None = None
+        self._model: Any = None
+        self._device = "cpu"
+        self._restarting = asyncio.Lock()
 
     @property
     def engine(self) -> str | None:
@@ -71,20 +74,48 @@ class TransformersGenerator:
             engine.abort(ModelUnavailable("the model was unloaded"))
             await asyncio.to_thread(engine.stop)
 
-    async def stream(self, messages: list[ChatMessage], options: ResolvedOptions) -> AsyncIterator[str]:
+    async def stream(self, messages: list[ChatMessage], options: ResolvedOptions) -> AsyncGenerator[str, None]:
         """Yield the completion of ``messages`` piece by piece; closing the iterator cancels it."""
-        engine, tokenizer = self._engine, self._tokenizer
+        engine, tokenizer = await self._live_engine(), self._tokenizer
         if engine is None or tokenizer is None:
             raise ModelUnavailable("the transformers generator is not started")
-        input_ids = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True, return_dict=False)
+        input_ids = chat_token_ids(
+            tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True, return_dict=False))
         decoder = IncrementalDecoder(tokenizer)
-        async with aclosing(engine.tokens(list(input_ids), options)) as steps:
+        async with aclosing(engine.tokens(input_ids, options)) as steps:
             async for new_tokens in steps:
                 metrics.record_tokens(self.name, len(new_tokens))
                 if piece := decoder.feed(new_tokens):
                     yield piece
         if piece := decoder.finish():
             yield piece
+
+    async def _live_engine(self) -> Engine | None:
+        """The engine, started again first if its thread died (a request that broke the batch,
+        say): one bad request must not leave every later one to fail."""
+        engine = self._engine
+        if engine is None or engine.alive:
+            return engine
+        async with self._restarting:
+            if self._engine is engine:  # nobody restarted it while this request waited
+                log.error("the %s generation engine stopped serving; starting a new one", engine.kind)
+                metrics.ENGINE_RESTARTS.labels(backend=self.name, engine=engine.kind).inc()
+                engine.abort(ModelUnavailable("the generation engine stopped"))
+                self._engine = await asyncio.to_thread(self._restart_engine, engine)
+        return self._engine
+
+    def _restart_engine(self, dead: Engine) -> Engine:
+        try:
+            dead.stop()
+        except Exception:  # it is dead already; what is left of it must not stop the new one
+            log.warning("the stopped engine did not shut down cleanly", exc_info=True)
+        assert self._tokenizer is not None
+        from .varlen_attention import VARLEN_SDPA
+
+        if self._model.config._attn_implementation == VARLEN_SDPA:
+            # Set by the continuous engine after its warm-up; a new manager starts from plain SDPA.
+            self._model.set_attn_implementation("sdpa")
+        return self._start_engine(self._model, self._tokenizer, self._device)
 
     def _set_cpu_threads(self) -> None:
         import torch
@@ -104,8 +135,10 @@ class TransformersGenerator:
             if not tokenizer.chat_template:
                 raise ValueError(f"{settings.name} has no chat template (a base model, not a chat model?)")
             model = AutoModelForCausalLM.from_pretrained(settings.name, dtype=dtype, local_files_only=offline)
-            model = model.to(device).eval()
+            # transformers' decorator on .to() hides its self from mypy, which takes the device for it.
+            model = model.to(device).eval()  # type: ignore[arg-type]
             self._tokenizer, self._engine = tokenizer, self._start_engine(model, tokenizer, device)
+            self._model, self._device = model, device  # kept to start the engine again if it dies
         import torch
 
         log.info(
@@ -148,3 +181,4 @@ def _special_ids(model: Any, tokenizer: PreTrainedTokenizerBase) -> tuple[Any, i
     if pad is None:  # only used to fill rows that have ended; any id will do
         pad = (eos[0] if isinstance(eos, list) else eos) or 0
     return eos, pad
+

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import re
 import zlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,7 +99,7 @@ class FakeGenerator:
     async def close(self) -> None:
         pass
 
-    async def stream(self, messages: list[ChatMessage], options: ResolvedOptions) -> AsyncIterator[str]:
+    async def stream(self, messages: list[ChatMessage], options: ResolvedOptions) -> AsyncGenerator[str, None]:
         self.calls.append(FakeCall(messages, options))
         if self.fail_with is not None:
             raise self.fail_with

@@ -16,7 +16,7 @@ import pytest
 import pytest_asyncio
 
 from ..app import PROJECT_ROOT
-from ..config import Config, _merge, load_config
+from ..config import Config, load_config, merge_overrides
 from ..engine import SupportBot
 from ..history import History
 from ..plugin import Plugin
@@ -60,7 +60,7 @@ async def make_bot(bot_config: Config) -> AsyncIterator[MakeBot]:
                       clock: Any = None) -> tuple[SupportBot, TestTransport]:
         # Named plugins load from plugins/ in pipeline order; classes are added after them.
         overrides: dict[str, Any] = {"plugins": {"enabled": [p for p in plugins if isinstance(p, str)]}}
-        config = load_config(None, overrides=_merge(_merge(_as_dict(bot_config), overrides), settings or {}))
+        config = load_config(None, overrides=merge_overrides(merge_overrides(_as_dict(bot_config), overrides), settings or {}))
         history = History.open(config.resolve(config.database.path), **({"clock": clock} if clock else {}))
         transport = TestTransport()
         bot = SupportBot(config, history=history, runner=runner, knowledge=knowledge,

@@ -15,7 +15,10 @@ import itertools
 import random
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerFast
 
 __all__ = ["CHAT_TEMPLATE", "ModelSize", "build_tiny_chat_model", "support_sentences"]
 
@@ -33,7 +36,7 @@ _SPECIAL_TOKENS: Final = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 
 # "tiny" is for unit tests (~0.5M parameters, builds in well under a second); "small" is ~30M
 # parameters, the size the benchmark targets on a 2-core CPU.
-_SIZES: Final[dict[str, dict[str, int | float]]] = {
+_SIZES: Final[dict[str, dict[str, Any]]] = {  # Qwen2Config keyword arguments
     "tiny": {
         "hidden_size": 64,
         "intermediate_size": 128,
@@ -104,7 +107,7 @@ def support_sentences(count: int = 400, seed: int = 0) -> Iterator[str]:
         yield f"{subject.capitalize()} {verb} {tail}"
 
 
-def _train_tokenizer(vocab_size: int):  # -> transformers.PreTrainedTokenizerFast
+def _train_tokenizer(vocab_size: int) -> PreTrainedTokenizerFast:
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
@@ -142,8 +145,8 @@ def build_tiny_chat_model(path: Path, *, size: ModelSize = "tiny", seed: int = 0
     path.mkdir(parents=True, exist_ok=True)
 
     tokenizer = _train_tokenizer(int(dims["vocab_size"]))
-    eos_id = tokenizer.convert_tokens_to_ids("<|im_end|>")
-    pad_id = tokenizer.convert_tokens_to_ids("<|endoftext|>")
+    eos_id, pad_id = (tokenizer.convert_tokens_to_ids(token) for token in ("<|im_end|>", "<|endoftext|>"))
+    assert isinstance(eos_id, int) and isinstance(pad_id, int), "one token in, one id out"
     config = Qwen2Config(
         **{**dims, "vocab_size": len(tokenizer)},
         max_position_embeddings=2048,

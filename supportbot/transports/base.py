@@ -17,11 +17,25 @@ from ..actions import Action, EditMessage, OpenThread, SendMessage
 if TYPE_CHECKING:
     from ..engine import SupportBot
 
-__all__ = ["Transport", "UnsupportedAction"]
+__all__ = ["Transport", "UnsupportedAction", "TransientSendError"]
 
 
 class UnsupportedAction(TypeError):
     """The transport cannot perform this kind of action."""
+
+
+class TransientSendError(Exception):
+    """The platform refused an action for now (rate limited, a server error): the same action may
+    succeed later, and the core tries it again instead of giving up on the customer.
+
+    ``rate_limited``: the platform said it did nothing (a 429), so even an action without a nonce
+    is safe to repeat; after a server error only a nonce'd message is.
+    """
+
+    def __init__(self, message: str, *, retry_after: float = 0.0, rate_limited: bool = False) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.rate_limited = rate_limited
 
 
 class Transport(ABC):
@@ -62,6 +76,11 @@ class Transport(ABC):
 
     async def edit_message(self, action: EditMessage) -> str | None:
         raise UnsupportedAction(f"{self.name} transport cannot edit messages")
+
+    async def find_reply(self, channel_id: str, message_id: str) -> str | None:
+        """The platform id of a reply the bot already posted to ``message_id``, if the platform can
+        tell (None: unknown). The core asks before repeating a reply an earlier run may have sent."""
+        return None
 
     @contextlib.asynccontextmanager
     async def typing(self, channel_id: str) -> AsyncIterator[None]:

@@ -12,12 +12,12 @@ import asyncio
 import itertools
 import re
 import sys
-import time
+import uuid
 from typing import TextIO
 
 from ..actions import Button, CommandResult, Component, ComponentReply, Embed, Modal
 from ..events import Author, CommandInvoked, ComponentUsed, MessageReceived
-from .recording import RecordingTransport, Sent, _Thread
+from .recording import RecordedThread, RecordingTransport, Sent
 
 __all__ = ["ConsoleTransport", "parse_command"]
 
@@ -53,8 +53,9 @@ class ConsoleTransport(RecordingTransport):
         self.interactive = not echo and self.source.isatty()
         self._stopped = False
         # Message ids must not repeat across runs: the history keeps them, and a repeated id would
-        # be taken for a redelivery and ignored. The start time (in hex seconds) makes them unique.
-        self._run_prefix = format(int(time.time()), "x")
+        # be taken for a redelivery and ignored. A random run id keeps them apart even for two
+        # consoles started in the same second (the start time alone did not).
+        self._run_prefix = uuid.uuid4().hex[:12]
         self._count = itertools.count(1)
         #: The numbered choices on screen: (custom_id, value of a select or None, channel, message id).
         self._choices: list[tuple[str, str | None, str, str | None]] = []
@@ -199,7 +200,7 @@ class ConsoleTransport(RecordingTransport):
         self._print(f"(bot edited its message) {sent.text}".rstrip())
         self._show_components(sent.components, sent.channel_id, sent.id)
 
-    def on_thread(self, thread: _Thread) -> None:
+    def on_thread(self, thread: RecordedThread) -> None:
         ping = "@staff " if thread.action.mention_staff else ""
         self._print(f"[staff thread {thread.action.name} opened] {ping}{thread.action.text}")
         for embed in thread.action.embeds:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from ..actions import Component, EditMessage, OpenThread, SendMessage
 from .base import Transport
 
-__all__ = ["RecordingTransport", "Sent"]
+__all__ = ["RecordingTransport", "RecordedThread", "Sent"]
 
 
 @dataclass
@@ -32,7 +32,9 @@ class Sent:
 
 
 @dataclass
-class _Thread:
+class RecordedThread:
+    """A staff thread the bot opened, with what it posted there."""
+
     id: str
     action: OpenThread
     messages: list[Sent] = field(default_factory=list)
@@ -48,7 +50,7 @@ class RecordingTransport(Transport):
     def __init__(self) -> None:
         super().__init__()
         self.sent: list[Sent] = []
-        self.threads: dict[str, _Thread] = {}
+        self.threads: dict[str, RecordedThread] = {}
         self._by_nonce: dict[str, str] = {}
 
     def next_id(self) -> str:
@@ -77,8 +79,11 @@ class RecordingTransport(Transport):
         self.on_edited(sent)
         return sent.id
 
+    async def find_reply(self, channel_id: str, message_id: str) -> str | None:
+        return next((s.id for s in self.sent if s.channel_id == channel_id and s.action.reply_to == message_id), None)
+
     async def open_thread(self, action: OpenThread) -> str | None:
-        thread = _Thread(self.next_id(), action)
+        thread = RecordedThread(self.next_id(), action)
         self.threads[thread.id] = thread
         self.on_thread(thread)
         return thread.id
@@ -86,6 +91,6 @@ class RecordingTransport(Transport):
     # Hooks for subclasses that show things (the console).
     def on_sent(self, sent: Sent) -> None: ...
 
-    def on_thread(self, thread: _Thread) -> None: ...
+    def on_thread(self, thread: RecordedThread) -> None: ...
 
     def on_edited(self, sent: Sent) -> None: ...

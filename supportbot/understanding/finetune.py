@@ -19,7 +19,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -113,8 +113,11 @@ def fine_tune(
     return out
 
 
-def _bert_of(model: SentenceTransformer) -> tuple[object, torch.nn.Module]:
-    """The transformer module and its BERT-style model; only mean pooling is supported."""
+def _bert_of(model: SentenceTransformer) -> tuple[Any, Any]:
+    """The transformer module and its BERT-style model; only mean pooling is supported.
+
+    Typed Any: their parts are reached by attribute (``bert.encoder.layer``), which torch types as
+    ``Tensor | Module``, and whether they exist is checked here at run time."""
     transformer = model[0]
     pooling = model[1] if len(model) > 1 else None
     mode = getattr(pooling, "pooling_mode", None) or getattr(pooling, "get_pooling_mode_str", lambda: None)()
@@ -126,7 +129,7 @@ def _bert_of(model: SentenceTransformer) -> tuple[object, torch.nn.Module]:
     return transformer, bert
 
 
-def _frozen_states(bert: torch.nn.Module, tokenizer: object, texts: Sequence[str], split: int,
+def _frozen_states(bert: Any, tokenizer: Any, texts: Sequence[str], split: int,
                    max_length: int) -> list[torch.Tensor]:
     """Each text's hidden states entering layer ``split`` (no padding), as float16 to halve memory."""
     import torch
@@ -143,7 +146,8 @@ def _frozen_states(bert: torch.nn.Module, tokenizer: object, texts: Sequence[str
             for row, i in enumerate(batch):
                 length = int(encoded["attention_mask"][row].sum())
                 states[i] = hidden[row, :length].to(torch.float16).clone()
-    return states  # type: ignore[return-value]
+    assert all(state is not None for state in states)
+    return [state for state in states if state is not None]
 
 
 def _length_buckets(cached: Sequence[torch.Tensor], batch_size: int, rng: random.Random) -> list[list[int]]:

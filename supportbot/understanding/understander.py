@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -211,6 +212,6 @@ def _load_encoder(path: Path) -> object:
         return SentenceTransformer(str(path), device="cpu")
 
 
-def _encode(encoder: object, texts: list[str]) -> np.ndarray:
-    vectors = encoder.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)  # type: ignore[attr-defined]
+def _encode(encoder: Any, texts: list[str]) -> np.ndarray:  # a SentenceTransformer (untyped library)
+    vectors = encoder.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
     return np.asarray(vectors, dtype=np.float32)

@@ -11,7 +11,7 @@ Both deliver tokens to the event loop with ``call_soon_threadsafe`` and never bl
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
@@ -27,8 +27,13 @@ class Engine(Protocol):
     #: ``continuous`` or ``thread``, for logs and diagnostics.
     kind: str
 
-    def tokens(self, input_ids: list[int], options: ResolvedOptions) -> AsyncIterator[list[int]]:
+    def tokens(self, input_ids: list[int], options: ResolvedOptions) -> AsyncGenerator[list[int], None]:
         """Yield the ids generated since the last yield; closing the iterator cancels the request."""
+        ...
+
+    @property
+    def alive(self) -> bool:
+        """Still serving: False once its thread has died (the generator then starts a new one)."""
         ...
 
     def abort(self, error: ModelError) -> None:

@@ -17,12 +17,13 @@ import asyncio
 import itertools
 import logging
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError, ModelUnavailable
 from ..options import ResolvedOptions
 from ..settings import ModelSettings
+from ..decoding import chat_token_ids
 from . import LiveRequests
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class ContinuousEngine:
         self._ids = itertools.count()
         self._live = LiveRequests()
 
-    async def tokens(self, input_ids: list[int], options: ResolvedOptions) -> AsyncIterator[list[int]]:
+    async def tokens(self, input_ids: list[int], options: ResolvedOptions) -> AsyncGenerator[list[int], None]:
         manager = self.manager
         request_id = f"supportbot-{next(self._ids)}"
         outputs: asyncio.Queue[GenerationOutput | ModelError] = asyncio.Queue()
@@ -96,6 +97,10 @@ class ContinuousEngine:
             return {"temperature": 1.0, "top_k": 1, "top_p": 1.0}
         top_k = options.top_k if options.top_k > 0 else self._vocab_size
         return {"temperature": float(options.temperature), "top_k": int(top_k), "top_p": float(options.top_p)}
+
+    @property
+    def alive(self) -> bool:
+        return bool(self.manager.is_running())
 
     def abort(self, error: ModelError) -> None:
         self._live.fail_all(error)
@@ -174,7 +179,7 @@ def _warm_up(engine: ContinuousEngine, tokenizer: PreTrainedTokenizerBase) -> No
         [{"role": "user", "content": "Hello"}], add_generation_prompt=True, tokenize=True, return_dict=False
     )
     request_id = manager.add_request(
-        list(ids), request_id="supportbot-warmup", max_new_tokens=1, **engine.sampling_kwargs(_GREEDY_ONE)
+        chat_token_ids(ids), request_id="supportbot-warmup", max_new_tokens=1, **engine.sampling_kwargs(_GREEDY_ONE)
     )
     if request_id is None:
         raise RuntimeError("the generation loop refused the warm-up request")

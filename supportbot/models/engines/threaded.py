@@ -15,9 +15,9 @@ import asyncio
 import logging
 import threading
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import torch
 from transformers import GenerationConfig, StoppingCriteria, StoppingCriteriaList
@@ -77,7 +77,7 @@ class ThreadEngine:
         self._thread = threading.Thread(target=self._serve, name="supportbot-generate", daemon=True)
         self._thread.start()
 
-    async def tokens(self, input_ids: list[int], options: ResolvedOptions) -> AsyncIterator[list[int]]:
+    async def tokens(self, input_ids: list[int], options: ResolvedOptions) -> AsyncGenerator[list[int], None]:
         loop = asyncio.get_running_loop()
         steps: asyncio.Queue[_Step] = asyncio.Queue()
 
@@ -101,6 +101,10 @@ class ThreadEngine:
                     yield step
         finally:
             job.cancelled.set()  # stops its row at the next step, or drops it if still waiting
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive() and not self._stopping
 
     def abort(self, error: ModelError) -> None:
         self._live.fail_all(error)
@@ -211,4 +215,5 @@ class _Rows(StoppingCriteria):
             job.deliver([token])
             if job.generated >= job.options.max_new_tokens:
                 job.finish()
-        return torch.tensor([job.done for job in self._batch], dtype=torch.bool, device=input_ids.device)
+        done = torch.tensor([job.done for job in self._batch], dtype=torch.bool, device=input_ids.device)
+        return cast(torch.BoolTensor, done)  # a bool tensor is what StoppingCriteria return; torch types it plain

@@ -68,7 +68,7 @@ StartDiscordBot = Callable[..., Awaitable[RunningBot]]
 async def discord_bot(fake_discord: FakeDiscord, bot_config: Config) -> AsyncIterator[StartDiscordBot]:
     """Factory: ``await discord_bot(*plugins, **discord_settings)``. Plugins are classes or names
     of shipped plugins; the staff channel, staff role and support channel are the fake's."""
-    from ...config import _merge, load_config
+    from ...config import load_config, merge_overrides
     from ...engine import SupportBot
     from ...history import History
     from ...transports.discord import DiscordSettings
@@ -80,7 +80,7 @@ async def discord_bot(fake_discord: FakeDiscord, bot_config: Config) -> AsyncIte
                     **discord: Any) -> RunningBot:
         names = [p for p in plugins if isinstance(p, str)]
         base = bot_config.model_dump(mode="json", exclude={"source", "yaml_root"})
-        config = load_config(None, overrides=_merge(_merge(base, {"plugins": {"enabled": names}}),
+        config = load_config(None, overrides=merge_overrides(merge_overrides(base, {"plugins": {"enabled": names}}),
                                                    settings or {}))
         transport_settings = DiscordSettings(**{
             "support_channels": [fake_discord.support_channel_id],

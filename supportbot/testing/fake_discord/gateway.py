@@ -106,7 +106,7 @@ class Gateway:
             await ws.close(code=4014, message=b"Disallowed intent(s).")
             return None
         shard = tuple(data["shard"]) if data.get("shard") else None
-        session = Session(id=uuid.uuid4().hex, intents=intents, shard=shard, ws=ws)  # type: ignore[arg-type]
+        session = Session(id=uuid.uuid4().hex, intents=intents, shard=shard, ws=ws)
         self.sessions[session.id] = session
         self.identifies += 1
         ready: dict[str, Any] = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -126,6 +127,8 @@ class World:
         self.roles: dict[int, dict[str, Any]] = {}
         self.members: dict[int, dict[str, Any]] = {}
         self.users: dict[int, dict[str, Any]] = {self.application_id: self.bot_user}
+        #: Every message of each channel, oldest first: what GET /channels/{id}/messages reads.
+        self.history: dict[int, list[dict[str, Any]]] = {}
         # @everyone's role id is the guild id.
         self._add_role_with_id(self.guild_id, "@everyone", EVERYONE_PERMISSIONS)
         self.staff_role_id = self.add_role("Staff", EVERYONE_PERMISSIONS | MANAGE_MESSAGES)
@@ -149,7 +152,7 @@ class World:
             "bot": bot,
         }
 
-    def add_user(self, name: str, *, roles: list[int] = (), bot: bool = False) -> dict[str, Any]:  # type: ignore[assignment]
+    def add_user(self, name: str, *, roles: Sequence[int] = (), bot: bool = False) -> dict[str, Any]:
         """A new guild member; returns its user object."""
         user = self._user(self.ids.next(), name, bot=bot)
         self.users[int(user["id"])] = user
@@ -273,7 +276,13 @@ class World:
             user_id = int(author["id"])
             if user_id in self.members:
                 data["member"] = self.member_payload(user_id, with_user=False)
+        self.history.setdefault(channel_id, []).append(data)
         return data
+
+    def messages_after(self, channel_id: int, after: int, limit: int) -> list[dict[str, Any]]:
+        """As Discord answers ``?after=``: the ``limit`` oldest messages after ``after``, newest first."""
+        later = [m for m in self.history.get(channel_id, []) if int(m["id"]) > after][:limit]
+        return list(reversed(later))
 
     def thread_payload(self, parent_id: int, name: str, *, type: int, owner_id: int) -> dict[str, Any]:
         thread_id = self.add_channel(name, type=type, parent_id=parent_id)

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from .faults import RestFaults
@@ -89,6 +90,7 @@ class RestApi:
             web.get(p + "/gateway", self.gateway_plain),
             web.get(p + "/channels/{channel}", self.get_channel),
             web.post(p + "/channels/{channel}/messages", self.create_message),
+            web.get(p + "/channels/{channel}/messages", self.list_messages),
             web.patch(p + "/channels/{channel}/messages/{message}", self.edit_message),
             web.post(p + "/channels/{channel}/typing", self.trigger_typing),
             web.post(p + "/channels/{channel}/threads", self.create_thread),
@@ -164,6 +166,17 @@ class RestApi:
     async def get_channel(self, request: web.Request) -> web.Response:
         channel = self.world.channels.get(int(request.match_info["channel"]))
         return json_response(channel) if channel is not None else error(404, "Unknown Channel", 10003)
+
+    async def list_messages(self, request: web.Request) -> web.Response:
+        """A channel's history; the bot reads it to catch up after being away (``?after=``)."""
+        channel_id = int(request.match_info["channel"])
+        if channel_id not in self.world.channels:
+            return error(404, "Unknown Channel", 10003)
+        limit = max(1, min(100, int(request.query.get("limit", 50))))
+        after = int(request.query.get("after", 0))
+        if "before" in request.query or "around" in request.query:
+            return error(400, "the fake answers ?after= only")
+        return json_response(self.world.messages_after(channel_id, after, limit))
 
     async def create_message(self, request: web.Request) -> web.Response:
         channel_id = int(request.match_info["channel"])
@@ -309,8 +322,9 @@ async def read_payload(request: web.Request) -> tuple[dict[str, Any], list[tuple
     files: list[tuple[str, bytes]] = []
     reader = await request.multipart()
     while (part := await reader.next()) is not None:
+        assert isinstance(part, aiohttp.BodyPartReader), "Discord sends flat multipart bodies, never nested ones"
         if part.name == "payload_json":
-            payload = json.loads(await part.text())  # type: ignore[union-attr]
+            payload = json.loads(await part.text())
         else:
-            files.append((part.filename or part.name or "file", bytes(await part.read())))  # type: ignore[union-attr]
+            files.append((part.filename or part.name or "file", bytes(await part.read())))
     return payload, files

@@ -56,7 +56,7 @@ class FakeDiscord:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, 0)
         await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = self._runner.addresses[0][1]  # (host, port) of the socket port 0 bound
         log.debug("fake Discord listening on %s", self.api_base)
 
     async def stop(self) -> None:

@@ -74,6 +74,7 @@ class PinnedGatewayMixin:
     def _pin_gateway(self, shard_id: int | None) -> None:
         if self.pinned_gateway is None:
             return
+        # Client has _get_websocket (discord.py 2.7, client.py) but does not declare it to type checkers.
         ws = self._get_websocket(shard_id=shard_id)  # type: ignore[attr-defined]
         if ws is not None and ws.gateway != self.pinned_gateway:
             log.debug("resuming at %s instead of %s", self.pinned_gateway, ws.gateway)

@@ -63,8 +63,7 @@ def _option(option: OptionSpec, spec: CommandSpec) -> dict[str, Any]:
     if option.choices:
         if option.autocomplete:
             raise ValueError(f"/{spec.name} ({spec.plugin}): option {option.name!r} has both choices and autocomplete")
-        cast = {"integer": int, "number": float}.get(option.type, str)
-        payload["choices"] = [{"name": str(c)[:100], "value": cast(c)} for c in option.choices[:25]]
+        payload["choices"] = [{"name": str(c)[:100], "value": option.convert(c)} for c in option.choices[:25]]
     elif option.autocomplete:
         payload["autocomplete"] = True
     return payload

@@ -65,6 +65,7 @@ def message_event(message: discord.Message, settings: DiscordSettings) -> Messag
         text=message.content,
         guild_id=str(message.guild.id) if message.guild else None,
         is_dm=message.guild is None,
+        created_at=message.created_at,  # when the customer wrote it: a caught-up message is late
         attachments=tuple(Attachment(url=a.url, filename=a.filename, content_type=a.content_type, size=a.size)
                           for a in message.attachments),
     )
@@ -90,7 +91,8 @@ def command_event(interaction: discord.Interaction, settings: DiscordSettings) -
 
 def focused_option(interaction: discord.Interaction) -> tuple[str, str] | None:
     """``(option name, text typed so far)`` of an autocomplete interaction."""
-    for option in (interaction.data or {}).get("options", []):
+    data: dict[str, Any] = dict(interaction.data or {})  # a TypedDict per interaction type: read as JSON
+    for option in data.get("options", []):
         if option.get("focused"):
             return option["name"], str(option.get("value", ""))
     return None

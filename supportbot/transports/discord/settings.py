@@ -38,6 +38,9 @@ class DiscordSettings(Settings):
         description="Gateway websocket URL; when changed, it is also used to RESUME (instead of Discord's).",
     )
     typing_indicator: bool = Field(True, description="Show 'typing…' while a reply is being worked on.")
+    catch_up_limit: int = Field(
+        1000, ge=0, description="After a fresh login, at most this many messages per support channel written while "
+                                "the bot was away are read back and answered (0: none).")
 
     @field_validator("api_base", "gateway_url")
     @classmethod

@@ -98,7 +98,9 @@ def _fit_code(block: str, limit: int) -> list[str]:
         return [block]
     lines = block.rstrip().splitlines(keepends=True)
     opening = lines[0] if lines[0].endswith("\n") else lines[0] + "\n"
-    marker = _FENCE.match(opening).group(1)  # type: ignore[union-attr]
+    fence = _FENCE.match(opening)
+    assert fence is not None, "a block split here opens with a fence"
+    marker = fence.group(1)
     body = lines[1:]
     if body and re.match(rf"^[ \t]*{re.escape(marker)}[ \t]*$", body[-1]):
         body = body[:-1]

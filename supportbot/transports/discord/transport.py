@@ -16,10 +16,11 @@ import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 import discord
 
 from ...actions import CommandResult, Component, EditMessage, Modal, OpenThread, SendMessage
-from ..base import Transport
+from ..base import TransientSendError, Transport
 from . import components, mapping
 from .client import ShardedSupportClient, SupportClient, restore_endpoints, use_endpoints
 from .commands import command_payloads
@@ -120,6 +121,45 @@ class DiscordTransport(Transport):
         log.info("connected to Discord as %s in %d guild(s)", client.user, len(client.guilds))
         if not self.settings.support_channels and not self.settings.dm_enabled:
             log.warning("discord.support_channels is empty and DMs are off: the bot will answer no one")
+        # READY comes at start and after every fresh login (never on a resume, which replays what was
+        # missed): what customers wrote meanwhile is only in the channels' history.
+        self._require_bot().spawn(self.catch_up(), name="discord catch-up")
+
+    async def catch_up(self) -> int:
+        """Hand the core each support channel's messages since the last one it recorded, oldest
+        first; returns how many were read. The core ignores those it already settled."""
+        bot, client = self._require_bot(), self._require_client()
+        read = 0
+        for channel_id in self.settings.support_channels:
+            after = bot.last_recorded_message(mapping.PLATFORM, str(channel_id))
+            if after is None or not self.settings.catch_up_limit:
+                continue  # a bot new to this channel does not answer its whole past
+            try:
+                channel = client.get_channel(channel_id) or await client.fetch_channel(channel_id)
+                async for message in channel.history(  # type: ignore[union-attr]
+                        limit=self.settings.catch_up_limit, after=discord.Object(int(after)), oldest_first=True):
+                    read += 1
+                    await self._on_message(message)
+            except discord.HTTPException as exc:
+                log.warning("could not read channel %s to catch up: %s", channel_id, exc)
+        if read:
+            log.info("caught up: read %d message(s) written while the bot was away", read)
+        return read
+
+    async def find_reply(self, channel_id: str, message_id: str) -> str | None:
+        """The id of the bot's reply to ``message_id`` if one is in the channel (a run that posted
+        it may have stopped before writing that down)."""
+        client = self._require_client()
+        try:
+            channel = client.get_channel(int(channel_id)) or await client.fetch_channel(int(channel_id))
+            async for message in channel.history(limit=50, after=discord.Object(int(message_id)),  # type: ignore[union-attr]
+                                                 oldest_first=True):
+                reference = message.reference
+                if message.author.id == client.user.id and reference and reference.message_id == int(message_id):  # type: ignore[union-attr]
+                    return str(message.id)
+        except discord.HTTPException as exc:
+            log.warning("could not look for an earlier reply to %s: %s", message_id, exc)
+        return None
 
     # -- slash commands -------------------------------------------------------------------------
 
@@ -262,6 +302,21 @@ class DiscordTransport(Transport):
 
     # -- outbound actions -----------------------------------------------------------------------
 
+    async def send(self, action: SendMessage | OpenThread | EditMessage) -> str | None:
+        """Perform ``action``; what Discord refuses for now (429s past discord.py's own five tries,
+        a 5xx) is a :class:`TransientSendError`, which the core tries again."""
+        try:
+            return await super().send(action)
+        except discord.HTTPException as exc:
+            if exc.status == 429 or exc.status >= 500:
+                header = exc.response.headers.get("Retry-After", "") if exc.response is not None else ""
+                retry_after = float(header) if header.replace(".", "", 1).isdigit() else 0.0
+                raise TransientSendError(f"Discord answered {exc.status}", rate_limited=exc.status == 429,
+                                         retry_after=retry_after) from exc
+            raise
+        except (aiohttp.ClientConnectionError, asyncio.TimeoutError) as exc:
+            raise TransientSendError(f"Discord unreachable ({exc!r})") from exc
+
     async def send_message(self, action: SendMessage) -> str | None:
         """Post ``action`` (split if long); returns the id of the first message."""
         channel = self._require_client().get_partial_messageable(int(action.channel_id))
@@ -339,12 +394,13 @@ class DiscordTransport(Transport):
             view = components.to_view(items) if last else None
             if view is not None:
                 kwargs["view"] = view
+            if (chunk_nonce := _chunk_nonce(nonce, index)) is not None:
+                kwargs["nonce"] = chunk_nonce
             if last and files:
                 kwargs["files"] = [discord.File(io.BytesIO(data), filename=name) for name, data in files]
             message = await channel.send(
                 chunk or None,
                 embeds=discord_embeds if last else [],
-                nonce=_chunk_nonce(nonce, index),
                 allowed_mentions=mapping.allowed_mentions(role if index == 0 else None),
                 **kwargs,
             )
@@ -369,5 +425,5 @@ def _choice_type(bot: SupportBot, command: str, option: str) -> Any:
         if spec.name == command:
             for opt in spec.options:
                 if opt.name == option:
-                    return {"integer": int, "number": float}.get(opt.type, str)
+                    return opt.convert
     return str
