@@ -145,9 +145,7 @@ def cmd_import(config: Config, args: argparse.Namespace) -> int:
             return _import_shop(knowledge, args)
         mapping = parse_mapping(args.map) if args.map else None
         if args.kind == "reviews":
-            from plugins.insights.cli import import_reviews_file
-
-            report = import_reviews_file(config, history, knowledge.runner, Path(args.file), mapping,
+            report = _insights_cli().import_reviews_file(config, history, knowledge.runner, Path(args.file), mapping,
                                          progress=not args.no_progress)
         else:
             report = import_file(knowledge, args.kind, Path(args.file), mapping, progress=not args.no_progress,
@@ -197,6 +195,13 @@ def cmd_train_intents(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+def _insights_cli() -> Any:
+    """The insights plugin's command-line half, by name (a shipped plugin is its own package)."""
+    import importlib
+
+    return importlib.import_module("plugins.insights.cli")
+
+
 def cmd_train_sentiment(config: Config, args: argparse.Namespace) -> int:
     from supportbot.understanding.review_sentiment import fit_sentiment_from_file
 
@@ -214,9 +219,7 @@ def cmd_train_sentiment(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_report(config: Config, args: argparse.Namespace) -> int:
-    from plugins.insights.cli import write_report_dir
-
-    for path in write_report_dir(config, days=args.days, out=Path(args.out)):
+    for path in _insights_cli().write_report_dir(config, days=args.days, out=Path(args.out)):
         print(path)
     return 0
 

@@ -17,6 +17,7 @@ from pydantic import Field
 
 from supportbot.actions import Button, CommandResult, mention
 from supportbot.components import ComponentContext, component
+from supportbot.engine import SupportBot
 from supportbot.plugin import CommandContext, Member, Option, Plugin, PluginSettings, command
 from supportbot.privacy import (
     describe_deleted,
@@ -146,5 +147,5 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-async def setup(bot) -> None:
+async def setup(bot: SupportBot) -> None:
     await bot.add_plugin(CustomerData)

@@ -39,7 +39,7 @@ def import_reviews_file(config: Config, history: History, runner: Any, path: Pat
         if why_not:
             notes.append(f"no sentiment yet: {why_not}")
 
-    report = import_reviews(history.db, path, columns=settings.review_columns,  # type: ignore[attr-defined]
+    report = import_reviews(history.db, path, columns=settings.review_columns,
                             mapping=mapping, embed=embed, classify=classify, progress=progress)
     report.notes.extend(notes)
     return report

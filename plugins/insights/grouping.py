@@ -94,7 +94,7 @@ def _named(texts: Sequence[str], vectors: np.ndarray, clusters: list[np.ndarray]
         centre = vectors[members].mean(axis=0)
         # The most typical members quote the group best; among near ties prefer the shorter one.
         closeness = vectors[members] @ centre
-        order = sorted(range(len(members)), key=lambda j: (-round(float(closeness[j]), 2), len(texts[members[j]])))
+        order = sorted(range(len(members)), key=lambda j: (-round(float(closeness[j]), 2), len(texts[int(members[j])])))
         picked: list[str] = []
         for j in order:
             text = texts[members[j]]

@@ -240,6 +240,7 @@ class Insights(Plugin):
 
     def _write(self, records: list[PassageRecord], source: str) -> None:
         report = ImportReport(kind="faq", path=Path(source))
+        assert self.bot.knowledge is not None, "checked by the command before it writes"
         write_passages(self.bot.knowledge, "faq", records, report, source=source, progress=False, prune=False)
 
     # --- customers' data ------------------------------------------------------------------------

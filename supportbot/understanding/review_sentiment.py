@@ -175,7 +175,7 @@ def fit_head_from_vectors(vectors: np.ndarray, ratings: Sequence[float | None], 
     """A head on embeddings already computed (the bot's own, at first use): seconds, no encoder."""
     labels = [rating_label(r) for r in ratings]
     rows = [i for i, label in enumerate(labels) if label is not None]
-    kept = [labels[i] for i in rows]
+    kept = [str(labels[i]) for i in rows]
     _labelled(["x"] * len(kept), [1.0 if label == NEGATIVE else 5.0 for label in kept])  # the minimum check
     vectors = np.asarray(vectors)[rows]
     head = fit_head(vectors, kept, probe, c=c, meta={"method": "head", "examples": len(kept)})
