@@ -8,6 +8,8 @@
     python bot.py train-intents F.csv  fit the intent classifier on your own labelled messages
     python bot.py train-sentiment F    fit review sentiment on your own star ratings
     python bot.py report --out DIR     charts, CSV tables and an HTML page of the last --days N
+    python bot.py describe --missing   write descriptions for products without one (--out F.csv to review)
+    python bot.py export descriptions F.csv   the descriptions saved by /describe-pick and describe
     python bot.py check-config         validate config.yaml and print the settings in effect
 
 Every command takes --config PATH (default ./config.yaml).
@@ -179,12 +181,13 @@ def _import_shop(knowledge: Any, args: argparse.Namespace) -> int:
 def cmd_train_intents(config: Config, args: argparse.Namespace) -> int:
     from supportbot.understanding import fit_from_csv
 
+    cache_dir = config.resolve(Path(config.database.path)).parent / ".supportbot-cache"
     try:
         report = fit_from_csv(
-            Path(args.file), args.text_col, args.label_col,
-            cache_dir=config.resolve(Path(config.database.path)).parent / ".supportbot-cache",
-            settings=config.understanding, embedder=config.embeddings.model,
-            fine_tune=not args.no_fine_tune, epochs=args.epochs, progress=print,
+            Path(args.file), args.text_col, args.label_col, cache_dir=cache_dir,
+            settings=config.understanding, embedder=config.understanding.encoder or config.embeddings.model,
+            fine_tune=not args.no_fine_tune, epochs=args.epochs, embedding_cache=cache_dir / "embeddings",
+            progress=print,
         )
     except (OSError, ValueError) as exc:
         print(f"train-intents: {exc}", file=sys.stderr)
@@ -286,6 +289,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--days", type=int, default=30, help="look back this many days (default 30)")
     report.add_argument("--out", default="report", help="folder to write into (default ./report)")
     report.set_defaults(func=cmd_report)
+    from plugins.descriptions.cli import add_commands as add_description_commands
+
+    add_description_commands(sub, common)  # describe --missing, export descriptions
 
     check = sub.add_parser("check-config", parents=[common], help="validate the config file")
     check.add_argument("--show", action="store_true", help="print every setting in effect")

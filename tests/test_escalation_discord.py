@@ -10,24 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import pytest_asyncio
 
-from supportbot.app import PROJECT_ROOT
-from supportbot.config import load_config
 from supportbot.engine import SupportBot
-from supportbot.history import History
 from supportbot.models import ModelTimeout
 from supportbot.plugin import MessageContext, Plugin, on_message
 from supportbot.reports import conversation_report
 from plugins.escalation.store import staff_figures
 from supportbot.testing.doubles import ManualClock, ScriptedUnderstander, understanding
-from supportbot.transports.discord import DiscordSettings
 from supportbot.transports.discord.transport import DiscordTransport
+
+if TYPE_CHECKING:  # imported by pytest as a plugin below; importing it here too would skip assert rewriting
+    from supportbot.testing.fake_discord.fixtures import RunningBot
 
 pytest_plugins = ["supportbot.testing.fake_discord.fixtures"]
 
@@ -72,62 +70,23 @@ class TimesOut(Plugin):
 # --- the bot on the fake Discord ------------------------------------------------------------------
 
 
-@dataclass
-class Running:
-    bot: SupportBot
-    transport: DiscordTransport
-    task: asyncio.Task
-    stopped: bool = False
-
-    async def stop(self) -> None:
-        if self.stopped:
-            return
-        self.stopped = True
-        await self.transport.stop()
-        await asyncio.gather(self.task, return_exceptions=True)
-        await self.bot.close()
-        self.bot.history.close()
-
-
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
 
 
 @pytest_asyncio.fixture
-async def start_bot(fake_discord, tmp_path, clock):
+async def start_bot(discord_bot, clock):
     """Factory: ``await start_bot(*plugin_classes, **escalation_settings)`` starts a SupportBot with
     escalation (plus those plugins, after it) and a DiscordTransport connected to the fake Discord.
     Every bot shares one SQLite file and the ``clock``, so a second call is a restart."""
-    started: list[Running] = []
 
-    async def start(*plugins: type[Plugin], understander: Any = SCRIPT, **escalation: Any) -> Running:
-        config = load_config(None, overrides={
-            "database": {"path": str(tmp_path / "bot.db")},
-            "plugins": {"enabled": ["escalation"], "directories": [str(PROJECT_ROOT / "plugins")],
-                        "settings": {"escalation": escalation}},
-            "model": {"backend": "none"},
-        })
-        settings = DiscordSettings(support_channels=[fake_discord.support_channel_id],
-                                   staff_channel=fake_discord.staff_channel_id, staff_role=fake_discord.staff_role_id,
-                                   command_guild_id=fake_discord.guild_id, api_base=fake_discord.api_base,
-                                   gateway_url=fake_discord.gateway_url)
-        transport = DiscordTransport(settings, fake_discord.token, guild_ready_timeout=0.05, reidentify_delay=0.05)
-        bot = SupportBot(config, history=History.open(tmp_path / "bot.db", clock=clock), transport=transport,
-                         understander=ScriptedUnderstander(understander) if understander is not None else None)
-        await bot.start()
-        for plugin in plugins:
-            await bot.add_plugin(plugin)
-        await transport.start(bot)
-        running = Running(bot, transport, asyncio.create_task(transport.run()))
-        started.append(running)
-        async with asyncio.timeout(5):
-            await transport.wait_until_ready()
-        return running
+    async def start(*plugins: type[Plugin], understander: Any = SCRIPT, **escalation: Any) -> RunningBot:
+        return await discord_bot("escalation", *plugins, clock=clock,
+                                 understander=ScriptedUnderstander(understander) if understander is not None else None,
+                                 settings={"plugins": {"settings": {"escalation": escalation}}})
 
-    yield start
-    for running in reversed(started):
-        await running.stop()
+    return start
 
 
 @pytest_asyncio.fixture

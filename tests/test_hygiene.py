@@ -53,6 +53,9 @@ def test_card_numbers_and_codes_are_masked(text, masked):
     "order 1234567890123452 please",            # Luhn-valid, but no card issuer starts with 1
     "call me on +44 20 7946 0958",
     "tracking 9400 1000 0000 0000 0000 00",     # 24 digits: not a card
+    # Discord ids: this snowflake ends in a Luhn-valid "card" (seen masking a staff mention)
+    "claimed by <@1577438478075953160> and <@&1577438478075953160> in <#1577438478075953160>",
+    "📎 photo.jpg https://cdn.discordapp.com/attachments/1577438478075953160/1577438478075953160/photo.jpg",
 ])
 def test_order_numbers_and_phone_numbers_are_left_alone(text):
     assert mask_payment_data(text) == text
@@ -156,7 +159,14 @@ async def test_the_cap_is_configurable(make_bot):
     ("order 55555 4111 1111 1111 1111 please", "order 55555 [card ending 1111] please"),
     ("4111 1111 1111 11114111 1111 1111 1111", "[card number removed]"),  # found by hypothesis
     ("4111 1111 1111 11110", "[card number removed]"),  # found by hypothesis too
+    ("cvv 1234111 1111 1111 11110", "cvv [card number removed]"),  # and this one, inside a run
     ("cards 4111111111111111 5500000000000004", "cards [card ending 1111] [card ending 0004]"),
 ])
 def test_a_card_number_among_other_digits_is_masked_too(text, masked):
     assert mask_payment_data(text) == masked
+
+
+def test_a_card_beside_a_mention_is_still_masked():
+    text = "<@1577438478075953160> my card is 4111 1111 1111 1111"
+    assert mask_payment_data(text) == "<@1577438478075953160> my card is [card ending 1111]"
+

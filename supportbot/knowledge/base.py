@@ -27,6 +27,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -220,6 +221,42 @@ class KnowledgeBase:
             names += sorted((r[0] for r in rows if r[0] not in names), key=len)
         return list(dict.fromkeys(names))[:limit]
 
+    def product(self, sku: str) -> ProductHit | None:
+        """One product by its SKU (``score`` 1.0), or None."""
+        row = self.db.conn.execute(f"SELECT {_PRODUCT_COLUMNS} FROM kb_products WHERE sku = ?", [sku]).fetchone()
+        return _hit(row) if row else None
+
+    def products(self, *, category: str | None = None, description_under: int | None = None,
+                 limit: int | None = None) -> list[ProductHit]:
+        """Products in catalog order: in ``category`` (whole path segments) and, with
+        ``description_under``, only those whose description is shorter (none counts as empty)."""
+        where, params = sql_where(category, None, None, None)
+        if description_under is not None:
+            where += " AND length(coalesce(trim(p.description), '')) < ?"
+            params = [*params, description_under]
+        columns = ", ".join(f"p.{c.strip()}" for c in _PRODUCT_COLUMNS.split(","))
+        sql = f"SELECT {columns} FROM kb_products p WHERE 1 = 1{where} ORDER BY p.id"
+        if limit is not None:
+            sql, params = sql + " LIMIT ?", [*params, limit]
+        return [_hit(r) for r in self.db.conn.execute(sql, params)]
+
+    def set_description(self, sku: str, text: str) -> bool:
+        """Replace one product's description, indexed and embedded as an import would; False if no such SKU."""
+        from .report import ImportReport
+        from .store import ProductRecord, write_products
+
+        row = self.db.conn.execute(
+            "SELECT row_number, sku, name, category, price, price_max, currency, stock, attributes, url, variants, "
+            "source FROM kb_products WHERE sku = ?", [sku]).fetchone()
+        if row is None:
+            return False
+        record = ProductRecord(row=row[0] or 0, sku=row[1], name=row[2], category=row[3], price=row[4],
+                               price_max=row[5], currency=row[6], stock=row[7], attributes=json.loads(row[8] or "{}"),
+                               description=text, url=row[9], variants=json.loads(row[10] or "[]"))
+        write_products(self, [record], ImportReport("products", Path(row[11] or "descriptions")),
+                       source=row[11] or "descriptions", progress=False)
+        return True
+
     # ------------------------------------------------------------------ passages
 
     async def search_passages(self, query: str, k: int = 5, kinds: Sequence[str] = ("faq", "policy")) -> list[Passage]:
@@ -341,6 +378,12 @@ class KnowledgeBase:
     def invalidate(self) -> None:
         """Forget loaded vectors (the next search reloads them)."""
         self._generation = -1
+
+
+def _hit(row: Any, score: float = 1.0) -> ProductHit:
+    return ProductHit(id=row[0], sku=row[1], name=row[2], category=row[3], price=row[4], price_max=row[5],
+                      currency=row[6], stock=row[7], attributes=json.loads(row[8] or "{}"), description=row[9],
+                      url=row[10], variants=tuple(json.loads(row[11] or "[]")), score=score)
 
 
 def _fuse(text_ids: list[int], vector_ids: list[int], k: int) -> list[int]:

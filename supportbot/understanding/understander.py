@@ -102,6 +102,8 @@ class Understander:
         """Load intents.yaml and the language models, then load or fit the intent classifier."""
         self._catalog = await asyncio.to_thread(load_intents, self._intents_file)
         await asyncio.to_thread(self._language.load)
+        if self.settings.encoder is not None:
+            await self._start_own_encoder(self.settings.encoder)
         if self._cache_dir is not None and self.settings.use_trained_model:
             trained = trained_model_dir(self._cache_dir)
             if (trained / "head.npz").exists():
@@ -151,6 +153,19 @@ class Understander:
         return catalog.clarify.format(first=catalog.label(understanding.intent),
                                       second=catalog.label(understanding.runner_up))
 
+    async def _start_own_encoder(self, name_or_path: str) -> None:
+        """Embed intents with an encoder of their own (``understanding.encoder``, or a fine-tuned one)."""
+        await self.close()
+        executor = self._own_encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="supportbot-intents")
+        loop = asyncio.get_running_loop()
+        encoder = await loop.run_in_executor(executor, _load_encoder, name_or_path)
+        log.info("intents embedded with their own encoder %s", name_or_path)
+
+        async def embed(texts: list[str]) -> np.ndarray:
+            return await loop.run_in_executor(executor, _encode, encoder, texts)
+
+        self._embed = embed
+
     async def _fit_from_catalog(self, catalog: IntentCatalog) -> IntentModel:
         probe = (await self._embed([PROBE]))[0]
         key = hashlib.sha256(
@@ -182,15 +197,7 @@ class Understander:
             return None
         if (directory / "encoder").is_dir():
             # Fine-tuned: only its own encoder produces the embeddings the head was fitted on.
-            self._own_encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="supportbot-intents")
-            loop = asyncio.get_running_loop()
-            encoder = await loop.run_in_executor(self._own_encoder, _load_encoder, directory / "encoder")
-            executor = self._own_encoder
-
-            async def embed(texts: list[str]) -> np.ndarray:
-                return await loop.run_in_executor(executor, _encode, encoder, texts)
-
-            self._embed = embed
+            await self._start_own_encoder(str(directory / "encoder"))
         elif not same_embedder(model.probe, (await self._embed([PROBE]))[0]):
             log.warning("the trained intent model in %s was fitted on another embedder; using intents.yaml",
                         directory)
@@ -203,13 +210,14 @@ class Understander:
         return model
 
 
-def _load_encoder(path: Path) -> object:
+def _load_encoder(name_or_path: str) -> object:
+    from supportbot.models.embedder import resolve_embedding_model
     from supportbot.models.loading import MODEL_LOAD_LOCK
 
     with MODEL_LOAD_LOCK:  # the runner may be loading its models in other threads
         from sentence_transformers import SentenceTransformer
 
-        return SentenceTransformer(str(path), device="cpu")
+        return SentenceTransformer(resolve_embedding_model(name_or_path), device="cpu")
 
 
 def _encode(encoder: Any, texts: list[str]) -> np.ndarray:  # a SentenceTransformer (untyped library)

@@ -66,8 +66,10 @@ StartDiscordBot = Callable[..., Awaitable[RunningBot]]
 
 @pytest_asyncio.fixture
 async def discord_bot(fake_discord: FakeDiscord, bot_config: Config) -> AsyncIterator[StartDiscordBot]:
-    """Factory: ``await discord_bot(*plugins, **discord_settings)``. Plugins are classes or names
-    of shipped plugins; the staff channel, staff role and support channel are the fake's."""
+    """Factory: ``await discord_bot(*plugins, settings=None, understander=None, clock=None,
+    **discord_settings)``. Plugins are names of shipped plugins (loaded first, in order) or classes
+    (added after them); the staff channel, staff role and support channel are the fake's. Every bot
+    a test starts shares one database, so a second call (or :meth:`RunningBot.restart`) is a restart."""
     from ...config import load_config, merge_overrides
     from ...engine import SupportBot
     from ...history import History
@@ -77,11 +79,11 @@ async def discord_bot(fake_discord: FakeDiscord, bot_config: Config) -> AsyncIte
     started: list[RunningBot] = []
 
     async def start(*plugins: type[Plugin] | str, settings: dict[str, Any] | None = None,
-                    **discord: Any) -> RunningBot:
+                    understander: Any = None, clock: Any = None, **discord: Any) -> RunningBot:
         names = [p for p in plugins if isinstance(p, str)]
         base = bot_config.model_dump(mode="json", exclude={"source", "yaml_root"})
         config = load_config(None, overrides=merge_overrides(merge_overrides(base, {"plugins": {"enabled": names}}),
-                                                   settings or {}))
+                                                             settings or {}))
         transport_settings = DiscordSettings(**{
             "support_channels": [fake_discord.support_channel_id],
             "staff_channel": fake_discord.staff_channel_id,
@@ -93,14 +95,16 @@ async def discord_bot(fake_discord: FakeDiscord, bot_config: Config) -> AsyncIte
         })
         transport = DiscordTransport(transport_settings, fake_discord.token, guild_ready_timeout=0.05,
                                      reidentify_delay=0.05)
-        bot = SupportBot(config, history=History.open(config.resolve(config.database.path)), transport=transport)
+        history = History.open(config.resolve(config.database.path), **({"clock": clock} if clock else {}))
+        bot = SupportBot(config, history=history, transport=transport, understander=understander)
         await bot.start()
         for plugin in plugins:
             if not isinstance(plugin, str):
                 await bot.add_plugin(plugin)
         await transport.start(bot)
         running = RunningBot(bot, transport, asyncio.create_task(transport.run()),
-                             lambda: start(*plugins, settings=settings, **discord))
+                             lambda: start(*plugins, settings=settings, understander=understander, clock=clock,
+                                           **discord))
         started.append(running)
         async with asyncio.timeout(5):
             await transport.wait_until_ready()
