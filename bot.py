@@ -4,9 +4,11 @@
     python bot.py                      run on Discord if DISCORD_TOKEN is set, else the console
     python bot.py console [--script F] try it in a terminal, or replay a script ("-" for stdin)
     python bot.py demo                 the console with the example shop (examples/), in its own database
-    python bot.py import products F    bring in the catalog (also: faq, policies)
+    python bot.py import products F    bring in the catalog (also: faq, policies, reviews)
     python bot.py import shop DIR      a shop folder: product export, FAQ and policy pages
     python bot.py train-intents F.csv  fit the intent classifier on your own labelled messages
+    python bot.py train-sentiment F    fit review sentiment on your own star ratings
+    python bot.py report --out DIR     charts, CSV tables and an HTML page of the last --days N
     python bot.py describe --missing   write descriptions for products without one (--out F.csv to review)
     python bot.py export descriptions F.csv   the descriptions saved by /describe-pick and describe
     python bot.py check-config         validate config.yaml and print the settings in effect
@@ -174,8 +176,12 @@ def cmd_import(config: Config, args: argparse.Namespace) -> int:
         if args.kind == "shop":
             return _import_shop(knowledge, args)
         mapping = parse_mapping(args.map) if args.map else None
-        report = import_file(knowledge, args.kind, Path(args.file), mapping, progress=not args.no_progress,
-                             preset=args.preset)
+        if args.kind == "reviews":
+            report = _insights_cli().import_reviews_file(config, history, knowledge.runner, Path(args.file), mapping,
+                                         progress=not args.no_progress)
+        else:
+            report = import_file(knowledge, args.kind, Path(args.file), mapping, progress=not args.no_progress,
+                                 preset=args.preset)
     except MappingError as exc:
         print(f"import {args.kind}: {exc}", file=sys.stderr)
         return 2
@@ -223,6 +229,35 @@ def cmd_train_intents(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+def _insights_cli() -> Any:
+    """The insights plugin's command-line half, by name (a shipped plugin is its own package)."""
+    import importlib
+
+    return importlib.import_module("plugins.insights.cli")
+
+
+def cmd_train_sentiment(config: Config, args: argparse.Namespace) -> int:
+    from supportbot.understanding.review_sentiment import fit_sentiment_from_file
+
+    try:
+        fit, directory = fit_sentiment_from_file(
+            Path(args.file), args.text_col, args.rating_col, embedder=config.embeddings.model,
+            cache_dir=config.resolve(Path(config.database.path)).parent / ".supportbot-cache",
+            fine_tune=not args.no_fine_tune, epochs=args.epochs, progress=print)
+    except (OSError, ValueError) as exc:
+        print(f"train-sentiment: {exc}", file=sys.stderr)
+        return 2
+    print(f"{fit.examples} rated reviews ({fit.negatives} negative), {fit.method}: {directory}")
+    print("Reviews imported from now on use it; re-import to rescore the others.")
+    return 0
+
+
+def cmd_report(config: Config, args: argparse.Namespace) -> int:
+    for path in _insights_cli().write_report_dir(config, days=args.days, out=Path(args.out)):
+        print(path)
+    return 0
+
+
 def cmd_check_config(config: Config, args: argparse.Namespace) -> int:
     """Every setting checked, each enabled plugin's own too (imported, never started)."""
     import yaml
@@ -266,7 +301,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     imp = sub.add_parser("import", parents=[common], help="import products, FAQ or policies")
-    imp.add_argument("kind", choices=["products", "faq", "policies", "shop"])
+    imp.add_argument("kind", choices=["products", "faq", "policies", "reviews", "shop"])
     imp.add_argument("file", help="the file to import (for shop: the folder)")
     imp.add_argument("--preset", choices=["shopify", "woocommerce", "magento", "none"],
                      help="products: a platform's own export (detected from the header when not given)")
@@ -284,6 +319,18 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=int, default=3, help="fine-tuning epochs (default 3)")
     train.set_defaults(func=cmd_train_intents)
 
+    sentiment = sub.add_parser("train-sentiment", parents=[common], help="fit review sentiment on star ratings")
+    sentiment.add_argument("file")
+    sentiment.add_argument("--text-col", default="text")
+    sentiment.add_argument("--rating-col", default="rating")
+    sentiment.add_argument("--no-fine-tune", action="store_true", help="a head on frozen embeddings only (fast)")
+    sentiment.add_argument("--epochs", type=int, default=3, help="fine-tuning epochs (default 3)")
+    sentiment.set_defaults(func=cmd_train_sentiment)
+
+    report = sub.add_parser("report", parents=[common], help="write the insights report (PNG, CSV, HTML)")
+    report.add_argument("--days", type=int, default=30, help="look back this many days (default 30)")
+    report.add_argument("--out", default="report", help="folder to write into (default ./report)")
+    report.set_defaults(func=cmd_report)
     from plugins.descriptions.cli import add_commands as add_description_commands
 
     add_description_commands(sub, common)  # describe --missing, export descriptions

@@ -147,13 +147,18 @@ class EditMessage:
 
 @dataclass(frozen=True, slots=True)
 class CommandResult:
-    """The answer to a slash command; ``files`` are (filename, bytes) pairs such as PNG charts."""
+    """The answer to a slash command; ``files`` are (filename, bytes) pairs such as PNG charts.
+
+    ``direct`` answers the author by direct message (their own data, say); the channel only
+    hears that it was sent, or gets it privately where the author's DMs are closed.
+    """
 
     text: str
     embeds: tuple[Embed, ...] = ()
     ephemeral: bool = True
     files: tuple[tuple[str, bytes], ...] = field(default=())
     components: tuple[Component, ...] = ()
+    direct: bool = False
 
 
 ComponentReply = CommandResult | Modal

@@ -27,7 +27,7 @@ SettingsT = TypeVar("SettingsT", bound=Settings)
 
 #: Pipeline order matters: escalation first so human-owned conversations and explicit requests
 #: for a person are settled before anything tries to answer.
-DEFAULT_PLUGINS = ["escalation", "product_lookup", "auto_reply", "descriptions"]
+DEFAULT_PLUGINS = ["escalation", "product_lookup", "auto_reply", "descriptions", "insights", "customer_data"]
 
 
 class BotSettings(Settings):

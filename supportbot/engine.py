@@ -564,8 +564,7 @@ class SupportBot:
             if spec is None:
                 return CommandResult(f"Unknown command /{event.command}.")
             if spec.staff_only and not event.author.is_staff:
-                self.history.log_command(event.command, event.author.id, event.channel_id, event.options,
-                                         allowed=False, error="not staff")
+                self._log_command(spec, event, allowed=False, error="not staff")
                 log.warning("refused /%s for non-staff %s", event.command, event.author.id)
                 return CommandResult("This command is for staff only.", ephemeral=True)
             try:
@@ -576,11 +575,14 @@ class SupportBot:
                 result = await spec.callback(CommandContext(self, event), **kwargs)
             except Exception as exc:
                 log.exception("/%s failed", event.command)
-                self.history.log_command(event.command, event.author.id, event.channel_id, event.options,
-                                         allowed=True, error=repr(exc))
+                self._log_command(spec, event, allowed=True, error=repr(exc))
                 return CommandResult("Something went wrong running that command; it has been logged.")
-            self.history.log_command(event.command, event.author.id, event.channel_id, event.options, allowed=True)
+            self._log_command(spec, event, allowed=True)
             return result if isinstance(result, CommandResult) else CommandResult(str(result))
+
+    def _log_command(self, spec: CommandSpec, event: CommandInvoked, *, allowed: bool, error: str | None = None) -> None:
+        author, options = ("", {}) if spec.private else (event.author.id, event.options)
+        self.history.log_command(event.command, author, event.channel_id, options, allowed=allowed, error=error)
 
     async def handle_component(self, event: ComponentUsed) -> ComponentReply:
         """A click, a choice or a form submit: routed by ``custom_id`` to the plugin that declared it."""

@@ -471,14 +471,26 @@ class History:
                  "created_at": self._now()}
             )
 
-    def delete_customer(self, customer_id: int) -> None:
-        """Forget a customer: their conversations, messages, outcomes and handoffs (plugins' rows keyed
-        by a handoff go with it, by their foreign key's cascade)."""
+    def delete_customer(self, customer_id: int) -> dict[str, int]:
+        """Forget a customer: their conversations, messages, outcomes, handoffs (plugins' rows keyed by
+        a handoff go with it, by their foreign key's cascade), the customer row and the command-log
+        rows they ran or that name them. Returns the rows deleted per table (cascades not counted)."""
+        external = self.db.execute("SELECT external_id FROM customers WHERE id = ?", [customer_id]).fetchone()
+        conversations = "SELECT id FROM conversations WHERE customer_id = ?"
+        steps = [
+            ("outcomes", f"message_id IN (SELECT id FROM messages WHERE conversation_id IN ({conversations}))"),
+            ("messages", f"conversation_id IN ({conversations})"),
+            ("handoffs", f"conversation_id IN ({conversations})"),
+            ("conversations", "customer_id = ?"),
+            ("customers", "id = ?"),
+        ]
+        deleted: dict[str, int] = {}
         with self._lock, self.db.conn:
-            conv_ids = [r[0] for r in self.db.execute("SELECT id FROM conversations WHERE customer_id = ?", [customer_id])]
-            for conv_id in conv_ids:
-                self.db.execute("DELETE FROM outcomes WHERE message_id IN (SELECT id FROM messages WHERE conversation_id = ?)", [conv_id])
-                self.db.execute("DELETE FROM messages WHERE conversation_id = ?", [conv_id])
-                self.db.execute("DELETE FROM handoffs WHERE conversation_id = ?", [conv_id])
-            self.db.execute("DELETE FROM conversations WHERE customer_id = ?", [customer_id])
-            self.db.execute("DELETE FROM customers WHERE id = ?", [customer_id])
+            self.db.execute("PRAGMA secure_delete = ON")  # overwrite the freed pages, not just unlink them
+            for table, where in steps:
+                deleted[table] = self.db.execute(f"DELETE FROM {table} WHERE {where}", [customer_id]).rowcount
+            if external:
+                quoted = json.dumps(external[0])
+                deleted["command_log"] = self.db.execute(
+                    "DELETE FROM command_log WHERE author_id = ? OR instr(options, ?) > 0", [external[0], quoted]).rowcount
+        return deleted

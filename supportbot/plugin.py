@@ -133,6 +133,8 @@ class CommandSpec:
     plugin: str
     callback: Callable[..., Awaitable[Any]] = field(repr=False, compare=False)
     autocompleters: dict[str, Callable[..., Awaitable[list[str]]]] = field(default_factory=dict, repr=False, compare=False)
+    #: Its options and its author stay out of the command log (it names or erases a customer).
+    private: bool = False
 
 
 @dataclass(frozen=True)
@@ -155,14 +157,19 @@ def on_message(*, human_owned: bool = False) -> Callable[[Callable], Callable]:
     return decorate
 
 
-def command(name: str, description: str, *, staff_only: bool = False) -> Callable[[Callable], Callable]:
-    """Declare a slash command; options come from the method's annotated parameters."""
+def command(name: str, description: str, *, staff_only: bool = False,
+            private: bool = False) -> Callable[[Callable], Callable]:
+    """Declare a slash command; options come from the method's annotated parameters.
+
+    ``private`` commands are logged without their options or author: one that erases a customer
+    must not leave their id in the log it erased them from.
+    """
     if not name.islower() or " " in name or not 1 <= len(name) <= 32:
         raise ValueError(f"command name {name!r} must be 1-32 lowercase characters without spaces")
 
     def decorate(func: Callable) -> Callable:
         _require_coroutine(func, "command")
-        setattr(func, _COMMAND_TAG, (name, description, staff_only))
+        setattr(func, _COMMAND_TAG, (name, description, staff_only, private))
         return func
 
     return decorate
@@ -225,8 +232,14 @@ class Plugin:
     async def plugin_unload(self) -> None:
         """Called when the bot stops or the plugin is removed."""
 
+    # Customers' data (Red's red_delete_data_for_user): a plugin that stores anything about a
+    # customer implements both, so /forget erases it and /mydata shows it.
     async def delete_user_data(self, customer_id: int) -> None:
-        """Forget what this plugin stored about a customer (the core deletes its own rows)."""
+        """Forget what this plugin stored about a customer (the core deletes its own rows after)."""
+
+    async def export_user_data(self, customer_id: int) -> dict[str, Any]:
+        """What this plugin stored about a customer, as JSON-ready data for their copy."""
+        return {}
 
     def handoff_desk(self) -> HandoffDesk | None:
         """Return a :class:`~supportbot.handoffs.HandoffDesk` if this plugin staffs handoffs (it
@@ -248,13 +261,13 @@ class Plugin:
         for method, (command_name, option) in self._tagged(_AUTOCOMPLETE_TAG):
             completers.setdefault(command_name, {})[option] = method
         specs = []
-        for method, (name, description, staff_only) in self._tagged(_COMMAND_TAG):
+        for method, (name, description, staff_only, private) in self._tagged(_COMMAND_TAG):
             mine = completers.pop(name, {})
             options = _options_from_signature(method, autocompleted=set(mine))
             unknown = set(mine) - {o.name for o in options}
             if unknown:
                 raise TypeError(f"{self.name}: autocomplete for unknown option(s) {sorted(unknown)} of /{name}")
-            specs.append(CommandSpec(name, description, tuple(options), staff_only, self.name, method, mine))
+            specs.append(CommandSpec(name, description, tuple(options), staff_only, self.name, method, mine, private))
         if completers:
             raise TypeError(f"{self.name}: autocomplete for unknown command(s) {sorted(completers)}")
         return specs

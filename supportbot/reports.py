@@ -17,7 +17,7 @@ from typing import Any
 
 from .history import History
 
-__all__ = ["ConversationReport", "conversation_report", "render_chart"]
+__all__ = ["ConversationReport", "conversation_report", "render_chart", "percentile", "seconds_text"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class ConversationReport:
     csat_count: int = 0
     daily: tuple[tuple[date, int, int], ...] = field(default=())
     """(day, resolved by the bot, handed to a person) for each day with conversations, by start day."""
+    first_response_p90_s: float | None = None
+    time_to_human_p90_s: float | None = None
 
     @property
     def bot_share(self) -> float:
@@ -52,8 +54,8 @@ class ConversationReport:
             f"Conversations: {self.conversations}",
             f"Resolved by the bot alone: {self.resolved_by_bot} ({self.bot_share:.0%})",
             f"Handed to a person: {self.handed_to_human} ({self.human_share:.0%})",
-            f"First response (median): {_seconds(self.first_response_p50_s)}",
-            f"Time to a person (median): {_seconds(self.time_to_human_p50_s)}",
+            f"First response (median / p90): {seconds_text(self.first_response_p50_s)} / {seconds_text(self.first_response_p90_s)}",
+            f"Time to a person (median / p90): {seconds_text(self.time_to_human_p50_s)} / {seconds_text(self.time_to_human_p90_s)}",
             f"CSAT: {self.csat_average:.2f} / 5 from {self.csat_count} rating(s)" if self.csat_count else "CSAT: no ratings yet",
         ]
         return "\n".join(lines)
@@ -97,6 +99,7 @@ def conversation_report(history: History, *, since: datetime, reopen_days: float
     return ConversationReport(
         conversations=len(conversations), resolved_by_bot=bot, handed_to_human=human,
         first_response_p50_s=statistics.median(first_responses) if first_responses else None,
+        first_response_p90_s=percentile(first_responses, 90),
         daily=tuple((d, by_day_bot[d], by_day_human[d]) for d in sorted(by_day_bot.keys() | by_day_human.keys())),
     )
 
@@ -130,7 +133,14 @@ def render_chart(report: ConversationReport) -> bytes:
     return out.getvalue()
 
 
-def _seconds(value: float | None) -> str:
+def percentile(values: list[float], q: float) -> float | None:
+    """The ``q``-th percentile of ``values`` (numpy's linear interpolation), None for no values."""
+    import numpy as np
+
+    return float(np.percentile(values, q)) if values else None
+
+
+def seconds_text(value: float | None) -> str:
     if value is None:
         return "n/a"
     if value < 120:

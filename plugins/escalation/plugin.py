@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -36,12 +35,12 @@ from supportbot.plugin import (
     listener,
     on_message,
 )
-from supportbot.reports import conversation_report, render_chart
+from supportbot.reports import render_chart
 
 from .hours import SupportHours
 from .staff import StaffTools
 from .staff_store import STAFF_MIGRATIONS, StaffStore
-from .store import MIGRATIONS, DeskStore, staff_figures
+from .store import MIGRATIONS, DeskStore, staff_report
 from .summary import build_summary
 
 _DEFAULT_HUMAN_PHRASES = [
@@ -357,14 +356,18 @@ class Escalation(StaffTools, Plugin):
     @command("stats", "Who resolved what: bot alone vs. people, response times, CSAT", staff_only=True)
     async def stats(self, ctx: CommandContext, days: int = Option("look back this many days", default=30)) -> CommandResult:
         since = self.bot.history.clock() - timedelta(days=days)
-        report = conversation_report(self.bot.history, since=since, reopen_days=self.settings.reopen_within_hours / 24)
-        staff = staff_figures(self.bot.history, since=since)
-        report = replace(report, time_to_human_p50_s=staff.time_to_human_p50_s, csat_average=staff.csat_average,
-                         csat_count=staff.csat_count)
+        report = staff_report(self.bot.history, since=since, reopen_days=self.settings.reopen_within_hours / 24)
         if not report.conversations:
             return CommandResult(report.as_text())
         chart = await asyncio.to_thread(render_chart, report)  # matplotlib takes ~100 ms: off the loop
         return CommandResult(report.as_text(), files=(("stats.png", chart),))
+
+    async def export_user_data(self, customer_id: int) -> dict[str, Any]:
+        """The staff side of this customer's handoffs (their rows go with the handoffs, by cascade)."""
+        rows = self.bot.history.db.execute(
+            "SELECT e.handoff_id, e.summary, e.csat FROM escalation_handoffs e JOIN handoffs h ON h.id = e.handoff_id "
+            "JOIN conversations c ON c.id = h.conversation_id WHERE c.customer_id = ?", [customer_id]).fetchall()
+        return {"handoffs": [{"handoff": h, "summary_for_staff": s, "rating": r} for h, s, r in rows]} if rows else {}
 
     # --- auto-close -----------------------------------------------------------------------------
 

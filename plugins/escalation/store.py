@@ -7,13 +7,14 @@ The core owns the handoff's state; this table holds only what the staff desk add
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
 import sqlite_utils
 
 from supportbot.history import History, Migration, parse_time
+from supportbot.reports import ConversationReport, conversation_report, percentile
 
 __all__ = ["DeskRecord", "DeskStore", "MIGRATIONS", "StaffFigures", "staff_figures"]
 
@@ -103,6 +104,7 @@ class StaffFigures:
     time_to_human_p50_s: float | None
     csat_average: float | None
     csat_count: int
+    time_to_human_p90_s: float | None = None
 
 
 def staff_figures(history: History, *, since: datetime) -> StaffFigures:
@@ -121,4 +123,13 @@ def staff_figures(history: History, *, since: datetime) -> StaffFigures:
     return StaffFigures(
         time_to_human_p50_s=statistics.median(to_human) if to_human else None,
         csat_average=statistics.fmean(ratings) if ratings else None, csat_count=len(ratings),
+        time_to_human_p90_s=percentile(to_human, 90),
     )
+
+
+def staff_report(history: History, *, since: datetime, reopen_days: float) -> ConversationReport:
+    """The core's conversation report with the desk's own figures (time to a person, CSAT) filled in."""
+    report = conversation_report(history, since=since, reopen_days=reopen_days)
+    staff = staff_figures(history, since=since)
+    return replace(report, time_to_human_p50_s=staff.time_to_human_p50_s, time_to_human_p90_s=staff.time_to_human_p90_s,
+                   csat_average=staff.csat_average, csat_count=staff.csat_count)

@@ -35,7 +35,8 @@ from .store import PassageRecord, ProductRecord, write_passages, write_products
 if TYPE_CHECKING:
     from .base import KnowledgeBase
 
-__all__ = ["import_file", "parse_mapping", "read_records", "split_passages", "MappingError"]
+__all__ = ["import_file", "parse_mapping", "read_records", "read_mapped", "first_of_each", "split_passages",
+           "MappingError"]
 
 log = logging.getLogger(__name__)
 
@@ -259,7 +260,19 @@ def _require(cols: Mapping[str, list[str]], required: tuple[str, ...], columns: 
                                f"(the file has {', '.join(columns)})")
 
 
-def _first_of_each(rows: Iterable[tuple[int, dict[str, Any] | str]], report: ImportReport,
+def read_mapped(path: Path, fields: tuple[str, ...], defaults: Mapping[str, str], mapping: Mapping[str, str],
+                required: tuple[str, ...], report: ImportReport
+                ) -> tuple[dict[str, list[str]], Iterator[tuple[int, dict[str, Any] | str]]]:
+    """The file's rows and each field's columns (see :func:`_resolve`), the required ones checked
+    and the mapping noted in ``report``: the reading half of an import of any kind of row."""
+    columns, rows = read_records(path)
+    cols = _resolve(fields, defaults, mapping, columns, report)
+    _require(cols, required, columns)
+    report.columns = {name: "+".join(found) for name, found in cols.items()}
+    return cols, rows
+
+
+def first_of_each(rows: Iterable[tuple[int, dict[str, Any] | str]], report: ImportReport,
                    parse: Callable[[int, dict[str, Any]], T | None], *, key: Callable[[T], str],
                    what: Callable[[T], str]) -> list[T]:
     """Parse each row (``parse`` reports its own problems and returns None to skip the row); a
@@ -312,7 +325,7 @@ def _products(kb: KnowledgeBase, path: Path, mapping: Mapping[str, str], report:
     if "currency" not in cols and default_currency:
         source = "fixed" if fixed_currency else "from the price header" if header_currency else "default_currency"
         report.columns["currency"] = f"{default_currency} ({source})"
-    return _first_of_each(
+    return first_of_each(
         rows, report, lambda number, record: _product(number, record, cols, default_currency, report),
         key=lambda p: p.sku, what=lambda p: f"sku {p.sku!r}")
 
@@ -410,10 +423,7 @@ def _faq(kb: KnowledgeBase, path: Path, mapping: Mapping[str, str], report: Impo
         if mapping:
             raise MappingError("an FAQ page takes no column mapping")
         return _faq_page(path, report)
-    columns, rows = read_records(path)
-    cols = _resolve(FAQ_FIELDS, kb.settings.faq_columns, mapping, columns, report)
-    _require(cols, ("question", "answer"), columns)
-    report.columns = {name: "+".join(found) for name, found in cols.items()}
+    cols, rows = read_mapped(path, FAQ_FIELDS, kb.settings.faq_columns, mapping, ("question", "answer"), report)
 
     def entry(number: int, record: Mapping[str, Any]) -> PassageRecord | None:
         question = _cell(record, cols["question"])
@@ -427,7 +437,7 @@ def _faq(kb: KnowledgeBase, path: Path, mapping: Mapping[str, str], report: Impo
             alternatives=_list(record.get(cols["alternatives"][0]) if "alternatives" in cols else None, "|"),
         )
 
-    return _first_of_each(rows, report, entry, key=lambda e: e.key, what=lambda e: "question")
+    return first_of_each(rows, report, entry, key=lambda e: e.key, what=lambda e: "question")
 
 
 def _faq_page(path: Path, report: ImportReport) -> list[PassageRecord]:

@@ -76,8 +76,13 @@ def fit_head(embeddings: np.ndarray, labels: Sequence[str], probe: np.ndarray, *
         raise ValueError("an intent classifier needs at least two intents")
     clf = LogisticRegression(C=c, max_iter=3000)
     clf.fit(embeddings, list(labels))
-    return IntentModel(labels=tuple(str(x) for x in clf.classes_), coef=clf.coef_.astype(np.float32),
-                       intercept=clf.intercept_.astype(np.float32), probe=probe.astype(np.float32),
+    coef, intercept = clf.coef_, clf.intercept_
+    if len(clf.classes_) == 2:
+        # A binary fit has one row, the second class's logit against the first: softmax over
+        # (0, that logit) gives the same probabilities, so two labels work like any number.
+        coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept])
+    return IntentModel(labels=tuple(str(x) for x in clf.classes_), coef=coef.astype(np.float32),
+                       intercept=intercept.astype(np.float32), probe=probe.astype(np.float32),
                        meta=dict(meta or {}))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import io
 import logging
@@ -216,6 +217,15 @@ class DiscordTransport(Transport):
         await self._answer(interaction, result)
 
     async def _answer(self, interaction: discord.Interaction, result: CommandResult) -> None:
+        if result.direct:
+            try:
+                await interaction.user.send(content=result.text[:2000] or None, allowed_mentions=mapping.allowed_mentions(),
+                                            files=[discord.File(io.BytesIO(data), filename=n) for n, data in result.files])
+            except discord.HTTPException:  # DMs closed: the same, visible to the author alone
+                result = dataclasses.replace(result, direct=False, ephemeral=True,
+                                             text="Your direct messages are closed, so here it is (only you see it).")
+            else:
+                result = CommandResult("I've sent it to you by direct message.", ephemeral=True)
         embeds = [mapping.to_discord_embed(e) for e in result.embeds[:10]]
         # Discord rejects an empty answer; a command that returned nothing still gets one.
         chunks = split_message(result.text) or ["" if embeds or result.files else "Done."]

@@ -1,0 +1,99 @@
+"""Giving every stored review a sentiment, with the merchant's trained model or one fitted here.
+
+The model from ``python bot.py train-sentiment`` wins. Without one, a head is fitted at first use
+on the reviews' own vectors and star ratings (seconds), and saved beside it for next time; it is
+refitted when the reviews it learnt from grow by half. Reviews with too few ratings of either
+kind to learn from get no sentiment, and the commands say so instead of guessing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import sqlite_utils
+
+from supportbot.understanding.classifier import same_embedder
+from supportbot.understanding.review_sentiment import (
+    NEGATIVE,
+    POSITIVE,
+    SentimentModel,
+    fit_head_from_vectors,
+    probe_vector,
+    sentiment_model_dir,
+)
+
+__all__ = ["classify_reviews", "label_of"]
+
+log = logging.getLogger(__name__)
+
+Embed = Callable[[list[str]], np.ndarray]
+def label_of(negative_p: float, threshold: float = 0.5) -> str:
+    return NEGATIVE if negative_p >= threshold else POSITIVE
+
+
+def classify_reviews(db: sqlite_utils.Database, cache_dir: Path, embed: Embed | None) -> str | None:
+    """Score the reviews that have no sentiment yet; returns why not, or None when all are scored."""
+    pending = db.execute("SELECT count(*) FROM insights_reviews WHERE negative_p IS NULL").fetchone()[0]
+    if not pending:
+        return None
+    model = _model(db, cache_dir, embed)
+    if isinstance(model, str):
+        return model
+    rows = db.execute("SELECT id, text, vector FROM insights_reviews WHERE negative_p IS NULL").fetchall()
+    if model.encoder is not None:
+        scores = model.score_texts([text for _, text, _ in rows])
+    else:
+        scores = model.negative_probability(_vectors(rows, embed))
+    with db.conn:
+        for (row_id, _, _), p in zip(rows, scores):
+            db.execute("UPDATE insights_reviews SET negative_p = ?, sentiment = ? WHERE id = ?",
+                       [round(float(p), 4), label_of(float(p), model.threshold), row_id])
+    return None
+
+
+def _model(db: sqlite_utils.Database, cache_dir: Path, embed: Embed | None) -> SentimentModel | str:
+    directory = sentiment_model_dir(cache_dir)
+    saved = SentimentModel.load(directory)
+    rated = db.execute("SELECT count(*) FROM insights_reviews WHERE rating IS NOT NULL AND rating != 3 "
+                       "AND vector IS NOT NULL").fetchone()[0]
+    fitted_here = saved is not None and saved.head.meta.get("source") == "reviews"
+    if saved is not None and saved.encoder is not None:
+        return saved
+    if embed is None:
+        return "no embedder is loaded, so reviews get no sentiment"
+    probe = probe_vector(embed)
+    if saved is not None and not fitted_here:  # the merchant's own train-sentiment model: never replaced here
+        if same_embedder(saved.head.probe, probe):
+            return saved
+        return "the model from train-sentiment was fitted with another embedder: run train-sentiment again"
+    if saved is not None and same_embedder(saved.head.probe, probe) \
+            and rated < 1.5 * int(saved.head.meta.get("examples", 0)):
+        return saved
+    rows = db.execute("SELECT id, text, vector, rating FROM insights_reviews WHERE rating IS NOT NULL "
+                      "AND vector IS NOT NULL").fetchall()
+    try:
+        model = fit_head_from_vectors(_vectors([r[:3] for r in rows], embed), [r[3] for r in rows], probe)
+    except ValueError as exc:
+        return f"sentiment {exc}"
+    model.save(directory)
+    # A new model scores every review again, so all of them come from the same one.
+    with db.conn:
+        db.execute("UPDATE insights_reviews SET negative_p = NULL, sentiment = NULL")
+    log.info("fitted review sentiment on %d rated reviews", model.head.meta.get("examples"))
+    return model
+
+
+def _vectors(rows: list[tuple[int, str, bytes | None]], embed: Embed | None) -> np.ndarray:
+    missing = [i for i, (_, _, blob) in enumerate(rows) if blob is None]
+    fresh = np.asarray(embed([rows[i][1] for i in missing]), dtype=np.float32) if missing and embed else None
+    out = []
+    for i, (_, _, blob) in enumerate(rows):
+        if blob is not None:
+            out.append(np.frombuffer(blob, dtype=np.float32))
+        else:
+            assert fresh is not None, "reviews without vectors need an embedder"
+            out.append(fresh[missing.index(i)])
+    return np.vstack(out) if out else np.zeros((0, 0), dtype=np.float32)

