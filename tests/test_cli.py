@@ -20,6 +20,7 @@ COMMANDS = {
     "run": [], "console": [], "demo": [], "check-config": [],
     "import": ["faq", "faq.csv"], "train-intents": ["labels.csv"],
     "describe": ["--missing"], "export": ["descriptions", "out.csv"],
+    "train-sentiment": ["reviews.csv"], "report": ["--days", "7"],
 }
 
 
