@@ -499,3 +499,14 @@ async def test_an_engine_that_died_is_started_again_with_a_metric(any_engine_run
     assert generator._engine.alive  # type: ignore[union-attr]
     assert metrics.ENGINE_RESTARTS.labels(backend="transformers", engine=kind)._value.get() == before + 1
     assert any("stopped serving; starting a new one" in r.getMessage() for r in caplog.records)
+
+
+async def test_starting_the_runner_twice_loads_one_engine_and_close_leaves_no_thread(tiny_model) -> None:
+    import threading
+
+    runner = create_runner(ModelSettings(name=str(tiny_model), device="cpu", num_blocks=64),
+                           EmbeddingSettings(backend="none"))
+    await runner.start()
+    await runner.start()  # a caller that starts what it was handed started (the bot does)
+    await runner.close()
+    assert not [t.name for t in threading.enumerate() if "generation_loop" in t.name]

@@ -190,6 +190,11 @@ async def test_a_draft_can_be_sent_as_is_edited_or_discarded_and_each_is_recorde
     await chat.click(third.components[2].custom_id, staff=True, message=third)
     assert len(_in(chat, chat.support_channel)) == sent_before and third.text.startswith("Draft discarded")
     assert staff.draft_counts() == {"sent": 1, "edited": 1, "discarded": 1}
+    from plugins.insights.report import collect  # what /insights and `bot.py report` show of it
+
+    report = collect(bot.history, days=1)
+    assert "Drafted replies: 1 sent as is, 1 edited, 1 discarded (33% used unchanged)" in report.as_text()
+    assert report.tables()["drafts"][1] == [("discarded", 1), ("edited", 1), ("sent", 1)]
 
 
 async def test_drafts_can_be_turned_off(make_bot, understander) -> None:

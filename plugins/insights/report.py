@@ -54,6 +54,8 @@ class InsightsReport:
     """(week starting, negative, positive, not scored) per week with reviews."""
     gap_questions: list[str] = field(default_factory=list)
     gaps: list[Group] = field(default_factory=list)
+    drafts: dict[str, int] = field(default_factory=dict)
+    """Replies the bot drafted for staff, by what staff did: sent (as is), edited, discarded, drafted (open)."""
 
     @property
     def reviews(self) -> int:
@@ -72,6 +74,11 @@ class InsightsReport:
             scored = self.reviews - sum(u for *_, u in self.reviews_by_week)
             share = f"{negative / scored:.0%} negative" if scored else "not scored yet"
             lines.append(f"Reviews: {self.reviews} ({share})")
+        if self.drafts:
+            sent, edited, discarded = (self.drafts.get(k, 0) for k in ("sent", "edited", "discarded"))
+            decided = sent + edited + discarded
+            unchanged = f" ({sent / decided:.0%} used unchanged)" if decided else ""
+            lines.append(f"Drafted replies: {sent} sent as is, {edited} edited, {discarded} discarded{unchanged}")
         if self.gaps:
             lines.append("Knowledge gaps (questions the bot could not answer, by meaning):")
             for group in self.gaps[:gaps]:
@@ -96,6 +103,7 @@ class InsightsReport:
             "daily": (("day", "bot_alone", "a_person", "conversations"),
                       [(d.isoformat(), b, h, b + h) for d, b, h in c.daily]),
             "intents": (("intent", "messages"), list(self.intents)),
+            "drafts": (("staff_did", "drafts"), sorted(self.drafts.items())),
             "handoff_reasons": (("reason", "handoffs"), list(self.handoff_reasons)),
             "knowledge_gaps": (("question", "times_asked", "also_asked_as"), [
                 (g.quotes[0], g.count, " | ".join(g.quotes[1:])) for g in self.gaps]),
@@ -139,11 +147,13 @@ def collect(history: History, *, days: int, reopen_days: float = 1.0) -> Insight
         f"SELECT m.text FROM messages m JOIN outcomes o ON o.message_id = m.id WHERE m.created_at >= ? "
         f"AND (o.reason IN ({marks}) OR (o.kind = 'handed_off' AND COALESCE(o.reason, '') NOT IN ({not_gaps}))) "
         "ORDER BY m.id", [start, *GAP_REASONS, *NOT_GAPS])]
+    drafts = dict(db.execute("SELECT status, count(*) FROM escalation_drafts WHERE created_at >= ? GROUP BY 1",
+                             [start])) if db["escalation_drafts"].exists() else {}
     return InsightsReport(
         days=days, since=since, conversations=_conversations(history, since=since, reopen_days=reopen_days),
         messages=messages, intents=intents.most_common(), handoffs=sum(reasons.values()),
         handoff_reasons=reasons.most_common(), reviews_by_week=reviews_by_week(history, since=since.date()),
-        gap_questions=questions)
+        gap_questions=questions, drafts=drafts)
 
 
 def _conversations(history: History, *, since: datetime, reopen_days: float) -> ConversationReport:

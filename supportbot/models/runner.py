@@ -56,6 +56,7 @@ class ModelRunner:
         self._embedder = embedder
         self._model_settings = model_settings or ModelSettings()
         self._embedding_settings = embedding_settings or EmbeddingSettings()
+        self._started = False
         self._generation_ready = False
         self._embeddings_ready = False
         self._slots = asyncio.Semaphore(self._model_settings.max_concurrent_requests)
@@ -94,12 +95,18 @@ class ModelRunner:
         are not thread-safe).
 
         Never raises for a model that cannot be loaded: that is logged (one WARNING line each)
-        and the runner carries on without it.
+        and the runner carries on without it. A second call does nothing: loading again would
+        start a second engine and leave the first one's thread running (a test that started the
+        runner before handing it to the bot kept its process from exiting).
         """
+        if self._started:
+            return
+        self._started = True
         await asyncio.gather(self._start_generator(), self._start_embedder())
 
     async def close(self) -> None:
         """Release models and connections. Requests still running fail."""
+        self._started = False
         self._generation_ready = self._embeddings_ready = False
         if self._batcher is not None:
             await self._batcher.close()
