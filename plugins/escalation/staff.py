@@ -119,8 +119,12 @@ class StaffTools:
         if self.settings.transcript_on_resolve:
             await self._post_transcript(event.handoff_id)
 
+    def _handoff_named(self, args: tuple[str, ...]) -> Handoff | None:
+        """The handoff whose id is the first part of a ``custom_id`` after its prefix."""
+        return self.bot.handoffs.get(int(args[0])) if args and args[0].isdigit() else None
+
     def _open_handoff(self, args: tuple[str, ...]) -> Handoff | None:
-        handoff = self.bot.handoffs.get(int(args[0])) if args and args[0].isdigit() else None
+        handoff = self._handoff_named(args)
         return handoff if handoff is not None and handoff.is_open else None
 
     @component("escalation:claim", staff_only=True)
@@ -179,7 +183,7 @@ class StaffTools:
 
     @component("escalation:csat")
     async def _rate(self, ctx: ComponentContext) -> CommandResult:
-        handoff = self.bot.handoffs.get(int(ctx.args[0])) if ctx.args and ctx.args[0].isdigit() else None
+        handoff = self._handoff_named(ctx.args)
         if handoff is None or len(ctx.args) < 2 or ctx.args[1] not in "12345":
             return CommandResult("This rating is no longer open.")
         if self._customer_of(handoff) != ctx.author_id:
@@ -193,7 +197,7 @@ class StaffTools:
 
     @component("escalation:csat-comment")
     async def _comment_button(self, ctx: ComponentContext) -> Modal | CommandResult:
-        handoff = self.bot.handoffs.get(int(ctx.args[0])) if ctx.args and ctx.args[0].isdigit() else None
+        handoff = self._handoff_named(ctx.args)
         if handoff is None or self._customer_of(handoff) != ctx.author_id:
             return CommandResult("This rating is no longer open.")
         return Modal(f"escalation:csat-said:{handoff.id}", "Tell us more",
@@ -201,7 +205,7 @@ class StaffTools:
 
     @component("escalation:csat-said")
     async def _comment_form(self, ctx: ComponentContext) -> CommandResult:
-        handoff = self.bot.handoffs.get(int(ctx.args[0])) if ctx.args and ctx.args[0].isdigit() else None
+        handoff = self._handoff_named(ctx.args)
         comment = ctx.fields.get("comment", "").strip()
         if handoff is None or self._customer_of(handoff) != ctx.author_id or not comment:
             return CommandResult("Nothing was saved.")
