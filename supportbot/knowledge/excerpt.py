@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .search import query_terms
 
@@ -55,20 +56,40 @@ def stem(word: str) -> str:
 
 
 def stems(text: str) -> list[str]:
+    return list(_stems(text))
+
+
+# Passages are scored against every question that finds them: their stems and units are worked
+# out once per text, not once per message (these are pure functions of the text).
+_TEXTS_KEPT = 4096
+
+
+@lru_cache(maxsize=_TEXTS_KEPT)
+def _stems(text: str) -> tuple[str, ...]:
     terms = query_terms(text, max_terms=24)
-    return list(dict.fromkeys([stem(w) for w in terms.words] + list(terms.cjk)))
+    return tuple(dict.fromkeys([stem(w) for w in terms.words] + list(terms.cjk)))
+
+
+@lru_cache(maxsize=_TEXTS_KEPT)
+def _stem_set(text: str) -> frozenset[str]:
+    return frozenset(_stems(text))
 
 
 def coverage(question_stems: list[str], text: str) -> float:
     """Share of ``question_stems`` found among ``text``'s stems."""
     if not question_stems:
         return 0.0
-    have = set(stems(text))
+    have = _stem_set(text)
     return sum(s in have for s in question_stems) / len(question_stems)
 
 
 def split_units(text: str) -> list[str]:
     """Sentences, list items and table rows (said with their header) of a passage."""
+    return list(_units(text))
+
+
+@lru_cache(maxsize=_TEXTS_KEPT)
+def _units(text: str) -> tuple[str, ...]:
     units: list[str] = []
     lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
     expanded: list[str] = []
@@ -93,7 +114,7 @@ def split_units(text: str) -> list[str]:
             continue
         header = None
         units.extend(s.strip() for s in _SENTENCE.split(_BULLET.sub("", line)) if s.strip())
-    return units
+    return tuple(units)
 
 
 def excerpt(question: str, text: str, *, max_units: int = 2) -> Excerpt:
