@@ -80,6 +80,7 @@ class Run:
     faults: list[str] = field(default_factory=list)
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds during the burst
     process: subprocess.Popen[bytes] | None = None
+    channels: list[int] = field(default_factory=list)  # the support channels customers write in
 
 
 def customer_texts() -> list[str]:
@@ -116,7 +117,7 @@ def write_config(folder: Path, fake: FakeDiscord, mode: str, tiny_model: Path | 
         "database": {"path": "load.db"},
         "rate_limit": {"messages": 50},
         "model": model,
-        "discord": {"support_channels": [fake.support_channel_id], "staff_channel": fake.staff_channel_id,
+        "discord": {"support_channels": support_channels(fake, args.channels), "staff_channel": fake.staff_channel_id,
                     "staff_role": fake.staff_role_id, "command_guild_id": fake.guild_id,
                     "api_base": fake.api_base, "gateway_url": fake.gateway_url, "typing_indicator": False},
         "plugins": plugins,
@@ -124,6 +125,15 @@ def write_config(folder: Path, fake: FakeDiscord, mode: str, tiny_model: Path | 
     path = folder / "config.yaml"
     path.write_text(json.dumps(config), encoding="utf-8")
     return path
+
+
+def support_channels(fake: FakeDiscord, count: int) -> list[int]:
+    """The fake's support channel and ``count - 1`` more (before the bot connects: READY lists them).
+
+    Discord keeps one rate-limit bucket per channel for posting, and discord.py sends one message
+    at a time in a bucket whose limits it has not been told (the fake sends no X-RateLimit headers):
+    a shop's load spread over its support channels is what real Discord would carry at all."""
+    return [fake.support_channel_id, *(fake.world.add_channel(f"support-{n}") for n in range(2, count + 1))]
 
 
 def bot_command(config: Path, *args: str) -> list[str]:
@@ -190,6 +200,7 @@ async def spread_phase(run: Run, fake: FakeDiscord, config: Path, outcomes: Outc
     texts = customer_texts()
     users = [fake.world.add_user(f"customer{i}") for i in range(args.customers)]
     flag = config.parent / "slow-model.flag"
+    channel_of = {int(user["id"]): run.channels[i % len(run.channels)] for i, user in enumerate(users)}
 
     started = time.perf_counter()
 
@@ -199,7 +210,7 @@ async def spread_phase(run: Run, fake: FakeDiscord, config: Path, outcomes: Outc
             await asyncio.sleep(max(0.0, started + at - time.perf_counter()))
             text = rng.choice(texts)
             posted = time.time()
-            message = await fake.post_message(fake.support_channel_id, text, author=user)
+            message = await fake.post_message(channel_of[int(user["id"])], text, author=user)
             run.spread.posted[int(message["id"])] = posted
             run.spread.texts[int(message["id"])] = text
 
@@ -244,9 +255,9 @@ async def burst_phase(run: Run, fake: FakeDiscord, outcomes: Outcomes, args: arg
     users = [fake.world.add_user(f"burst{i}") for i in range(args.burst)]
     assert run.process is not None
     bot_before, bench_before = _cpu_by_thread(run.process.pid), _cpu_seconds(os.getpid())
-    for user, text in zip(users, texts, strict=True):
+    for i, (user, text) in enumerate(zip(users, texts, strict=True)):
         posted = time.time()
-        message = await fake.post_message(fake.support_channel_id, text, author=user)
+        message = await fake.post_message(run.channels[i % len(run.channels)], text, author=user)
         run.burst.posted[int(message["id"])] = posted
         run.burst.texts[int(message["id"])] = text
     if not await outcomes.wait(set(run.burst.posted), args.settle_s):
@@ -294,11 +305,11 @@ async def drive(run: Run, fake: FakeDiscord, config: Path, args: argparse.Namesp
         run.process.kill()
 
 
-def replies_by_message(fake: FakeDiscord) -> dict[int, list[Any]]:
+def replies_by_message(fake: FakeDiscord, channels: list[int]) -> dict[int, list[Any]]:
     replies: dict[int, list[Any]] = {}
     for posted in fake.posted:
         reference = posted.message.get("message_reference") or {}
-        if reference.get("message_id") and posted.channel_id == fake.support_channel_id:
+        if reference.get("message_id") and posted.channel_id in channels:
             replies.setdefault(int(reference["message_id"]), []).append(posted)
     return replies
 
@@ -387,12 +398,12 @@ async def one_mode(mode: str, args: argparse.Namespace, folder: Path, tiny_model
                            ("products", EXAMPLES / "products.csv")):
             subprocess.run(bot_command(config, "import", kind, str(path), "--no-progress"), check=True,
                            capture_output=True, env=environment(fake))
-        run = Run(mode)
+        run = Run(mode, channels=json.loads(config.read_text(encoding="utf-8"))["discord"]["support_channels"])
         with (mode_dir / "bot.log").open("wb") as log:
             await drive(run, fake, config, args, log)
-        replies, settled = replies_by_message(fake), Outcomes(mode_dir / "load.db").settled()
+        replies, settled = replies_by_message(fake, run.channels), Outcomes(mode_dir / "load.db").settled()
         spread, burst = phase_figures(run.spread, run, replies, settled), phase_figures(run.burst, run, replies, settled)
-        figures = {"mode": mode, "kill": args.kill, "spread": spread, "burst": burst, "faults": run.faults,
+        figures = {"mode": mode, "kill": args.kill, "channels": len(run.channels), "spread": spread, "burst": burst, "faults": run.faults,
                    "bot_log": str(mode_dir / "bot.log")}
         return figures, list(run.burst.texts.values())
 
@@ -401,6 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--customers", type=int, default=200)
     parser.add_argument("--messages", type=int, default=5, help="messages per customer")
+    parser.add_argument("--channels", type=int, default=20, help="support channels the customers write in")
     parser.add_argument("--spread-s", type=float, default=60.0, help="customers write over this many seconds")
     parser.add_argument("--burst", type=int, default=500, help="new customers writing at once (0: no burst)")
     parser.add_argument("--settle-s", type=float, default=300.0, help="wait at most this long for a phase's outcomes")
@@ -448,7 +460,7 @@ def main(argv: list[str] | None = None) -> int:
     s, b = first["spread"], first["burst"]
     rate = b.get("msgs_per_s")
     summary = {
-        "mode": first["mode"], "kill": args.kill,
+        "mode": first["mode"], "kill": args.kill, "channels": args.channels,
         "messages": s["messages"] + b["messages"],
         **{k: s[k] + b[k] for k in ("answered", "handed_off", "ignored", "lost", "duplicates", "silent")},
         "p50_ms": s["p50_ms"], "p95_ms": s["p95_ms"], "p95_ms_live": s["p95_ms_live"],
