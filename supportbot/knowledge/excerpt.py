@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .search import query_terms
+from .search import query_terms, stem
 
 __all__ = ["COSINE_WEIGHT", "Excerpt", "answer_confidence", "confidence_parts", "excerpt", "stem", "stems", "coverage"]
 
@@ -43,15 +43,6 @@ class Excerpt:
     text: str
     coverage: float
     """Share of the question's words found in the excerpt (0..1), or 1.0 for an amount inside a row's band."""
-
-
-def stem(word: str) -> str:
-    """A crude English stem, enough to match "returns" with "return" and "watches" with "watch"."""
-    for suffix, keep in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("sses", "ss"), ("xes", "x"), ("ing", ""),
-                         ("ed", ""), ("es", "e"), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            return word[: len(word) - len(suffix)] + keep
-    return word
 
 
 def stems(text: str) -> list[str]:
