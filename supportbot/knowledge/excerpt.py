@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .search import query_terms, stem
 
@@ -46,8 +47,14 @@ class Excerpt:
 
 
 def stems(text: str) -> list[str]:
+    return list(_stems(text))
+
+
+@lru_cache(maxsize=8192)
+def _stems(text: str) -> tuple[str, ...]:
+    """Cached: each retrieved passage's stems are asked for again by every question it is scored for."""
     terms = query_terms(text, max_terms=24)
-    return list(dict.fromkeys([stem(w) for w in terms.words] + list(terms.cjk)))
+    return tuple(dict.fromkeys([stem(w) for w in terms.words] + list(terms.cjk)))
 
 
 def coverage(question_stems: list[str], text: str) -> float:

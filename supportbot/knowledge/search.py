@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["QueryTerms", "query_terms", "stem", "fts_query", "Coverage", "lexical_score", "idf", "rrf"]
 
@@ -59,8 +60,12 @@ class QueryTerms:
         return bool(self.words or self.cjk)
 
 
+@lru_cache(maxsize=8192)
 def query_terms(text: str, max_terms: int = 12) -> QueryTerms:
-    """Split a query into searchable terms, lower-cased, stopwords dropped, order kept."""
+    """Split a query into searchable terms, lower-cased, stopwords dropped, order kept.
+
+    Cached: one message's text, and each passage's, is split a dozen times while answering it.
+    """
     words: list[str] = []
     cjk: list[str] = []
     for token in _WORD.findall(unicodedata.normalize("NFKC", text).lower()):
