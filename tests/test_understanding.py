@@ -348,6 +348,9 @@ def test_sentiment_sign():
     assert scorer.score("This is terrible, I am furious and want my money back") < -0.3
     assert scorer.score("where is my order") == 0.0
     assert scorer.score("C'est nul", language="fr") == 0.0  # VADER knows English only
+    # Chat slang in VADER's lexicon that is a shop's word: "PO" (pissed off), size "L", "NFC".
+    assert scorer.score("can you deliver to a PO box?") == 0.0
+    assert scorer.score("do you have it in size L?") == 0.0
 
 
 async def test_negative_flag_follows_the_threshold(tmp_path):
