@@ -21,7 +21,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -157,8 +157,9 @@ def fit_sentiment(texts: Sequence[str], ratings: Sequence[float | None], *, enco
     """Fit on rated texts (3-star ones teach nothing and are left out) with the intent trainer."""
     started = time.monotonic()
     kept, labels = _labelled(texts, ratings)
+    # Embeddings only: the sentiment head scores stored review vectors, whose texts it is not given.
     head = train_intent_model(kept, labels, encoder=encoder, fine_tune=fine_tune, epochs=epochs, seed=seed,
-                              progress=progress)
+                              char_ngrams=False, progress=progress)
     negatives = labels.count(NEGATIVE)
     head = _with_meta(head, negative_share=negatives / len(labels))
     fine_tuned = bool(head.meta.get("fine_tuned"))
@@ -208,8 +209,7 @@ def learn_threshold(vectors: np.ndarray, labels: Sequence[str], probe: np.ndarra
 
 
 def _with_meta(head: IntentModel, **meta: Any) -> IntentModel:
-    return IntentModel(labels=head.labels, coef=head.coef, intercept=head.intercept, probe=head.probe,
-                       meta={**head.meta, **meta})
+    return replace(head, meta={**head.meta, **meta})
 
 
 def read_rated_file(path: Path, text_col: str, rating_col: str) -> tuple[list[str], list[float | None]]:
