@@ -151,6 +151,11 @@ class ProductLookup(Plugin):
                     not await self._passage_answers(ctx.text):
                 return ctx.answer(self._say("not_sold", message_language(ctx), what=_said(ctx.text, unknown)),
                                   reason="not_sold")
+            # "do you sell laptops?" in a shop of laptop backpacks: the word is only ever a modifier.
+            if len(ask.words) == 1 and _SHOPPING.search(ctx.text) and kb.modifier_only(ask.words[0]) and \
+                    not await self._passage_answers(ctx.text):
+                return ctx.answer(self._say("not_sold", message_language(ctx), what=_said(ctx.text, ask.words)),
+                                  reason="not_sold")
             if ask.browse and not kb.unknown_words(ask.words, passages=False):
                 return self._browse(ctx, ask)  # every word is the catalog's: "cheapest blue watch under $100"
         if not asked and not unclear:

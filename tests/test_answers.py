@@ -95,13 +95,20 @@ async def test_a_clarifying_question_only_when_nothing_is_close(make_bot, knowle
     ("I want a refund for order 48213377", "refund_demand"),
     ("Mein Paket ist beschädigt angekommen", "damaged"),
     ("有人盗用我的信用卡", "fraud"),
+    ("there are purchases on my account that I never made", "fraud"),
+    ("I see a charge on my card that I didn't authorise", "fraud"),
+    ("I don't recognise these transactions on my statement", "fraud"),
+    ("someone placed an order with my card", "fraud"),
+    ("an order was made on my account without my permission", "fraud"),
 ])
 def test_urgent_messages_are_recognised(text, kind):
     assert urgency(text) == kind
 
 
 @pytest.mark.parametrize("text", ["how long do refunds take?", "what is your return policy?",
-                                  "does the warranty cover water damage?", "can I pay by card?"])
+                                  "does the warranty cover water damage?", "can I pay by card?",
+                                  "I never got my order", "how do I make a purchase without an account?",
+                                  "the payment I made yesterday, where does it show?"])
 def test_questions_about_policies_are_not_urgent(text):
     assert urgency(text) is None
 

@@ -162,3 +162,18 @@ def test_items_with_several_vectors_score_by_their_best():
     assert index.similarity(np.array([1, 0, 0, 0], np.float32), [7, 8]) == {7: 1.0, 8: 0.0}
     only_8_9 = np.array([False, True, True])  # over unique ids 7, 8, 9
     assert [item for item, _ in index.search(np.array([0, 0.8, 0.6, 0], np.float32), 3, only_8_9)] == [8, 9]
+
+
+def test_fusion_never_drops_the_passages_nearest_by_meaning():
+    """Word noise must not bury the nearest answer: passage 9 holds none of the query's words
+    (absent from the full-text list) but is the nearest by vector; it stays among the results,
+    and so does passage 3, the second nearest, already among the fused best."""
+    from supportbot.knowledge.base import _fuse
+
+    text_ids = [1, 2, 3, 4, 5]
+    vector_ids = [9, 3, 1, 2, 6]
+    fused = _fuse(text_ids, vector_ids, rrf_k=60, k=4)
+    assert len(fused) == 4 and {9, 3} <= set(fused)
+    assert fused[:2] == [1, 3]  # the fusion's own order is kept for the rest
+    assert _fuse(text_ids, vector_ids, rrf_k=60, k=1) == [9]
+    assert _fuse(text_ids, [], rrf_k=60, k=3) == [1, 2, 3]

@@ -185,3 +185,41 @@ async def test_real_flipkart_variants_and_cards_show_only_the_catalog_price(make
             assert card.description and "Rs." not in card.description and "Price:" not in card.description
     finally:
         db.conn.close()
+
+
+MODIFIERS = """sku,name,category,price,stock
+LB-1,Urban Laptop Backpack,,$59.00,4
+LB-2,Slim Laptop Sleeve (Grey),,$25.00,9
+LS-1,Leather Belt,,$30.00,3
+LS-2,Leather Ankle Boots,,$140.00,2
+LS-3,Leather Card Wallet,,$35.00,8
+SS-1,Semi-stitched Silk Saree,,$80.00,5
+"""
+
+
+@pytest.fixture
+def modifiers(tmp_path: Path) -> KnowledgeBase:
+    yield from catalog_kb(tmp_path, "modifiers", MODIFIERS)
+
+
+async def test_a_type_the_shop_only_has_as_a_modifier_is_not_sold(make_bot, modifiers):
+    """Laptop backpacks and laptop sleeves do not make a shop that sells laptops; leather,
+    describing belts, boots and wallets, is a property customers shop by."""
+    bot, chat = await start(make_bot, modifiers, understands())
+    outcome, sent = await chat.say_and_outcome("do you sell laptops?")
+    assert outcome.reason == "not_sold" and "we don't sell laptops" in sent[0].text
+    assert "Backpack" not in sent[0].text
+    outcome, _ = await chat.say_and_outcome("do you sell backpacks?")
+    assert outcome.reason == "product_found" and outcome.sources == ("product:LB-1",)
+    outcome, _ = await chat.say_and_outcome("do you sell leather?")
+    assert outcome.reason != "not_sold"
+
+
+def test_a_short_word_inside_another_word_is_no_match():
+    """"emi" (instalments) is not in "semi-stitched"; a partial word counts at a word's start,
+    and inside a word only when it is long enough to be a part of a compound."""
+    from supportbot.knowledge.search import Coverage, query_terms
+
+    assert Coverage(query_terms("emi"))("semi-stitched silk saree") == 0.0
+    assert Coverage(query_terms("runn"))("trail running shoe") == 1.0
+    assert Coverage(query_terms("rucksack"))("wanderrucksack 30l") == 1.0

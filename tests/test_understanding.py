@@ -312,7 +312,7 @@ def test_nothing_found_in_plain_text(entities):
 def languages():
     settings = UnderstandingSettings()
     guesser = LanguageGuesser(settings.languages, settings.default_language,
-                              min_confidence=settings.language_min_confidence)
+                              min_confidence=settings.language_min_confidence, margin=settings.language_margin)
     guesser.load()
     return guesser
 
@@ -323,6 +323,13 @@ def languages():
     ("注文した商品がまだ届きません", "ja"),
     ("¿Dónde está mi pedido? Todavía no ha llegado.", "es"),
     ("Wo ist meine Bestellung? Sie ist noch nicht angekommen.", "de"),
+    ("Est-ce que vous acceptez PayPal ?", "fr"),
+    ("Haben Sie rote Schuhe?", "de"),
+    # Short English that the detector alone gives to another language: the default needs beating clearly.
+    ("do you sell tables?", "en"),
+    ("any Adidas trainers?", "en"),
+    ("check order status", "en"),
+    ("is there a Breitling Chronomat?", "en"),
 ])
 def test_language(languages, text, language):
     assert languages.guess(text) == language

@@ -116,7 +116,7 @@ class AutoReply(Plugin):
         if answered:  # the answered part, and an honest handoff for the rest
             rest = [f.question for f in found if not f.text]
             text = "\n\n".join(f.text or "" for f in answered) + "\n\n" + \
-                f"Your other question (“{'; '.join(rest)}”) I've passed to our team; a person will reply here."
+                phrases(self.bot.config).say("partly_answered", message_language(ctx), rest="; ".join(rest))
             return ctx.handoff("partly_answered", {"answered": [f.source for f in answered], "unanswered": rest},
                                text=text)
         best = max(found, key=lambda f: f.confidence)

@@ -187,6 +187,10 @@ class KnowledgeBase:
         and, with ``passages``, no FAQ or policy passage uses either (those are the shop's own words)."""
         return catalog.missing_words(self.db.conn, words, passages=passages)
 
+    def modifier_only(self, word: str) -> bool:
+        """``word`` names no product type of the shop, only describes others ("laptop" backpacks)."""
+        return catalog.modifier_only(self.db.conn, word)
+
     def _product_rows_by_id(self, ids: Sequence[int]) -> list[Any]:
         if not ids:
             return []
@@ -286,7 +290,7 @@ class KnowledgeBase:
         if query_vec is not None and len(self._passages):
             mask = np.isin(self._passage_kinds, kinds)
             vector_hits = self._passages.search(query_vec, n, mask)
-        ranked = _fuse(text_ids, [i for i, _ in vector_hits], self.settings.rrf_k)[:k]
+        ranked = _fuse(text_ids, [i for i, _ in vector_hits], self.settings.rrf_k, k)
         if not ranked:
             return []
         rows = {
@@ -386,10 +390,24 @@ def _hit(row: Any, score: float = 1.0) -> ProductHit:
                       url=row[10], variants=tuple(json.loads(row[11] or "[]")), score=score)
 
 
-def _fuse(text_ids: list[int], vector_ids: list[int], k: int) -> list[int]:
-    fused = rrf([text_ids, vector_ids], k)
+#: The nearest passages by meaning that fusion may not push out of the results.
+_KEEP_NEAREST = 2
+
+
+def _fuse(text_ids: list[int], vector_ids: list[int], rrf_k: int, k: int) -> list[int]:
+    """The ``k`` best by reciprocal rank fusion, keeping the :data:`_KEEP_NEAREST` nearest by vector.
+
+    Fusion alone lets word noise bury the right answer: for "how do I find out where my order
+    is?" the FAQ "How can I track my order?" is nearest by meaning (cosine 0.76) but holds none
+    of the words, while five "out of stock" entries hold two each and outrank it in both lists'
+    sum. The callers judge the passages by their cosine anyway; they must get to see the nearest.
+    """
+    fused = rrf([text_ids, vector_ids], rrf_k)
     # Ties (an item at the same rank in one list only) keep full-text order first: stable sort.
-    return sorted(fused, key=lambda item: -fused[item])
+    ranked = sorted(fused, key=lambda item: -fused[item])
+    nearest = set(vector_ids[: min(_KEEP_NEAREST, k)])
+    others = [i for i in ranked if i not in nearest][: k - len(nearest)]
+    return [i for i in ranked if i in nearest or i in others]
 
 
 def _like_escape(text: str) -> str:

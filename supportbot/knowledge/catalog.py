@@ -10,13 +10,14 @@ vectors.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Sequence
 from .excerpt import stem
 from .filters import sql_where
 from .search import fts_query
 
-__all__ = ["forms", "products_with", "missing_words"]
+__all__ = ["forms", "products_with", "missing_words", "modifier_only"]
 
 _FIELDS = "{name category attributes}"
 
@@ -70,3 +71,48 @@ def missing_words(conn: sqlite3.Connection, words: Sequence[str], *, passages: b
             continue
         out.append(word)
     return out
+
+
+# A name's head noun ends it, or ends a part of it: "Laptop Backpack", "Blue Shirt, Cotton", "Tee (Red, M)".
+_PART_END = re.compile(r"\s*(?:[,(|/:;–—]|\s-\s|$)")
+_NAME_WORDS = re.compile(r"[^\W\d_][\w'’]*")
+#: Names read to decide that a word only ever describes another product type.
+_MODIFIER_SAMPLE = 2000
+#: Describing this many product types makes a word a property (a material, a style), not a missing type.
+_PROPERTY_TYPES = 3
+
+
+def modifier_only(conn: sqlite3.Connection, word: str) -> bool:
+    """``word`` is in product names only as a modifier of another type, never a type itself:
+    "laptop" in a shop that has laptop backpacks and laptop sleeves but no laptops.
+
+    A word in a product's category or attributes is a type or a property the shop has ("shirts",
+    "cotton"); in a name it is the type when it ends the name or a part of it, and a property
+    when it describes products of several types ("leather" shoes, pumps and belts). With no category
+    at all, a name like "Blue Shirt Cotton" would make "shirt" look like a modifier, which is why
+    "do you sell ...?" asks this only of a one-word question.
+    """
+    quoted = fts_query(forms(word), mode="OR", min_len=1)
+    if quoted is None:
+        return False
+    held = conn.execute("SELECT 1 FROM kb_products_words WHERE kb_products_words MATCH ? LIMIT 1",
+                        [f"{{category attributes}} : ({quoted})"]).fetchone()
+    if held is not None:
+        return False
+    names = [r[0] for r in conn.execute(
+        "SELECT p.name FROM kb_products_words f JOIN kb_products p ON p.id = f.rowid "
+        "WHERE kb_products_words MATCH ? LIMIT ?", [f"name : ({quoted})", _MODIFIER_SAMPLE])]
+    if not names:
+        return False
+    wanted = set(forms(word))
+    heads: set[str] = set()
+    for name in names:
+        for part in _PART_END.split(name.lower()):
+            words = _NAME_WORDS.findall(part)
+            if words and words[-1] in wanted:
+                return False
+            if wanted.intersection(words):
+                heads.add(words[-1])
+    # A word that describes products of many types is a property the customer shops by
+    # ("leather": shoes, pumps, belts), not a type the shop lacks ("laptop": backpacks).
+    return len(heads) < _PROPERTY_TYPES

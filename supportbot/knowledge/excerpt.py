@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from .search import query_terms
+from .search import query_terms, stem
 
 __all__ = ["COSINE_WEIGHT", "Excerpt", "answer_confidence", "confidence_parts", "excerpt", "stem", "stems", "coverage"]
 
@@ -45,18 +46,15 @@ class Excerpt:
     """Share of the question's words found in the excerpt (0..1), or 1.0 for an amount inside a row's band."""
 
 
-def stem(word: str) -> str:
-    """A crude English stem, enough to match "returns" with "return" and "watches" with "watch"."""
-    for suffix, keep in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("sses", "ss"), ("xes", "x"), ("ing", ""),
-                         ("ed", ""), ("es", "e"), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            return word[: len(word) - len(suffix)] + keep
-    return word
-
-
 def stems(text: str) -> list[str]:
+    return list(_stems(text))
+
+
+@lru_cache(maxsize=8192)
+def _stems(text: str) -> tuple[str, ...]:
+    """Cached: each retrieved passage's stems are asked for again by every question it is scored for."""
     terms = query_terms(text, max_terms=24)
-    return list(dict.fromkeys([stem(w) for w in terms.words] + list(terms.cjk)))
+    return tuple(dict.fromkeys([stem(w) for w in terms.words] + list(terms.cjk)))
 
 
 def coverage(question_stems: list[str], text: str) -> float:

@@ -12,8 +12,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-__all__ = ["QueryTerms", "query_terms", "fts_query", "Coverage", "lexical_score", "idf", "rrf"]
+__all__ = ["QueryTerms", "query_terms", "stem", "fts_query", "Coverage", "lexical_score", "idf", "rrf"]
 
 # Words that say nothing about which product or answer is meant. Neither FTS5 tokenizer has
 # stopwords of its own, and "you" or "the" would match nearly every row. "size" and "colour"
@@ -59,8 +60,12 @@ class QueryTerms:
         return bool(self.words or self.cjk)
 
 
+@lru_cache(maxsize=8192)
 def query_terms(text: str, max_terms: int = 12) -> QueryTerms:
-    """Split a query into searchable terms, lower-cased, stopwords dropped, order kept."""
+    """Split a query into searchable terms, lower-cased, stopwords dropped, order kept.
+
+    Cached: one message's text, and each passage's, is split a dozen times while answering it.
+    """
     words: list[str] = []
     cjk: list[str] = []
     for token in _WORD.findall(unicodedata.normalize("NFKC", text).lower()):
@@ -70,6 +75,15 @@ def query_terms(text: str, max_terms: int = 12) -> QueryTerms:
             elif run not in _STOPWORDS:
                 words.append(run)
     return QueryTerms(tuple(_dedupe(words)[:max_terms]), tuple(_dedupe(cjk)[:max_terms]))
+
+
+def stem(word: str) -> str:
+    """A crude English stem, enough to match "returns" with "return" and "watches" with "watch"."""
+    for suffix, keep in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("sses", "ss"), ("xes", "x"), ("ing", ""),
+                         ("ed", ""), ("es", "e"), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: len(word) - len(suffix)] + keep
+    return word
 
 
 def _trigrams(run: str) -> list[str]:
@@ -106,22 +120,29 @@ def fts_query(terms: Sequence[str], *, mode: str = "AND", column: str | None = N
 # --- word overlap -------------------------------------------------------------------------------
 
 
+#: A partial word this long or longer may match inside a word (compounds); shorter ones only at a word's start.
+INFIX_LETTERS = 6
+
+
 class Coverage:
     """The weighted share of a query's terms that a row contains, 0..1; built once per query.
 
     ``weights`` give each term its weight (rarer words weigh more; unlisted terms weigh 1). A
-    word the catalog has as a whole word (``whole_words``), and any word under three letters,
-    must start a word ("shoe" in "shoes", but "red" not in "tired"); other terms, partial words
-    such as "runn", may occur anywhere. A CJK run counts as one term, credited by the share of
-    its trigrams found.
+    word the catalog has as a whole word (``whole_words``), and any word under
+    :data:`INFIX_LETTERS` letters, must start a word ("shoe" in "shoes", "runn" in "running", but
+    "red" not in "tired" and "emi" not in "semi-stitched"); longer partial words may occur
+    anywhere ("rucksack" in "wanderrucksack"). A CJK run counts as one term, credited by the
+    share of its trigrams found.
     """
 
     def __init__(self, terms: QueryTerms, weights: Mapping[str, float] | None = None,
                  whole_words: frozenset[str] = frozenset()) -> None:
         weights = weights or {}
-        self._words = [(weights.get(w, 1.0), w, w in whole_words or len(w) < 3) for w in terms.words]
+        # A plural or inflected word also counts by its stem at a word's start: "backpacks" in "laptop backpack".
+        self._words = [(weights.get(w, 1.0), w, w in whole_words or len(w) < INFIX_LETTERS,
+                        b if (b := stem(w)) != w else "") for w in terms.words]
         self._cjk = [(weights.get(run, 1.0), _trigrams(run) or [run]) for run in terms.cjk]
-        self._total = sum(w for w, _, _ in self._words) + sum(w for w, _ in self._cjk)
+        self._total = sum(w for w, *_ in self._words) + sum(w for w, _ in self._cjk)
 
     def __call__(self, main: str, extra: str = "", extra_credit: float = 0.5) -> float:
         """Score a row: ``main`` is its lower-cased name, category and attributes; a term found
@@ -129,10 +150,10 @@ class Coverage:
         if not self._total:
             return 0.0
         found = 0.0
-        for weight, word, whole in self._words:
-            if _find(main, word, whole) >= 0:
+        for weight, word, whole, base in self._words:
+            if _find(main, word, whole) >= 0 or (base and _find(main, base, True) >= 0):
                 found += weight
-            elif extra and _find(extra, word, whole) >= 0:
+            elif extra and (_find(extra, word, whole) >= 0 or (base and _find(extra, base, True) >= 0)):
                 found += weight * extra_credit
         for weight, grams in self._cjk:
             share = max(sum(g in main for g in grams), extra_credit * sum(g in extra for g in grams)) / len(grams)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import schema
+from .excerpt import split_units
 from .report import ImportReport
 
 if TYPE_CHECKING:
@@ -76,10 +77,16 @@ def product_embed_texts(p: ProductRecord, description_chars: int) -> list[str]:
 
 def passage_embed_texts(kind: str, p: PassageRecord) -> list[str]:
     """FAQ: the question, each alternative phrasing, and question + answer. Policy: heading + text,
-    and heading + each of its parts (the rows of a table, the items of a list)."""
+    heading + each of its parts (the rows of a table, the items of a list), and heading + each
+    sentence of a longer paragraph: "how fast do you pack an order?" is answered by one sentence
+    of a paragraph about delivery times, and the whole paragraph's vector is diluted by the rest."""
     if kind == "faq":
         return [p.title or "", *p.alternatives, f"{p.title}\n{p.text}"]
-    return [f"{p.title}\n{t}" if p.title else t for t in (p.text, *p.alternatives)]
+    parts = list(dict.fromkeys([p.text, *p.alternatives]))
+    units = split_units(p.text)
+    if len(units) > 1:
+        parts += [u for u in units if u not in parts]
+    return [f"{p.title}\n{t}" if p.title else t for t in parts]
 
 
 class _Embedder:

@@ -3,7 +3,11 @@
 Scripts settle most of the world cheaply and for certain (kana is Japanese, hangul Korean, Han
 without kana Chinese); Lingua's n-gram models decide between languages sharing a script. Short
 messages ("ok", "refund pls") are where every detector guesses, so a low-confidence answer falls
-back to the merchant's default language rather than flip-flopping between replies.
+back to the merchant's default language rather than flip-flopping between replies, and so does
+one whose best language is not clearly ahead of the default. Measured over the 14 default
+languages on 1,500 Bitext English utterances and the bench shops' 200 turns: ``min_confidence``
+0.3 alone took 16 English messages for another language; 0.4 with ``margin`` 0.2 takes 2 (both
+misspelt: "reclaqmation") and still finds all 17 foreign messages.
 """
 
 from __future__ import annotations
@@ -29,11 +33,12 @@ _LETTER = re.compile(r"[^\W\d_]")
 class LanguageGuesser:
     """Guesses a message's language among ``languages``; ``default`` when it cannot tell."""
 
-    def __init__(self, languages: Sequence[str], default: str, *, min_confidence: float = 0.3,
-                 min_letters: int = 4) -> None:
+    def __init__(self, languages: Sequence[str], default: str, *, min_confidence: float = 0.4,
+                 margin: float = 0.2, min_letters: int = 4) -> None:
         self._codes = list(dict.fromkeys([*languages, default]))
         self._default = default
         self._min_confidence = min_confidence
+        self._margin = margin
         self._min_letters = min_letters
         self._detector: LanguageDetector | None = None
 
@@ -68,4 +73,8 @@ class LanguageGuesser:
         values = self._detector.compute_language_confidence_values(text)
         if not values or values[0].value < self._min_confidence:
             return self._default
-        return values[0].language.iso_code_639_1.name.lower()
+        best = values[0].language.iso_code_639_1.name.lower()
+        # Leaving the default needs a clear lead over it: among 14 languages "any Adidas trainers?"
+        # scores German 0.41 against English 0.27.
+        default = next((v.value for v in values if v.language.iso_code_639_1.name.lower() == self._default), 0.0)
+        return best if best == self._default or values[0].value - default >= self._margin else self._default

@@ -57,7 +57,11 @@ class UnderstandingSettings(Settings):
         description="ISO 639-1 codes the language detector chooses from; fewer is faster and steadier.",
     )
     language_min_confidence: float = Field(
-        0.3, ge=0, le=1, description="Below this detector confidence the default language is assumed."
+        0.4, ge=0, le=1, description="Below this detector confidence the default language is assumed."
+    )
+    language_margin: float = Field(
+        0.2, ge=0, le=1,
+        description="Another language is chosen only this far ahead of the default language's own confidence.",
     )
     order_number_patterns: list[str] = Field(
         default_factory=lambda: [

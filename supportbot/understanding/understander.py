@@ -84,7 +84,8 @@ class Understander:
         self._model: IntentModel | None = None
         self._entities = EntityExtractor(settings.order_number_patterns, phone_numbers=settings.extract_phone_numbers)
         self._language = LanguageGuesser(settings.languages, settings.default_language,
-                                         min_confidence=settings.language_min_confidence)
+                                         min_confidence=settings.language_min_confidence,
+                                         margin=settings.language_margin)
         self._sentiment = SentimentScorer()
         self._own_encoder: ThreadPoolExecutor | None = None
 

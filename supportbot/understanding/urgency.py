@@ -16,6 +16,7 @@ __all__ = ["URGENT_KINDS", "urgency"]
 
 _DAMAGE_WORDS = (r"(?:broken|ripped|torn|damaged|cracked|smashed|shattered|defective|faulty|stained|dirty|used|"
                  r"fake|counterfeit|fell apart|falling apart|came apart|not working|stopped working|doesn'?t work)")
+_PAYMENTS = r"(?:orders?|purchases?|charges?|transactions?|payments?|debits?)"
 _GOODS = r"(?:arrived|came|received|got|delivered|sent(?: me)?|is|was|are|were|item|order|parcel|package)"
 
 #: kind -> pattern; the first kind that matches is the reason given to staff.
@@ -29,8 +30,13 @@ _PATTERNS: dict[str, str] = {
         r"|律师|起诉|法院|报警|投诉到"),
     "fraud": (
         r"\b(?:fraud\w*|scam\w*|stolen card|card (?:was|has been) stolen|hacked|unauthori[sz]ed|"
-        r"(?:orders?|purchases?|charges?) (?:that )?I (?:never|didn'?t|did not) (?:make|made|place|placed|order|authori[sz]e)|"
-        r"never (?:made|placed|ordered) (?:these|this|those|that)|someone (?:used|is using) my (?:card|account)|"
+        # "purchases on my account that I never made", "a charge on my card I didn't authorise"
+        rf"{_PAYMENTS}\b[^.!?]{{0,40}}\b(?:I|we) (?:never|didn'?t|did not|don'?t|do not) "
+        r"(?:make|made|place|placed|order|ordered|authori[sz]e|authori[sz]ed|recogni[sz]e|buy|bought)\b|"
+        rf"(?:don'?t|do not|didn'?t|did not) recogni[sz]e\b[^.!?]{{0,20}}{_PAYMENTS}\b|"
+        r"never (?:made|placed|ordered) (?:these|this|those|that)|"
+        r"someone (?:else )?(?:used|is using|has used|placed|made|ordered)\b[^.!?]{0,30}\bmy (?:card|account|paypal)|"
+        r"my (?:card|account)\b[^.!?]{0,30}\bwithout my (?:permission|consent|knowledge)|"
         r"chargeback|charged twice|double charged|charged me twice)"
         r"|\b(?:fraude|estafa|robad[ao]|hackead[ao])"
         r"|\b(?:arnaque|escroquerie|piraté)"
