@@ -197,7 +197,8 @@ def run_trained(args: argparse.Namespace) -> dict[str, Any]:
         _say(f"fitting on {described}")
         started = time.monotonic()
         report = fit_from_csv(fit_path, fit_text, fit_label, cache_dir=work / "cache",
-                              settings=UnderstandingSettings(), embedder=args.embedder,
+                              embedder=args.embedder,
+                              settings=UnderstandingSettings(char_ngrams=not args.no_char_ngrams),
                               fine_tune=not args.no_fine_tune, epochs=args.epochs, holdout=args.holdout,
                               embedding_cache=cache, progress=_say)
         fit_seconds = time.monotonic() - started
@@ -299,6 +300,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--zero-shot", action="store_true",
                         help="score the shipped prompts/intents.yaml classifier on Bitext (no training data)")
     parser.add_argument("--no-fine-tune", action="store_true", help="as train-intents: frozen head only")
+    parser.add_argument("--no-char-ngrams", action="store_true",
+                        help="as understanding.char_ngrams: false: no head that also reads character n-grams")
     parser.add_argument("--epochs", type=int, default=3, help="fine-tuning epochs, as train-intents (default 3)")
     parser.add_argument("--holdout", type=float, default=0.15,
                         help="share of the training file held out to choose the method (default 0.15)")

@@ -175,8 +175,12 @@ class ProductLookup(Plugin):
                           or await self._policy_fits_better(ctx.text, good[0].score)):
             return None  # not clearly about a product: leave it to the next plugin
         if not good:
-            if not foreign and await self._passage_answers(ctx.text):
-                return None  # "do you do gift wrapping?": the FAQ answers it
+            if foreign or await self._passage_answers(ctx.text):
+                # "do you do gift wrapping?": the FAQ answers it. A message in another language that
+                # names none of our products is auto-reply's (an answer or a handoff in that
+                # language): the intent classifier, trained on the shop's language, took "Wie viele
+                # Tage habe ich für eine Rücksendung?" for a product question.
+                return None
             return ctx.answer(self._say("not_found", language, custom=self._custom("offer_human")),
                               reason="product_not_found")
         best = good[0]

@@ -179,7 +179,14 @@ def _v5(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE handoffs SET announced_at = COALESCE(last_activity_at, opened_at)")  # older ones were whole
 
 
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5]
+def _v6(db: sqlite_utils.Database) -> None:
+    # Every reply looks for one recorded before it (so a restart never posts twice): without an
+    # index that was a scan of the whole messages table per reply, growing with the shop's history.
+    db.execute("CREATE INDEX IF NOT EXISTS idx_messages_in_reply_to ON messages(in_reply_to) "
+               "WHERE in_reply_to IS NOT NULL")
+
+
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -264,20 +271,29 @@ class History:
 
     def customer_id(self, platform: str, external_id: str, name: str | None = None) -> int:
         with self._lock, self.db.conn:
-            row = self.db.execute(
-                "SELECT id FROM customers WHERE platform = ? AND external_id = ?", [platform, external_id]
-            ).fetchone()
-            if row:
-                if name:
-                    self.db.execute("UPDATE customers SET name = ? WHERE id = ?", [name, row[0]])
-                return row[0]
-            return self.db["customers"].insert(
-                {"platform": platform, "external_id": external_id, "name": name, "created_at": self._now()}
-            ).last_pk
+            return self._customer_id(platform, external_id, name)
+
+    def _customer_id(self, platform: str, external_id: str, name: str | None) -> int:
+        """The customer's row id, created on first sight (the caller holds the lock and the transaction).
+
+        Plain SQL on the one shared connection: this runs for every message, and sqlite-utils'
+        table helpers read the schema again on each call."""
+        conn = self.db.conn
+        row = conn.execute(
+            "SELECT id, name FROM customers WHERE platform = ? AND external_id = ?", [platform, external_id]
+        ).fetchone()
+        if row:
+            if name and name != row[1]:
+                conn.execute("UPDATE customers SET name = ? WHERE id = ?", [name, row[0]])
+            return int(row[0])
+        cursor = conn.execute(
+            "INSERT INTO customers (platform, external_id, name, created_at) VALUES (?, ?, ?, ?)",
+            [platform, external_id, name, self._now()],
+        )
+        return int(cursor.lastrowid or 0)
 
     def customer(self, customer_id: int) -> dict[str, Any] | None:
-        rows = list(self.db["customers"].rows_where("id = ?", [customer_id]))
-        return rows[0] if rows else None
+        return self._row("customers", customer_id)
 
     def set_customer_flags(self, customer_id: int, **flags: Any) -> None:
         current = json.loads((self.customer(customer_id) or {}).get("flags") or "{}")
@@ -300,44 +316,52 @@ class History:
             # A conversation a human owns continues however long the customer was away.
             if state == "human" or idle <= self.conversation_idle:
                 return conv_id, state
-        conv_id = self.db["conversations"].insert(
-            {"customer_id": customer_id, "platform": platform, "channel_id": channel_id, "state": "bot",
-             "started_at": now.isoformat(), "last_message_at": now.isoformat()}
-        ).last_pk
-        return conv_id, "bot"
+        cursor = self.db.conn.execute(
+            "INSERT INTO conversations (customer_id, platform, channel_id, state, started_at, last_message_at) "
+            "VALUES (?, ?, ?, 'bot', ?, ?)", [customer_id, platform, channel_id, now.isoformat(), now.isoformat()])
+        return int(cursor.lastrowid or 0), "bot"
 
     def conversation(self, conversation_id: int) -> dict[str, Any] | None:
-        rows = list(self.db["conversations"].rows_where("id = ?", [conversation_id]))
-        return rows[0] if rows else None
+        return self._row("conversations", conversation_id)
+
+    def _row(self, table: str, row_id: int) -> dict[str, Any] | None:
+        """One row of a core table by id, as a dict (``table`` is one of ours, never user input)."""
+        cursor = self.db.conn.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id])
+        row = cursor.fetchone()
+        return dict(zip([c[0] for c in cursor.description], row, strict=True)) if row else None
 
     def set_conversation_state(self, conversation_id: int, state: str) -> None:
         with self._lock, self.db.conn:
-            self.db["conversations"].update(conversation_id, {"state": state})
+            self.db.conn.execute("UPDATE conversations SET state = ? WHERE id = ?", [state, conversation_id])
 
     # --- messages -------------------------------------------------------------------------------
 
     def record_inbound(self, event: MessageReceived) -> InboundRecord:
-        """Write a customer message durably before anything acts on it (idempotent on redelivery)."""
+        """Write a customer message durably before anything acts on it (idempotent on redelivery).
+
+        The customer, the conversation and the message are written in one transaction."""
         now = self.clock()
-        customer_id = self.customer_id(event.platform, event.author.id, event.author.name)
-        with self._lock, self.db.conn:
-            existing = self.db.execute(
+        conn = self.db.conn
+        with self._lock, conn:
+            customer_id = self._customer_id(event.platform, event.author.id, event.author.name)
+            existing = conn.execute(
                 "SELECT m.id, m.conversation_id, o.kind FROM messages m LEFT JOIN outcomes o ON o.message_id = m.id "
                 "WHERE m.direction = 'in' AND m.platform_message_id = ?",
                 [self._platform_key(event.platform, event.message_id)],
             ).fetchone()
             if existing:
                 msg_id, conv_id, kind = existing
-                state = self.db.execute("SELECT state FROM conversations WHERE id = ?", [conv_id]).fetchone()[0]
+                state = conn.execute("SELECT state FROM conversations WHERE id = ?", [conv_id]).fetchone()[0]
                 return InboundRecord(msg_id, conv_id, customer_id, state, kind)
             conv_id, state = self._conversation_for(customer_id, event.platform, event.channel_id, now)
-            msg_id = self.db["messages"].insert(
-                {"conversation_id": conv_id, "direction": "in",
-                 "platform_message_id": self._platform_key(event.platform, event.message_id),
-                 "author_id": event.author.id, "text": event.text, "created_at": now.isoformat()}
-            ).last_pk
-            self.db.execute("UPDATE conversations SET last_message_at = ? WHERE id = ?", [now.isoformat(), conv_id])
-        return InboundRecord(msg_id, conv_id, customer_id, state, None)
+            msg_id = conn.execute(
+                "INSERT INTO messages (conversation_id, direction, platform_message_id, author_id, text, created_at) "
+                "VALUES (?, 'in', ?, ?, ?, ?)",
+                [conv_id, self._platform_key(event.platform, event.message_id), event.author.id, event.text,
+                 now.isoformat()],
+            ).lastrowid
+            conn.execute("UPDATE conversations SET last_message_at = ? WHERE id = ?", [now.isoformat(), conv_id])
+        return InboundRecord(int(msg_id or 0), conv_id, customer_id, state, None)
 
     @staticmethod
     def _platform_key(platform: str, message_id: str) -> str:
@@ -345,22 +369,22 @@ class History:
 
     def attach_understanding(self, message_row_id: int, understanding: dict[str, Any]) -> None:
         with self._lock, self.db.conn:
-            self.db["messages"].update(message_row_id, {"understanding": json.dumps(understanding, default=str)})
+            self.db.conn.execute("UPDATE messages SET understanding = ? WHERE id = ?",
+                                 [json.dumps(understanding, default=str), message_row_id])
 
     def record_outbound(self, conversation_id: int, text: str, *, platform: str | None = None,
                         platform_message_id: str | None = None, in_reply_to: int | None = None,
                         author_id: str = "bot") -> int:
         now = self._now()
+        key = self._platform_key(platform, platform_message_id) if platform and platform_message_id else None
         with self._lock, self.db.conn:
-            row_id = self.db["messages"].insert(
-                {"conversation_id": conversation_id, "direction": "out", "author_id": author_id, "text": text,
-                 "platform_message_id": self._platform_key(platform, platform_message_id)
-                 if platform and platform_message_id else None,
-                 "in_reply_to": in_reply_to, "created_at": now},
-                replace=False,
-            ).last_pk
-            self.db.execute("UPDATE conversations SET last_message_at = ? WHERE id = ?", [now, conversation_id])
-        return row_id
+            row_id = self.db.conn.execute(
+                "INSERT INTO messages (conversation_id, direction, author_id, text, platform_message_id, in_reply_to, "
+                "created_at) VALUES (?, 'out', ?, ?, ?, ?, ?)",
+                [conversation_id, author_id, text, key, in_reply_to, now],
+            ).lastrowid
+            self.db.conn.execute("UPDATE conversations SET last_message_at = ? WHERE id = ?", [now, conversation_id])
+        return int(row_id or 0)
 
     def reply_to(self, message_row_id: int) -> dict[str, Any] | None:
         """The bot's reply to an inbound message, as recorded before it was sent: ``{"id",
@@ -376,7 +400,7 @@ class History:
         if platform_message_id is None:
             return
         with self._lock, self.db.conn:
-            self.db.execute("UPDATE messages SET platform_message_id = ? WHERE id = ?",
+            self.db.conn.execute("UPDATE messages SET platform_message_id = ? WHERE id = ?",
                             [self._platform_key(platform, platform_message_id), message_row_id])
 
     def last_inbound_id(self, platform: str, channel_id: str) -> str | None:
@@ -389,8 +413,7 @@ class History:
         return row[0].partition(":")[2] if row else None
 
     def message(self, message_row_id: int) -> dict[str, Any] | None:
-        rows = list(self.db["messages"].rows_where("id = ?", [message_row_id]))
-        return rows[0] if rows else None
+        return self._row("messages", message_row_id)
 
     def recent_turns(self, conversation_id: int, limit: int, *, before_message_id: int | None = None) -> list[dict[str, str]]:
         """The last ``limit`` turns of one conversation as chat messages, oldest first."""
@@ -435,18 +458,19 @@ class History:
             details["sources"] = list(outcome.sources)
         try:
             with self._lock, self.db.conn:
-                self.db["outcomes"].insert(
-                    {"message_id": message_row_id, "kind": str(outcome.kind), "reason": outcome.reason,
-                     "plugin": outcome.plugin, "created_at": self._now(),
-                     "details": json.dumps(details, default=str) if details else None}
+                self.db.conn.execute(
+                    "INSERT INTO outcomes (message_id, kind, reason, plugin, created_at, details) VALUES (?, ?, ?, ?, ?, ?)",
+                    [message_row_id, str(outcome.kind), outcome.reason, outcome.plugin, self._now(),
+                     json.dumps(details, default=str) if details else None],
                 )
         except sqlite3.IntegrityError:
             return False
         return True
 
     def outcome_of(self, message_row_id: int) -> dict[str, Any] | None:
-        rows = list(self.db["outcomes"].rows_where("message_id = ?", [message_row_id]))
-        return rows[0] if rows else None
+        cursor = self.db.conn.execute("SELECT * FROM outcomes WHERE message_id = ?", [message_row_id])
+        row = cursor.fetchone()
+        return dict(zip([c[0] for c in cursor.description], row, strict=True)) if row else None
 
     def pending_inbound(self) -> list[dict[str, Any]]:
         """Inbound messages that never reached an outcome (the bot stopped mid-way)."""

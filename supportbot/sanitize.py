@@ -114,6 +114,8 @@ def mask_payment_data(text: str) -> str:
 def clean_outbound(text: str) -> str:
     """What the bot may post: no control characters (newlines and tabs stay), no U+FFFD, no
     surrogates or bidirectional overrides, and no payment data even if a model repeats some."""
+    if text.isascii() and text.replace("\n", "").replace("\t", "").isprintable():  # most replies: nothing to drop
+        return mask_payment_data(text)
     cleaned = "".join(
         char for char in text
         if char in "\n\t"

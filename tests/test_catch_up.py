@@ -80,3 +80,28 @@ async def test_one_message_delivered_twice_at_once_is_handled_once(make_bot):
                             text="hi")
     await asyncio.gather(bot.handle_message(event), bot.handle_message(event))
     assert chat.texts() == ["echo: hi"]
+
+
+async def test_a_live_message_handled_before_the_catch_up_does_not_hide_what_came_while_away(
+        fake_discord: FakeDiscord, discord_bot, monkeypatch):
+    """discord.py hands on live messages before READY reaches the transport: the catch-up reads
+    from where the record stood when the gateway connected, not from the newest message."""
+    from supportbot.transports.discord.transport import DiscordTransport
+
+    running = await discord_bot(Echo)
+    await fake_discord.post_message(fake_discord.support_channel_id, "before")
+    await settle(lambda: len(outcomes(running.bot)) == 1)
+    await running.stop()
+    await fake_discord.post_message(fake_discord.support_channel_id, "while you were away")
+    original = DiscordTransport._on_ready
+
+    async def live_message_first(self):
+        await fake_discord.post_message(fake_discord.support_channel_id, "live, just after the login")
+        await settle(lambda: len(outcomes(self.bot)) == 2)
+        await original(self)
+
+    monkeypatch.setattr(DiscordTransport, "_on_ready", live_message_first)
+    again = await running.start_again()
+    await settle(lambda: len(outcomes(again.bot)) == 3)
+    assert sorted(text for text, _ in outcomes(again.bot)) == ["before", "live, just after the login",
+                                                               "while you were away"]

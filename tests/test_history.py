@@ -174,3 +174,12 @@ def test_delete_customer_forgets_everything_of_theirs(history):
     assert [m["text"] for m in history.db["messages"].rows] == ["bob"]
     assert history.db["handoffs"].count == 0
     assert history.customer(b.customer_id) is not None
+
+
+def test_looking_for_an_earlier_reply_uses_an_index_not_a_scan(tmp_path):
+    history = History.open(tmp_path / "h.db")
+    plan = history.db.execute(
+        "EXPLAIN QUERY PLAN SELECT id, platform_message_id FROM messages WHERE direction = 'out' AND in_reply_to = ? "
+        "ORDER BY id LIMIT 1", [1]).fetchall()
+    assert any("idx_messages_in_reply_to" in row[-1] for row in plan), plan
+    history.close()

@@ -156,7 +156,7 @@ def _train_with_memoriser(monkeypatch, texts, labels):
     monkeypatch.setattr(training, "_tune", memorise)
     monkeypatch.setattr(training, "supports_fine_tuning", lambda _: True)
     return training.train_intent_model(texts, labels, encoder=MemorisingEncoder(), holdout=0.25,
-                                       progress=lambda _: None)
+                                       char_ngrams=False, progress=lambda _: None)
 
 
 def test_the_grouped_check_keeps_the_method_that_generalises_not_the_one_that_memorises(monkeypatch):
@@ -192,3 +192,78 @@ def test_embedding_cache_encodes_each_text_once_per_encoder(tmp_path):
     assert first[:, 0].tolist() == [1, 2, 1] and again[:, 0].tolist() == [2, 3, 1]
     EmbeddingCache(tmp_path, "mini", -probe).encode(["a"], compute)  # another model under the same name
     assert calls[-1] == ["a"]
+
+
+# -- a head that also reads character n-grams: kept only when it wins on the grouped check ----------
+
+KEYWORDS = {"get_refund": "refund", "track_order": "tracking", "wholesale": "wholesale"}
+FILLER_WORDS = ("please quickly today kindly again now urgent soon maybe really still also just even here "
+                "there online parcel box item thing stuff").split()
+
+
+def _misspelt(word: str, rng: random.Random) -> str:
+    """One typo: two neighbouring letters swapped, or one letter dropped."""
+    i = rng.randrange(1, len(word) - 1)
+    return word[:i] + word[i + 1] + word[i] + word[i + 2:] if rng.random() < 0.5 else word[:i] + word[i + 1:]
+
+
+def _typo_templates(seed: int = 0) -> tuple[list[str], list[str]]:
+    """Three intents x 16 templates x 4 variants; each template spells its intent's keyword with its own typo."""
+    rng = random.Random(seed)
+    texts, labels = [], []
+    for label, keyword in KEYWORDS.items():
+        for _ in range(16):
+            words = [_misspelt(keyword, rng), *rng.sample(FILLER_WORDS, 3)]
+            rng.shuffle(words)
+            for _ in range(4):
+                texts.append(f"{' '.join(words)} order {rng.randrange(10**5, 10**9)}")
+                labels.append(label)
+    return texts, labels
+
+
+class WordHashEncoder:
+    """Frozen bag of whole words: blind to a misspelt keyword, which hashes like any unseen word."""
+
+    dim = 48
+
+    def __init__(self, knows: dict[str, str] | None = None) -> None:
+        self.knows = knows  # text -> label: an encoder that understands every message (the control)
+
+    def encode(self, texts, **_: object) -> np.ndarray:
+        rows = []
+        for text in texts:
+            row = 0.5 * np.random.default_rng(zlib.crc32(text.encode())).normal(size=self.dim)
+            if self.knows is not None and text in self.knows:
+                row[sorted(KEYWORDS).index(self.knows[text])] += 3.0
+            else:
+                for word in text.lower().split():
+                    row[zlib.crc32(word.encode()) % self.dim] += 1.0
+            rows.append(row / np.linalg.norm(row))
+        return np.asarray(rows, dtype=np.float32)
+
+
+def test_a_head_reading_character_ngrams_is_kept_when_it_wins_on_unseen_templates():
+    texts, labels = _typo_templates()
+    model = training.train_intent_model(texts, labels, encoder=WordHashEncoder(), fine_tune=False, holdout=0.25,
+                                        progress=lambda _: None)
+    head, lexical = model.meta["candidates"]
+    assert (head["method"], lexical["method"]) == ("head", training.CHAR_NGRAMS_METHOD)
+    assert lexical["accuracy"] > head["accuracy"] and lexical["accuracy"] >= 0.9
+    assert model.meta["method"] == training.CHAR_NGRAMS_METHOD and model.needs_text
+    # A typo never seen in training still finds its intent through the shared pieces of the word.
+    unseen = ["where is my trackign now", "I want a refnd today", "wholsale prices please"]
+    predicted = np.asarray(model.labels)[model.probabilities(WordHashEncoder().encode(unseen), unseen).argmax(1)]
+    assert predicted.tolist() == ["track_order", "get_refund", "wholesale"]
+
+
+def test_the_plain_head_is_kept_when_character_ngrams_do_not_measure_better():
+    texts, labels = _typo_templates()
+    encoder = WordHashEncoder(knows=dict(zip(texts, labels)))  # embeddings alone are already perfect
+    model = training.train_intent_model(texts, labels, encoder=encoder, fine_tune=False, holdout=0.25,
+                                        progress=lambda _: None)
+    head, lexical = model.meta["candidates"]
+    assert head["accuracy"] == 1.0 >= lexical["accuracy"]  # a tie keeps the cheaper model
+    assert model.meta["method"] == "head" and not model.needs_text and model.ngrams is None
+    off = training.train_intent_model(texts, labels, encoder=WordHashEncoder(), fine_tune=False, holdout=0.25,
+                                      char_ngrams=False, progress=lambda _: None)
+    assert [c["method"] for c in off.meta["candidates"]] == ["head"] and off.ngrams is None

@@ -253,6 +253,33 @@ async def test_embeddings_from_many_coroutines_share_one_encoder_call() -> None:
     assert embedder.batches == [texts]
 
 
+async def test_a_text_embedded_lately_is_not_encoded_again() -> None:
+    """The understander embeds a message, then the knowledge base searches it: one encoding."""
+    embedder = CountingEmbedder()
+    runner = ModelRunner(None, embedder, ModelSettings(backend="none"), EmbeddingSettings(max_wait_ms=0))
+    runner._set_ready(generation=False, embeddings=True)
+    first = await runner.embed(["where is my order?"])
+    again = await runner.embed(["where is my order?", "do you ship to Spain?", "where is my order?"])
+    await runner.close()
+    assert embedder.batches == [["where is my order?"], ["do you ship to Spain?"]]
+    assert again.shape == (3, 2) and np.array_equal(again[0], first[0]) and np.array_equal(again[2], first[0])
+    assert again[1, 0] == len("do you ship to Spain?")
+
+
+async def test_the_recent_embeddings_are_bounded() -> None:
+    from supportbot.models.runner import RECENT_EMBEDDINGS
+
+    embedder = CountingEmbedder()
+    runner = ModelRunner(None, embedder, ModelSettings(backend="none"), EmbeddingSettings(max_wait_ms=0))
+    runner._set_ready(generation=False, embeddings=True)
+    for i in range(RECENT_EMBEDDINGS + 1):
+        await runner.embed([f"message {i}"])
+    await runner.embed(["message 0"])  # the oldest was let go: encoded again
+    await runner.embed([f"message {RECENT_EMBEDDINGS}"])  # the newest was kept
+    await runner.close()
+    assert embedder.batches[-1] == ["message 0"] and len(embedder.batches) == RECENT_EMBEDDINGS + 2
+
+
 async def test_an_encoder_crash_is_a_model_error() -> None:
     class Broken(CountingEmbedder):
         async def encode(self, texts: list[str]) -> np.ndarray:

@@ -88,3 +88,14 @@ def test_import_shop_on_the_command_line(tmp_path):
     (jacket,) = [h for h in knowledge(tmp_path).search_products_sync("stellar jacket", k=3) if h.sku == "WJ01"]
     assert jacket.stock == 100
     assert bot(tmp_path, "shop", "missing").returncode == 2
+
+
+def test_bare_prices_take_the_currency_the_shops_pages_state(tmp_path):
+    """A Magento export has no currency column; the shop's pages say "$75 and over"."""
+    from supportbot.knowledge.shop import _currency_of_pages
+
+    (tmp_path / "shipping.html").write_text("<p>Under $35: $7.95. $75 and over: free, overnight $24.95.</p>")
+    (tmp_path / "returns.md").write_text("Refunds within 5 days; a $6.95 label fee.")
+    assert _currency_of_pages([tmp_path / "shipping.html", tmp_path / "returns.md"]) == "USD"
+    (tmp_path / "mixed.md").write_text("€5 or £4 or €6")
+    assert _currency_of_pages([tmp_path / "mixed.md"]) is None  # too few, and not one currency

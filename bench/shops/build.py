@@ -13,6 +13,11 @@ guidelines); :func:`build_shop` writes the rest into a folder of the shape a mer
   thresholds may be calibrated on its cases (bench/cases/outfitters.jsonl).
 - ``bazaar``: about 300 Flipkart products (clothing, footwear, watches, jewellery; INR), with
   other policies. Held out: nothing is tuned on its cases (bench/cases/bazaar.jsonl).
+- ``emporium``: a US sports and toys shop in the shape the acceptance test has: a Magento 2
+  catalog export (configurable parents whose size children hold the stock, platform columns,
+  HTML descriptions) written from Amazon's sample catalog, and its customer-service pages as
+  published HTML (a shipping-rate table, an FAQ page of headings), with no separate FAQ file.
+  Its cases (bench/cases/emporium.jsonl) were written with the pages, before any reply was seen.
 
 Flipkart rows without a brand take the first word of their name (where Flipkart names
 put it). Neither catalog has stock: each product gets a fixed pseudo-random count from its SKU (about one
@@ -111,7 +116,63 @@ def _bazaar() -> list[dict[str, str]]:
     return out
 
 
-SHOPS = {"outfitters": _outfitters, "bazaar": _bazaar}
+_AMAZON_ROOTS = ("Sports & Outdoors", "Toys & Games")
+_AMAZON_MAX = {"Sports & Outdoors": 40, "Toys & Games": 60}
+# Products sold in sizes: a configurable parent, one child per size holding the stock.
+_SIZED = re.compile(r"\b(?:skates?|helmet|pads)\b", re.I)
+_SIZES = ("S", "M", "L")
+MAGENTO_COLUMNS = ["sku", "store_view_code", "attribute_set_code", "product_type", "categories", "product_websites",
+                   "name", "description", "short_description", "product_online", "visibility", "price", "url_key",
+                   "qty", "is_in_stock", "additional_attributes", "has_options", "required_options",
+                   "configurable_variations", "configurable_variation_labels"]
+
+
+def _emporium() -> list[dict[str, str]]:
+    """A Magento 2 catalog export: simple products, and configurable parents with size children."""
+    rows = csv.DictReader((DATA / "catalog-amazon/amazon_products_sample_1000.csv").open(encoding="utf-8-sig"))
+    taken: dict[str, int] = {}
+    seen: set[str] = set()
+    out: list[dict[str, str]] = []
+    for r in rows:
+        tree = [t.strip() for t in r["Category"].split("|") if t.strip()]
+        price = r["Selling Price"].strip()
+        name = " ".join(r["Product Name"].split())
+        if not tree or tree[0] not in _AMAZON_ROOTS or not re.fullmatch(r"\$[\d,]+\.\d\d", price) or name.lower() in seen:
+            continue
+        if taken.get(tree[0], 0) >= _AMAZON_MAX[tree[0]]:
+            continue
+        taken[tree[0]] = taken.get(tree[0], 0) + 1
+        seen.add(name.lower())
+        sku = "TH-" + r["Uniq Id"][:8].upper()
+        about = [a.strip() for a in r["About Product"].split("|") if a.strip() and not a.startswith("Make sure this fits")]
+        description = "<ul>" + "".join(f"<li>{a}</li>" for a in about[:4]) + "</ul>" if about else ""
+        brand = (r["Brand Name"] or name.split()[0]).strip()
+        base = {"store_view_code": "", "attribute_set_code": "Default", "product_websites": "base",
+                "categories": "Default Category/" + "/".join(tree[:3]), "name": name, "description": description,
+                "short_description": "", "product_online": "1", "price": price.lstrip("$").replace(",", ""),
+                "url_key": re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60], "has_options": "0",
+                "required_options": "0", "configurable_variations": "", "configurable_variation_labels": ""}
+        if _SIZED.search(name):
+            children = []
+            for size in _SIZES:
+                child = f"{sku}-{size}"
+                qty = _stock(child)
+                out.append({**base, "sku": child, "product_type": "simple", "name": f"{name}-{size}",
+                            "visibility": "Not Visible Individually", "qty": str(qty), "is_in_stock": "1" if qty else "0",
+                            "additional_attributes": f"manufacturer={brand},size={size}", "url_key": f"{base['url_key']}-{size.lower()}"})
+                children.append(f"sku={child},size={size}")
+            out.append({**base, "sku": sku, "product_type": "configurable", "visibility": "Catalog, Search", "qty": "0",
+                        "is_in_stock": "1", "additional_attributes": f"manufacturer={brand}", "has_options": "1",
+                        "required_options": "1", "configurable_variations": "|".join(children),
+                        "configurable_variation_labels": "size=Size"})
+        else:
+            qty = _stock(sku)
+            out.append({**base, "sku": sku, "product_type": "simple", "visibility": "Catalog, Search", "qty": str(qty),
+                        "is_in_stock": "1" if qty else "0", "additional_attributes": f"manufacturer={brand}"})
+    return out
+
+
+SHOPS = {"outfitters": _outfitters, "bazaar": _bazaar, "emporium": _emporium}
 
 
 def build_shop(name: str, out: Path) -> Path:
@@ -121,6 +182,8 @@ def build_shop(name: str, out: Path) -> Path:
     if not DATA.is_dir():
         raise FileNotFoundError(f"the shops are built from the shared data at {DATA}, which is not here")
     out.mkdir(parents=True, exist_ok=True)
+    if name == "emporium":
+        return _build_emporium(out)
     with (out / "products.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, COLUMNS)
         writer.writeheader()
@@ -133,6 +196,22 @@ def build_shop(name: str, out: Path) -> Path:
         "  - {path: products.csv, kind: products, map: {attributes: brand+colour+gender}}\n"
         "  - {path: faq.json, kind: faq}\n"
         "  - {path: policies.md, kind: policies}\n", encoding="utf-8")
+    return out
+
+
+def _build_emporium(out: Path) -> Path:
+    """A Magento export and the shop's published HTML pages; no FAQ file of its own."""
+    with (out / "catalog_product.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, MAGENTO_COLUMNS)
+        writer.writeheader()
+        writer.writerows(_emporium())
+    shutil.copytree(HERE / "emporium" / "pages", out / "pages", dirs_exist_ok=True)
+    (out / "shop.yaml").write_text(
+        "# emporium: built by bench.shops from ../shared/data (catalog) and bench/shops/emporium (pages)\n"
+        "files:\n"
+        "  - {path: catalog_product.csv, kind: products}\n"
+        + "".join(f"  - {{path: pages/{page.name}, kind: policies}}\n"
+                  for page in sorted((HERE / "emporium" / "pages").glob("*.html"))), encoding="utf-8")
     return out
 
 

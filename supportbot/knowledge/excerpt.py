@@ -50,23 +50,38 @@ def stems(text: str) -> list[str]:
     return list(_stems(text))
 
 
-@lru_cache(maxsize=8192)
+# Passages are scored against every question that finds them: their stems and units are worked
+# out once per text, not once per message (these are pure functions of the text).
+_TEXTS_KEPT = 4096
+
+
+@lru_cache(maxsize=_TEXTS_KEPT)
 def _stems(text: str) -> tuple[str, ...]:
     """Cached: each retrieved passage's stems are asked for again by every question it is scored for."""
     terms = query_terms(text, max_terms=24)
     return tuple(dict.fromkeys([stem(w) for w in terms.words] + list(terms.cjk)))
 
 
+@lru_cache(maxsize=_TEXTS_KEPT)
+def _stem_set(text: str) -> frozenset[str]:
+    return frozenset(_stems(text))
+
+
 def coverage(question_stems: list[str], text: str) -> float:
     """Share of ``question_stems`` found among ``text``'s stems."""
     if not question_stems:
         return 0.0
-    have = set(stems(text))
+    have = _stem_set(text)
     return sum(s in have for s in question_stems) / len(question_stems)
 
 
 def split_units(text: str) -> list[str]:
     """Sentences, list items and table rows (said with their header) of a passage."""
+    return list(_units(text))
+
+
+@lru_cache(maxsize=_TEXTS_KEPT)
+def _units(text: str) -> tuple[str, ...]:
     units: list[str] = []
     lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
     expanded: list[str] = []
@@ -91,7 +106,7 @@ def split_units(text: str) -> list[str]:
             continue
         header = None
         units.extend(s.strip() for s in _SENTENCE.split(_BULLET.sub("", line)) if s.strip())
-    return units
+    return tuple(units)
 
 
 def excerpt(question: str, text: str, *, max_units: int = 2) -> Excerpt:

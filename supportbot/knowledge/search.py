@@ -91,6 +91,8 @@ def _trigrams(run: str) -> list[str]:
 
 
 def _split_scripts(token: str) -> list[tuple[str, bool]]:
+    if token.isascii():  # most words: no CJK character to look for
+        return [(token, False)]
     runs: list[tuple[str, bool]] = []
     for ch in token:
         cjk = _is_cjk(ch)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -69,6 +70,8 @@ class ShopReport:
     #: ``(file, reason)`` for files not imported: unrecognised, or unreadable (the error).
     skipped: list[tuple[str, str]] = field(default_factory=list)
     language: str | None = None
+    #: The currency taken from the shop's pages for prices that carry none (shop.yaml had no ``currency:``).
+    currency_from_pages: str | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -86,6 +89,9 @@ class ShopReport:
         names = {"products": "products", "faq": "FAQ entries", "policies": "policy passages"}
         lines = [f"{self.folder}: " + ", ".join(f"{n} {names[k]}" for k, n in self.counts.items())
                  + (f"; pages in {self.language}" if self.language else "")]
+        if self.currency_from_pages:
+            lines.append(f"  prices without a currency are in {self.currency_from_pages}, the currency of the shop's "
+                         "pages (set currency: in shop.yaml to change it)")
         for report in self.reports:
             lines.extend("  " + line for line in report.summary().splitlines())
             lines.extend(f"    {p}" for p in report.problems[:20])
@@ -113,6 +119,8 @@ def import_shop(kb: KnowledgeBase, folder: str | Path, *, progress: bool = False
     files, settings, skipped = shop_files(folder)
     report = ShopReport(folder=folder, skipped=skipped)
     currency = settings.get("currency")
+    if not currency:
+        currency = report.currency_from_pages = _currency_of_pages(f.path for f in files if f.kind != "products")
     order = {kind: i for i, kind in enumerate(_KINDS)}
     for item in sorted(files, key=lambda f: (order[f.kind], str(f.path))):
         mapping = dict(item.mapping)
@@ -156,6 +164,30 @@ def shop_files(folder: Path) -> tuple[list[ShopFile], dict[str, Any], list[tuple
         elif kind != "skip":
             files.append(ShopFile(path, kind))
     return files, {}, skipped
+
+
+# A price in a page: the symbol before a digit ("$7.95", "€ 20"). "$" is read as US dollars, the
+# usual meaning of a bare "$"; a shop in another dollar sets currency: in shop.yaml.
+_PAGE_PRICES = {"$": "USD", "€": "EUR", "£": "GBP", "₹": "INR"}
+_PAGE_PRICE = re.compile(r"([$€£₹])\s?\d")
+#: Prices a page must state, and the share of them in one currency, before it decides the shop's.
+_PAGE_PRICES_NEEDED, _PAGE_PRICE_SHARE = 3, 0.8
+
+
+def _currency_of_pages(paths: Iterable[Path]) -> str | None:
+    """The currency the shop's FAQ and policy pages state their prices in, when they clearly use one:
+    a Magento or WooCommerce export has bare prices ("68.13"), and its pages say "$75 and over"."""
+    found: Counter[str] = Counter()
+    for path in paths:
+        try:
+            found.update(_PAGE_PRICE.findall(path.read_text(encoding="utf-8", errors="replace")))
+        except OSError:
+            continue
+    total = sum(found.values())
+    if not total:
+        return None
+    symbol, n = found.most_common(1)[0]
+    return _PAGE_PRICES[symbol] if n >= _PAGE_PRICES_NEEDED and n / total >= _PAGE_PRICE_SHARE else None
 
 
 def _kind_by_name(path: Path) -> str | None:

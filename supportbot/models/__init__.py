@@ -67,7 +67,7 @@ def create_runner(model: ModelSettings, embeddings: EmbeddingSettings) -> ModelR
     if embeddings.backend == "sentence-transformers":
         from .embedder import SentenceTransformerEmbedder
 
-        embedder = SentenceTransformerEmbedder(embeddings)
+        embedder = SentenceTransformerEmbedder(embeddings, cpu_threads=model.cpu_threads)
     elif embeddings.backend == "openai":
         from .openai_backend import OpenAIClient, OpenAIEmbedder
 

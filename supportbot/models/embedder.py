@@ -19,7 +19,7 @@ import numpy as np
 from . import packaged
 from .errors import ModelUnavailable
 from .settings import EmbeddingSettings
-from .loading import MODEL_LOAD_LOCK, local_files_only
+from .loading import MODEL_LOAD_LOCK, cpu_threads, local_files_only
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -42,8 +42,10 @@ class SentenceTransformerEmbedder:
 
     name = "sentence-transformers"
 
-    def __init__(self, settings: EmbeddingSettings) -> None:
+    def __init__(self, settings: EmbeddingSettings, *, cpu_threads: int | None = None) -> None:
+        """``cpu_threads`` is ``model.cpu_threads``: torch's thread count while the bot runs."""
         self._settings = settings
+        self._cpu_threads = cpu_threads
         self._model: SentenceTransformer | None = None
         self._dim = 0
         self._lock = threading.Lock()  # encode_sync (CLI) and the async path share the model
@@ -54,8 +56,13 @@ class SentenceTransformerEmbedder:
         return self._dim
 
     async def start(self) -> None:
+        """Load the model for the running bot: on the CPU, torch gets one thread per core but one,
+        as with a generator (:func:`~supportbot.models.loading.cpu_threads`), so the event loop
+        keeps a core while a batch encodes. Command-line tools (:meth:`encode_sync`) keep them all."""
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="supportbot-embed")
         loop = asyncio.get_running_loop()
+        if self._settings.device == "cpu":
+            await loop.run_in_executor(self._executor, _set_cpu_threads, cpu_threads(self._cpu_threads))
         await loop.run_in_executor(self._executor, self._load)
 
     def load(self) -> None:
@@ -104,3 +111,9 @@ class SentenceTransformerEmbedder:
                 normalize_embeddings=True,
             )
         return np.asarray(vectors, dtype=np.float32)
+
+
+def _set_cpu_threads(count: int) -> None:
+    import torch
+
+    torch.set_num_threads(count)

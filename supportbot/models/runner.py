@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 
@@ -27,6 +28,10 @@ from .settings import EmbeddingSettings, ModelSettings
 __all__ = ["ModelRunner"]
 
 log = logging.getLogger(__name__)
+
+#: Recent texts' embeddings kept: one message is embedded by the understander, then searched by
+#: the knowledge base (products, passages, more than one plugin); its vector is computed once.
+RECENT_EMBEDDINGS = 256
 
 
 class ModelRunner:
@@ -62,6 +67,7 @@ class ModelRunner:
         self._slots = asyncio.Semaphore(self._model_settings.max_concurrent_requests)
         self._waiting = 0  # requests in line for a slot
         self._batcher: MicroBatcher | None = None
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
         self._gen_label = generator.name if generator is not None else "none"
         self._emb_label = embedder.name if embedder is not None else "none"
 
@@ -258,7 +264,8 @@ class ModelRunner:
     async def embed(self, texts: list[str]) -> np.ndarray:
         """Embed ``texts`` as a ``(len(texts), dim)`` float32 array of unit vectors.
 
-        Calls from many coroutines are gathered into shared batches (``embeddings.max_wait_ms``).
+        Calls from many coroutines are gathered into shared batches (``embeddings.max_wait_ms``);
+        a text embedded lately is not encoded again (:data:`RECENT_EMBEDDINGS`).
         """
         if not self._embeddings_ready or self._embedder is None:
             metrics.FAILURES.labels(self._emb_label, "embed", "unavailable").inc()
@@ -275,17 +282,26 @@ class ModelRunner:
         if not texts:
             return np.zeros((0, self.embedding_dim), dtype=np.float32)
         started = time.perf_counter()
-        try:
-            vectors = await batcher.submit(list(texts))
-        except ModelError as exc:
-            metrics.FAILURES.labels(self._emb_label, "embed", _reason(exc)).inc()
-            raise
-        except Exception as exc:  # the encoder's own errors (a torch RuntimeError, say)
-            metrics.FAILURES.labels(self._emb_label, "embed", "error").inc()
-            raise ModelError(f"embedding failed: {_one_line(exc)}") from exc
-        metrics.EMBEDDED_TEXTS.labels(self._emb_label).inc(len(texts))
+        found = {text: self._recent[text] for text in texts if text in self._recent}
+        missing = [text for text in dict.fromkeys(texts) if text not in found]
+        if missing:
+            try:
+                vectors = await batcher.submit(missing)
+            except ModelError as exc:
+                metrics.FAILURES.labels(self._emb_label, "embed", _reason(exc)).inc()
+                raise
+            except Exception as exc:  # the encoder's own errors (a torch RuntimeError, say)
+                metrics.FAILURES.labels(self._emb_label, "embed", "error").inc()
+                raise ModelError(f"embedding failed: {_one_line(exc)}") from exc
+            found.update(zip(missing, vectors, strict=True))
+            metrics.EMBEDDED_TEXTS.labels(self._emb_label).inc(len(missing))
+        for text in texts:  # most recently used last; the oldest go first
+            self._recent[text] = found[text]
+            self._recent.move_to_end(text)
+        while len(self._recent) > RECENT_EMBEDDINGS:
+            self._recent.popitem(last=False)
         metrics.LATENCY.labels(self._emb_label, "embed").observe(time.perf_counter() - started)
-        return vectors
+        return np.stack([found[text] for text in texts])
 
     def embed_sync(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
         """Embed many texts from synchronous code, such as a catalog import on the command line.

@@ -43,7 +43,10 @@ class LanguageGuesser:
         self._detector: LanguageDetector | None = None
 
     def load(self) -> None:
-        """Build the detector (models load lazily, per language, on first use)."""
+        """Build the detector with its language models loaded now.
+
+        Lingua would otherwise load them on the first guess, which runs on the event loop: that
+        stalled every message behind the first one for 10-25 s on a busy machine, at each start."""
         if self._detector is not None:
             return
         try:
@@ -59,7 +62,7 @@ class LanguageGuesser:
                 continue
             languages.append(Language.from_iso_code_639_1(iso))
         if len(languages) >= 2:
-            self._detector = LanguageDetectorBuilder.from_languages(*languages).build()
+            self._detector = LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
 
     def guess(self, text: str) -> str:
         if _KANA.search(text):

@@ -25,7 +25,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -202,8 +202,9 @@ def fit_sentiment(texts: Sequence[str], ratings: Sequence[float | None], *, enco
     negatives = labels.count(NEGATIVE)
     fine_tuned = False
     if fine_tune or not text_features:
+        # Embeddings only: the text features below are this model's own.
         head = train_intent_model(kept, labels, encoder=encoder, fine_tune=fine_tune, epochs=epochs, seed=seed,
-                                  progress=progress)
+                                  char_ngrams=False, progress=progress)
         fine_tuned = bool(head.meta.get("fine_tuned"))
     vectors = np.asarray(encoder.encode(kept, batch_size=64, normalize_embeddings=True, convert_to_numpy=True))
     probe = encode(encoder, [PROBE])[0]
@@ -334,8 +335,7 @@ def learn_threshold(vectors: np.ndarray, labels: Sequence[str], probe: np.ndarra
 
 
 def _with_meta(head: IntentModel, **meta: Any) -> IntentModel:
-    return IntentModel(labels=head.labels, coef=head.coef, intercept=head.intercept, probe=head.probe,
-                       meta={**head.meta, **meta})
+    return replace(head, meta={**head.meta, **meta})
 
 
 def read_rated_file(path: Path, text_col: str, rating_col: str) -> tuple[list[str], list[float | None]]:

@@ -13,6 +13,10 @@ __all__ = ["SentimentScorer"]
 
 log = logging.getLogger(__name__)
 
+# VADER's chat slang that is a shop's plain word: "PO box" is not "pissed off", size "L" is no
+# praise, "NFC" payment is not "no f... clue". Dropped from the lexicon, so they score neutral.
+_SHOP_WORDS = frozenset({"po", "nfc", "l", "bl", "ly", "wd", "tx", "dx", "kia", "ff", "jw", "nh", "qt", "gj"})
+
 
 class SentimentScorer:
     """VADER's compound score of one message; 0.0 when VADER is missing or the text is not English."""
@@ -25,6 +29,8 @@ class SentimentScorer:
             self._analyzer = None
         else:
             self._analyzer = SentimentIntensityAnalyzer()
+            for word in _SHOP_WORDS:
+                self._analyzer.lexicon.pop(word, None)
 
     def score(self, text: str, language: str = "en") -> float:
         if self._analyzer is None or language != "en" or not text.strip():

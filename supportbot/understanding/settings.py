@@ -45,6 +45,13 @@ class UnderstandingSettings(Settings):
     use_trained_model: bool = Field(
         True, description="Prefer a classifier trained with `bot.py train-intents` over the intents.yaml examples."
     )
+    char_ngrams: bool = Field(
+        True,
+        description=(
+            "Let train-intents try a head that also reads character n-grams (typos, glued words); it is kept only "
+            "when it beats the plain head on the held-out templates."
+        ),
+    )
     regularization: float = Field(
         20.0, gt=0, description="Inverse L2 strength (C) of the intent classifier; larger fits examples more closely."
     )

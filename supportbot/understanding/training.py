@@ -10,13 +10,16 @@ held-out message is fitted on, so the check scores phrasings the model has never
 customer's will be.
 
 * ``head``: a logistic-regression head on the frozen embeddings the bot computes anyway (seconds);
+* ``head+char-ngrams``: the same head also reading the message's character 2-5-grams
+  (:mod:`.lexical`), which catch typos and glued words the encoder blurs (seconds more; off with
+  ``understanding.char_ngrams: false``);
 * ``fine-tuned``: the top of the encoder fine-tuned first (minutes on two CPU cores for ~10k
   messages; see :mod:`.finetune`), then a head on its embeddings. The fine-tuned encoder is saved
   beside the head, because the head only understands that encoder's embeddings.
 
 Each method's head regularisation is chosen on the same held-out part, from a grid of the same
-size, so neither gets more tries at a lucky score than the other. Fine-tuning has to *beat* the
-frozen head to be kept: a tie keeps the cheaper, sturdier model. The winner is then fitted again
+size, so none gets more tries at a lucky score than another. A costlier method has to *beat* the
+cheaper ones to be kept: a tie keeps the cheaper, sturdier model. The winner is then fitted again
 on every message: for a fine-tuned encoder that means fine-tuning once more from the original
 weights. That doubles the fit time, but the encoder then learns from every message the merchant
 labelled, not from the part left after holding some out.
@@ -30,7 +33,7 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,6 +72,8 @@ FROZEN_C_GRID = (5.0, 20.0, 50.0, 100.0)
 TRAINABLE_LAYERS = 2
 #: The held-out part must hold at least this many messages (and one per intent) to decide anything.
 MIN_HOLDOUT = 40
+#: The method name of a frozen head that also reads character n-grams (:mod:`.lexical`).
+CHAR_NGRAMS_METHOD = "head+char-ngrams"
 
 Progress = Callable[[str], None]
 
@@ -92,7 +97,7 @@ class FitReport:
     fine_tuned: bool
     seconds: float
     method: str = "head"
-    """``"head"`` (frozen embeddings) or ``"fine-tuned"``."""
+    """``"head"`` (frozen embeddings), ``"head+char-ngrams"`` or ``"fine-tuned"``."""
     candidates: tuple[Candidate, ...] = ()
     """What each method scored on the held-out part; empty when nothing was compared."""
     holdout: int = 0
@@ -150,11 +155,12 @@ def _encode_reporting(encoder: SentenceTransformer, texts: Sequence[str], say: P
     return np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
 
 
-def _scores(model: IntentModel, embeddings: np.ndarray, labels: Sequence[str]) -> tuple[float, float]:
-    """Accuracy and macro-F1 of ``model`` on labelled embeddings."""
+def _scores(model: IntentModel, embeddings: np.ndarray, labels: Sequence[str],
+            texts: Sequence[str] | None = None) -> tuple[float, float]:
+    """Accuracy and macro-F1 of ``model`` on labelled embeddings (and their texts, if it reads them)."""
     from sklearn.metrics import f1_score
 
-    predicted = np.asarray(model.labels)[model.probabilities(embeddings).argmax(axis=1)]
+    predicted = np.asarray(model.labels)[model.probabilities(embeddings, texts).argmax(axis=1)]
     truth = np.asarray(labels)
     return float((predicted == truth).mean()), float(f1_score(truth, predicted, average="macro", zero_division=0))
 
@@ -190,24 +196,28 @@ def train_intent_model(
     epochs: int = 3,
     trainable_layers: int = TRAINABLE_LAYERS,
     c: float | None = None,
+    char_ngrams: bool = True,
     holdout: float = 0.15,
     seed: int = 0,
     progress: Progress | None = None,
 ) -> IntentModel:
     """Fit a classifier and return its head; ``encoder`` is fine-tuned in place when that wins.
 
-    Whether the encoder was fine-tuned is in ``model.meta["fine_tuned"]``. ``c`` fixes the frozen
-    head's inverse regularisation instead of choosing it on the held-out part. ``holdout=0`` skips
-    the comparison: then ``fine_tune`` alone decides.
+    Whether the encoder was fine-tuned is in ``model.meta["fine_tuned"]``, the method kept in
+    ``model.meta["method"]``. ``c`` fixes the frozen heads' inverse regularisation instead of
+    choosing it on the held-out part. ``char_ngrams`` lets the head that also reads character
+    n-grams compete. ``holdout=0`` skips the comparison: then ``fine_tune`` alone decides, and the
+    head reads embeddings only.
     """
     return _train(texts, labels, encoder=encoder, fine_tune=fine_tune, epochs=epochs,
-                  trainable_layers=trainable_layers, c=c, holdout=holdout, seed=seed,
+                  trainable_layers=trainable_layers, c=c, char_ngrams=char_ngrams, holdout=holdout, seed=seed,
                   say=progress or log.info).model
 
 
 def _train(texts: Sequence[str], labels: Sequence[str], *, encoder: SentenceTransformer, fine_tune: bool,
            epochs: int, trainable_layers: int, c: float | None, holdout: float, seed: int,
-           say: Progress, encoder_name: str = "encoder", cache_dir: Path | None = None) -> _Fitted:
+           say: Progress, char_ngrams: bool = True, encoder_name: str = "encoder",
+           cache_dir: Path | None = None) -> _Fitted:
     if len(texts) != len(labels) or not texts:
         raise ValueError("texts and labels must be non-empty and of equal length")
     texts, labels = list(texts), list(labels)
@@ -238,7 +248,18 @@ def _train(texts: Sequence[str], labels: Sequence[str], *, encoder: SentenceTran
     head = _best_head("head on frozen embeddings", frozen[train], train_labels, frozen[held], held_labels,
                       probe, grid, say)
     candidates = [Candidate("head", head.accuracy, head.macro_f1, time.monotonic() - started, f"C={head.c:g}")]
+    best_frozen, frozen_texts = head, None
+    if char_ngrams:
+        started = time.monotonic()
+        lexical = _best_head("head on frozen embeddings + character n-grams", frozen[train], train_labels,
+                             frozen[held], held_labels, probe, grid, say,
+                             texts=(_take(texts, train), _take(texts, held)))
+        candidates.append(Candidate(CHAR_NGRAMS_METHOD, lexical.accuracy, lexical.macro_f1,
+                                    time.monotonic() - started, f"C={lexical.c:g}"))
+        if (lexical.accuracy, lexical.macro_f1) > (head.accuracy, head.macro_f1):
+            best_frozen, frozen_texts = lexical, texts
 
+    method = "head" if frozen_texts is None else CHAR_NGRAMS_METHOD
     if fine_tune:
         started = time.monotonic()
         original = {name: tensor.clone() for name, tensor in encoder.state_dict().items()}
@@ -248,13 +269,16 @@ def _train(texts: Sequence[str], labels: Sequence[str], *, encoder: SentenceTran
         candidates.append(Candidate("fine-tuned", tuned.accuracy, tuned.macro_f1, time.monotonic() - started,
                                     f"top {trainable_layers} layers, {epochs} epochs, C={tuned.c:g}"))
         encoder.load_state_dict(original)
-        if (tuned.accuracy, tuned.macro_f1) > (head.accuracy, head.macro_f1):
+        if (tuned.accuracy, tuned.macro_f1) > (best_frozen.accuracy, best_frozen.macro_f1):
             say("fine-tuning measured better: fine-tuning again on every message")
             model = _fine_tuned(texts, labels, encoder, epochs, trainable_layers, seed, say, c=tuned.c,
                                 candidates=candidates)
             return _Fitted(model, True, candidates, len(held))
-        say("keeping the head on frozen embeddings (fine-tuning did not measure better)")
-    model = fit_head(frozen, labels, probe, c=head.c, meta=_meta("head", len(texts), c=head.c, candidates=candidates))
+        say(f"keeping the {method} method (fine-tuning did not measure better)")
+    elif char_ngrams:
+        say(f"keeping the {method} method (character n-grams are kept only when they measure better)")
+    model = fit_head(frozen, labels, probe, c=best_frozen.c, texts=frozen_texts,
+                     meta=_meta(method, len(texts), c=best_frozen.c, candidates=candidates))
     return _Fitted(model, False, candidates, len(held))
 
 
@@ -266,11 +290,17 @@ class _HeadScore:
 
 
 def _best_head(what: str, train: np.ndarray, train_labels: Sequence[str], held: np.ndarray,
-               held_labels: Sequence[str], probe: np.ndarray, grid: Sequence[float], say: Progress) -> _HeadScore:
-    """The regularisation in ``grid`` whose head scores best on the held-out embeddings."""
+               held_labels: Sequence[str], probe: np.ndarray, grid: Sequence[float], say: Progress,
+               texts: tuple[list[str], list[str]] | None = None) -> _HeadScore:
+    """The regularisation in ``grid`` whose head scores best on the held-out embeddings.
+
+    ``texts``: the (train, held-out) texts, for a head that also reads their character n-grams.
+    """
+    train_texts, held_texts = texts or (None, None)
     best: _HeadScore | None = None
     for value in grid:
-        accuracy, macro_f1 = _scores(fit_head(train, train_labels, probe, c=value), held, held_labels)
+        model = fit_head(train, train_labels, probe, c=value, texts=train_texts)
+        accuracy, macro_f1 = _scores(model, held, held_labels, held_texts)
         say(f"  {what}, C={value:g}: accuracy {accuracy:.4f}, macro-F1 {macro_f1:.4f}")
         if best is None or (accuracy, macro_f1) > (best.accuracy, best.macro_f1):
             best = _HeadScore(accuracy, macro_f1, value)
@@ -331,7 +361,8 @@ def fit_from_csv(
     """Train on a labelled CSV and save the model under ``trained_model_dir(cache_dir)``.
 
     ``fine_tune=True`` lets fine-tuning compete with the frozen head on ``holdout`` of the rows and
-    keeps whichever measures better; False fits the frozen head only (seconds). Intents with fewer
+    keeps whichever measures better; False fits the frozen heads only (seconds): the plain one and,
+    with ``settings.char_ngrams``, the one that also reads character n-grams. Intents with fewer
     than ``min_examples`` rows are refused (a classifier cannot learn them and they would only
     steal probability from the rest). A frozen head is tied to ``embedder`` and is used only while
     the bot embeds with that same model. ``embedding_cache`` (a folder) keeps the frozen embeddings
@@ -352,12 +383,11 @@ def fit_from_csv(
     say(f"{len(texts)} examples of {len(counts)} intents from {path}")
     encoder = load_encoder(embedder)
     fitted = _train(texts, labels, encoder=encoder, fine_tune=fine_tune, epochs=epochs, trainable_layers=TRAINABLE_LAYERS,
-                    c=None, holdout=holdout, seed=seed, say=say, encoder_name=embedder,
-                    cache_dir=embedding_cache)
+                    c=None, holdout=holdout, seed=seed, say=say, char_ngrams=settings.char_ngrams,
+                    encoder_name=embedder, cache_dir=embedding_cache)
     model = fitted.model
-    model = IntentModel(labels=model.labels, coef=model.coef, intercept=model.intercept, probe=model.probe,
-                        meta={**model.meta, "source": str(path), "embedder": embedder,
-                              "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+    model = replace(model, meta={**model.meta, "source": str(path), "embedder": embedder,
+                                 "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
     directory = trained_model_dir(cache_dir)
     _save(directory, model, encoder if fitted.fine_tuned else None)
     seconds = time.monotonic() - started
@@ -394,7 +424,7 @@ class TrainedClassifier:
         return self.model.labels
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        return self.model.probabilities(encode(self.encoder, texts))
+        return self.model.probabilities(encode(self.encoder, texts), texts)
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         return [self.model.labels[i] for i in self.probabilities(texts).argmax(axis=1)]

@@ -126,7 +126,7 @@ class Understander:
         runner_up: str | None = None
         confidence = margin = 0.0
         if self._model is not None and text.strip():
-            probabilities = self._model.probabilities(await self._embed([text]))[0]
+            probabilities = self._model.probabilities(await self._embed([text]), [text])[0]
             first, second = np.argsort(probabilities)[::-1][:2]
             intent, runner_up = self._model.labels[first], self._model.labels[second]
             confidence = float(probabilities[first])
