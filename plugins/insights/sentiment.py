@@ -1,7 +1,8 @@
 """Giving every stored review a sentiment, with the merchant's trained model or one fitted here.
 
-The model from ``python bot.py train-sentiment`` wins. Without one, a head is fitted at first use
-on the reviews' own vectors and star ratings (seconds), and saved beside it for next time; it is
+The model from ``python bot.py train-sentiment`` wins. Without one, the same kind of model
+(:func:`~supportbot.understanding.review_sentiment.fit_with_text_features`) is fitted at first use
+on the reviews' own vectors, texts and star ratings, and saved beside it for next time; it is
 refitted when the reviews it learnt from grow by half. Reviews with too few ratings of either
 kind to learn from get no sentiment, and the commands say so instead of guessing.
 """
@@ -46,7 +47,7 @@ def classify_reviews(db: sqlite_utils.Database, cache_dir: Path, embed: Embed | 
     if model.encoder is not None:
         scores = model.score_texts([text for _, text, _ in rows])
     else:
-        scores = model.negative_probability(_vectors(rows, embed))
+        scores = model.negative_probability(_vectors(rows, embed), [text for _, text, _ in rows])
     with db.conn:
         for (row_id, _, _), p in zip(rows, scores):
             db.execute("UPDATE insights_reviews SET negative_p = ?, sentiment = ? WHERE id = ?",
@@ -75,7 +76,8 @@ def _model(db: sqlite_utils.Database, cache_dir: Path, embed: Embed | None) -> S
     rows = db.execute("SELECT id, text, vector, rating FROM insights_reviews WHERE rating IS NOT NULL "
                       "AND vector IS NOT NULL").fetchall()
     try:
-        model = fit_head_from_vectors(_vectors([r[:3] for r in rows], embed), [r[3] for r in rows], probe)
+        model = fit_head_from_vectors(_vectors([r[:3] for r in rows], embed), [r[3] for r in rows], probe,
+                                      texts=[r[1] for r in rows])
     except ValueError as exc:
         return f"sentiment {exc}"
     model.save(directory)

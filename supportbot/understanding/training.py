@@ -430,14 +430,18 @@ class TrainedClassifier:
         return [self.model.labels[i] for i in self.probabilities(texts).argmax(axis=1)]
 
 
-def _save(directory: Path, model: IntentModel, encoder: SentenceTransformer | None) -> None:
-    """Write into a sibling folder, then swap it in: a running bot never sees half a model."""
+def _save(directory: Path, model: IntentModel, encoder: SentenceTransformer | None,
+          extra: Callable[[Path], None] | None = None) -> None:
+    """Write into a sibling folder, then swap it in: a running bot never sees half a model.
+    ``extra`` writes any further files of the model into the staging folder it is given."""
     staging = directory.with_name(directory.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     model.save(staging / "head.npz")
     if encoder is not None:
         encoder.save(str(staging / "encoder"))
+    if extra is not None:
+        extra(staging)
     old = directory.with_name(directory.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if directory.exists():
