@@ -237,7 +237,7 @@ async def test_embeddings_retry_5xx_and_refuse_4xx(server: Server, make_runner: 
     assert (await runner.embed(["a"])).shape == (1, 3)
     server.embed_fail_first = [400]
     with pytest.raises(ModelRequestError, match="400.*embedding error 400") as info:
-        await runner.embed(["a"])
+        await runner.embed(["b"])  # another text: "a" is in the runner's cache now
     assert info.value.status == 400
 
 
