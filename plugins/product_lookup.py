@@ -147,14 +147,14 @@ class ProductLookup(Plugin):
         if shopping and ask.words and not foreign:
             unknown = kb.unknown_words(ask.words)
             if unknown and len(ask.words) <= _MAX_PRODUCT_WORDS and \
-                    len(unknown) >= self.settings.unknown_share * len(ask.words) and \
-                    not await self._passage_answers(ctx.text):
-                return ctx.answer(self._say("not_sold", message_language(ctx), what=_said(ctx.text, unknown)),
-                                  reason="not_sold")
-            # "do you sell laptops?" in a shop of laptop backpacks: the word is only ever a modifier.
-            if len(ask.words) == 1 and _SHOPPING.search(ctx.text) and kb.modifier_only(ask.words[0]) and \
-                    not await self._passage_answers(ctx.text):
-                return ctx.answer(self._say("not_sold", message_language(ctx), what=_said(ctx.text, ask.words)),
+                    len(unknown) >= self.settings.unknown_share * len(ask.words):
+                missing = unknown
+            elif len(ask.words) == 1 and _SHOPPING.search(ctx.text) and kb.modifier_only(ask.words[0]):
+                missing = ask.words  # "do you sell laptops?" in a shop of laptop backpacks: only ever a modifier
+            else:
+                missing = []
+            if missing and not await self._passage_answers(ctx.text):
+                return ctx.answer(self._say("not_sold", message_language(ctx), what=_said(ctx.text, missing)),
                                   reason="not_sold")
             if ask.browse and not kb.unknown_words(ask.words, passages=False):
                 return self._browse(ctx, ask)  # every word is the catalog's: "cheapest blue watch under $100"

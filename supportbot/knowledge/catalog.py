@@ -92,7 +92,8 @@ def modifier_only(conn: sqlite3.Connection, word: str) -> bool:
     at all, a name like "Blue Shirt Cotton" would make "shirt" look like a modifier, which is why
     "do you sell ...?" asks this only of a one-word question.
     """
-    quoted = fts_query(forms(word), mode="OR", min_len=1)
+    wanted = forms(word)
+    quoted = fts_query(wanted, mode="OR", min_len=1)
     if quoted is None:
         return False
     held = conn.execute("SELECT 1 FROM kb_products_words WHERE kb_products_words MATCH ? LIMIT 1",
@@ -104,14 +105,13 @@ def modifier_only(conn: sqlite3.Connection, word: str) -> bool:
         "WHERE kb_products_words MATCH ? LIMIT ?", [f"name : ({quoted})", _MODIFIER_SAMPLE])]
     if not names:
         return False
-    wanted = set(forms(word))
     heads: set[str] = set()
     for name in names:
         for part in _PART_END.split(name.lower()):
             words = _NAME_WORDS.findall(part)
             if words and words[-1] in wanted:
                 return False
-            if wanted.intersection(words):
+            if any(w in wanted for w in words):
                 heads.add(words[-1])
     # A word that describes products of many types is a property the customer shops by
     # ("leather": shoes, pumps, belts), not a type the shop lacks ("laptop": backpacks).

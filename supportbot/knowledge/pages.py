@@ -31,7 +31,10 @@ from bs4.element import PreformattedString
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-__all__ = ["Block", "page_blocks", "markdown_to_html", "html_to_text", "looks_like_html", "page_passages",
+#: Between the headings of a passage\'s title: "Help › Orders › How do I track my order?".
+HEADING_SEPARATOR = " › "
+
+__all__ = ["HEADING_SEPARATOR", "Block", "page_blocks", "markdown_to_html", "html_to_text", "looks_like_html", "page_passages",
            "page_faq"]
 
 BlockKind = Literal["paragraph", "list", "row"]
@@ -59,7 +62,7 @@ class Block:
 
     @property
     def title(self) -> str | None:
-        return " › ".join(self.path) or None
+        return HEADING_SEPARATOR.join(self.path) or None
 
 
 def looks_like_html(text: str) -> bool:

@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 
-__all__ = ["Price", "parse_price", "parse_stock", "parse_category", "parse_specs", "clean_text"]
+__all__ = ["Price", "currency_code", "parse_price", "parse_stock", "parse_category", "parse_specs", "clean_text"]
 
 _SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "₹": "INR", "RS": "INR", "RS.": "INR", "¥": "JPY",
             "RMB": "CNY", "INR": "INR", "USD": "USD", "EUR": "EUR", "GBP": "GBP", "CNY": "CNY", "JPY": "JPY"}
@@ -38,6 +38,11 @@ class Price:
     amount: float
     upper: float | None = None
     currency: str | None = None
+
+
+def currency_code(symbol: str) -> str | None:
+    """The ISO code a price's symbol or abbreviation stands for ("$" -> "USD", "Rs." -> "INR"), or None."""
+    return _SYMBOLS.get(symbol.upper())
 
 
 def parse_price(raw: str, default_currency: str | None = None) -> Price | None:

@@ -35,6 +35,7 @@ import yaml
 
 from . import schema
 from .importers import PAGE_SUFFIXES, MappingError, import_file, read_records
+from .parsing import currency_code
 from .presets import PRESETS, detect_preset
 from .report import ImportReport
 
@@ -168,7 +169,6 @@ def shop_files(folder: Path) -> tuple[list[ShopFile], dict[str, Any], list[tuple
 
 # A price in a page: the symbol before a digit ("$7.95", "€ 20"). "$" is read as US dollars, the
 # usual meaning of a bare "$"; a shop in another dollar sets currency: in shop.yaml.
-_PAGE_PRICES = {"$": "USD", "€": "EUR", "£": "GBP", "₹": "INR"}
 _PAGE_PRICE = re.compile(r"([$€£₹])\s?\d")
 #: Prices a page must state, and the share of them in one currency, before it decides the shop's.
 _PAGE_PRICES_NEEDED, _PAGE_PRICE_SHARE = 3, 0.8
@@ -187,7 +187,7 @@ def _currency_of_pages(paths: Iterable[Path]) -> str | None:
     if not total:
         return None
     symbol, n = found.most_common(1)[0]
-    return _PAGE_PRICES[symbol] if n >= _PAGE_PRICES_NEEDED and n / total >= _PAGE_PRICE_SHARE else None
+    return currency_code(symbol) if n >= _PAGE_PRICES_NEEDED and n / total >= _PAGE_PRICE_SHARE else None
 
 
 def _kind_by_name(path: Path) -> str | None:

@@ -21,6 +21,7 @@ import numpy as np
 
 from . import schema
 from .excerpt import split_units
+from .pages import HEADING_SEPARATOR
 from .report import ImportReport
 
 if TYPE_CHECKING:
@@ -78,8 +79,9 @@ def product_embed_texts(p: ProductRecord, description_chars: int) -> list[str]:
 def passage_embed_texts(kind: str, p: PassageRecord) -> list[str]:
     """FAQ: the question, each alternative phrasing, and question + answer. Policy: heading + text,
     heading + each of its parts (the rows of a table, the items of a list), heading + each
-    sentence of a longer paragraph, and a heading that asks a question on its own: "how fast do you pack an order?" is answered by one sentence
-    of a paragraph about delivery times, and the whole paragraph's vector is diluted by the rest."""
+    sentence of a longer paragraph ("how fast do you pack an order?" is answered by one sentence
+    of a paragraph about delivery times, whose whole vector the rest dilutes), and a heading
+    that asks a question, on its own."""
     if kind == "faq":
         return [p.title or "", *p.alternatives, f"{p.title}\n{p.text}"]
     parts = list(dict.fromkeys([p.text, *p.alternatives]))
@@ -89,7 +91,7 @@ def passage_embed_texts(kind: str, p: PassageRecord) -> list[str]:
     texts = [f"{p.title}\n{t}" if p.title else t for t in parts]
     # A help page's question heading ("Help › Orders › How do I track my order?") is matched on
     # its own, as an FAQ entry's question is: question to question is what the encoder does best.
-    asked = (p.title or "").split(" › ")[-1].strip()
+    asked = (p.title or "").split(HEADING_SEPARATOR)[-1].strip()
     return [asked, *texts] if asked.endswith(("?", "？")) else texts
 
 
