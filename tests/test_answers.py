@@ -171,6 +171,19 @@ async def test_superlatives_and_filters_come_from_the_typed_fields(make_bot, kno
     assert outcome.sources[0] == "product:D-1"  # "dress", not the brand DressBerry's other products
 
 
+async def test_an_faq_entry_asking_the_very_question_beats_the_catalog(make_bot, knowledge, tmp_path):
+    faq = tmp_path / "more-faq.csv"
+    faq.write_text('question,answer\nDo your watches come in kids sizes?,"Yes: our kids watches fit wrists '
+                   'from 12 to 16 cm."\n', encoding="utf-8")
+    import_file(knowledge, "faq", faq)
+    shopper = ScriptedUnderstander({}, default=understanding("product_question", action="product_lookup"))
+    bot, chat = await shop(make_bot, knowledge, shopper)
+    outcome, sent = await chat.say_and_outcome("do your watches come in kids sizes?")
+    assert outcome.reason == "knowledge_match" and "12 to 16 cm" in sent[0].text
+    outcome, _ = await chat.say_and_outcome("do you have blue watches?", customer="bob")
+    assert outcome.reason.startswith("product_")  # a shopping question is still the catalog's
+
+
 @pytest.mark.parametrize("text", ["do you sell Nike shoes?", "do you have Casio watches?", "any Rolex?"])
 async def test_a_brand_or_type_the_shop_does_not_sell(make_bot, knowledge, text):
     bot, chat = await shop(make_bot, knowledge)

@@ -20,10 +20,12 @@ from functools import lru_cache
 
 from .search import query_terms, stem
 
-__all__ = ["COSINE_WEIGHT", "Excerpt", "answer_confidence", "confidence_parts", "excerpt", "stem", "stems", "coverage"]
+__all__ = ["AGREEMENT_WEIGHT", "COSINE_WEIGHT", "Excerpt", "answer_confidence", "confidence_parts", "excerpt", "stem", "stems", "coverage"]
 
 #: Weight of the retrieval score in :func:`answer_confidence` (the rest is word coverage), calibrated.
 COSINE_WEIGHT = 0.8
+#: Weight of the topic agreement a caller may add (whether the passage is about what was asked), calibrated.
+AGREEMENT_WEIGHT = 0.1
 #: A passage this short is given whole to a broad question (one no sentence answers by its words).
 _WHOLE_CHARS = 500
 #: Items given after a chosen sentence that introduces a list ("... depends on your level:").
@@ -171,17 +173,21 @@ def _band_holds(unit: str, amount: float) -> bool:
     return False
 
 
-def answer_confidence(question: str, passage: object) -> float:
+def answer_confidence(question: str, passage: object, agreement: float = 0.0) -> float:
     """How sure a knowledge-only answer can be that ``passage`` answers ``question``, 0..1.
 
     The passage's retrieval score (cosine similarity with vectors, word overlap without) blended
     with the share of the question's words the passage holds (its title, the FAQ question, counts
     too): a cosine alone rates "do you ship abroad?" against "Do you offer international
-    shipping?" no better than against a passage that merely mentions shipping. The blend and the
-    thresholds on it are calibrated on data: see ``bench/calibrate.py`` and the README.
+    shipping?" no better than against a passage that merely mentions shipping. ``agreement``
+    (0..1) is what a caller knows beyond words and vectors: auto-reply passes how far the two
+    classify as the same intent (:func:`supportbot.understanding.intents.topic_agreement`), which
+    finds "call 1-800-555-0142" for "what's your phone number?". The blend and the thresholds on
+    it are calibrated on data: see ``bench/calibrate.py`` and the README.
     """
     score, words = confidence_parts(question, passage)
-    return round(COSINE_WEIGHT * score + (1 - COSINE_WEIGHT) * words, 4)
+    blended = COSINE_WEIGHT * score + (1 - COSINE_WEIGHT) * words + AGREEMENT_WEIGHT * agreement
+    return round(min(1.0, blended), 4)
 
 
 def confidence_parts(question: str, passage: object) -> tuple[float, float]:
