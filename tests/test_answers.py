@@ -129,6 +129,19 @@ async def test_the_answer_is_the_sentence_or_table_row_that_answers(make_bot, kn
     assert "Bags are covered for 6 months" in sent[0].text and "Shipping" not in sent[0].text
 
 
+@pytest.mark.parametrize(("question", "text", "covered"), [
+    ("what's your phone number?", "Chat with us here, or call 1-800-555-0142.", 1.0),
+    ("what hours are you open?", "Call us Monday to Friday, 8 am to 6 pm.", 1.0),
+    ("what is your email address?", "Write to help@shop.example any time.", 1.0),
+    ("what's your phone number?", "Orders placed on 2026-12-01 ship the next day.", 0.0),  # a date, not a number
+    ("where do I find my order number?", "Call 1-800-555-0142.", 0.0),  # a number, but not a phone one asked for
+])
+def test_a_question_asking_for_a_kind_of_value_is_covered_by_such_a_value(question, text, covered):
+    from supportbot.knowledge.excerpt import coverage, stems
+
+    assert coverage(stems(question), text) == covered
+
+
 def test_excerpt_picks_the_band_of_amounts_the_question_names():
     text = "| Order total | Standard |\n|---|---|\n| Under $50 | $6 |\n| $50 to $99.99 | $4 |\n| $100 and above | Free |"
     assert excerpt("shipping for a $120 order?", text).text == "$100 and above: Standard Free"
