@@ -211,3 +211,14 @@ def test_message_shapes():
     assert split_questions("if I order two, when do they ship?") == ["if I order two, when do they ship?"]
     assert [is_follow_up(t) for t in ("is it in stock?", "and for gifts?", "how much?", "return these shoes please",
                                       "what is your return policy?")] == [True, True, True, False, False]
+
+
+async def test_passages_are_classified_by_intent_in_the_background_from_the_start(make_bot, knowledge):
+    import asyncio
+
+    passages = knowledge.passages()
+    assert {p.kind for p in passages} == {"faq", "policy"} and all(p.score == 0 for p in passages)
+    bot, _ = await shop(make_bot, knowledge)
+    for _ in range(50):  # the warm-up is a background task of the bot's
+        await asyncio.sleep(0)
+    assert set(bot.plugins["auto_reply"]._passage_intents) == {(p.id, p.text) for p in passages}
