@@ -59,6 +59,9 @@ _SHOPPING = re.compile(r"\b(?:do you (?:sell|have|carry|stock)|have you got|^\s*
 _IN_STOCK = re.compile(r"\b(?:in stock|available now|in-stock)\b", re.I)
 # A question naming a brand or product type is short; a long message with unknown words is about something else.
 _MAX_PRODUCT_WORDS = 6
+#: A passage this confident asks the customer's very question (an FAQ entry, nearly word for word):
+#: it answers even a message that names the catalog's products.
+_SAME_QUESTION = 0.8
 # A model number such as "2602sl01" names a product; a bare amount ("2000") does not.
 _MODEL_NUMBER = re.compile(r"(?=.*[a-z])(?=.*\d)[a-z\d/-]{4,}", re.I)
 # A description's own price or stock claim: "Price: Rs. 22,646", "suggested price: $19.99", "only 3 left".
@@ -142,6 +145,8 @@ class ProductLookup(Plugin):
         unclear = u is None or getattr(u, "ambiguous", False)
         ask = _catalog_question(ctx.text)
         shopping = asked or bool(_SHOPPING.search(ctx.text)) or ask.browse
+        if shopping and await self._passage_answers(ctx.text, _SAME_QUESTION):
+            return None  # "do your helmets come in kids sizes?" is an FAQ entry, word for word: auto-reply's
         # Words of another language are unknown to any catalog: no "we don't sell" from them.
         foreign = in_other_language(self.bot, ctx)
         if shopping and ask.words and not foreign:
@@ -253,10 +258,12 @@ class ProductLookup(Plugin):
         value = getattr(self.settings, name)
         return value if value != type(self.settings).model_fields[name].default else None
 
-    async def _passage_answers(self, text: str) -> bool:
-        """An FAQ or policy passage answers the message confidently (auto-reply's measure)."""
+    async def _passage_answers(self, text: str, confidence: float | None = None) -> bool:
+        """An FAQ or policy passage answers the message with ``confidence`` (default
+        ``passage_confidence``; auto-reply's measure)."""
+        needed = self.settings.passage_confidence if confidence is None else confidence
         passages = await self._kb.search_passages(text, k=3)
-        return any(answer_confidence(text, p) >= self.settings.passage_confidence for p in passages)
+        return any(answer_confidence(text, p) >= needed for p in passages)
 
     async def _policy_fits_better(self, text: str, product_score: float) -> bool:
         """An FAQ or policy passage matches at least as well ("is there a warranty on jackets?")."""
