@@ -257,7 +257,8 @@ def _myntra_details(text: str) -> str:
 def _fernhill_groups() -> list[dict[str, object]]:
     """Myntra home rows grouped into products: one per brand and name without its colour, each
     colour (in file order) a variant with its own row's price."""
-    rows = csv.DictReader((DATA / "catalog-myntra/myntra_products_catalog.csv").open(encoding="utf-8-sig"))
+    with (DATA / "catalog-myntra/myntra_products_catalog.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
     groups: dict[tuple[str, str], dict[str, object]] = {}
     for r in rows:
         brand, name = r["ProductBrand"].strip(), " ".join(r["ProductName"].split())
@@ -275,7 +276,9 @@ def _fernhill_groups() -> list[dict[str, object]]:
         assert isinstance(colours, dict)
         if colour not in colours and len(colours) < _FERNHILL_COLOURS:
             colours[colour] = r
-    out, taken, titles = [], {}, set()
+    out: list[dict[str, object]] = []
+    taken: dict[str, int] = {}
+    titles: set[str] = set()
     for group in groups.values():
         colours = group["colours"]
         assert isinstance(colours, dict)
@@ -331,9 +334,9 @@ def _fernhill() -> list[dict[str, str]]:
             out.append(line)
         out.append({**blank, "Handle": handle, "Image Src": f"{_CDN}{handle}-2.jpg", "Image Position": "2"})
     cards = [("£10", "10.00"), ("£25", "25.00"), ("£50", "50.00"), ("£100", "100.00")]
-    for n, (label, price) in enumerate(cards):
-        line = {**blank, "Handle": "fernhill-e-gift-card", "Option1 Value": label, "Variant SKU": f"FH-GIFT-{price[:-3]}",
-                "Variant Inventory Policy": "continue", "Variant Fulfillment Service": "manual", "Variant Price": price,
+    for n, (label, amount) in enumerate(cards):
+        line = {**blank, "Handle": "fernhill-e-gift-card", "Option1 Value": label, "Variant SKU": f"FH-GIFT-{amount[:-3]}",
+                "Variant Inventory Policy": "continue", "Variant Fulfillment Service": "manual", "Variant Price": amount,
                 "Variant Requires Shipping": "FALSE", "Variant Taxable": "FALSE"}
         if n == 0:
             line.update({"Title": "Fernhill e-Gift Card", "Vendor": "Fernhill Home", "Type": "Gift Card",
