@@ -17,7 +17,7 @@ threshold:
 - handed off: not sent.
 
 The chosen triple maximises ``correct - PENALTY * wrong`` (a wrong answer costs more than a
-handoff: the target is at most 2% wrong). With two or more shops it is also chosen on all shops
+handoff: the target is at most 2% wrong), with the middle threshold of a tied plateau. With two or more shops it is also chosen on all shops
 but one and scored on the one left out, for each shop in turn: that total is the figure to
 believe, the all-shops choice the one to ship (``answer_confidence`` in auto_reply,
 ``passage_confidence`` in product_lookup, ``COSINE_WEIGHT`` and ``AGREEMENT_WEIGHT`` in
@@ -104,8 +104,15 @@ def sweep(rows: Rows) -> list[dict[str, float]]:
 
 
 def choose(results: list[dict[str, float]]) -> dict[str, float]:
-    """Best objective; ties to the weight nearest 0.8, the smaller agreement weight, the higher threshold."""
-    return max(results, key=lambda r: (r["objective"], -abs(r["weight"] - 0.8), -r["agreement"], r["threshold"]))
+    """Best objective; ties to the weight nearest 0.8 and the smaller agreement weight, and, among
+    the thresholds tied at the best objective for those weights, the middle one (the widest margin
+    on both sides: a small set of cases leaves long plateaus, and their edge is chance)."""
+    top = max(r["objective"] for r in results)
+    best = max((r for r in results if r["objective"] == top),
+               key=lambda r: (-abs(r["weight"] - 0.8), -r["agreement"]))
+    plateau = sorted((r for r in results if r["objective"] == top and r["weight"] == best["weight"]
+                      and r["agreement"] == best["agreement"]), key=lambda r: r["threshold"])
+    return plateau[(len(plateau) - 1) // 2]
 
 
 def main(argv: list[str] | None = None) -> int:

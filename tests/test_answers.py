@@ -129,6 +129,19 @@ async def test_the_answer_is_the_sentence_or_table_row_that_answers(make_bot, kn
     assert "Bags are covered for 6 months" in sent[0].text and "Shipping" not in sent[0].text
 
 
+@pytest.mark.parametrize(("question", "text", "covered"), [
+    ("what's your phone number?", "Chat with us here, or call 1-800-555-0142.", 1.0),
+    ("what hours are you open?", "Call us Monday to Friday, 8 am to 6 pm.", 1.0),
+    ("what is your email address?", "Write to help@shop.example any time.", 1.0),
+    ("what's your phone number?", "Orders placed on 2026-12-01 ship the next day.", 0.0),  # a date, not a number
+    ("where do I find my order number?", "Call 1-800-555-0142.", 0.0),  # a number, but not a phone one asked for
+])
+def test_a_question_asking_for_a_kind_of_value_is_covered_by_such_a_value(question, text, covered):
+    from supportbot.knowledge.excerpt import coverage, stems
+
+    assert coverage(stems(question), text) == covered
+
+
 def test_excerpt_picks_the_band_of_amounts_the_question_names():
     text = "| Order total | Standard |\n|---|---|\n| Under $50 | $6 |\n| $50 to $99.99 | $4 |\n| $100 and above | Free |"
     assert excerpt("shipping for a $120 order?", text).text == "$100 and above: Standard Free"
@@ -198,3 +211,14 @@ def test_message_shapes():
     assert split_questions("if I order two, when do they ship?") == ["if I order two, when do they ship?"]
     assert [is_follow_up(t) for t in ("is it in stock?", "and for gifts?", "how much?", "return these shoes please",
                                       "what is your return policy?")] == [True, True, True, False, False]
+
+
+async def test_passages_are_classified_by_intent_in_the_background_from_the_start(make_bot, knowledge):
+    import asyncio
+
+    passages = knowledge.passages()
+    assert {p.kind for p in passages} == {"faq", "policy"} and all(p.score == 0 for p in passages)
+    bot, _ = await shop(make_bot, knowledge)
+    for _ in range(50):  # the warm-up is a background task of the bot's
+        await asyncio.sleep(0)
+    assert set(bot.plugins["auto_reply"]._passage_intents) == {(p.id, p.text) for p in passages}

@@ -189,16 +189,16 @@ CONTACT = P("policy:help#9", "Chat with us here, or call 1-800-555-0142, Monday 
 
 @pytest.mark.parametrize("asked, answered", [("contact_customer_service", True), ("delivery_period", False)])
 async def test_a_passage_about_what_was_asked_is_answered_without_shared_words(make_bot, asked, answered):
-    # "phone number" is not in the passage and its cosine is middling (0.5): the blend alone is 0.4.
+    # "hold" is not in the passage and its cosine is middling (0.5): the blend alone is 0.4.
     # Question and passage both classify as contacting customer service, which lifts it over 0.45.
     contact = U(intent="contact_customer_service", confidence=0.9)
     understander = Understands(**{
-        "what's your phone number?": U(intent=asked, confidence=0.9),
+        "how do I get hold of you?": U(intent=asked, confidence=0.9),
         CONTACT.title: contact, f"{CONTACT.title} {CONTACT.text}": contact,
     })
     bot, chat = await bot_with(make_bot, FakeRunner(generation_available=False), understander, knowledge=Fixed(CONTACT),
                                answer_confidence=0.45, clarify=False)
-    outcome, sent = await chat.say_and_outcome("what's your phone number?")
+    outcome, sent = await chat.say_and_outcome("how do I get hold of you?")
     if answered:
         assert outcome.reason == "knowledge_match" and "1-800-555-0142" in sent[0].text
     else:

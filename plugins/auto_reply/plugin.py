@@ -47,6 +47,8 @@ from supportbot.understanding.questions import is_follow_up, split_questions
 
 #: Passages whose intents are kept (a shop's FAQ and policies, many times over).
 _PASSAGE_INTENTS_KEPT = 4096
+#: Passages classified per embedding call while warming up, so live messages get the runner in between.
+_CLASSIFY_BATCH = 32
 #: In a follow-up, how much the new words ("gifts" in "and for gifts?") weigh in picking the passage.
 _FOCUS_WEIGHT = 0.3
 
@@ -91,8 +93,18 @@ class AutoReply(Plugin):
     settings: AutoReplySettings
 
     async def plugin_load(self) -> None:
-        # (passage id, text) -> its intent probabilities: a shop's passages are classified once each.
+        # (passage id, text) -> its intent probabilities: a shop's passages are classified once each,
+        # in the background from the start, so the first customers do not wait for it.
         self._passage_intents: OrderedDict[tuple[str, str], dict[str, float]] = OrderedDict()
+        kb = self.bot.knowledge
+        if self.bot.understander is not None and isinstance(kb, KnowledgeBase):
+            self.bot.spawn(self._classify_all(kb), name="auto_reply: passage intents")
+
+    async def _classify_all(self, kb: KnowledgeBase) -> None:
+        passages = kb.passages(limit=_PASSAGE_INTENTS_KEPT)
+        for start in range(0, len(passages), _CLASSIFY_BATCH):
+            await self._classify(passages[start : start + _CLASSIFY_BATCH])
+        self.log.debug("classified %d passages by intent", len(passages))
 
     @property
     def _knowledge(self) -> KnowledgeBase:
@@ -177,16 +189,24 @@ class AutoReply(Plugin):
         understander = self.bot.understander
         if question is None or understander is None or not passages:
             return [0.0] * len(passages)
+        (asked,) = await understander.intent_probabilities([question])
+        await self._classify(passages)
+        return [topic_agreement(asked, self._passage_intents.get((p.id, p.text), {})) for p in passages]
+
+    async def _classify(self, passages: list[Passage]) -> None:
+        """Keep the intent probabilities of those of ``passages`` not classified yet."""
+        understander = self.bot.understander
         missing = [p for p in passages if (p.id, p.text) not in self._passage_intents]
-        texts = [t for p in missing for t in _intent_texts(p)]
-        asked, *found = await understander.intent_probabilities([question, *texts])
+        if understander is None or not missing:
+            return
+        found = await understander.intent_probabilities([t for p in missing for t in _intent_texts(p)])
         for p in missing:
-            parts, found = found[: len(_intent_texts(p))], found[len(_intent_texts(p)):]
+            n = len(_intent_texts(p))
+            parts, found = found[:n], found[n:]
             labels = set().union(*parts)
-            self._passage_intents[(p.id, p.text)] = {k: sum(d.get(k, 0.0) for d in parts) / len(parts) for k in labels}
+            self._passage_intents[(p.id, p.text)] = {k: sum(d.get(k, 0.0) for d in parts) / n for k in labels}
             while len(self._passage_intents) > _PASSAGE_INTENTS_KEPT:
                 self._passage_intents.popitem(last=False)
-        return [topic_agreement(asked, self._passage_intents[(p.id, p.text)]) for p in passages]
 
     def _follow_up_topic(self, ctx: MessageContext) -> str | None:
         """The customer's previous message when this one only follows up on it ("and for gifts?")."""
