@@ -62,6 +62,8 @@ _MAX_PRODUCT_WORDS = 6
 #: A passage this confident asks the customer's very question (an FAQ entry, nearly word for word):
 #: it answers even a message that names the catalog's products.
 _SAME_QUESTION = 0.8
+#: Discord's limit for an embed field's value.
+_FIELD_CHARS = 1024
 # A model number such as "2602sl01" names a product; a bare amount ("2000") does not.
 _MODEL_NUMBER = re.compile(r"(?=.*[a-z])(?=.*\d)[a-z\d/-]{4,}", re.I)
 # A description's own price or stock claim: "Price: Rs. 22,646", "suggested price: $19.99", "only 3 left".
@@ -195,8 +197,8 @@ class ProductLookup(Plugin):
             return ctx.answer(self._say("product_choices", language),
                               embeds=[self._list(close)], sources=[h.source_id for h in close],
                               reason="product_choices")
-        return ctx.answer(self._say("product_found", language, name=best.name), embeds=[self._card(best)],
-                          sources=[best.source_id], reason="product_found")
+        text = _with_named_variants(self._say("product_found", language, name=best.name), best, ctx.text)
+        return ctx.answer(text, embeds=[self._card(best)], sources=[best.source_id], reason="product_found")
 
     def _browse(self, ctx: MessageContext, ask: _Ask) -> Any:
         """Products holding every word, in price order, under the filters asked for."""
@@ -224,7 +226,8 @@ class ProductLookup(Plugin):
             return ctx.answer(text, embeds=[self._card(best)] + ([self._list(hits[1:])] if hits[1:] else []),
                               sources=sources, reason="product_ranked")
         if len(hits) == 1:
-            return ctx.answer(f"Here is what I found: {hits[0].name}", embeds=[self._card(hits[0])],
+            return ctx.answer(_with_named_variants(f"Here is what I found: {hits[0].name}", hits[0], ctx.text),
+                              embeds=[self._card(hits[0])],
                               sources=sources, reason="product_found")
         return ctx.answer(f"Here are {what}{_filter_text(ask.filters)} we have, cheapest first:",
                           embeds=[self._list(hits)], sources=sources, reason="product_list")
@@ -244,6 +247,8 @@ class ProductLookup(Plugin):
         if len(hits) == 1:
             hit = hits[0]
             facts = ", ".join(x for x in (hit.price_text, hit.stock_text) if x) or "no price or stock on record"
+            if named_variants := hit.variants_named(ctx.text):  # "and in Pink & Red?"
+                facts = "; ".join(f"{value}: {_stock_words(stock)}" for _, value, stock in named_variants)
             return ctx.answer(f"{hit.name}: {facts}.", embeds=[self._card(hit)], sources=[hit.source_id],
                               reason="product_follow_up")
         return ctx.answer("Here they are again, with price and availability:", embeds=[self._list(hits)],
@@ -296,8 +301,12 @@ class ProductLookup(Plugin):
             fields.append(("Availability", hit.stock_text))
         if hit.category:
             fields.append(("Category", hit.category.split(" > ")[-1]))
-        shown = [(k, v) for k, v in hit.attributes.items() if v and len(v) <= 60][: self.settings.key_attributes]
-        fields.extend((k[:256], v) for k, v in shown)
+        options = hit.option_stock()
+        # The children's options (every colour and size) are shown whole, sold-out ones marked;
+        # other attributes only when short, so a card stays a card.
+        shown = [(k, _option_values(options[k]) if k in options else v) for k, v in hit.attributes.items()
+                 if v and (k in options or len(v) <= 60)][: self.settings.key_attributes]
+        fields.extend((k[:256], v[:_FIELD_CHARS]) for k, v in shown)
         description = _without_price_claims(hit.description or "")[:300]
         return Embed(title=hit.name[:256], description=description, url=hit.url, fields=tuple(fields),
                      footer=f"SKU {hit.sku}")
@@ -308,6 +317,23 @@ class ProductLookup(Plugin):
             for i, (h, label) in enumerate(zip(hits, _labels(hits), strict=True), start=1)
         )
         return Embed(title="Possible matches", fields=fields)
+
+
+def _option_values(values: dict[str, int | None]) -> str:
+    """"White & Black, Pink & Red (sold out)": an option's values, those with no stock marked."""
+    return ", ".join(f"{v} (sold out)" if stock == 0 else v for v, stock in values.items())
+
+
+def _with_named_variants(text: str, hit: Any, message: str) -> str:
+    """``text``, and the stock of each of the product's options the message names ("in Pink & Red?")."""
+    named = hit.variants_named(message)
+    return text + "\n" + "; ".join(f"{value}: {_stock_words(stock)}" for _, value, stock in named) if named else text
+
+
+def _stock_words(stock: int | None) -> str:
+    if stock is None:
+        return "availability not on record"
+    return f"in stock ({stock})" if stock > 0 else "out of stock"
 
 
 def _catalog_question(text: str) -> _Ask:
