@@ -59,6 +59,11 @@ _SHOPPING = re.compile(r"\b(?:do you (?:sell|have|carry|stock)|have you got|^\s*
 _IN_STOCK = re.compile(r"\b(?:in stock|available now|in-stock)\b", re.I)
 # A question naming a brand or product type is short; a long message with unknown words is about something else.
 _MAX_PRODUCT_WORDS = 6
+#: A passage this confident asks the customer's very question (an FAQ entry, nearly word for word):
+#: it answers even a message that names the catalog's products.
+_SAME_QUESTION = 0.8
+#: Discord's limit for an embed field's value.
+_FIELD_CHARS = 1024
 # A model number such as "2602sl01" names a product; a bare amount ("2000") does not.
 _MODEL_NUMBER = re.compile(r"(?=.*[a-z])(?=.*\d)[a-z\d/-]{4,}", re.I)
 # A description's own price or stock claim: "Price: Rs. 22,646", "suggested price: $19.99", "only 3 left".
@@ -142,6 +147,8 @@ class ProductLookup(Plugin):
         unclear = u is None or getattr(u, "ambiguous", False)
         ask = _catalog_question(ctx.text)
         shopping = asked or bool(_SHOPPING.search(ctx.text)) or ask.browse
+        if shopping and await self._passage_answers(ctx.text, _SAME_QUESTION):
+            return None  # "do your helmets come in kids sizes?" is an FAQ entry, word for word: auto-reply's
         # Words of another language are unknown to any catalog: no "we don't sell" from them.
         foreign = in_other_language(self.bot, ctx)
         if shopping and ask.words and not foreign:
@@ -190,8 +197,8 @@ class ProductLookup(Plugin):
             return ctx.answer(self._say("product_choices", language),
                               embeds=[self._list(close)], sources=[h.source_id for h in close],
                               reason="product_choices")
-        return ctx.answer(self._say("product_found", language, name=best.name), embeds=[self._card(best)],
-                          sources=[best.source_id], reason="product_found")
+        text = _with_named_variants(self._say("product_found", language, name=best.name), best, ctx.text)
+        return ctx.answer(text, embeds=[self._card(best)], sources=[best.source_id], reason="product_found")
 
     def _browse(self, ctx: MessageContext, ask: _Ask) -> Any:
         """Products holding every word, in price order, under the filters asked for."""
@@ -219,7 +226,8 @@ class ProductLookup(Plugin):
             return ctx.answer(text, embeds=[self._card(best)] + ([self._list(hits[1:])] if hits[1:] else []),
                               sources=sources, reason="product_ranked")
         if len(hits) == 1:
-            return ctx.answer(f"Here is what I found: {hits[0].name}", embeds=[self._card(hits[0])],
+            return ctx.answer(_with_named_variants(f"Here is what I found: {hits[0].name}", hits[0], ctx.text),
+                              embeds=[self._card(hits[0])],
                               sources=sources, reason="product_found")
         return ctx.answer(f"Here are {what}{_filter_text(ask.filters)} we have, cheapest first:",
                           embeds=[self._list(hits)], sources=sources, reason="product_list")
@@ -239,6 +247,8 @@ class ProductLookup(Plugin):
         if len(hits) == 1:
             hit = hits[0]
             facts = ", ".join(x for x in (hit.price_text, hit.stock_text) if x) or "no price or stock on record"
+            if named_variants := hit.variants_named(ctx.text):  # "and in Pink & Red?"
+                facts = "; ".join(f"{value}: {_stock_words(stock)}" for _, value, stock in named_variants)
             return ctx.answer(f"{hit.name}: {facts}.", embeds=[self._card(hit)], sources=[hit.source_id],
                               reason="product_follow_up")
         return ctx.answer("Here they are again, with price and availability:", embeds=[self._list(hits)],
@@ -253,10 +263,12 @@ class ProductLookup(Plugin):
         value = getattr(self.settings, name)
         return value if value != type(self.settings).model_fields[name].default else None
 
-    async def _passage_answers(self, text: str) -> bool:
-        """An FAQ or policy passage answers the message confidently (auto-reply's measure)."""
+    async def _passage_answers(self, text: str, confidence: float | None = None) -> bool:
+        """An FAQ or policy passage answers the message with ``confidence`` (default
+        ``passage_confidence``; auto-reply's measure)."""
+        needed = self.settings.passage_confidence if confidence is None else confidence
         passages = await self._kb.search_passages(text, k=3)
-        return any(answer_confidence(text, p) >= self.settings.passage_confidence for p in passages)
+        return any(answer_confidence(text, p) >= needed for p in passages)
 
     async def _policy_fits_better(self, text: str, product_score: float) -> bool:
         """An FAQ or policy passage matches at least as well ("is there a warranty on jackets?")."""
@@ -289,8 +301,12 @@ class ProductLookup(Plugin):
             fields.append(("Availability", hit.stock_text))
         if hit.category:
             fields.append(("Category", hit.category.split(" > ")[-1]))
-        shown = [(k, v) for k, v in hit.attributes.items() if v and len(v) <= 60][: self.settings.key_attributes]
-        fields.extend((k[:256], v) for k, v in shown)
+        options = hit.option_stock()
+        # The children's options (every colour and size) are shown whole, sold-out ones marked;
+        # other attributes only when short, so a card stays a card.
+        shown = [(k, _option_values(options[k]) if k in options else v) for k, v in hit.attributes.items()
+                 if v and (k in options or len(v) <= 60)][: self.settings.key_attributes]
+        fields.extend((k[:256], v[:_FIELD_CHARS]) for k, v in shown)
         description = _without_price_claims(hit.description or "")[:300]
         return Embed(title=hit.name[:256], description=description, url=hit.url, fields=tuple(fields),
                      footer=f"SKU {hit.sku}")
@@ -301,6 +317,23 @@ class ProductLookup(Plugin):
             for i, (h, label) in enumerate(zip(hits, _labels(hits), strict=True), start=1)
         )
         return Embed(title="Possible matches", fields=fields)
+
+
+def _option_values(values: dict[str, int | None]) -> str:
+    """"White & Black, Pink & Red (sold out)": an option's values, those with no stock marked."""
+    return ", ".join(f"{v} (sold out)" if stock == 0 else v for v, stock in values.items())
+
+
+def _with_named_variants(text: str, hit: Any, message: str) -> str:
+    """``text``, and the stock of each of the product's options the message names ("in Pink & Red?")."""
+    named = hit.variants_named(message)
+    return text + "\n" + "; ".join(f"{value}: {_stock_words(stock)}" for _, value, stock in named) if named else text
+
+
+def _stock_words(stock: int | None) -> str:
+    if stock is None:
+        return "availability not on record"
+    return f"in stock ({stock})" if stock > 0 else "out of stock"
 
 
 def _catalog_question(text: str) -> _Ask:

@@ -9,7 +9,7 @@ understander is a protocol, so a test can script what messages mean
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -34,6 +34,11 @@ class UnderstandingService(Protocol):
     async def start(self) -> None: ...
 
     async def understand(self, text: str) -> Understanding: ...
+
+    async def intent_probabilities(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """Each text's probability per intent (empty dicts without a classifier): lets auto-reply
+        ask whether a passage is about what the customer asked."""
+        ...
 
 
 class Services(Protocol):

@@ -129,6 +129,19 @@ async def test_the_answer_is_the_sentence_or_table_row_that_answers(make_bot, kn
     assert "Bags are covered for 6 months" in sent[0].text and "Shipping" not in sent[0].text
 
 
+@pytest.mark.parametrize(("question", "text", "covered"), [
+    ("what's your phone number?", "Chat with us here, or call 1-800-555-0142.", 1.0),
+    ("what hours are you open?", "Call us Monday to Friday, 8 am to 6 pm.", 1.0),
+    ("what is your email address?", "Write to help@shop.example any time.", 1.0),
+    ("what's your phone number?", "Orders placed on 2026-12-01 ship the next day.", 0.0),  # a date, not a number
+    ("where do I find my order number?", "Call 1-800-555-0142.", 0.0),  # a number, but not a phone one asked for
+])
+def test_a_question_asking_for_a_kind_of_value_is_covered_by_such_a_value(question, text, covered):
+    from supportbot.knowledge.excerpt import coverage, stems
+
+    assert coverage(stems(question), text) == covered
+
+
 def test_excerpt_picks_the_band_of_amounts_the_question_names():
     text = "| Order total | Standard |\n|---|---|\n| Under $50 | $6 |\n| $50 to $99.99 | $4 |\n| $100 and above | Free |"
     assert excerpt("shipping for a $120 order?", text).text == "$100 and above: Standard Free"
@@ -171,6 +184,19 @@ async def test_superlatives_and_filters_come_from_the_typed_fields(make_bot, kno
     assert outcome.sources[0] == "product:D-1"  # "dress", not the brand DressBerry's other products
 
 
+async def test_an_faq_entry_asking_the_very_question_beats_the_catalog(make_bot, knowledge, tmp_path):
+    faq = tmp_path / "more-faq.csv"
+    faq.write_text('question,answer\nDo your watches come in kids sizes?,"Yes: our kids watches fit wrists '
+                   'from 12 to 16 cm."\n', encoding="utf-8")
+    import_file(knowledge, "faq", faq)
+    shopper = ScriptedUnderstander({}, default=understanding("product_question", action="product_lookup"))
+    bot, chat = await shop(make_bot, knowledge, shopper)
+    outcome, sent = await chat.say_and_outcome("do your watches come in kids sizes?")
+    assert outcome.reason == "knowledge_match" and "12 to 16 cm" in sent[0].text
+    outcome, _ = await chat.say_and_outcome("do you have blue watches?", customer="bob")
+    assert outcome.reason.startswith("product_")  # a shopping question is still the catalog's
+
+
 @pytest.mark.parametrize("text", ["do you sell Nike shoes?", "do you have Casio watches?", "any Rolex?"])
 async def test_a_brand_or_type_the_shop_does_not_sell(make_bot, knowledge, text):
     bot, chat = await shop(make_bot, knowledge)
@@ -185,3 +211,14 @@ def test_message_shapes():
     assert split_questions("if I order two, when do they ship?") == ["if I order two, when do they ship?"]
     assert [is_follow_up(t) for t in ("is it in stock?", "and for gifts?", "how much?", "return these shoes please",
                                       "what is your return policy?")] == [True, True, True, False, False]
+
+
+async def test_passages_are_classified_by_intent_in_the_background_from_the_start(make_bot, knowledge):
+    import asyncio
+
+    passages = knowledge.passages()
+    assert {p.kind for p in passages} == {"faq", "policy"} and all(p.score == 0 for p in passages)
+    bot, _ = await shop(make_bot, knowledge)
+    for _ in range(50):  # the warm-up is a background task of the bot's
+        await asyncio.sleep(0)
+    assert set(bot.plugins["auto_reply"]._passage_intents) == {(p.id, p.text) for p in passages}

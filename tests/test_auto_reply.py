@@ -168,3 +168,48 @@ def test_guard_accepts_figures_the_passages_state():
     assert check_promises("You can return it within 30 days for a full refund; shipping is $4.99.", passages).ok
     check = check_promises("Shipping is $3.99 and you get a 10% discount.", passages)
     assert not check.ok and set(check.unsupported) == {"amount: $3.99", "percent: 10%", "promise: discount"}
+
+
+class Fixed:
+    """Retrieval that always returns these passages with their scores (a bi-encoder's view)."""
+
+    def __init__(self, *passages):
+        self.passages = passages
+
+    async def search_passages(self, query, k=5, kinds=("faq", "policy")):
+        return list(self.passages)[:k]
+
+    async def search_products(self, query, k=5, **filters):
+        return []
+
+
+CONTACT = P("policy:help#9", "Chat with us here, or call 1-800-555-0142, Monday to Friday.", 0.5,
+            "How can I reach customer service?", kind="policy")
+
+
+@pytest.mark.parametrize("asked, answered", [("contact_customer_service", True), ("delivery_period", False)])
+async def test_a_passage_about_what_was_asked_is_answered_without_shared_words(make_bot, asked, answered):
+    # "hold" is not in the passage and its cosine is middling (0.5): the blend alone is 0.4.
+    # Question and passage both classify as contacting customer service, which lifts it over 0.45.
+    contact = U(intent="contact_customer_service", confidence=0.9)
+    understander = Understands(**{
+        "how do I get hold of you?": U(intent=asked, confidence=0.9),
+        CONTACT.title: contact, f"{CONTACT.title} {CONTACT.text}": contact,
+    })
+    bot, chat = await bot_with(make_bot, FakeRunner(generation_available=False), understander, knowledge=Fixed(CONTACT),
+                               answer_confidence=0.45, clarify=False)
+    outcome, sent = await chat.say_and_outcome("how do I get hold of you?")
+    if answered:
+        assert outcome.reason == "knowledge_match" and "1-800-555-0142" in sent[0].text
+    else:
+        assert outcome.kind == "handed_off" and outcome.reason == "no_grounded_answer"
+
+
+def test_topic_agreement_is_the_questions_probability_of_the_passages_clear_intent():
+    from supportbot.understanding.intents import topic_agreement
+
+    passage = {"contact_customer_service": 0.7, "complaint": 0.3}
+    assert topic_agreement({"contact_customer_service": 0.8, "complaint": 0.2}, passage) == 0.8
+    assert topic_agreement({"complaint": 1.0}, passage) == 0.0
+    assert topic_agreement({"complaint": 1.0}, {"complaint": 0.35, "feedback": 0.3}) == 0.0  # passage not clear
+    assert topic_agreement({}, passage) == 0.0 and topic_agreement({"complaint": 1.0}, {}) == 0.0

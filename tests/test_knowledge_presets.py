@@ -196,3 +196,12 @@ def test_a_disabled_configurable_product_and_its_children_are_not_imported(kb, t
     report = _import(kb, tmp_path, disabled)
     assert {r[0] for r in kb.db.conn.execute("SELECT sku FROM kb_products")} == {"MB01", "MB02"}
     assert any(n.startswith("4 row(s) not imported: not visible individually") for n in report.notes)
+
+
+def test_each_option_value_has_the_stock_of_its_children(kb, tmp_path):
+    _import(kb, tmp_path, SHOPIFY)
+    hoodie = _product(kb, "classic hoodie", "classic-hoodie")
+    assert hoodie.option_stock() == {"Color": {"Blue": 75, "Green": 25, "Red": None},
+                                     "Size": {"M": 65, "L": 35, "S": None}}
+    assert hoodie.variants_named("is the hoodie in stock in green?") == [("Color", "Green", 25)]
+    assert hoodie.variants_named("is the hoodie in stock?") == []

@@ -223,3 +223,28 @@ def test_a_short_word_inside_another_word_is_no_match():
     assert Coverage(query_terms("emi"))("semi-stitched silk saree") == 0.0
     assert Coverage(query_terms("runn"))("trail running shoe") == 1.0
     assert Coverage(query_terms("rucksack"))("wanderrucksack 30l") == 1.0
+
+
+SHOPIFY_MUGS = """\
+Handle,Title,Body (HTML),Vendor,Type,Published,Option1 Name,Option1 Value,Variant SKU,Variant Inventory Qty,\
+Variant Price,Status
+printed-mug,Printed Ceramic Coffee Mug,<p>A mug.</p>,Love Gifts,Mugs,true,Colour,White & Black,MUG-WB,100,9.99,active
+printed-mug,,,,,,,Pink & Red,MUG-PR,0,9.99,
+printed-mug,,,,,,,Mustard Orange & Red with a very long colour name indeed,MUG-MO,27,9.99,
+"""
+
+
+@pytest.fixture
+def mugs(tmp_path: Path) -> KnowledgeBase:
+    yield from catalog_kb(tmp_path, "mugs", SHOPIFY_MUGS)
+
+
+async def test_a_card_lists_every_option_and_a_named_one_gets_its_own_stock(make_bot, mugs):
+    bot, chat = await start(make_bot, mugs, understands())
+    outcome, sent = await chat.say_and_outcome("is the printed ceramic coffee mug in stock in Pink & Red?")
+    assert outcome.reason == "product_found" and "Pink & Red: out of stock" in sent[0].text
+    fields = dict(sent[0].action.embeds[0].fields)
+    assert fields["Availability"] == "In stock (127)"  # the parent: its children's stock summed
+    assert fields["Colour"] == "White & Black, Pink & Red (sold out), Mustard Orange & Red with a very long colour name indeed"
+    outcome, sent = await chat.say_and_outcome("and in White & Black?")
+    assert outcome.reason == "product_follow_up" and "White & Black: in stock (100)" in sent[0].text

@@ -99,3 +99,6 @@ def test_bare_prices_take_the_currency_the_shops_pages_state(tmp_path):
     assert _currency_of_pages([tmp_path / "shipping.html", tmp_path / "returns.md"]) == "USD"
     (tmp_path / "mixed.md").write_text("€5 or £4 or €6")
     assert _currency_of_pages([tmp_path / "mixed.md"]) is None  # too few, and not one currency
+    (tmp_path / "delivery.html").write_text("<td>&pound;4.50</td><td>&pound;8.95</td><td>&#163;14.95</td>",
+                                            encoding="utf-8")
+    assert _currency_of_pages([tmp_path / "delivery.html"]) == "GBP"  # symbols written as HTML entities

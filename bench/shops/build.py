@@ -18,6 +18,16 @@ guidelines); :func:`build_shop` writes the rest into a folder of the shape a mer
   HTML descriptions) written from Amazon's sample catalog, and its customer-service pages as
   published HTML (a shipping-rate table, an FAQ page of headings), with no separate FAQ file.
   Its cases (bench/cases/emporium.jsonl) were written with the pages, before any reply was seen.
+- ``fernhill``: a UK homeware shop (GBP), **held out and written blind**: its pages and its cases
+  (bench/cases/fernhill.jsonl) were written, and committed, before any reply of the bot on them was
+  seen, by someone who had not read the other shops' cases; nothing may be tuned on it. A Shopify
+  product CSV export (the product's fields on its first row only, one row per colour/size variant,
+  image-only rows, a gift card with denominations, an unpublished draft) written from Myntra's
+  home-furnishing brands (variants: the colours of rows that differ only by their colour phrase;
+  sizes added for lamps, cushion covers and rugs), its customer-service pages as published HTML
+  (theme header and footer, delivery tables by order value and by zone, an FAQ page of question
+  headings), and the shared retailer's FAQ file as downloaded. No shop.yaml: files are found by
+  their names, the Shopify preset by its header, the currency from the pages.
 
 Flipkart rows without a brand take the first word of their name (where Flipkart names
 put it). Neither catalog has stock: each product gets a fixed pseudo-random count from its SKU (about one
@@ -30,6 +40,7 @@ are derived from the product name's type word ("... Running Shoes" -> Footwear >
 from __future__ import annotations
 
 import csv
+import html
 import json
 import re
 import shutil
@@ -172,7 +183,178 @@ def _emporium() -> list[dict[str, str]]:
     return out
 
 
-SHOPS = {"outfitters": _outfitters, "bazaar": _bazaar, "emporium": _emporium}
+# --- fernhill: a UK homeware shop's Shopify export (held out, written blind) ---------------------
+
+#: Myntra's home-furnishing brands (none of them is in another shop).
+_FERNHILL_BRANDS = ("Homesake", "MIAH Decor", "Story@home", "ROMEE", "Alina decor", "VRINDA", "Rajasthan Decor",
+                    "Divine Casa", "Home Sparkle", "Unravel India", "Deco Window", "Saral Home", "RUGSMITH", "BIANCA",
+                    "MASPAR", "CLAY CRAFT", "OddCroft", "Fos Lighting", "EK DO DHAI", "ExclusiveLane", "Dennmarks",
+                    "DDecor", "Avira Home", "SWHF", "GMF", "Dreamscape", "Soumya", "Cortina", "Archies",
+                    "SEJ by Nisha Gupta")
+_FERNHILL_PER_BRAND = 8
+_FERNHILL_COLOURS = 8  # colour variants kept per product
+# A colour phrase in a Myntra name ("Gold-Toned & Navy Blue"): Shopify's Colour option of one product.
+_COLOUR = (r"(?:(?:dark|light|navy|sea|teal|rust|mustard|olive|rose|sky|lime|coral|turquoise)[- ])?"
+           r"(?:white|black|blue|green|red|yellow|orange|pink|purple|brown|grey|beige|maroon|mustard|olive|teal|"
+           r"turquoise|peach-coloured|cream-coloured|off-white|off white|gold-toned|silver-toned|copper-toned|"
+           r"multicoloured|mauve|lavender|magenta|rust|coral|charcoal|transparent)")
+_COLOUR_RUN = re.compile(rf"\b{_COLOUR}(?:\s*(?:&|and)\s*{_COLOUR})*\b", re.I)
+# Names a British shop would not use, and Myntra names glued together ("KingBedsheet").
+_FERNHILL_SKIP = re.compile(r"dohar|diwan|kull?adh|khullad|hath gadi|handi|ganesha|buddha|^set$|[a-z][A-Z]|^[&-]")
+# (pattern, Shopify standard product category, the shop's own product type, sizes with price factors)
+_FERNHILL_TYPES: list[tuple[str, str, str, tuple[tuple[str, float], ...]]] = [
+    (r"wall lamp|ceiling lamp|pendant|chandelier", "Home & Garden > Lighting > Light Fixtures", "Ceiling & Wall Lights", ()),
+    (r"lamp", "Home & Garden > Lighting > Lamps", "Lamps", (("Small", 1.0), ("Large", 1.3))),
+    (r"curtain", "Home & Garden > Decor > Window Treatments > Curtains & Drapes", "Curtains", ()),
+    (r"duvet|comforter|quilt", "Home & Garden > Linens & Bedding > Bedding > Quilts & Comforters", "Bedding", ()),
+    (r"bedsheet|bed cover", "Home & Garden > Linens & Bedding > Bedding > Bed Sheets", "Bedding", ()),
+    (r"cushion|pillow cover", "Home & Garden > Decor > Throw Pillows", "Cushion Covers",
+     (("40 x 40 cm", 1.0), ("45 x 45 cm", 1.2))),
+    (r"bath rug|doormat|\bmat\b", "Home & Garden > Decor > Rugs", "Rugs & Mats", ()),
+    (r"\brug\b|carpet", "Home & Garden > Decor > Rugs", "Rugs & Mats", (("120 x 180 cm", 1.0), ("160 x 230 cm", 1.6))),
+    (r"microfibre runner|striped runner", "Home & Garden > Decor > Rugs", "Rugs & Mats", ()),
+    (r"\bmugs?\b|\bcups?\b", "Home & Garden > Kitchen & Dining > Tableware > Drinkware > Mugs", "Mugs & Cups", ()),
+    (r"placemat|table runner|napkin|coaster", "Home & Garden > Linens & Bedding > Table Linens", "Table Linen", ()),
+    (r"towel", "Home & Garden > Linens & Bedding > Towels", "Towels", ()),
+    (r"planter|plant", "Home & Garden > Lawn & Garden > Gardening > Pots & Planters", "Planters", ()),
+    (r"vase", "Home & Garden > Decor > Vases", "Vases", ()),
+    (r"bowl|dish|platter|tray|shaker|stand set|jar", "Home & Garden > Kitchen & Dining > Tableware > Serveware",
+     "Kitchen & Dining", ()),
+    (r"shel(?:f|ves)|holder|organi[sz]er|\bbin\b|magazine", "Home & Garden > Household Supplies > Storage & Organization",
+     "Storage", ()),
+    (r"showpiece|figurine|frame|book ends|candle", "Home & Garden > Decor", "Decor", ()),
+]
+SHOPIFY_COLUMNS = [
+    "Handle", "Title", "Body (HTML)", "Vendor", "Product Category", "Type", "Tags", "Published",
+    "Option1 Name", "Option1 Value", "Option2 Name", "Option2 Value", "Option3 Name", "Option3 Value",
+    "Variant SKU", "Variant Grams", "Variant Inventory Tracker", "Variant Inventory Qty", "Variant Inventory Policy",
+    "Variant Fulfillment Service", "Variant Price", "Variant Compare At Price", "Variant Requires Shipping",
+    "Variant Taxable", "Variant Barcode", "Image Src", "Image Position", "Image Alt Text", "Gift Card", "SEO Title",
+    "SEO Description", "Google Shopping / Google Product Category", "Google Shopping / Gender",
+    "Google Shopping / Age Group", "Google Shopping / MPN", "Google Shopping / Condition",
+    "Google Shopping / Custom Product", "Variant Image", "Variant Weight Unit", "Variant Tax Code", "Cost per item",
+    "Included / United Kingdom", "Included / International", "Status"]
+_CDN = "https://cdn.shopify.com/s/files/1/0612/4471/9031/products/"
+
+
+def _gbp(inr: float) -> float:
+    """Myntra's rupees as a British shop's pounds: about 80 to the pound, priced to end in .99."""
+    return max(round(inr / 80) - 0.01, 2.99)
+
+
+def _handle(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _myntra_details(text: str) -> str:
+    """Myntra's run-together "Type: ...Colour: ...Pattern: ..." as the HTML list a Shopify body has
+    (the colour left out: each variant has its own)."""
+    parts = [p.strip() for p in re.split(r"(?<=[a-z0-9)])(?=[A-Z][A-Za-z ]{2,30}: )", text) if p.strip()]
+    items = [p for p in parts if not p.lower().startswith(("colour:", "color:"))]
+    return "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>" if items else ""
+
+
+def _fernhill_groups() -> list[dict[str, object]]:
+    """Myntra home rows grouped into products: one per brand and name without its colour, each
+    colour (in file order) a variant with its own row's price."""
+    with (DATA / "catalog-myntra/myntra_products_catalog.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    groups: dict[tuple[str, str], dict[str, object]] = {}
+    for r in rows:
+        brand, name = r["ProductBrand"].strip(), " ".join(r["ProductName"].split())
+        if brand not in _FERNHILL_BRANDS:
+            continue
+        name = re.sub(r"(\d)\s?TC\b", r"\1 TC", re.sub(r"\bSet Of\b", "Set of", name))
+        rest = name[len(brand):].strip() if name.lower().startswith(brand.lower()) else name
+        found = _COLOUR_RUN.search(rest)
+        colour = found.group(0).title().replace(" And ", " & ") if found else ""
+        title = " ".join((rest[:found.start()] + " " + rest[found.end():]).split()) if found else rest
+        if len(title.split()) < 2 or _FERNHILL_SKIP.search(title) or _FERNHILL_SKIP.search(title.lower()):
+            continue
+        group = groups.setdefault((brand, title.lower()), {"brand": brand, "title": title, "colours": {}, "row": r})
+        colours = group["colours"]
+        assert isinstance(colours, dict)
+        if colour not in colours and len(colours) < _FERNHILL_COLOURS:
+            colours[colour] = r
+    out: list[dict[str, object]] = []
+    taken: dict[str, int] = {}
+    titles: set[str] = set()
+    for group in groups.values():
+        colours = group["colours"]
+        assert isinstance(colours, dict)
+        if len(colours) > 1:
+            colours.pop("", None)  # an uncoloured duplicate of a coloured product
+        brand, title = str(group["brand"]), str(group["title"])
+        if taken.get(brand, 0) >= _FERNHILL_PER_BRAND or title.lower() in titles:
+            continue
+        taken[brand] = taken.get(brand, 0) + 1
+        titles.add(title.lower())
+        out.append(group)
+    return out
+
+
+def _fernhill() -> list[dict[str, str]]:
+    """A Shopify product CSV export: the product's fields on its first row only, one row per
+    variant (Colour, and Size for lamps, cushion covers and rugs), extra image rows, a gift card
+    with denominations, an unpublished draft; prices in pounds without a symbol, as Shopify writes them."""
+    out: list[dict[str, str]] = []
+    blank = dict.fromkeys(SHOPIFY_COLUMNS, "")
+    for group in _fernhill_groups():
+        brand, title, colours = str(group["brand"]), str(group["title"]), group["colours"]
+        assert isinstance(colours, dict)
+        first = next(iter(colours.values()))
+        category, kind, sizes = next(((c, k, s) for p, c, k, s in _FERNHILL_TYPES if re.search(p, title, re.I)),
+                                     ("Home & Garden > Decor", "Decor", ()))
+        handle = _handle(f"{brand} {title}")
+        on_sale = zlib.crc32(handle.encode()) % 6 == 0
+        tags = ", ".join(t for t in (kind.lower(), brand.lower(), "sale" if on_sale else "") if t)
+        variants = [(c, s, f) for c in colours for s, f in (sizes or (("", 1.0),))]
+        for n, (colour, size, factor) in enumerate(variants):
+            row = colours[colour]
+            options = [(name, value) for name, value in (("Colour", colour), ("Size", size)) if value]
+            price = _gbp(float(row["Price (INR)"]) * factor)
+            sku = "FH-" + row["ProductID"] + (f"-{_handle(size)[:6].upper()}" if size else "")
+            line = {**blank, "Handle": handle, "Variant SKU": sku, "Variant Grams": str(300 + zlib.crc32(sku.encode()) % 2700),
+                    "Variant Inventory Tracker": "shopify", "Variant Inventory Qty": str(_stock(sku)),
+                    "Variant Inventory Policy": "deny", "Variant Fulfillment Service": "manual",
+                    "Variant Price": f"{price:.2f}", "Variant Compare At Price": f"{_gbp(float(row['Price (INR)']) * factor * 1.3):.2f}" if on_sale else "",
+                    "Variant Requires Shipping": "TRUE", "Variant Taxable": "TRUE", "Variant Weight Unit": "kg",
+                    "Variant Image": f"{_CDN}{sku.lower()}.jpg" if colour else ""}
+            for i, (name, value) in enumerate(options or [("Title", "Default Title")], start=1):
+                line[f"Option{i} Value"] = value
+                if n == 0:
+                    line[f"Option{i} Name"] = name
+            if n == 0:
+                line.update({"Title": title, "Body (HTML)": _myntra_details(first["Description"]), "Vendor": brand,
+                             "Product Category": category, "Type": kind, "Tags": tags, "Published": "TRUE",
+                             "Image Src": f"{_CDN}{handle}-1.jpg", "Image Position": "1", "Image Alt Text": title,
+                             "Gift Card": "FALSE", "SEO Title": f"{title} | Fernhill Home",
+                             "Google Shopping / Condition": "new", "Google Shopping / Custom Product": "FALSE",
+                             "Included / United Kingdom": "TRUE", "Included / International": "TRUE", "Status": "active"})
+            out.append(line)
+        out.append({**blank, "Handle": handle, "Image Src": f"{_CDN}{handle}-2.jpg", "Image Position": "2"})
+    cards = [("£10", "10.00"), ("£25", "25.00"), ("£50", "50.00"), ("£100", "100.00")]
+    for n, (label, amount) in enumerate(cards):
+        line = {**blank, "Handle": "fernhill-e-gift-card", "Option1 Value": label, "Variant SKU": f"FH-GIFT-{amount[:-3]}",
+                "Variant Inventory Policy": "continue", "Variant Fulfillment Service": "manual", "Variant Price": amount,
+                "Variant Requires Shipping": "FALSE", "Variant Taxable": "FALSE"}
+        if n == 0:
+            line.update({"Title": "Fernhill e-Gift Card", "Vendor": "Fernhill Home", "Type": "Gift Card",
+                         "Product Category": "Arts & Entertainment > Party & Celebration > Gift Giving > Gift Cards & Certificates",
+                         "Body (HTML)": "<p>Emailed within the hour, valid for 24 months. Spend it online or at our Bristol studio.</p>",
+                         "Tags": "gift card", "Published": "TRUE", "Option1 Name": "Denomination", "Gift Card": "TRUE",
+                         "Image Src": f"{_CDN}gift-card.jpg", "Image Position": "1", "Status": "active"})
+        out.append(line)
+    out.append({**blank, "Handle": "winter-glow-bauble-set", "Title": "Winter Glow Glass Bauble Set", "Vendor": "Fernhill Home",
+                "Type": "Christmas", "Product Category": "Home & Garden > Decor > Seasonal & Holiday Decorations",
+                "Body (HTML)": "<p>Twelve hand-blown glass baubles. Arriving in November.</p>", "Published": "FALSE",
+                "Option1 Name": "Title", "Option1 Value": "Default Title", "Variant SKU": "FH-XMAS-12",
+                "Variant Inventory Tracker": "shopify", "Variant Inventory Qty": "40", "Variant Price": "24.99",
+                "Variant Requires Shipping": "TRUE", "Variant Taxable": "TRUE", "Gift Card": "FALSE", "Status": "draft"})
+    return out
+
+
+SHOPS = {"outfitters": _outfitters, "bazaar": _bazaar, "emporium": _emporium, "fernhill": _fernhill}
 
 
 def build_shop(name: str, out: Path) -> Path:
@@ -184,6 +366,8 @@ def build_shop(name: str, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     if name == "emporium":
         return _build_emporium(out)
+    if name == "fernhill":
+        return _build_fernhill(out)
     with (out / "products.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, COLUMNS)
         writer.writeheader()
@@ -212,6 +396,18 @@ def _build_emporium(out: Path) -> Path:
         "  - {path: catalog_product.csv, kind: products}\n"
         + "".join(f"  - {{path: pages/{page.name}, kind: policies}}\n"
                   for page in sorted((HERE / "emporium" / "pages").glob("*.html"))), encoding="utf-8")
+    return out
+
+
+def _build_fernhill(out: Path) -> Path:
+    """The folder as the merchant has it, with no shop.yaml: Shopify's export under the name
+    Shopify gives it, the retailer's FAQ file as downloaded, the published help pages."""
+    with (out / "products_export_1.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, SHOPIFY_COLUMNS)
+        writer.writeheader()
+        writer.writerows(_fernhill())
+    shutil.copyfile(DATA / FAQ, out / Path(FAQ).name)
+    shutil.copytree(HERE / "fernhill" / "pages", out / "pages", dirs_exist_ok=True)
     return out
 
 

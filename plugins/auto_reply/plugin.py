@@ -22,6 +22,7 @@ The passages an answer stands on are recorded with its outcome.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,13 +37,18 @@ from supportbot.i18n import (
     small_talk_in,
     text_language,
 )
-from supportbot.knowledge import KnowledgeBase, answer_confidence, excerpt
+from supportbot.knowledge import KnowledgeBase, Passage, answer_confidence, excerpt
 from supportbot.knowledge.excerpt import coverage, stems
 from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
 from supportbot.prompts import grounded_reply
+from supportbot.understanding.intents import topic_agreement
 from supportbot.understanding.questions import is_follow_up, split_questions
 
 
+#: Passages whose intents are kept (a shop's FAQ and policies, many times over).
+_PASSAGE_INTENTS_KEPT = 4096
+#: Passages classified per embedding call while warming up, so live messages get the runner in between.
+_CLASSIFY_BATCH = 32
 #: In a follow-up, how much the new words ("gifts" in "and for gifts?") weigh in picking the passage.
 _FOCUS_WEIGHT = 0.3
 
@@ -66,6 +72,11 @@ class AutoReplySettings(PluginSettings):
         2, ge=0, le=10, description="Catalog products given to the generator beside FAQ and policy passages.")
 
 
+def _intent_texts(passage: Passage) -> list[str]:
+    """What a passage is classified by: its title (an FAQ question, a heading) and title with text."""
+    return [passage.title, f"{passage.title} {passage.text}"] if passage.title else [passage.text]
+
+
 @dataclass(frozen=True)
 class _Found:
     """The best passage for one question, and whether it is good enough to send."""
@@ -80,6 +91,20 @@ class AutoReply(Plugin):
     name = "auto_reply"
     Settings = AutoReplySettings
     settings: AutoReplySettings
+
+    async def plugin_load(self) -> None:
+        # (passage id, text) -> its intent probabilities: a shop's passages are classified once each,
+        # in the background from the start, so the first customers do not wait for it.
+        self._passage_intents: OrderedDict[tuple[str, str], dict[str, float]] = OrderedDict()
+        kb = self.bot.knowledge
+        if self.bot.understander is not None and isinstance(kb, KnowledgeBase):
+            self.bot.spawn(self._classify_all(kb), name="auto_reply: passage intents")
+
+    async def _classify_all(self, kb: KnowledgeBase) -> None:
+        passages = kb.passages(limit=_PASSAGE_INTENTS_KEPT)
+        for start in range(0, len(passages), _CLASSIFY_BATCH):
+            await self._classify(passages[start : start + _CLASSIFY_BATCH])
+        self.log.debug("classified %d passages by intent", len(passages))
 
     @property
     def _knowledge(self) -> KnowledgeBase:
@@ -141,7 +166,9 @@ class AutoReply(Plugin):
         passages = await self._knowledge.search_passages(query, k=self.settings.passages)
         if not passages:
             return _Found(question, None, None, 0.0)
-        scored = [(answer_confidence(query, p), p) for p in passages]
+        # A follow-up's own words ("and for gifts?") say too little to classify: no agreement there.
+        agreements = await self._agreements(None if topic else question, passages)
+        scored = [(answer_confidence(query, p, a), p) for p, a in zip(passages, agreements)]
         if topic:  # "and for gifts?": of the passages on the earlier topic, the one that has "gifts"
             focus = stems(question)
             scored = [(min(1.0, c + _FOCUS_WEIGHT * coverage(focus, f"{p.title or ''} {p.text}")), p) for c, p in scored]
@@ -152,6 +179,34 @@ class AutoReply(Plugin):
         if topic and part.coverage == 0:
             part = excerpt(query, best.text, max_units=self.settings.excerpt_sentences)
         return _Found(question, part.text, best.id, confidence)
+
+    async def _agreements(self, question: str | None, passages: list[Passage]) -> list[float]:
+        """Per passage, how far it classifies as the intent ``question`` asks (see ``topic_agreement``).
+
+        A passage's intents are those of its title and of its title with its text, averaged,
+        computed once per passage text and kept.
+        """
+        understander = self.bot.understander
+        if question is None or understander is None or not passages:
+            return [0.0] * len(passages)
+        (asked,) = await understander.intent_probabilities([question])
+        await self._classify(passages)
+        return [topic_agreement(asked, self._passage_intents.get((p.id, p.text), {})) for p in passages]
+
+    async def _classify(self, passages: list[Passage]) -> None:
+        """Keep the intent probabilities of those of ``passages`` not classified yet."""
+        understander = self.bot.understander
+        missing = [p for p in passages if (p.id, p.text) not in self._passage_intents]
+        if understander is None or not missing:
+            return
+        found = await understander.intent_probabilities([t for p in missing for t in _intent_texts(p)])
+        for p in missing:
+            n = len(_intent_texts(p))
+            parts, found = found[:n], found[n:]
+            labels = set().union(*parts)
+            self._passage_intents[(p.id, p.text)] = {k: sum(d.get(k, 0.0) for d in parts) / n for k in labels}
+            while len(self._passage_intents) > _PASSAGE_INTENTS_KEPT:
+                self._passage_intents.popitem(last=False)
 
     def _follow_up_topic(self, ctx: MessageContext) -> str | None:
         """The customer's previous message when this one only follows up on it ("and for gifts?")."""
@@ -175,7 +230,8 @@ class AutoReply(Plugin):
         """With a model: retrieve first; an unclear message with nothing confident found is asked about."""
         passages = [p for p in await self._knowledge.search_passages(query, k=self.settings.passages)
                     if p.score >= self.settings.min_relevance]
-        confidence = max((answer_confidence(query, p) for p in passages), default=0.0)
+        agreements = await self._agreements(ctx.text, passages)
+        confidence = max((answer_confidence(query, p, a) for p, a in zip(passages, agreements)), default=0.0)
         unsure = confidence < self.settings.answer_confidence
         if getattr(u, "action", None) == "handoff" or (unsure and getattr(u, "ambiguous", False)):
             return self._unsure(ctx, u, confidence, {"confidence": confidence})

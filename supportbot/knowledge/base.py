@@ -268,6 +268,16 @@ class KnowledgeBase:
         query_vec = await self._embed_query(query)
         return self.search_passages_sync(query, k, kinds, query_vec=query_vec)
 
+    def passages(self, kinds: Sequence[str] = ("faq", "policy"), limit: int | None = None) -> list[Passage]:
+        """Every FAQ entry and policy passage of ``kinds`` (score 0), in import order."""
+        kinds = tuple(kinds)
+        if not kinds:
+            return []
+        rows = self.db.conn.execute(
+            "SELECT id, kind, key, title, text, tags, alternatives, source FROM kb_passages "
+            f"WHERE kind IN ({','.join('?' * len(kinds))}) ORDER BY id LIMIT ?", [*kinds, -1 if limit is None else limit])
+        return [_passage(row, 0.0) for row in rows]
+
     def search_passages_sync(self, query: str, k: int = 5, kinds: Sequence[str] = ("faq", "policy"), *,
                              query_vec: np.ndarray | None = None) -> list[Passage]:
         """:meth:`search_passages` with the query's embedding given (or None for full-text only)."""
@@ -306,15 +316,11 @@ class KnowledgeBase:
             row = rows.get(item)
             if row is None:
                 continue
-            alternatives = json.loads(row[6] or "[]")
             if item in sims:
                 score = sims[item]
             else:  # no vector for it (or no embedder): fall back to word overlap
-                score = lexical_score(terms, " ".join([row[3] or "", row[4], *alternatives]))
-            pid = f"faq:{row[0]}" if row[1] == "faq" else f"{row[1]}:{row[2]}"
-            out.append(Passage(id=pid, kind=row[1], title=row[3], text=row[4], source=row[7],
-                               score=round(min(max(score, 0.0), 1.0), 4), tags=tuple(json.loads(row[5] or "[]")),
-                               extra={"alternatives": alternatives}))
+                score = lexical_score(terms, " ".join([row[3] or "", row[4], *json.loads(row[6] or "[]")]))
+            out.append(_passage(row, score))
         return out
 
     # ------------------------------------------------------------------ vectors
@@ -412,3 +418,11 @@ def _fuse(text_ids: list[int], vector_ids: list[int], rrf_k: int, k: int) -> lis
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _passage(row: Sequence[Any], score: float) -> Passage:
+    """A ``kb_passages`` row (id, kind, key, title, text, tags, alternatives, source) as a Passage."""
+    pid = f"faq:{row[0]}" if row[1] == "faq" else f"{row[1]}:{row[2]}"
+    return Passage(id=pid, kind=row[1], title=row[3], text=row[4], source=row[7],
+                   score=round(min(max(score, 0.0), 1.0), 4), tags=tuple(json.loads(row[5] or "[]")),
+                   extra={"alternatives": json.loads(row[6] or "[]")})

@@ -20,10 +20,12 @@ from functools import lru_cache
 
 from .search import query_terms, stem
 
-__all__ = ["COSINE_WEIGHT", "Excerpt", "answer_confidence", "confidence_parts", "excerpt", "stem", "stems", "coverage"]
+__all__ = ["AGREEMENT_WEIGHT", "COSINE_WEIGHT", "Excerpt", "answer_confidence", "confidence_parts", "excerpt", "stem", "stems", "coverage"]
 
 #: Weight of the retrieval score in :func:`answer_confidence` (the rest is word coverage), calibrated.
 COSINE_WEIGHT = 0.8
+#: Weight of the topic agreement a caller may add (whether the passage is about what was asked), calibrated.
+AGREEMENT_WEIGHT = 0.1
 #: A passage this short is given whole to a broad question (one no sentence answers by its words).
 _WHOLE_CHARS = 500
 #: Items given after a chosen sentence that introduces a list ("... depends on your level:").
@@ -67,11 +69,44 @@ def _stem_set(text: str) -> frozenset[str]:
     return frozenset(_stems(text))
 
 
+# Questions that ask for a kind of value, and what that value looks like in a passage: "what's your
+# phone number?" is answered by "call 1-800-555-0142", which shares no word with it. Each entry: the
+# question stems that ask for it, the stems a passage holding such a value covers, and its pattern.
+_ANSWER_TYPES: tuple[tuple[frozenset[str], frozenset[str], re.Pattern[str]], ...] = (
+    (frozenset({"phone", "telephone", "call", "ring"}), frozenset({"phone", "telephone", "call", "ring", "number"}),
+     re.compile(r"(?<!\d)(?:\+?\d[\d\s().-]{7,}\d)(?!\d)")),
+    (frozenset({"email", "e-mail"}), frozenset({"email", "e-mail", "address", "mail"}),
+     re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")),
+    (frozenset({"hour", "open", "close"}), frozenset({"hour", "open", "close", "time"}),
+     re.compile(r"\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b|"
+                r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)),
+)
+
+
+_PHONE = 0
+#: A phone number has this many digits at least (an ISO date, 2026-12-01, has 8).
+_PHONE_DIGITS = 9
+
+
+@lru_cache(maxsize=_TEXTS_KEPT)
+def _values_in(text: str) -> tuple[int, ...]:
+    """Which of :data:`_ANSWER_TYPES` ``text`` holds a value of."""
+    return tuple(i for i, (_, _, pattern) in enumerate(_ANSWER_TYPES)
+                 if any(i != _PHONE or sum(c.isdigit() for c in m.group()) >= _PHONE_DIGITS
+                        for m in pattern.finditer(text)))
+
+
 def coverage(question_stems: list[str], text: str) -> float:
-    """Share of ``question_stems`` found among ``text``'s stems."""
+    """Share of ``question_stems`` found among ``text``'s stems, or answered by a value of the kind
+    they ask for (a phone number, an email address, opening times)."""
     if not question_stems:
         return 0.0
     have = _stem_set(text)
+    asked = set(question_stems)
+    for i in _values_in(text):
+        asks, covers, _ = _ANSWER_TYPES[i]
+        if asks & asked:
+            have = have | covers
     return sum(s in have for s in question_stems) / len(question_stems)
 
 
@@ -171,17 +206,21 @@ def _band_holds(unit: str, amount: float) -> bool:
     return False
 
 
-def answer_confidence(question: str, passage: object) -> float:
+def answer_confidence(question: str, passage: object, agreement: float = 0.0) -> float:
     """How sure a knowledge-only answer can be that ``passage`` answers ``question``, 0..1.
 
     The passage's retrieval score (cosine similarity with vectors, word overlap without) blended
     with the share of the question's words the passage holds (its title, the FAQ question, counts
     too): a cosine alone rates "do you ship abroad?" against "Do you offer international
-    shipping?" no better than against a passage that merely mentions shipping. The blend and the
-    thresholds on it are calibrated on data: see ``bench/calibrate.py`` and the README.
+    shipping?" no better than against a passage that merely mentions shipping. ``agreement``
+    (0..1) is what a caller knows beyond words and vectors: auto-reply passes how far the two
+    classify as the same intent (:func:`supportbot.understanding.intents.topic_agreement`), which
+    finds "call 1-800-555-0142" for "what's your phone number?". The blend and the thresholds on
+    it are calibrated on data: see ``bench/calibrate.py`` and the README.
     """
     score, words = confidence_parts(question, passage)
-    return round(COSINE_WEIGHT * score + (1 - COSINE_WEIGHT) * words, 4)
+    blended = COSINE_WEIGHT * score + (1 - COSINE_WEIGHT) * words + AGREEMENT_WEIGHT * agreement
+    return round(min(1.0, blended), 4)
 
 
 def confidence_parts(question: str, passage: object) -> tuple[float, float]:

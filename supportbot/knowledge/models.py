@@ -62,6 +62,33 @@ class ProductHit:
             return low
         return f"{low} – {format_amount(self.price_max, self.currency)}"
 
+    def option_stock(self) -> dict[str, dict[str, int | None]]:
+        """Per option of the children ("Colour"), each value's stock summed over its children (None
+        when no child with it says): ``{"Colour": {"Pink & Red": 0, "White & Black": 40}}``."""
+        out: dict[str, dict[str, int | None]] = {}
+        for child in self.variants:
+            stock = child.get("stock")
+            for option, value in (child.get("options") or {}).items():
+                if not value:
+                    continue
+                values = out.setdefault(option, {})
+                had = values.get(value)
+                values[value] = stock if had is None else had + (stock or 0)
+        return out
+
+    def variants_named(self, text: str) -> list[tuple[str, str, int | None]]:
+        """The option values of the children that ``text`` names ("in Pink & Red?"), with their stock;
+        the longest values first, and none that only occurs inside a longer one named too."""
+        lowered = " ".join(text.lower().split())
+        found: list[tuple[str, str, int | None]] = []
+        for option, values in self.option_stock().items():
+            for value, stock in sorted(values.items(), key=lambda v: -len(v[0])):
+                name = " ".join(value.lower().split())
+                if len(name) >= 2 and f" {name} " in f" {lowered.strip('?!.')} " and \
+                        not any(name in other.lower() for _, other, _ in found):
+                    found.append((option, value, stock))
+        return found
+
     @property
     def stock_text(self) -> str | None:
         """``"In stock (12)"``, ``"Out of stock"``, or None when the catalog does not say."""

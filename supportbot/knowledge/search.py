@@ -25,7 +25,7 @@ is it its it's me my of on or our please so some tell than that the there this t
 whats what's when where which who why will with would you your yours about also am been being buy
 looking look need show find much many cost costs price priced something thing things hi hello hey
 thanks thank size sizes colour colours color colors come comes available availability stock sell sells
-carry offer item items product products just still wondering know
+carry offer item items product products just still wondering know take
 """.split())
 
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*", re.UNICODE)

@@ -23,6 +23,7 @@ first, then the FAQ, then policies; a file that cannot be read is reported and t
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from collections import Counter
@@ -180,7 +181,8 @@ def _currency_of_pages(paths: Iterable[Path]) -> str | None:
     found: Counter[str] = Counter()
     for path in paths:
         try:
-            found.update(_PAGE_PRICE.findall(path.read_text(encoding="utf-8", errors="replace")))
+            # html.unescape: a page saved by a shop's editor may spell the symbol "&pound;" or "&#36;"
+            found.update(_PAGE_PRICE.findall(html.unescape(path.read_text(encoding="utf-8", errors="replace"))))
         except OSError:
             continue
     total = sum(found.values())

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -41,6 +41,10 @@ class ScriptedUnderstander:
 
     async def understand(self, text: str) -> Understanding:
         return self.table.get(text, self.default)
+
+    async def intent_probabilities(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """The scripted intent of each text, with its confidence (nothing for unscripted texts)."""
+        return [{u.intent: u.confidence} if (u := self.table.get(t)) is not None and u.intent else {} for t in texts]
 
 
 class FixedDesk:

@@ -16,7 +16,8 @@ from typing import Any
 
 import yaml
 
-__all__ = ["ACTIONS", "DEFAULT_CLARIFY", "IntentCatalog", "IntentSpec", "IntentsFileError", "load_intents"]
+__all__ = ["ACTIONS", "DEFAULT_CLARIFY", "IntentCatalog", "IntentSpec", "IntentsFileError", "load_intents",
+           "topic_agreement"]
 
 #: Actions the shipped plugins act on. Other names are allowed (a merchant's own plugin may
 #: handle them), so this is documentation and a typo warning, not a whitelist.
@@ -108,3 +109,22 @@ def _parse_intent(path: Path, name: str, body: Any) -> IntentSpec:
         raise IntentsFileError(f"{where}.reply: must be a non-empty string")
     return IntentSpec(name=name, action=action, label=label.strip(), examples=texts,
                       reply=reply.strip() if reply else None)
+
+
+#: A passage counts as being about an intent only when the classifier gives that intent at least this.
+PASSAGE_INTENT_MIN = 0.4
+
+
+def topic_agreement(question: Mapping[str, float], passage: Mapping[str, float],
+                    min_passage: float = PASSAGE_INTENT_MIN) -> float:
+    """How far ``question`` asks about what ``passage`` is about, 0..1, from their intent probabilities.
+
+    The probability the question has for the passage's top intent, when that intent is clear for
+    the passage ("How can I reach customer service?" is ``contact_customer_service``): "what's
+    your phone number?" shares no word and little cosine with "call 1-800-555-0142", but both
+    classify as contacting customer service. 0 when either has no probabilities.
+    """
+    if not question or not passage:
+        return 0.0
+    label = max(passage, key=lambda k: passage[k])
+    return question.get(label, 0.0) if passage[label] >= min_passage else 0.0

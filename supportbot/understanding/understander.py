@@ -13,7 +13,7 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,6 +145,18 @@ class Understander:
             sentiment=sentiment, language=language, entities=entities, ambiguous=ambiguous,
             negative=sentiment <= self.settings.negative_sentiment_threshold, urgent=urgency(text),
         )
+
+    async def intent_probabilities(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """Each text's probability per intent label (one embedding call for all of them).
+
+        For comparing what two texts are about, a question and a passage that may answer it;
+        empty dicts when no classifier is loaded.
+        """
+        if self._model is None or not texts:
+            return [{} for _ in texts]
+        model = self._model
+        probabilities = model.probabilities(await self._embed(list(texts)), list(texts))
+        return [dict(zip(model.labels, map(float, row))) for row in probabilities]
 
     def clarifying_question(self, understanding: Understanding) -> str | None:
         """The one question to ask for an ambiguous message, built from the top two intents' labels."""
