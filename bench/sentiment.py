@@ -2,6 +2,7 @@
 
     python -m bench.sentiment --data ../shared/data/reviews-amazon-alexa/amazon_alexa.tsv
     python -m bench.sentiment --data FILE --text-col Review --rating-col Stars [--other FILE2 ...]
+    python -m bench.sentiment --data FILE --encoder all-mpnet-base-v2   # after make encoder-mpnet
 
 Negative (1-2 stars) against positive (4-5 stars); 3-star reviews are left out. Both methods are
 scored on the same rows, in the same run:
