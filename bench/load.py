@@ -377,7 +377,7 @@ def embedder_alone(texts: list[str]) -> dict[str, Any]:
     try:
         for threads in sorted({1, os.cpu_count() or 1}):
             torch.set_num_threads(threads)
-            for batch in (32, 64, 128):
+            for batch in (8, 16, 32, 64, 128):
                 started, cpu_started = time.perf_counter(), time.process_time()
                 runner.embed_sync(texts, batch_size=batch)
                 tried[f"{threads}t/b{batch}"] = round(len(texts) / (time.perf_counter() - started), 1)

@@ -75,6 +75,21 @@ async def test_bundled_minilm_embeds_offline(minilm_runner: ModelRunner) -> None
 
 
 @pytest.mark.slow
+async def test_a_gathered_batch_is_encoded_in_passes_in_the_callers_order() -> None:
+    """Passes of ``forward_batch_size`` sorted by length: each text still gets its own vector."""
+    runner = create_runner(NO_GENERATOR, EmbeddingSettings(forward_batch_size=2))
+    await runner.start()
+    try:
+        texts = ["Hi", "Where is my parcel? It has been two weeks now.", "Refund please", "Do you sell blue mugs?",
+                 "ok"]
+        gathered = await asyncio.gather(*(runner.embed([t]) for t in texts))  # one batch of 5, three passes
+        alone = np.concatenate([await asyncio.to_thread(runner.embed_sync, [t], 1) for t in texts])
+        np.testing.assert_allclose(np.concatenate(gathered), alone, atol=1e-5)
+    finally:
+        await runner.close()
+
+
+@pytest.mark.slow
 def test_embed_sync_works_before_start_with_a_progress_bar(capsys: pytest.CaptureFixture[str]) -> None:
     runner = create_runner(NO_GENERATOR, EmbeddingSettings())
     vectors = runner.embed_sync(["one", "two", "three"], batch_size=2, progress=True)

@@ -80,7 +80,11 @@ class SentenceTransformerEmbedder:
         if self._executor is None:
             raise ModelUnavailable("the embedder is not started")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._encode, texts, len(texts) or 1, False)
+        # sentence-transformers sorts the texts by length and pads each pass to its own longest text:
+        # on bench.load's burst texts, passes of 16 cost 6.4-7.2 ms of CPU a text against 8.2-8.4 ms
+        # for the gathered 64 in one pass.
+        return await loop.run_in_executor(self._executor, self._encode, texts, self._settings.forward_batch_size,
+                                          False)
 
     def encode_sync(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
         return self._encode(texts, batch_size, progress)

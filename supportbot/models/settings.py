@@ -106,4 +106,12 @@ class EmbeddingSettings(Settings):
     )
     device: str = Field("cpu", description="Torch device for the local embedder.")
     batch_size: int = Field(64, ge=1, description="Most texts encoded in one batch.")
+    forward_batch_size: int = Field(
+        16,
+        ge=1,
+        description=(
+            "Texts per forward pass of the local embedder: a gathered batch is sorted by length and cut "
+            "into passes this size, so short texts are not padded to the longest one."
+        ),
+    )
     max_wait_ms: float = Field(5, ge=0, description="How long a request waits for others to share its batch.")
