@@ -35,7 +35,7 @@ from supportbot.actions import CommandResult, Embed
 from supportbot.engine import SupportBot
 from supportbot.i18n import cross_language_support, in_other_language, message_language, phrases, shop_language
 from supportbot.knowledge import KnowledgeBase, answer_confidence
-from supportbot.knowledge.search import query_terms
+from supportbot.knowledge.search import query_terms, stem
 from supportbot.plugin import CommandContext, MessageContext, Option, Plugin, PluginSettings, autocomplete, command, on_message
 from supportbot.understanding.questions import is_follow_up, split_questions
 
@@ -260,6 +260,10 @@ class ProductLookup(Plugin):
             facts = ", ".join(x for x in (hit.price_text, hit.stock_text) if x) or "no price or stock on record"
             if named_variants := hit.variants_named(ctx.text):  # "and in Pink & Red?"
                 facts = "; ".join(f"{value}: {_stock_words(stock)}" for _, value, stock in named_variants)
+            elif asked := _attributes_asked(ctx.text, hit):  # "what colours?"
+                options = hit.option_stock()
+                facts = "; ".join(f"{k} {_option_values(options[k]) if k in options else hit.attributes[k]}"
+                                  for k in asked)
             return ctx.answer(f"{hit.name}: {facts}.", embeds=[self._card(hit)], sources=[hit.source_id],
                               reason="product_follow_up")
         return ctx.answer("Here they are again, with price and availability:", embeds=[self._list(hits)],
@@ -333,6 +337,12 @@ class ProductLookup(Plugin):
 def _option_values(values: dict[str, int | None]) -> str:
     """"White & Black, Pink & Red (sold out)": an option's values, those with no stock marked."""
     return ", ".join(f"{v} (sold out)" if stock == 0 else v for v, stock in values.items())
+
+
+def _attributes_asked(text: str, hit: Any) -> list[str]:
+    """The product's attributes a message asks about by name: "what colours?" asks for "Colour"."""
+    asked = {stem(w.replace("colour", "color")) for w in re.findall(r"[^\W\d_]+", text.lower())}
+    return [k for k in hit.attributes if stem(k.lower().replace("colour", "color")) in asked]
 
 
 def _with_named_variants(text: str, hit: Any, message: str) -> str:
