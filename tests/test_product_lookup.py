@@ -248,3 +248,6 @@ async def test_a_card_lists_every_option_and_a_named_one_gets_its_own_stock(make
     assert fields["Colour"] == "White & Black, Pink & Red (sold out), Mustard Orange & Red with a very long colour name indeed"
     outcome, sent = await chat.say_and_outcome("and in White & Black?")
     assert outcome.reason == "product_follow_up" and "White & Black: in stock (100)" in sent[0].text
+    outcome, sent = await chat.say_and_outcome("what colours?")
+    assert outcome.reason == "product_follow_up"
+    assert "Colour White & Black, Pink & Red (sold out), Mustard" in sent[0].text

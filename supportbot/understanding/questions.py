@@ -32,7 +32,7 @@ _CONTINUES = re.compile(r"^\s*(?:and|also|plus|what about|how about|same for|ok(
 _FILLER = re.compile(
     r"\b(?:is|are|was|it|its|they|them|that|this|those|these|one|ones|the|a|an|in|of|for|to|do|does|you|have|has|"
     r"how|much|many|what|which|about|and|also|plus|there|any|stock|available|price|cost|costs|fee|fees|cheapest|"
-    r"expensive|most|least|please|then|so|ok|okay|same|with|on|me|i)\b", re.I)
+    r"expensive|most|least|please|then|so|ok|okay|same|with|on|me|i|colou?rs?|sizes?|come|comes)\b", re.I)
 _MAX_FOLLOW_UP_WORDS = 7
 
 
