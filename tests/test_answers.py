@@ -184,13 +184,18 @@ async def test_superlatives_and_filters_come_from_the_typed_fields(make_bot, kno
     assert outcome.sources[0] == "product:D-1"  # "dress", not the brand DressBerry's other products
 
 
-async def test_an_faq_entry_asking_the_very_question_beats_the_catalog(make_bot, knowledge, tmp_path):
+async def shopper_with_faq(make_bot, knowledge, tmp_path, question, answer):
+    """The shop with one more FAQ entry, every message understood as a product question."""
     faq = tmp_path / "more-faq.csv"
-    faq.write_text('question,answer\nDo your watches come in kids sizes?,"Yes: our kids watches fit wrists '
-                   'from 12 to 16 cm."\n', encoding="utf-8")
+    faq.write_text(f'question,answer\n{question},"{answer}"\n', encoding="utf-8")
     import_file(knowledge, "faq", faq)
     shopper = ScriptedUnderstander({}, default=understanding("product_question", action="product_lookup"))
-    bot, chat = await shop(make_bot, knowledge, shopper)
+    return await shop(make_bot, knowledge, shopper)
+
+
+async def test_an_faq_entry_asking_the_very_question_beats_the_catalog(make_bot, knowledge, tmp_path):
+    bot, chat = await shopper_with_faq(make_bot, knowledge, tmp_path, "Do your watches come in kids sizes?",
+                                       "Yes: our kids watches fit wrists from 12 to 16 cm.")
     outcome, sent = await chat.say_and_outcome("do your watches come in kids sizes?")
     assert outcome.reason == "knowledge_match" and "12 to 16 cm" in sent[0].text
     outcome, _ = await chat.say_and_outcome("do you have blue watches?", customer="bob")
@@ -198,12 +203,8 @@ async def test_an_faq_entry_asking_the_very_question_beats_the_catalog(make_bot,
 
 
 async def test_a_question_about_products_that_a_passage_answers_is_not_a_product_list(make_bot, knowledge, tmp_path):
-    faq = tmp_path / "care.csv"
-    faq.write_text('question,answer\nAre your watches water resistant?,"All our watches are water resistant to 50 m."\n',
-                   encoding="utf-8")
-    import_file(knowledge, "faq", faq)
-    shopper = ScriptedUnderstander({}, default=understanding("product_question", action="product_lookup"))
-    bot, chat = await shop(make_bot, knowledge, shopper)
+    bot, chat = await shopper_with_faq(make_bot, knowledge, tmp_path, "Are your watches water resistant?",
+                                       "All our watches are water resistant to 50 m.")
     outcome, sent = await chat.say_and_outcome("are the Fastrack watches water resistant?")
     assert outcome.reason == "knowledge_match" and "50 m" in sent[0].text
     outcome, _ = await chat.say_and_outcome("how much are the Fastrack watches?", customer="bob")
