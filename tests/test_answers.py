@@ -96,6 +96,11 @@ async def test_a_clarifying_question_only_when_nothing_is_close(make_bot, knowle
     ("Mein Paket ist beschädigt angekommen", "damaged"),
     ("有人盗用我的信用卡", "fraud"),
     ("there are purchases on my account that I never made", "fraud"),
+    ("the lamp sparks when I switch it on and nearly set my curtains alight", "safety"),
+    ("the kettle gave me an electric shock", "safety"),
+    ("my son burnt his hand, no, it burnt my hand on the candle holder", "safety"),
+    ("die Lampe hat Feuer gefangen", "safety"),
+    ("充电器冒烟了", "safety"),
     ("I see a charge on my card that I didn't authorise", "fraud"),
     ("I don't recognise these transactions on my statement", "fraud"),
     ("someone placed an order with my card", "fraud"),
@@ -108,7 +113,9 @@ def test_urgent_messages_are_recognised(text, kind):
 @pytest.mark.parametrize("text", ["how long do refunds take?", "what is your return policy?",
                                   "does the warranty cover water damage?", "can I pay by card?",
                                   "I never got my order", "how do I make a purchase without an account?",
-                                  "the payment I made yesterday, where does it show?"])
+                                  "the payment I made yesterday, where does it show?",
+                                  "is this candle safe to leave burning?", "are the blankets fire resistant?",
+                                  "do you sell smoke alarms?", "what is the burn time of the candles?"])
 def test_questions_about_policies_are_not_urgent(text):
     assert urgency(text) is None
 

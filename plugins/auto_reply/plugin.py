@@ -1,7 +1,7 @@
 """The auto-reply plugin.
 
 Order of decisions for one message:
-1. An urgent message (a legal threat, fraud, a damaged item, a refund demand) is handed off at
+1. An urgent message (a safety report, a legal threat, fraud, a damaged item, a refund demand) is handed off at
    once, with its kind as the reason: never a clarifying question, never a canned answer.
 2. A message in another language than the shop's texts: the bot's phrases in that language, and an
    answer only where the passage shares a name, code or number with it (see ``_other_language``).

@@ -62,7 +62,7 @@ class Understanding:
     negative: bool = False
     """Sentiment at or below ``negative_sentiment_threshold``: an upset customer."""
     urgent: str | None = None
-    """A message for a person at once: ``legal_threat``, ``fraud``, ``damaged`` or ``refund_demand``
+    """A message for a person at once: ``safety``, ``legal_threat``, ``fraud``, ``damaged`` or ``refund_demand``
     (see :mod:`.urgency`); never asked a clarifying question."""
 
 

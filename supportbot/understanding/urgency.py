@@ -1,4 +1,4 @@
-"""Messages that must reach a person at once: legal threats, fraud, damaged goods, refund demands.
+"""Messages that must reach a person at once: safety, legal threats, fraud, damaged goods, refund demands.
 
 A clarifying question to someone threatening to sue, or holding a ripped bag, is the worst reply a
 bot can give, and the intent classifier cannot be trusted with these: "I want a full refund now"
@@ -21,6 +21,18 @@ _GOODS = r"(?:arrived|came|received|got|delivered|sent(?: me)?|is|was|are|were|i
 
 #: kind -> pattern; the first kind that matches is the reason given to staff.
 _PATTERNS: dict[str, str] = {
+    # Someone may be hurt: a product that caught fire, sparked, shocked or injured. Said as events
+    # ("it sparks", "burnt my hand"), never as questions about safety ("is this candle safe?").
+    "safety": (
+        r"\b(?:caught fire|catching fire|on fire|burst into flames|set (?:\w+ ){0,3}(?:on fire|alight)|"
+        r"spark(?:s|ed|ing)\b|smok(?:ing|ed)\b|(?:started|began) to smoke|"
+        r"electric(?:al)? shock|(?:gave|give|giving) (?:me|us|him|her) (?:a )?shock|overheat(?:s|ed|ing)|melt(?:ed|ing)|"
+        r"explod(?:ed|es|ing)|burn(?:ed|t) (?:me|my|myself|him|her|our)|(?:injured|hurt|cut) (?:me|myself|my|him|her|our)|"
+        r"chok(?:ed|ing) on|allergic reaction)"
+        r"|\b(?:se incendi\w*|incendio|chispas|descarga eléctrica|me quem\w*)"
+        r"|\b(?:a pris feu|incendie|étincelles|décharge électrique|m'a brûlé)"
+        r"|\b(?:feuer gefangen|brennt|funken|stromschlag|verbrannt)"
+        r"|着火|起火|冒烟|触电|烫伤|爆炸"),
     "legal_threat": (
         r"\b(?:lawyers?|attorneys?|solicitors?|lawsuit|sue\b|suing|legal action|take (?:you|this) to court|"
         r"consumer (?:court|forum|protection)|small claims|police|ombudsman|trading standards)"
