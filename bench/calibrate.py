@@ -37,7 +37,7 @@ from bench.answers import import_shop_folder, load_cases, shop_folder
 from supportbot.app import build_bot
 from supportbot.config import load_config
 from supportbot.knowledge.excerpt import confidence_parts, excerpt
-from supportbot.understanding.intents import topic_agreement
+from supportbot.understanding.intents import mean_probabilities, passage_texts, topic_agreement
 
 PENALTY = 4
 WEIGHTS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
@@ -69,10 +69,8 @@ async def collect(shop: str, cases_file: str, config_file: str | None) -> Rows:
             found = []
             for p in await bot.knowledge.search_passages(question, k=4):
                 score, words = confidence_parts(question, p)
-                # as auto-reply classifies a passage: its title, and title with text, averaged
-                texts = [p.title, f"{p.title} {p.text}"] if p.title else [p.text]
-                parts = await understander.intent_probabilities(texts)
-                about = {k: sum(d.get(k, 0.0) for d in parts) / len(parts) for k in set().union(*parts)}
+                # as auto-reply classifies a passage
+                about = mean_probabilities(await understander.intent_probabilities(passage_texts(p.title, p.text)))
                 text = excerpt(question, p.text).text
                 right = all(any(re.search(f, text, re.I) for f in group) for group in case.facts)
                 found.append((score, words, topic_agreement(asked, about), right and case.cat in POSITIVE))

@@ -35,6 +35,7 @@ from supportbot.actions import CommandResult, Embed
 from supportbot.engine import SupportBot
 from supportbot.i18n import cross_language_support, in_other_language, message_language, phrases, shop_language
 from supportbot.knowledge import KnowledgeBase, answer_confidence
+from supportbot.knowledge.models import stock_text
 from supportbot.knowledge.search import query_terms, stem
 from supportbot.plugin import CommandContext, MessageContext, Option, Plugin, PluginSettings, autocomplete, command, on_message
 from supportbot.understanding.questions import is_follow_up, split_questions
@@ -128,6 +129,9 @@ class ProductLookup(Plugin):
     Settings = ProductLookupSettings
     settings: ProductLookupSettings
 
+    #: (message row id, best passage confidence) of the message being handled; see _passage_confidence.
+    _searched: tuple[int, float] | None = None
+
     @property
     def _kb(self) -> KnowledgeBase:
         """The knowledge base, for the steps that run only once :meth:`lookup` checked there is one."""
@@ -152,7 +156,7 @@ class ProductLookup(Plugin):
         unclear = u is None or getattr(u, "ambiguous", False)
         ask = _catalog_question(ctx.text)
         shopping = asked or bool(_SHOPPING.search(ctx.text)) or ask.browse
-        if shopping and await self._passage_answers(ctx.text, _SAME_QUESTION):
+        if shopping and await self._passage_answers(ctx, _SAME_QUESTION):
             return None  # "do your helmets come in kids sizes?" is an FAQ entry, word for word: auto-reply's
         # Words of another language are unknown to any catalog: no "we don't sell" from them.
         foreign = in_other_language(self.bot, ctx)
@@ -168,7 +172,7 @@ class ProductLookup(Plugin):
             # Nothing the catalog knows ("any kind of rewards scheme?"): a passage merely close may be what
             # was meant, so no "we don't sell" then; "Casio watches" names a type we sell, under another brand.
             near = _MAY_ANSWER if len(missing) == len(ask.words) else None
-            if missing and not await self._passage_answers(ctx.text, near):
+            if missing and not await self._passage_answers(ctx, near):
                 return ctx.answer(self._say("not_sold", message_language(ctx), what=_said(ctx.text, missing)),
                                   reason="not_sold")
             if ask.browse and not kb.unknown_words(ask.words, passages=False):
@@ -190,10 +194,10 @@ class ProductLookup(Plugin):
                           or await self._policy_fits_better(ctx.text, good[0].score)):
             return None  # not clearly about a product: leave it to the next plugin
         if asked and good and not _SHOPPING.search(ctx.text) and not _CATALOG_FACT.search(ctx.text) \
-                and not _names_it(ctx.text, good[0].name) and await self._passage_answers(ctx.text):
+                and not _names_it(ctx.text, good[0].name) and await self._passage_answers(ctx):
             return None  # "what bulb goes in the table lamps?": about products, but the help pages answer it
         if not good:
-            if foreign or await self._passage_answers(ctx.text):
+            if foreign or await self._passage_answers(ctx):
                 # "do you do gift wrapping?": the FAQ answers it. A message in another language that
                 # names none of our products is auto-reply's (an answer or a handoff in that
                 # language): the intent classifier, trained on the shop's language, took "Wie viele
@@ -259,7 +263,7 @@ class ProductLookup(Plugin):
             hit = hits[0]
             facts = ", ".join(x for x in (hit.price_text, hit.stock_text) if x) or "no price or stock on record"
             if named_variants := hit.variants_named(ctx.text):  # "and in Pink & Red?"
-                facts = "; ".join(f"{value}: {_stock_words(stock)}" for _, value, stock in named_variants)
+                facts = _variant_stock(named_variants)
             elif asked := _attributes_asked(ctx.text, hit):  # "what colours?"
                 options = hit.option_stock()
                 facts = "; ".join(f"{k} {_option_values(options[k]) if k in options else hit.attributes[k]}"
@@ -278,12 +282,20 @@ class ProductLookup(Plugin):
         value = getattr(self.settings, name)
         return value if value != type(self.settings).model_fields[name].default else None
 
-    async def _passage_answers(self, text: str, confidence: float | None = None) -> bool:
+    async def _passage_answers(self, ctx: MessageContext, confidence: float | None = None) -> bool:
         """An FAQ or policy passage answers the message with ``confidence`` (default
         ``passage_confidence``; auto-reply's measure)."""
         needed = self.settings.passage_confidence if confidence is None else confidence
-        passages = await self._kb.search_passages(text, k=3)
-        return any(answer_confidence(text, p) >= needed for p in passages)
+        return await self._passage_confidence(ctx) >= needed
+
+    async def _passage_confidence(self, ctx: MessageContext) -> float:
+        """The best FAQ or policy passage's confidence for this message: one message asks this up to
+        four times against different bars, so it is searched once and kept until the next message."""
+        if self._searched is None or self._searched[0] != ctx.message_row_id:
+            passages = await self._kb.search_passages(ctx.text, k=3)
+            best = max((answer_confidence(ctx.text, p) for p in passages), default=0.0)
+            self._searched = (ctx.message_row_id, best)
+        return self._searched[1]
 
     async def _policy_fits_better(self, text: str, product_score: float) -> bool:
         """An FAQ or policy passage matches at least as well ("is there a warranty on jackets?")."""
@@ -341,20 +353,23 @@ def _option_values(values: dict[str, int | None]) -> str:
 
 def _attributes_asked(text: str, hit: Any) -> list[str]:
     """The product's attributes a message asks about by name: "what colours?" asks for "Colour"."""
-    asked = {stem(w.replace("colour", "color")) for w in re.findall(r"[^\W\d_]+", text.lower())}
-    return [k for k in hit.attributes if stem(k.lower().replace("colour", "color")) in asked]
+    def base(word: str) -> str:
+        return stem(word.lower().replace("colour", "color"))
+
+    asked = {base(w) for w in re.findall(r"[^\W\d_]+", text)}
+    return [k for k in hit.attributes if base(k) in asked]
 
 
 def _with_named_variants(text: str, hit: Any, message: str) -> str:
     """``text``, and the stock of each of the product's options the message names ("in Pink & Red?")."""
     named = hit.variants_named(message)
-    return text + "\n" + "; ".join(f"{value}: {_stock_words(stock)}" for _, value, stock in named) if named else text
+    return f"{text}\n{_variant_stock(named)}" if named else text
 
 
-def _stock_words(stock: int | None) -> str:
-    if stock is None:
-        return "availability not on record"
-    return f"in stock ({stock})" if stock > 0 else "out of stock"
+def _variant_stock(named: list[tuple[str, str, int | None]]) -> str:
+    """"Pink & Red: out of stock; White & Black: in stock (100)" for :meth:`ProductHit.variants_named`."""
+    return "; ".join(f"{value}: {(stock_text(stock) or 'availability not on record').lower()}"
+                     for _, value, stock in named)
 
 
 def _catalog_question(text: str) -> _Ask:

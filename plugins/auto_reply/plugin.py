@@ -41,7 +41,7 @@ from supportbot.knowledge import KnowledgeBase, Passage, answer_confidence, exce
 from supportbot.knowledge.excerpt import coverage, stems
 from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
 from supportbot.prompts import grounded_reply
-from supportbot.understanding.intents import topic_agreement
+from supportbot.understanding.intents import mean_probabilities, passage_texts, topic_agreement
 from supportbot.understanding.questions import is_follow_up, split_questions
 
 
@@ -70,11 +70,6 @@ class AutoReplySettings(PluginSettings):
     generate: bool = Field(True, description="Write answers with the model when one is loaded.")
     catalog_passages: int = Field(
         2, ge=0, le=10, description="Catalog products given to the generator beside FAQ and policy passages.")
-
-
-def _intent_texts(passage: Passage) -> list[str]:
-    """What a passage is classified by: its title (an FAQ question, a heading) and title with text."""
-    return [passage.title, f"{passage.title} {passage.text}"] if passage.title else [passage.text]
 
 
 @dataclass(frozen=True)
@@ -199,12 +194,10 @@ class AutoReply(Plugin):
         missing = [p for p in passages if (p.id, p.text) not in self._passage_intents]
         if understander is None or not missing:
             return
-        found = await understander.intent_probabilities([t for p in missing for t in _intent_texts(p)])
-        for p in missing:
-            n = len(_intent_texts(p))
-            parts, found = found[:n], found[n:]
-            labels = set().union(*parts)
-            self._passage_intents[(p.id, p.text)] = {k: sum(d.get(k, 0.0) for d in parts) / n for k in labels}
+        texts = [passage_texts(p.title, p.text) for p in missing]
+        found = iter(await understander.intent_probabilities([t for each in texts for t in each]))
+        for p, each in zip(missing, texts):
+            self._passage_intents[(p.id, p.text)] = mean_probabilities([next(found) for _ in each])
             while len(self._passage_intents) > _PASSAGE_INTENTS_KEPT:
                 self._passage_intents.popitem(last=False)
 

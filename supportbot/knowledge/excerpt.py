@@ -15,6 +15,7 @@ Express delivery ₹149").
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -69,31 +70,35 @@ def _stem_set(text: str) -> frozenset[str]:
     return frozenset(_stems(text))
 
 
-# Questions that ask for a kind of value, and what that value looks like in a passage: "what's your
-# phone number?" is answered by "call 1-800-555-0142", which shares no word with it. Each entry: the
-# question stems that ask for it, the stems a passage holding such a value covers, and its pattern.
-_ANSWER_TYPES: tuple[tuple[frozenset[str], frozenset[str], re.Pattern[str]], ...] = (
-    (frozenset({"phone", "telephone", "call", "ring"}), frozenset({"phone", "telephone", "call", "ring", "number"}),
-     re.compile(r"(?<!\d)(?:\+?\d[\d\s().-]{7,}\d)(?!\d)")),
-    (frozenset({"email", "e-mail"}), frozenset({"email", "e-mail", "address", "mail"}),
-     re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")),
-    (frozenset({"hour", "open", "close"}), frozenset({"hour", "open", "close", "time"}),
-     re.compile(r"\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b|"
-                r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)),
-)
-
-
-_PHONE = 0
 #: A phone number has this many digits at least (an ISO date, 2026-12-01, has 8).
 _PHONE_DIGITS = 9
+_PHONE_LIKE = re.compile(r"(?<!\d)(?:\+?\d[\d\s().-]{7,}\d)(?!\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_CLOCK = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b|"
+                    r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
+
+
+def _has_phone_number(text: str) -> bool:
+    return any(sum(c.isdigit() for c in m.group()) >= _PHONE_DIGITS for m in _PHONE_LIKE.finditer(text))
+
+
+# Questions that ask for a kind of value, and what that value looks like in a passage: "what's your
+# phone number?" is answered by "call 1-800-555-0142", which shares no word with it. Each entry: the
+# question stems that ask for it, the stems a passage holding such a value covers, and the test for one.
+_ANSWER_TYPES: tuple[tuple[frozenset[str], frozenset[str], Callable[[str], bool]], ...] = (
+    (frozenset({"phone", "telephone", "call", "ring"}), frozenset({"phone", "telephone", "call", "ring", "number"}),
+     _has_phone_number),
+    (frozenset({"email", "e-mail"}), frozenset({"email", "e-mail", "address", "mail"}),
+     lambda text: _EMAIL.search(text) is not None),
+    (frozenset({"hour", "open", "close"}), frozenset({"hour", "open", "close", "time"}),
+     lambda text: _CLOCK.search(text) is not None),
+)
 
 
 @lru_cache(maxsize=_TEXTS_KEPT)
 def _values_in(text: str) -> tuple[int, ...]:
     """Which of :data:`_ANSWER_TYPES` ``text`` holds a value of."""
-    return tuple(i for i, (_, _, pattern) in enumerate(_ANSWER_TYPES)
-                 if any(i != _PHONE or sum(c.isdigit() for c in m.group()) >= _PHONE_DIGITS
-                        for m in pattern.finditer(text)))
+    return tuple(i for i, (_, _, holds) in enumerate(_ANSWER_TYPES) if holds(text))
 
 
 def coverage(question_stems: list[str], text: str) -> float:

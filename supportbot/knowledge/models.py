@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ProductHit", "Passage", "format_amount"]
+__all__ = ["ProductHit", "Passage", "format_amount", "stock_text"]
 
 _SYMBOL = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥", "CNY": "¥"}
 
@@ -92,9 +92,14 @@ class ProductHit:
     @property
     def stock_text(self) -> str | None:
         """``"In stock (12)"``, ``"Out of stock"``, or None when the catalog does not say."""
-        if self.stock is None:
-            return None
-        return f"In stock ({self.stock})" if self.stock > 0 else "Out of stock"
+        return stock_text(self.stock)
+
+
+def stock_text(stock: int | None) -> str | None:
+    """A product's or one option's stock as customers are told it (see :attr:`ProductHit.stock_text`)."""
+    if stock is None:
+        return None
+    return f"In stock ({stock})" if stock > 0 else "Out of stock"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 __all__ = ["ACTIONS", "DEFAULT_CLARIFY", "IntentCatalog", "IntentSpec", "IntentsFileError", "load_intents",
-           "topic_agreement"]
+           "mean_probabilities", "passage_texts", "topic_agreement"]
 
 #: Actions the shipped plugins act on. Other names are allowed (a merchant's own plugin may
 #: handle them), so this is documentation and a typo warning, not a whitelist.
@@ -113,6 +113,18 @@ def _parse_intent(path: Path, name: str, body: Any) -> IntentSpec:
 
 #: A passage counts as being about an intent only when the classifier gives that intent at least this.
 PASSAGE_INTENT_MIN = 0.4
+
+
+def passage_texts(title: str | None, text: str) -> list[str]:
+    """What a passage is classified by: its title (an FAQ question, a heading) and its title with its
+    text, whose intent probabilities :func:`mean_probabilities` averages; the text alone without a title."""
+    return [title, f"{title} {text}"] if title else [text]
+
+
+def mean_probabilities(parts: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    """The average of several texts' intent probabilities (a label one lacks counts 0 there)."""
+    labels = set().union(*parts)
+    return {k: sum(d.get(k, 0.0) for d in parts) / len(parts) for k in labels} if parts else {}
 
 
 def topic_agreement(question: Mapping[str, float], passage: Mapping[str, float],
