@@ -63,7 +63,30 @@ _TEXTS_KEPT = 4096
 def _stems(text: str) -> tuple[str, ...]:
     """Cached: each retrieved passage's stems are asked for again by every question it is scored for."""
     terms = query_terms(text, max_terms=400)
-    return tuple(dict.fromkeys([stem(w) for w in terms.words] + list(terms.cjk)))
+    return tuple(dict.fromkeys([stem(american(w)) for w in terms.words] + list(terms.cjk)))
+
+
+# British and American spellings of one word, written one way on both sides ("personalised" is
+# "personalized", "colour" "color", "catalogue" "catalog"). Only where both sides are compared:
+# the catalog's own search matches letters in product names and keeps them as written.
+_SPELLINGS = (
+    (re.compile(r"(?<=\w{3})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
+    (re.compile(r"(?<=\w{3})ys(e|ed|es|ing)$"), r"yz\1"),
+    (re.compile(r"(?<=\w{2})our(s|ed|ing|ite|ites)?$"), r"or\1"),
+    (re.compile(r"(?<=\w{3})tre(s)?$"), r"ter\1"),
+    (re.compile(r"(?<=\w{3})ogue(s)?$"), r"og\1"),
+    (re.compile(r"^jewell?ery$"), "jewelry"),
+    (re.compile(r"^(cancel|travel|label|model|fuel)l(ed|ing|er|ers)$"), r"\1\2"),
+    (re.compile(r"^grey$"), "gray"),
+)
+
+
+@lru_cache(maxsize=_TEXTS_KEPT)
+def american(word: str) -> str:
+    """``word`` in American spelling where the two differ by a regular ending (lower-cased input)."""
+    for pattern, replacement in _SPELLINGS:
+        word = pattern.sub(replacement, word)
+    return word
 
 
 @lru_cache(maxsize=_TEXTS_KEPT)
