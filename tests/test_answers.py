@@ -106,6 +106,11 @@ async def test_a_clarifying_question_only_when_nothing_is_close(make_bot, knowle
     ("I don't recognise these transactions on my statement", "fraud"),
     ("someone placed an order with my card", "fraud"),
     ("an order was made on my account without my permission", "fraud"),
+    ("You charged my card twice for the same order!", "billing_error"),
+    ("I was double charged for order 5521", "billing_error"),
+    ("Can I get my money back? The kettle is rubbish", "refund_demand"),
+    ("Can you send a new one? My parcel came damaged.", "damaged"),
+    ("what do I do now, my parcel came damaged?", "damaged"),
 ])
 def test_urgent_messages_are_recognised(text, kind):
     assert urgency(text) == kind
@@ -116,7 +121,10 @@ def test_urgent_messages_are_recognised(text, kind):
                                   "I never got my order", "how do I make a purchase without an account?",
                                   "the payment I made yesterday, where does it show?",
                                   "is this candle safe to leave burning?", "are the blankets fire resistant?",
-                                  "do you sell smoke alarms?", "what is the burn time of the candles?"])
+                                  "do you sell smoke alarms?", "what is the burn time of the candles?",
+                                  "I got a present from your shop that I don't want. Can I get the money back?",
+                                  "How long after delivery can I tell you a parcel came damaged?",
+                                  "What happens if my order arrives damaged?"])
 def test_questions_about_policies_are_not_urgent(text):
     assert urgency(text) is None
 

@@ -22,6 +22,7 @@ The passages an answer stands on are recorded with its outcome.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -185,7 +186,7 @@ class AutoReply(Plugin):
         part = excerpt(question, best.text, max_units=self.settings.excerpt_sentences)
         if topic and part.coverage == 0:
             part = excerpt(query, best.text, max_units=self.settings.excerpt_sentences)
-        return _Found(question, part.text, best.id, confidence)
+        return _Found(question, _under_heading(best, part.text), best.id, confidence)
 
     async def _agreements(self, question: str | None, passages: list[Passage]) -> list[float]:
         """Per passage, how far it classifies as the intent ``question`` asks (see ``topic_agreement``).
@@ -330,3 +331,18 @@ class AutoReply(Plugin):
         if first and second:
             return f"Just to be sure I help with the right thing: is this about {first}, or {second}?"
         return "Could you tell me a little more about what you need, so I can help with the right thing?"
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+def _under_heading(passage: Passage, text: str) -> str:
+    """A list's items said under their heading: "Batteries ..." alone reads as covered; under
+    "What isn't covered" it answers. Only a policy list whose heading the excerpt lacks."""
+    lines = [line for line in passage.text.splitlines() if line.strip()]
+    heading = (passage.title or "").split(" › ")[-1].strip().rstrip(":")
+    if passage.kind != "policy" or not heading or not lines or heading.lower() in text.lower():
+        return text
+    if sum(bool(_BULLET.match(line)) for line in lines) * 2 < len(lines):
+        return text
+    return f"{heading}:\n{text}"
