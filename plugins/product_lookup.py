@@ -68,6 +68,9 @@ _MAY_ANSWER = 0.45
 # What only the catalog knows: a question asking it is the catalog's even when a passage is close.
 _CATALOG_FACT = re.compile(r"\b(?:how much|price[sd]?|cost|in stock|stock|available|availability|sizes?|"
                            r"colou?rs?|cheap\w*|expensive)\b", re.I)
+# Questions about the shop, not its products, when they ask no catalog fact ("when will the X be in
+# stock?" does): "When can I ring you?", "Who do I talk to about a delivery?".
+_NOT_A_PRODUCT_QUESTION = re.compile(r"^\s*(?:when|why|who|whom)\b", re.I)
 #: Discord's limit for an embed field's value.
 _FIELD_CHARS = 1024
 # A model number such as "2602sl01" names a product; a bare amount ("2000") does not.
@@ -155,6 +158,9 @@ class ProductLookup(Plugin):
         asked = u is not None and getattr(u, "action", None) == "product_lookup"
         unclear = u is None or getattr(u, "ambiguous", False)
         ask = _catalog_question(ctx.text)
+        if _NOT_A_PRODUCT_QUESTION.match(ctx.text) and not _SHOPPING.search(ctx.text) and \
+                not _CATALOG_FACT.search(ctx.text):
+            return None  # "When can I ring you?" is about the shop, whatever "ring" finds in the catalog
         shopping = asked or bool(_SHOPPING.search(ctx.text)) or ask.browse
         if shopping and await self._passage_answers(ctx, _SAME_QUESTION):
             return None  # "do your helmets come in kids sizes?" is an FAQ entry, word for word: auto-reply's
@@ -162,8 +168,12 @@ class ProductLookup(Plugin):
         foreign = in_other_language(self.bot, ctx)
         if shopping and ask.words and not foreign:
             unknown = kb.unknown_words(ask.words)
-            if unknown and len(ask.words) <= _MAX_PRODUCT_WORDS and \
-                    len(unknown) >= self.settings.unknown_share * len(ask.words):
+            written = _how_written(ctx.text, unknown)
+            # plain words we lack around a type we have ("a height chart for a nursery") may be that
+            # type under another name; a type we lack ("a leather handbag") we do not sell
+            plain_only = written == "common" and _head_word(ctx.text, ask.words) not in unknown
+            if unknown and len(ask.words) <= _MAX_PRODUCT_WORDS and (written == "name" or (
+                    not plain_only and len(unknown) >= self.settings.unknown_share * len(ask.words))):
                 missing = unknown
             elif len(ask.words) == 1 and _SHOPPING.search(ctx.text) and kb.modifier_only(ask.words[0]):
                 missing = ask.words  # "do you sell laptops?" in a shop of laptop backpacks: only ever a modifier
@@ -344,6 +354,37 @@ class ProductLookup(Plugin):
             for i, (h, label) in enumerate(zip(hits, _labels(hits), strict=True), start=1)
         )
         return Embed(title="Possible matches", fields=fields)
+
+
+def _how_written(text: str, words: list[str]) -> str | None:
+    """How the customer wrote the catalog's unknown ``words``: ``"name"`` when one is capitalised
+    ("Yankee Candle jars": a brand we do not sell), ``"common"`` when the message uses capitals but
+    not for them ("a height chart for a nursery": plain words for something we may have under another
+    name), None when nothing tells (all lower case)."""
+    if not words:
+        return None
+    # a sentence's first word is capitalised whatever it is: it tells nothing
+    inside = [m.group() for m in re.finditer(r"[^\W\d_][\w'’-]*", text)
+              if not re.search(r"(?:^|[.!?]\s*)$", text[:m.start()].rstrip(" \"'“(") or "")]
+    capitalised = {w.lower() for w in inside if w[:1].isupper()}
+    if capitalised & set(words):
+        return "name"
+    return "common" if capitalised or text.lstrip(" \"'“(")[:1].isupper() else None
+
+
+_PREPOSITION = frozenset("for with to from that which who in on of by at".split())
+
+
+def _head_word(text: str, words: list[str]) -> str | None:
+    """The product type a message names: the last of the product ``words`` before a preposition
+    ends the phrase ("chart" in "a height chart for a nursery wall")."""
+    head = None
+    for token in re.findall(r"[^\W\d_][\w'’-]*", text.lower()):
+        if token in _PREPOSITION and head is not None:
+            break
+        if token in words:
+            head = token
+    return head
 
 
 def _option_values(values: dict[str, int | None]) -> str:

@@ -283,6 +283,36 @@ async def test_a_brand_or_type_the_shop_does_not_sell(make_bot, knowledge, text)
     assert not sent[0].action.embeds  # no unrelated products listed
 
 
+CRAFTS = """sku,name,category,price,stock,brand
+C-1,Aqua Watercolor Pencils,Art > Pencils,$18,5,Faber-Castell
+C-2,Wall Vinyl Growth Chart,Nursery > Decor,$12,3,Stickerz
+C-3,Kitchen Storage Jar with Lid,Home > Jars,$9,8,Miah
+C-4,Lord of the Rings Card Game,Games > Cards,$30,2,Fantasy Flight
+C-5,Leather Notebook,Stationery,$20,4,Paperblanks
+"""
+
+
+@pytest.mark.parametrize(("text", "reason", "named"), [
+    ("I want some watercolour pencils for my daughter", "product_found", "Watercolor Pencils"),  # British spelling
+    ("Do you have a height chart for a nursery wall?", "product_found", "Growth Chart"),  # plain words, a type we have
+    ("I'm looking for a leather handbag", "not_sold", None),  # a type we do not have
+    ("Any Yankee Candle jars?", "not_sold", "Yankee"),  # a capitalised name we do not have
+    ("When can I ring you?", None, None),  # about the shop, whatever "ring" finds
+])
+async def test_we_dont_sell_tells_a_name_or_type_we_lack_from_other_words(make_bot, tmp_path, text, reason, named):
+    (tmp_path / "crafts.csv").write_text(CRAFTS, encoding="utf-8")
+    kb = KnowledgeBase(connect(tmp_path / "crafts.db"), None)
+    import_file(kb, "products", tmp_path / "crafts.csv", {"attributes": "brand"})
+    bot, chat = await shop(make_bot, kb)
+    outcome, sent = await chat.say_and_outcome(text)
+    if reason is None:
+        assert not outcome.reason.startswith("product") and outcome.reason != "not_sold", outcome
+    else:
+        assert outcome.reason == reason
+        shown = sent[0].text + " ".join(e.title or "" for e in sent[0].action.embeds)
+        assert named is None or named in shown
+
+
 def test_message_shapes():
     assert split_questions("How long does delivery take, and can I pay cash on delivery?") == [
         "How long does delivery take", "can I pay cash on delivery?"]

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Sequence
-from .excerpt import stem
+from .search import stem
+from .spelling import spellings
 from .filters import sql_where
 from .search import fts_query
 
@@ -23,11 +24,14 @@ _FIELDS = "{name category attributes}"
 
 
 def forms(word: str) -> list[str]:
-    """The word, its stem and the stem's plurals: "dresses" -> dress, dresses (never "dressberry")."""
-    base = stem(word)
-    out = [word, base, base + "s", base + "es"]
-    if base.endswith("y"):
-        out.append(base[:-1] + "ies")
+    """The word, its stem and the stem's plurals: "dresses" -> dress, dresses (never "dressberry"),
+    in British and American spelling ("watercolour" finds "Watercolor")."""
+    out = []
+    for spelt in spellings(word):
+        base = stem(spelt)
+        out += [spelt, base, base + "s", base + "es"]
+        if base.endswith("y"):
+            out.append(base[:-1] + "ies")
     return list(dict.fromkeys(out))
 
 

@@ -21,8 +21,10 @@ from functools import lru_cache
 
 from .places import ABROAD, is_place, regions_of
 from .search import query_terms, stem
+from .spelling import american, spellings
 
-__all__ = ["AGREEMENT_WEIGHT", "COSINE_WEIGHT", "Excerpt", "answer_confidence", "confidence_parts", "excerpt", "stem", "stems", "coverage"]
+__all__ = ["AGREEMENT_WEIGHT", "COSINE_WEIGHT", "Excerpt", "american", "answer_confidence", "confidence_parts", "coverage",
+           "excerpt", "spellings", "stem", "stems"]
 
 #: Weight of the retrieval score in :func:`answer_confidence` (the rest is word coverage), calibrated.
 COSINE_WEIGHT = 0.8
@@ -66,27 +68,6 @@ def _stems(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys([stem(american(w)) for w in terms.words] + list(terms.cjk)))
 
 
-# British and American spellings of one word, written one way on both sides ("personalised" is
-# "personalized", "colour" "color", "catalogue" "catalog"). Only where both sides are compared:
-# the catalog's own search matches letters in product names and keeps them as written.
-_SPELLINGS = (
-    (re.compile(r"(?<=\w{3})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
-    (re.compile(r"(?<=\w{3})ys(e|ed|es|ing)$"), r"yz\1"),
-    (re.compile(r"(?<=\w{2})our(s|ed|ing|ite|ites)?$"), r"or\1"),
-    (re.compile(r"(?<=\w{3})tre(s)?$"), r"ter\1"),
-    (re.compile(r"(?<=\w{3})ogue(s)?$"), r"og\1"),
-    (re.compile(r"^jewell?ery$"), "jewelry"),
-    (re.compile(r"^(cancel|travel|label|model|fuel)l(ed|ing|er|ers)$"), r"\1\2"),
-    (re.compile(r"^grey$"), "gray"),
-)
-
-
-@lru_cache(maxsize=_TEXTS_KEPT)
-def american(word: str) -> str:
-    """``word`` in American spelling where the two differ by a regular ending (lower-cased input)."""
-    for pattern, replacement in _SPELLINGS:
-        word = pattern.sub(replacement, word)
-    return word
 
 
 @lru_cache(maxsize=_TEXTS_KEPT)

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .spelling import spellings
+
 __all__ = ["QueryTerms", "query_terms", "stem", "fts_query", "Coverage", "lexical_score", "idf", "rrf"]
 
 # Words that say nothing about which product or answer is meant. Neither FTS5 tokenizer has
@@ -143,6 +145,8 @@ class Coverage:
         # A plural or inflected word also counts by its stem at a word's start: "backpacks" in "laptop backpack".
         self._words = [(weights.get(w, 1.0), w, w in whole_words or len(w) < INFIX_LETTERS,
                         b if (b := stem(w)) != w else "") for w in terms.words]
+        # the other spelling of a word counts as the word: "watercolour" in "Watercolor Pencils"
+        self._other = {w: [o for o in spellings(w) if o != w] for w in terms.words}
         self._cjk = [(weights.get(run, 1.0), _trigrams(run) or [run]) for run in terms.cjk]
         self._total = sum(w for w, *_ in self._words) + sum(w for w, _ in self._cjk)
 
@@ -153,7 +157,8 @@ class Coverage:
             return 0.0
         found = 0.0
         for weight, word, whole, base in self._words:
-            if _find(main, word, whole) >= 0 or (base and _find(main, base, True) >= 0):
+            if _find(main, word, whole) >= 0 or (base and _find(main, base, True) >= 0) or \
+                    any(_find(main, other, True) >= 0 for other in self._other[word]):
                 found += weight
             elif extra and (_find(extra, word, whole) >= 0 or (base and _find(extra, base, True) >= 0)):
                 found += weight * extra_credit
