@@ -9,6 +9,7 @@ import pytest
 from supportbot.history import connect
 from supportbot.knowledge import KnowledgeBase, excerpt, import_file
 from supportbot.knowledge.excerpt import coverage, stems
+from supportbot.knowledge.places import with_countries
 from supportbot.testing.doubles import ScriptedUnderstander, understanding
 from supportbot.testing.fake_runner import FakeRunner
 from supportbot.understanding.questions import is_follow_up, new_words, split_questions
@@ -206,6 +207,28 @@ def test_a_country_is_covered_by_the_region_it_lies_in():
     assert "Asia" in excerpt("do you ship to Japan?", ZONES, max_units=1).text
     assert coverage(stems("delivery to Spain"), "EU countries") == coverage(stems("delivery to Spain"), "Spain")
     assert coverage(stems("a jersey"), "Channel Islands") == 0  # a word that is a place and a garment is not one
+
+
+SAID_ROWS = """Destination Republic of Ireland: Orders under €30 €4.95, €30 to €59.99 €2.95, €60 and over FREE, Delivery time 1-3 working days
+Destination Northern Ireland & Great Britain: Orders under €30 €8.95, €30 to €59.99 €6.95, €60 and over €4.95, Delivery time 3-5 working days
+Destination European Union: Orders under €30 €12.95, €30 to €59.99 €10.95, €60 and over €7.95, Delivery time 4-8 working days
+Destination Rest of the world (USA, Canada and others): Orders under €30 €24.95, €30 to €59.99 €22.95, €60 and over €18.95, Delivery time 7-14 working days"""
+
+
+def test_a_city_a_question_sends_to_is_followed_by_its_country():
+    assert with_countries("How much is postage to Cork on a €25 order?") == \
+        "How much is postage to Cork on a €25 order (Ireland)?"
+    assert with_countries("What do you charge to send it to Boston?").endswith("(USA)?")
+    for text in ("Could I pick my order up from your place in Bristol instead?", "I need a reading lamp",
+                 "Do you ship to Germany?"):
+        assert with_countries(text) == text  # the shop's own town, a plain word, a country already
+
+
+def test_one_row_of_a_rate_table_answers_one_destination():
+    part = excerpt(with_countries("How much to post a €50 order to Belfast?"), SAID_ROWS).text
+    assert "€6.95" in part and "Rest of the world" not in part and "European Union" not in part
+    part = excerpt("How much is delivery to Germany for a €20 order?", SAID_ROWS).text
+    assert part.startswith("Destination European Union") and "world" not in part
 
 
 async def test_a_follow_up_asks_the_passage_the_previous_answer_came_from(make_bot, knowledge, tmp_path):

@@ -22,6 +22,7 @@ The passages an answer stands on are recorded with its outcome.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -38,8 +39,9 @@ from supportbot.i18n import (
     small_talk_in,
     text_language,
 )
-from supportbot.knowledge import KnowledgeBase, Passage, answer_confidence, excerpt
+from supportbot.knowledge import KnowledgeBase, Passage, answer_confidence, excerpt, places
 from supportbot.knowledge.excerpt import coverage, stems
+from supportbot.knowledge.places import with_countries
 from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
 from supportbot.prompts import grounded_reply
 from supportbot.understanding.intents import mean_probabilities, passage_texts, topic_agreement
@@ -106,6 +108,8 @@ class AutoReply(Plugin):
         kb = self.bot.knowledge
         if self.bot.understander is not None and isinstance(kb, KnowledgeBase):
             self.bot.spawn(self._classify_all(kb), name="auto_reply: passage intents")
+        if kb is not None:  # the city names load once, off the event loop, before customers name one
+            self.bot.spawn(asyncio.to_thread(places.load), name="auto_reply: city names")
 
     async def _classify_all(self, kb: KnowledgeBase) -> None:
         passages = kb.passages(limit=_PASSAGE_INTENTS_KEPT)
@@ -169,12 +173,13 @@ class AutoReply(Plugin):
 
     async def _best(self, question: str, topic: _Topic | None, needed: float) -> _Found:
         """The best passage for ``question`` (searched with the follow-up's ``topic``), excerpted."""
-        query = f"{topic.text} {question}" if topic else question
+        asked = with_countries(question)  # "postage to Cork (Ireland)": the rate table names countries
+        query = f"{with_countries(topic.text)} {asked}" if topic else asked
         passages = await self._knowledge.search_passages(query, k=self.settings.passages)
         if not passages:
             return _Found(question, None, None, 0.0)
         # A follow-up's own words ("and for gifts?") say too little to classify: no agreement there.
-        agreements = await self._agreements(None if topic else question, passages)
+        agreements = await self._agreements(None if topic else asked, passages)
         scored = [(answer_confidence(query, p, a), p) for p, a in zip(passages, agreements)]
         if topic:  # "and for gifts?": of the passages on the earlier topic, the one that has "gifts"
             focus = stems(" ".join(new_words(question)))
@@ -183,7 +188,7 @@ class AutoReply(Plugin):
         confidence, best = max(scored, key=lambda s: s[0])
         if confidence < needed:
             return _Found(question, None, best.id, confidence)
-        part = excerpt(question, best.text, max_units=self.settings.excerpt_sentences)
+        part = excerpt(asked, best.text, max_units=self.settings.excerpt_sentences)
         if topic and part.coverage == 0:
             part = excerpt(query, best.text, max_units=self.settings.excerpt_sentences)
         return _Found(question, _under_heading(best, part.text), best.id, confidence)

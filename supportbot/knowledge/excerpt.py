@@ -32,6 +32,10 @@ COSINE_WEIGHT = 0.8
 AGREEMENT_WEIGHT = 0.1
 #: A passage this short is given whole to a broad question (one no sentence answers by its words).
 _WHOLE_CHARS = 500
+# A table row as the page importer says it: "Destination European Union: Orders under €30 €12.95, ..."
+_SAID_ROW = re.compile(r"^[^:|]{1,100}: [^:]+, [^:]+(?<![.!?])$")
+#: Another row of the best row's table joins the answer only when it scores this share of the best.
+_ROW_TIE = 0.9
 #: Items given after a chosen sentence that introduces a list ("... depends on your level:").
 _LIST_ITEMS = 5
 _SENTENCE = re.compile(r"(?<=[.!?。！？])\s+(?=[^\W\d_]|[\"'“(₹$€£])|\n+")
@@ -134,9 +138,15 @@ def split_units(text: str) -> list[str]:
     return list(_units(text))
 
 
-@lru_cache(maxsize=_TEXTS_KEPT)
 def _units(text: str) -> tuple[str, ...]:
+    return _parsed(text)[0]
+
+
+@lru_cache(maxsize=_TEXTS_KEPT)
+def _parsed(text: str) -> tuple[tuple[str, ...], frozenset[int]]:
+    """The units of ``text``, and which of them are table rows."""
     units: list[str] = []
+    rows: set[int] = set()
     lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
     expanded: list[str] = []
     for line in lines:  # a table squashed onto one line: "| a | b | |---|---| | c | d |"
@@ -145,6 +155,8 @@ def _units(text: str) -> tuple[str, ...]:
         else:
             expanded.append(line)
     header: list[str] | None = None
+    said = [line for line in expanded if _SAID_ROW.match(line)]
+    said_rows = set(said) if len(said) >= 2 else set()
     for line in expanded:
         if line.startswith("|") and line.endswith("|"):
             if _TABLE_SEPARATOR.match(line):
@@ -153,14 +165,19 @@ def _units(text: str) -> tuple[str, ...]:
             if header is None:
                 header = cells
                 continue
+            rows.add(len(units))
             if len(header) == len(cells) and len(cells) > 1:
                 units.append(f"{cells[0]}: " + ", ".join(f"{h} {c}" for h, c in zip(header[1:], cells[1:], strict=True)))
             else:
                 units.append(" ".join(cells))
             continue
         header = None
+        if line in said_rows:  # a row the page importer already said with its header: one unit
+            rows.add(len(units))
+            units.append(line)
+            continue
         units.extend(s.strip() for s in _SENTENCE.split(_BULLET.sub("", line)) if s.strip())
-    return tuple(units)
+    return tuple(units), frozenset(rows)
 
 
 def excerpt(question: str, text: str, *, max_units: int = 2) -> Excerpt:
@@ -169,14 +186,15 @@ def excerpt(question: str, text: str, *, max_units: int = 2) -> Excerpt:
     A passage of at most ``max_units`` units is given whole. When no unit shares a word with the
     question, the passage's first units are given (it was found by meaning, not by words).
     """
-    units = split_units(text)
+    units, rows = _parsed(text)
     wanted = stems(question)
     if not units:
         return Excerpt(text, coverage(wanted, text))
     amount = _amount_in(question)
-    scored = []
+    scored, words = [], []
     for i, unit in enumerate(units):
         score = coverage(wanted, unit)
+        words.append(score)
         if amount is not None and _band_holds(unit, amount):
             score += 1.0
         scored.append((score, i))
@@ -190,8 +208,12 @@ def excerpt(question: str, text: str, *, max_units: int = 2) -> Excerpt:
         if best <= 0:
             chosen = list(range(max_units))
         else:
-            # The runner-up joins only if it is nearly as good: one clear sentence beats two.
-            chosen = [i for score, i in ranked[:max_units] if score > 0 and score >= 0.6 * best]
+            # The runner-up joins only if it is nearly as good: one clear sentence beats two. Rows of
+            # one table are alternatives (destinations, order bands): another row joins only on a near tie.
+            top = ranked[0][1]
+            chosen = [i for score, i in ranked[:max_units] if score > 0 and score >= 0.6 * best and (
+                i == top or top not in rows or i not in rows or
+                (score >= _ROW_TIE * best and words[i] >= _ROW_TIE * words[top]))]
             chosen.sort()
             if chosen and units[chosen[-1]].endswith(":"):  # an introduction: its list follows
                 chosen += list(range(chosen[-1] + 1, min(len(units), chosen[-1] + 1 + _LIST_ITEMS)))

