@@ -9,6 +9,7 @@ import pytest
 from supportbot.history import connect
 from supportbot.knowledge import KnowledgeBase, excerpt, import_file
 from supportbot.knowledge.excerpt import coverage, stems
+from supportbot.knowledge.aliases import spelled_out
 from supportbot.knowledge.places import with_countries
 from supportbot.testing.doubles import ScriptedUnderstander, understanding
 from supportbot.testing.fake_runner import FakeRunner
@@ -222,6 +223,12 @@ def test_a_city_a_question_sends_to_is_followed_by_its_country():
     for text in ("Could I pick my order up from your place in Bristol instead?", "I need a reading lamp",
                  "Do you ship to Germany?"):
         assert with_countries(text) == text  # the shop's own town, a plain word, a country already
+
+
+def test_short_names_are_searched_written_out():
+    assert spelled_out("Do you take Amex?") == "Do you take American Express?"
+    assert spelled_out("can I pay COD") == "can I pay cash on delivery"
+    assert spelled_out("I need a code for my order") == "I need a code for my order"  # whole words only
 
 
 def test_one_row_of_a_rate_table_answers_one_destination():

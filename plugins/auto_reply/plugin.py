@@ -41,6 +41,7 @@ from supportbot.i18n import (
 )
 from supportbot.knowledge import KnowledgeBase, Passage, answer_confidence, excerpt, places
 from supportbot.knowledge.excerpt import coverage, stems
+from supportbot.knowledge.aliases import spelled_out
 from supportbot.knowledge.places import with_countries
 from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
 from supportbot.prompts import grounded_reply
@@ -173,7 +174,8 @@ class AutoReply(Plugin):
 
     async def _best(self, question: str, topic: _Topic | None, needed: float) -> _Found:
         """The best passage for ``question`` (searched with the follow-up's ``topic``), excerpted."""
-        asked = with_countries(question)  # "postage to Cork (Ireland)": the rate table names countries
+        # "postage to Cork (Ireland)", "do you take Amex (American Express)?": as the pages name them
+        asked = with_countries(spelled_out(question))
         query = f"{with_countries(topic.text)} {asked}" if topic else asked
         passages = await self._knowledge.search_passages(query, k=self.settings.passages)
         if not passages:
