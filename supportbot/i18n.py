@@ -138,9 +138,11 @@ def shop_language(bot: Any) -> str:
 
 
 def anchors(text: str) -> set[str]:
-    """Tokens of ``text`` that mean the same in any language: numbers and codes, Latin words in a
-    CJK message, and names (capitalised mid-sentence, all-caps or mixed case), lower-cased."""
-    found = {m.group(0).lower() for m in _NUMBER_OR_CODE.finditer(text)}
+    """Tokens of ``text`` that mean the same in any language: numbers of three digits or more and
+    codes, Latin words in a CJK message, and names (capitalised mid-sentence, all-caps or mixed
+    case), lower-cased."""
+    # a bare one- or two-digit number ("20 euros") is in too many unrelated passages ("20 working days")
+    found = {m.group(0).lower() for m in _NUMBER_OR_CODE.finditer(text) if not re.fullmatch(r"\d{1,2}", m.group(0))}
     cjk = bool(_CJK.search(text))
     for match in _LATIN_WORD.finditer(text):
         word = match.group(0)
