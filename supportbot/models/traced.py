@@ -69,13 +69,14 @@ class TracedEncoder:
     def _forward(self, features: dict[str, Any]) -> np.ndarray:
         import torch
 
+        device = self._model.device
+        features = {key: value.to(device) if isinstance(value, torch.Tensor) else value for key, value in features.items()}
         with torch.inference_mode():  # thread-local: set on the thread that runs the pass
-            tensors = tuple(value for value in features.values() if isinstance(value, torch.Tensor))
             if tuple(key for key, value in features.items() if isinstance(value, torch.Tensor)) == self._keys:
-                embedding = self._traced(*tensors)
+                embedding = self._traced(*(features[key] for key in self._keys))
             else:  # not the inputs the trace was recorded with
                 embedding = self._model(features)["sentence_embedding"]
-            return torch.nn.functional.normalize(embedding, p=2, dim=1).numpy()
+            return torch.nn.functional.normalize(embedding, p=2, dim=1).cpu().numpy()
 
 
 def trace_encoder(model: Any, name: str) -> TracedEncoder | None:
@@ -114,7 +115,7 @@ def _trace(model: Any) -> TracedEncoder:
             return self.model(dict(zip(keys, tensors, strict=True)))["sentence_embedding"]
 
     with _quiet(), torch.inference_mode():
-        traced = torch.jit.trace(_SentenceEmbedding().eval(), tuple(features[key] for key in keys),
+        traced = torch.jit.trace(_SentenceEmbedding().eval(), tuple(features[key].to(model.device) for key in keys),
                                  check_trace=False)
     return TracedEncoder(model, traced, keys)
 
