@@ -364,7 +364,9 @@ def _p95(values: list[float]) -> float:
 
 def embedder_alone(texts: list[str]) -> dict[str, Any]:
     """Texts per second for the bot's embedder on ``texts``, in this process, the bot stopped:
-    batched, with each batch size and torch thread count tried; the fastest is the baseline."""
+    batched, with each batch size and torch thread count tried; the fastest is the baseline.
+    The same code as the bot's: with the traced forward pass and one torch thread, the passes of
+    a batch run side by side on as many threads as there are cores, as they do in the bot."""
     import torch
 
     from supportbot.models import EmbeddingSettings, ModelSettings, create_runner

@@ -8,9 +8,10 @@ import pytest
 
 from supportbot.history import connect
 from supportbot.knowledge import KnowledgeBase, excerpt, import_file
+from supportbot.knowledge.excerpt import coverage, stems
 from supportbot.testing.doubles import ScriptedUnderstander, understanding
 from supportbot.testing.fake_runner import FakeRunner
-from supportbot.understanding.questions import is_follow_up, split_questions
+from supportbot.understanding.questions import is_follow_up, new_words, split_questions
 from supportbot.understanding.urgency import urgency
 
 CATALOG = """sku,name,category,price,stock,brand,colour
@@ -105,6 +106,11 @@ async def test_a_clarifying_question_only_when_nothing_is_close(make_bot, knowle
     ("I don't recognise these transactions on my statement", "fraud"),
     ("someone placed an order with my card", "fraud"),
     ("an order was made on my account without my permission", "fraud"),
+    ("You charged my card twice for the same order!", "billing_error"),
+    ("I was double charged for order 5521", "billing_error"),
+    ("Can I get my money back? The kettle is rubbish", "refund_demand"),
+    ("Can you send a new one? My parcel came damaged.", "damaged"),
+    ("what do I do now, my parcel came damaged?", "damaged"),
 ])
 def test_urgent_messages_are_recognised(text, kind):
     assert urgency(text) == kind
@@ -115,7 +121,10 @@ def test_urgent_messages_are_recognised(text, kind):
                                   "I never got my order", "how do I make a purchase without an account?",
                                   "the payment I made yesterday, where does it show?",
                                   "is this candle safe to leave burning?", "are the blankets fire resistant?",
-                                  "do you sell smoke alarms?", "what is the burn time of the candles?"])
+                                  "do you sell smoke alarms?", "what is the burn time of the candles?",
+                                  "I got a present from your shop that I don't want. Can I get the money back?",
+                                  "How long after delivery can I tell you a parcel came damaged?",
+                                  "What happens if my order arrives damaged?"])
 def test_questions_about_policies_are_not_urgent(text):
     assert urgency(text) is None
 
@@ -177,6 +186,37 @@ async def test_follow_ups_resolve_against_this_customers_own_previous_turn(make_
     await chat.say("What is your return policy?", customer="carol")
     outcome, sent = await chat.say_and_outcome("and for gifts?", customer="carol")
     assert "gift receipt" in sent[0].text
+
+
+ZONES = """# International delivery
+
+| Destination | Delivery charge | Delivery time |
+|---|---|---|
+| Channel Islands | $13 | 5-8 working days |
+| Zone 1: the EU countries | $15 | 6-9 working days |
+| Zone 3: USA and Canada | $30 | 7-14 working days |
+
+We don't deliver to Asia or Africa.
+"""
+
+
+def test_a_country_is_covered_by_the_region_it_lies_in():
+    assert "$15" in excerpt("How much does it cost to send an order to Germany?", ZONES, max_units=1).text
+    assert "$30" in excerpt("Can you post to New York?", ZONES, max_units=1).text
+    assert "Asia" in excerpt("do you ship to Japan?", ZONES, max_units=1).text
+    assert coverage(stems("delivery to Spain"), "EU countries") == coverage(stems("delivery to Spain"), "Spain")
+    assert coverage(stems("a jersey"), "Channel Islands") == 0  # a word that is a place and a garment is not one
+
+
+async def test_a_follow_up_asks_the_passage_the_previous_answer_came_from(make_bot, knowledge, tmp_path):
+    (tmp_path / "zones.md").write_text(ZONES, encoding="utf-8")
+    import_file(knowledge, "policies", tmp_path / "zones.md")
+    bot, chat = await shop(make_bot, knowledge)
+    _, sent = await chat.say_and_outcome("What is the delivery charge to France?")
+    assert "$15" in sent[0].text
+    # alone, this is the shop's general delivery time; after France, it is the EU zone's
+    _, sent = await chat.say_and_outcome("and how long does it take to arrive?")
+    assert "6-9 working days" in sent[0].text
 
 
 async def test_superlatives_and_filters_come_from_the_typed_fields(make_bot, knowledge):
@@ -248,7 +288,9 @@ def test_message_shapes():
         "How long does delivery take", "can I pay cash on delivery?"]
     assert split_questions("if I order two, when do they ship?") == ["if I order two, when do they ship?"]
     assert [is_follow_up(t) for t in ("is it in stock?", "and for gifts?", "how much?", "return these shoes please",
-                                      "what is your return policy?")] == [True, True, True, False, False]
+                                      "what is your return policy?", "how long does it take?",
+                                      "and how long does it take to arrive?")] == [True, True, True, False, False, True, True]
+    assert new_words("and for gifts?") == ["gifts"] and new_words("how long does it take?") == []
 
 
 async def test_passages_are_classified_by_intent_in_the_background_from_the_start(make_bot, knowledge):

@@ -36,3 +36,28 @@ def test_fernhill_imports_with_nothing_skipped(kb, tmp_path, shared_data):
     assert stock == 421  # summed over its 16 colour/size variants
     assert attributes["Size"] == "Small, Large" and "Gold-Toned & Navy Blue" in attributes["Colour"]
     assert "Winter Glow Glass Bauble Set" not in rows
+
+
+def test_larkspur_imports_with_nothing_skipped(kb, tmp_path, shared_data):
+    """The held-out WooCommerce shop: found by file names, the preset by its header, EUR from the
+    pages; variable products get their variations' stock and options, hidden ones are left out."""
+    from bench.shops import build_shop
+
+    folder = build_shop("larkspur", tmp_path / "larkspur")
+    assert not (folder / "shop.yaml").exists()
+    report = import_shop(kb, folder)
+    assert report.skipped == []
+    assert all(r.skipped == 0 for r in report.reports), report.summary()
+    assert report.currency_from_pages == "EUR"
+    products = next(r for r in report.reports if r.kind == "products")
+    assert products.columns["preset"] == "woocommerce"
+    assert report.counts["products"] == 178  # 180 products less the private and the draft one
+    assert report.counts["faq"] == 13  # the FAQ page's Details-block questions
+    rows = {name: (price, stock, json.loads(attributes or "{}")) for name, price, stock, attributes in kb.db.conn.execute(
+        "SELECT name, price, stock, attributes FROM kb_products")}
+    price, stock, attributes = rows["Larkspur Layered Tulle Tutu"]
+    assert stock == 40  # 14 + 9 + 6 + 0 + 11 over its five variations
+    assert attributes["Colour"] == "Pink, Lilac, Emerald Green" and attributes["Size"] == "2-4 years, 5-8 years"
+    assert rows["Rubie's Rag Doll Children's Costume"][1] == 50  # variations whose Parent is "id:N"
+    assert rows["Atlantic Diamond Kite"][0] == 19.99  # its sale ended on 30 November 2026
+    assert "Easter Bunny Egg Hunt Kit" not in rows and "Classroom Crayon Bulk Pack (Schools Only)" not in rows

@@ -35,7 +35,7 @@ ID,Type,SKU,Name,Published,"Is featured?","Visibility in catalog","Short descrip
 "Date sale price starts","Date sale price ends","Tax status","Tax class","In stock?",Stock,"Sale price",\
 "Regular price",Categories,Tags,Parent,"Attribute 1 name","Attribute 1 value(s)","Attribute 1 visible",\
 "Attribute 1 global","Attribute 2 name","Attribute 2 value(s)","Attribute 2 visible","Attribute 2 global"
-44,variable,woo-vneck-tee,V-Neck T-Shirt,1,1,visible,A variable product.,"<p>Pellentesque &amp; more.</p>",,,\
+44,variable,woo-vneck-tee,V-Neck T-Shirt,1,1,visible,A variable product.,"<p>Pellentesque &amp; more.</p>\\n<p>Soft.</p>",,,\
 taxable,,1,,,,"Clothing > Tshirts, Clothing",,,Color,"Blue, Green, Red",1,1,Size,"Large, Medium, Small",1,1
 46,simple,woo-beanie,Beanie,1,0,visible,A simple product.,<p>Warm.</p>,,,taxable,,1,12,18,20,\
 Clothing > Accessories,,,Color,Red,1,1,,,,
@@ -118,9 +118,12 @@ def test_woocommerce_variations_link_to_their_parent_by_sku_or_id(kb, tmp_path):
     tee = _product(kb, "v-neck t-shirt", "woo-vneck-tee")
     assert tee.stock == 100 and (tee.price, tee.price_max) == (15.0, 20.0)
     assert tee.attributes == {"Color": "Red, Green, Blue", "Size": "Large, Medium, Small"}
-    assert tee.category == "Clothing > Tshirts" and tee.description == "Pellentesque & more."
+    # the exporter writes a description's line breaks as a backslash and an n
+    assert tee.category == "Clothing > Tshirts" and tee.description == "Pellentesque & more.\nSoft."
     red = tee.variants[0]
-    assert red["options"] == {"Color": "Red", "Size": "Large, Medium, Small"}  # "any size"
+    assert red["options"] == {"Color": "Red"}  # "any size": no size of its own, it counts for each
+    assert tee.option_stock() == {"Color": {"Red": 30, "Green": 50, "Blue": 20},
+                                  "Size": {"Large": 80, "Small": 50, "Medium": 30}}
     beanie = _product(kb, "beanie", "woo-beanie")
     assert (beanie.price, beanie.stock, beanie.attributes) == (18.0, 12, {"Color": "Red"})  # on sale
     assert "woo-hidden" not in {h.sku for h in kb.search_products_sync("hoodie with pocket", k=10)}
@@ -205,3 +208,12 @@ def test_each_option_value_has_the_stock_of_its_children(kb, tmp_path):
                                      "Size": {"M": 65, "L": 35, "S": None}}
     assert hoodie.variants_named("is the hoodie in stock in green?") == [("Color", "Green", 25)]
     assert hoodie.variants_named("is the hoodie in stock?") == []
+
+
+def test_two_options_named_are_the_children_that_have_both(kb, tmp_path):
+    _import(kb, tmp_path, WOO, preset="woocommerce")
+    tee = _product(kb, "v-neck t-shirt", "woo-vneck-tee")
+    assert tee.variants_named("is the tee in stock in Blue, Large?") == [("Color / Size", "Blue, Large", 0)]
+    assert tee.variants_named("and in red, medium") == [("Color / Size", "Red, Medium", 30)]  # red takes any size
+    assert tee.variants_named("in green or blue, size large?") == [
+        ("Color / Size", "Green, Large", 50), ("Color / Size", "Blue, Large", 0)]

@@ -28,6 +28,21 @@ guidelines); :func:`build_shop` writes the rest into a folder of the shape a mer
   (theme header and footer, delivery tables by order value and by zone, an FAQ page of question
   headings), and the shared retailer's FAQ file as downloaded. No shop.yaml: files are found by
   their names, the Shopify preset by its header, the currency from the pages.
+- ``larkspur``: an Irish toy, puzzle and craft shop (EUR), **held out and written blind** like
+  fernhill, by someone who had read neither the bot's answering code nor the other shops' cases: its
+  pages and its cases (bench/cases/larkspur.jsonl) were committed before any reply was seen. A
+  WooCommerce product CSV export as WooCommerce's own exporter writes it (``ID``, ``Type``, ``SKU``,
+  ``Published`` 1/0/-1, ``In stock?``, ``Sale price``, ``Categories`` with " > " paths, ``Images``,
+  ``Parent`` as the parent's SKU or ``id:N``, ``Brands``, ``Attribute N ...`` columns, ``Meta:``
+  columns, line breaks in descriptions written as a literal ``\\n``), written from Amazon's sample
+  catalog (puzzles, games, craft, soft toys, baby and kids' room; none of emporium's products):
+  variable products with Size or Colour variations (costumes, soft toys, storage cubes, sheets), a
+  tutu with Colour and Size whose one variation takes any size, a private and a draft product, a
+  sale that has ended and one that runs to Christmas. Its customer-service pages as a WordPress site
+  publishes them (theme header, navigation and footer, wptexturize entities, a shipping rate table
+  by zone and order value, an FAQ page of Details-block accordions) and one Markdown page. No FAQ
+  file and no shop.yaml: files are found by their names, the preset by its header, the currency
+  from the pages (EUR).
 
 Flipkart rows without a brand take the first word of their name (where Flipkart names
 put it). Neither catalog has stock: each product gets a fixed pseudo-random count from its SKU (about one
@@ -140,7 +155,8 @@ MAGENTO_COLUMNS = ["sku", "store_view_code", "attribute_set_code", "product_type
 
 def _emporium() -> list[dict[str, str]]:
     """A Magento 2 catalog export: simple products, and configurable parents with size children."""
-    rows = csv.DictReader((DATA / "catalog-amazon/amazon_products_sample_1000.csv").open(encoding="utf-8-sig"))
+    with (DATA / "catalog-amazon/amazon_products_sample_1000.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
     taken: dict[str, int] = {}
     seen: set[str] = set()
     out: list[dict[str, str]] = []
@@ -354,7 +370,260 @@ def _fernhill() -> list[dict[str, str]]:
     return out
 
 
-SHOPS = {"outfitters": _outfitters, "bazaar": _bazaar, "emporium": _emporium, "fernhill": _fernhill}
+# --- larkspur: an Irish toy, puzzle and craft shop's WooCommerce export (held out, written blind) ---
+
+#: WooCommerce's product CSV exporter's columns, in its order (two attributes, two meta fields).
+WOO_COLUMNS = [
+    "ID", "Type", "SKU", "GTIN, UPC, EAN, or ISBN", "Name", "Published", "Is featured?", "Visibility in catalog",
+    "Short description", "Description", "Date sale price starts", "Date sale price ends", "Tax status", "Tax class",
+    "In stock?", "Stock", "Low stock amount", "Backorders allowed?", "Sold individually?", "Weight (kg)",
+    "Length (cm)", "Width (cm)", "Height (cm)", "Allow customer reviews?", "Purchase note", "Sale price",
+    "Regular price", "Categories", "Tags", "Shipping class", "Images", "Download limit", "Download expiry days",
+    "Parent", "Grouped products", "Upsells", "Cross-sells", "External URL", "Button text", "Position", "Brands",
+    "Attribute 1 name", "Attribute 1 value(s)", "Attribute 1 visible", "Attribute 1 global", "Attribute 1 default",
+    "Attribute 2 name", "Attribute 2 value(s)", "Attribute 2 visible", "Attribute 2 global", "Attribute 2 default",
+    "Meta: _wpcom_is_markdown", "Meta: _yoast_wpseo_primary_product_cat"]
+_LARKSPUR_EXPORT = "wc-product-export-2-12-2026-1764675432187.csv"
+_LARKSPUR_UPLOADS = "https://larkspurtoys.ie/wp-content/uploads/2026/09/"
+#: (Amazon's second category level, or a name pattern) -> the shop's category path.
+_LARKSPUR_CATEGORIES: list[tuple[str, str]] = [
+    (r"Baby & Toddler|Baby Products|Baby Care|Nursery|Activity & Entertainment|Strollers", "Baby & Toddler"),
+    (r"Pretend Play Pretend Play|Play Restaurant|Diner", "Pretend Play"),
+    (r"Costumes|Dress Up|Tutu|Cape\b", "Dress Up > Costumes & Accessories"),
+    (r"Brain Teasers|3D Crystal|Brainteaser", "Puzzles > Brain Teasers"),
+    (r"Jigsaw|Floor Puzzle|Puzzles?\b", "Puzzles > Jigsaw Puzzles"),
+    (r"Card Games|Playing Cards", "Games > Card Games"),
+    (r"Board Games|Games & Accessories|Board Game|Game\b", "Games > Board Games"),
+    (r"Stuffed Animals|Plush", "Soft Toys"),
+    (r"Clay & Dough|Play-Doh|Dough", "Arts & Crafts > Clay & Dough"),
+    (r"Stickers|Sticker", "Arts & Crafts > Stickers"),
+    (r"Drawing & Painting|Watercolor|Crayon|Pencils|Paint", "Arts & Crafts > Drawing & Painting"),
+    (r"Arts & Crafts|Craft|Bead|Crafting|Sewing|Arts, Crafts", "Arts & Crafts > Craft Kits"),
+    (r"Learning & Education|Flash Cards|Science|Office Products|Education", "Learning > Educational Toys"),
+    (r"Bedding|Home Décor|Kids' Room|Furniture|Storage|Kitchen|Candles", "Kids' Room"),
+]
+_LARKSPUR_TOYS = {"Arts & Crafts", "Puzzles", "Stuffed Animals & Plush Toys", "Learning & Education",
+                  "Baby & Toddler Toys", "Dress Up & Pretend Play", "Games & Accessories"}
+_LARKSPUR_HOME = {"Home & Kitchen", "Baby Products", "Arts, Crafts & Sewing", "Office Products"}
+_LARKSPUR_SKIP = re.compile(r"headset|hose clamp|magnet\b|token|tetrix|window film|tin tote|pop a zit|poop|"
+                            r"stink bomz|social distortion|gear pack|genetics|hand2mind|drama queens|lightsaber|"
+                            r"blaster|last supper|john wayne|florida-opoly|boston-opoly|lifering|zit", re.I)
+_LARKSPUR_BRANDS = (
+    "Melissa & Doug", "Wild Republic", "Fisher-Price", "Ravensburger", "MasterPieces", "Ceaco", "Buffalo Games",
+    "Crayola", "Faber-Castell", "Perler Beads", "Perler", "Eureka", "GUND", "Aurora World", "Aurora", "Folkmanis",
+    "Play-Doh", "Mudpuppy", "Learning Resources", "Educational Insights", "Hygloss", "Creativity for Kids",
+    "Carson Dellosa", "Carson-Dellosa", "BePuzzled", "Whitmor", "Bright Starts", "Skip Hop", "Lamaze", "Galison",
+    "EuroGraphics", "Forum Novelties", "Stephen Joseph", "Trend Enterprises", "Trends International", "Darice",
+    "Great Eastern", "Jay Franco", "RoomMates", "Delta Children", "Baby Doll Bedding", "Sweet Jojo Designs",
+    "Funko", "Aquarius", "Bendon", "Colorbok", "Canal Toys", "Fashion Angels", "Hey! Play!", "Schylling",
+    "LeapFrog", "Thames & Kosmos", "American Educational", "Horizon Group USA", "Shrinky Dinks", "Pillow Pets",
+    "Cuddle Me", "Bedtime Originals", "MerryMakers", "HANSA", "Lauri", "Ingenio", "Blue Orange Games",
+    "University Games", "Indie Boards and Cards", "Late for the Sky", "Trend", "School Smart", "Mrs. Grossman's",
+    "Oopsy Daisy", "Sugarbooger", "Calplush", "Safety 1st", "Happy Trails", "Crocodile Creek", "Lush Décor",
+    "Mi-Zone", "Snuggie Tails", "Disney", "Rubie's")
+_LARKSPUR_MAX = 175
+# Variable products: a name pattern -> (attribute, values with price factors).
+_LARKSPUR_SIZED: list[tuple[str, str, tuple[tuple[str, float], ...]]] = [
+    (r"Infants?\b", "Size", (("6-12 months", 1.0), ("12-18 months", 1.0), ("18-24 months", 1.1))),
+    (r"Costume|Ball Gown", "Size", (("3-4 years", 1.0), ("5-6 years", 1.0), ("7-8 years", 1.15))),
+    (r"^Wild Republic .*Plush", "Size", (("20 cm", 0.7), ("30 cm", 1.0))),
+    (r"Kids Canvas Collapsible Cube", "Colour", (("Pink", 1.0), ("Blue", 1.0), ("Grey", 1.0))),
+    (r"^Stephen Joseph Cape$", "Colour", (("Purple", 1.0), ("Royal Blue", 1.0), ("Red", 1.0))),
+    (r"Toddler Sheet", "Colour", (("Red", 1.0), ("Pink", 1.0), ("Blue", 1.0), ("White", 1.0))),
+]
+
+
+def _eur(usd: float) -> float:
+    """Amazon's dollars as an Irish shop's euro, priced to end in .99."""
+    return max(float(int(usd * 0.95 + 0.999)) - 0.01, 2.99)
+
+
+def _larkspur_name(raw: str) -> str:
+    """Amazon's long listing title as a shop's product name: up to its first comma or dash."""
+    name = " ".join(raw.replace("\u2013", "-").split()).strip('" ')
+    parts = re.split(r",\s|\s-\s|\s\|\s|\s\(", name)
+    short = parts[0] if len(parts[0].split()) >= 3 or len(parts) == 1 else f"{parts[0]} {parts[1]}"
+    short = re.sub(r"-\d+ x \d+ x \d+ inches$|, (?:Small|Red|Pink)$", "", short)
+    return short[:80].strip()
+
+
+def _larkspur_description(r: dict[str, str]) -> tuple[str, str]:
+    """(short description, HTML description) as WooCommerce exports them: line breaks as a literal \\n."""
+    about = [a.strip() for a in r["About Product"].split("|")
+             if a.strip() and not a.strip().startswith(("Make sure this fits", "Go to your orders"))][:5]
+    intro = " ".join(r["Technical Details"].split("|")[0].split())[:240]
+    if intro.startswith("Go to your orders"):
+        intro = ""
+    short = html.escape(about[0] if about else intro, quote=False)
+    body = [f"<p>{html.escape(intro, quote=False)}</p>"] if intro else []
+    if about:
+        body += ["<ul>", *(f"<li>{html.escape(a, quote=False)}</li>" for a in about), "</ul>"]
+    return short, "\\n".join(body)
+
+
+def _larkspur_rows() -> list[tuple[dict[str, str], str, str, str]]:
+    """(Amazon row, name, brand, category) of the shop's products: toys, craft and kids' room items
+    that emporium does not sell, in file order."""
+    with (DATA / "catalog-amazon/amazon_products_sample_1000.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    emporium = {r["name"] for r in _emporium()}
+    seen: set[str] = set()
+    out = []
+    for r in rows:
+        tree = [t.strip() for t in r["Category"].split("|") if t.strip()]
+        raw = " ".join(r["Product Name"].split())
+        if len(tree) < 2 or raw in emporium or _LARKSPUR_SKIP.search(raw):
+            continue
+        if not ((tree[0] == "Toys & Games" and tree[1] in _LARKSPUR_TOYS) or tree[0] in _LARKSPUR_HOME):
+            continue
+        if not re.match(r"\$[\d,]+\.\d\d(?: - \$[\d,]+\.\d\d)?$", r["Selling Price"].strip()):
+            continue
+        name = _larkspur_name(raw)
+        if name.lower() in seen or len(name.split()) < 2:
+            continue
+        where = " ".join(tree[1:3]) + " " + name
+        category = next((c for p, c in _LARKSPUR_CATEGORIES if re.search(p, where)), "Kids' Room")
+        brand = next((b for b in _LARKSPUR_BRANDS if name.lower().startswith(b.lower())), "")
+        seen.add(name.lower())
+        out.append((r, name, brand, category))
+        if len(out) >= _LARKSPUR_MAX:
+            break
+    return out
+
+
+def _woo_row(**values: str) -> dict[str, str]:
+    return {**dict.fromkeys(WOO_COLUMNS, ""), **values}
+
+
+def _larkspur() -> list[dict[str, str]]:
+    """A WooCommerce product CSV export: simple products, variable products followed by their
+    variations (``Parent`` their SKU, or ``id:N`` for the one parent without a SKU), a private and a
+    draft product, sale prices (one sale ended last month, one running to Christmas Eve)."""
+    out: list[dict[str, str]] = []
+    next_id = 1400
+    for n, (r, name, brand, category) in enumerate(_larkspur_rows()):
+        next_id += 1
+        parent_id = next_id
+        sku = "LK-" + r["Uniq Id"][:6].upper()
+        prices = [float(p.replace(",", "")) for p in re.findall(r"\$([\d,]+\.\d\d)", r["Selling Price"])]
+        price = _eur(prices[0])
+        slug = _handle(name)
+        short, description = _larkspur_description(r)
+        h = zlib.crc32(sku.encode())
+        sale_price, sale_ends = "", ""
+        if h % 7 == 0:
+            sale_price = f"{max(round(price * 0.8) - 0.01, 1.99):.2f}"
+        pieces = re.search(r"(\d{2,4})[- ]?(?:Piece|pc|Pcs)\b", name, re.I)
+        tags = [category.split(" > ")[-1].lower(), *(["gift idea"] if h % 3 == 0 else []),
+                *([f"{pieces.group(1)} pieces"] if pieces else [])]
+        categories = category + (", Gifts > Stocking Fillers" if price < 10 else "")
+        weight = f"{(h % 1500 + 100) / 1000:.2f}"
+        images = f"{_LARKSPUR_UPLOADS}{slug}.jpg, {_LARKSPUR_UPLOADS}{slug}-2.jpg"
+        common = {"Is featured?": "1" if h % 11 == 0 else "0", "Visibility in catalog": "visible",
+                  "Tax status": "taxable", "Low stock amount": "", "Backorders allowed?": "0",
+                  "Sold individually?": "0", "Weight (kg)": weight, "Allow customer reviews?": "1",
+                  "Meta: _wpcom_is_markdown": "1", "Meta: _yoast_wpseo_primary_product_cat": str(30 + n % 12)}
+        variants = next(((a, v) for p, a, v in _LARKSPUR_SIZED if re.search(p, name)), None)
+        attrs: dict[str, str] = {}
+        if pieces:
+            attrs = {"Attribute 1 name": "Pieces", "Attribute 1 value(s)": pieces.group(1),
+                     "Attribute 1 visible": "1", "Attribute 1 global": "1"}
+        if variants is None:
+            stock = _stock(sku)
+            out.append(_woo_row(
+                ID=str(parent_id), Type="simple", SKU=sku, Name=name, Published="1", **{
+                    "Short description": short, "Description": description, "In stock?": "1" if stock else "0",
+                    "Stock": str(stock), "Sale price": sale_price, "Regular price": f"{price:.2f}",
+                    "Categories": categories, "Tags": ", ".join(tags), "Images": images, "Position": "0",
+                    "Brands": brand, **attrs, **common}))
+            continue
+        attribute, values = variants
+        if len(prices) > 1:  # Amazon's "$17.89 - $34.99": the dearest size costs the top of the range
+            top = _eur(prices[-1]) / price
+            values = tuple((v, 1.0 + (top - 1.0) * i / (len(values) - 1)) for i, (v, _) in enumerate(values))
+        parent_sku = "" if "Rag Doll" in name else sku  # one merchant-made product without a SKU
+        out.append(_woo_row(
+            ID=str(parent_id), Type="variable", SKU=parent_sku, Name=name, Published="1", **{
+                "Short description": short, "Description": description, "In stock?": "1", "Stock": "",
+                "Categories": categories, "Tags": ", ".join(tags), "Images": images, "Position": "0",
+                "Brands": brand, "Attribute 1 name": attribute,
+                "Attribute 1 value(s)": ", ".join(v for v, _ in values), "Attribute 1 visible": "1",
+                "Attribute 1 global": "1", "Attribute 1 default": values[0][0], **common}))
+        for position, (value, factor) in enumerate(values, start=1):
+            next_id += 1
+            child = f"{sku}-{_handle(value)[:8].upper()}"
+            stock = _stock(child)
+            child_price = _eur(prices[0] * factor) if len(prices) == 1 else max(round(price * factor) - 0.01, 2.99)
+            out.append(_woo_row(
+                ID=str(next_id), Type="variation", SKU=child, Name=f"{name} - {value}", Published="1", **{
+                    "In stock?": "1" if stock else "0", "Stock": str(stock), "Tax class": "parent",
+                    "Regular price": f"{child_price:.2f}", "Sale price": "",
+                    "Images": f"{_LARKSPUR_UPLOADS}{slug}-{_handle(value)}.jpg",
+                    "Parent": parent_sku or f"id:{parent_id}", "Position": str(position),
+                    "Attribute 1 name": attribute, "Attribute 1 value(s)": value, "Attribute 1 global": "1",
+                    **{k: v for k, v in common.items() if not k.startswith("Meta")}, "Allow customer reviews?": "0"}))
+    out += _larkspur_extras(next_id)
+    return out
+
+
+def _larkspur_extras(last_id: int) -> list[dict[str, str]]:
+    """The merchant's own products: a tutu in colours and sizes (one variation for any size), a
+    Christmas sale, an ended sale, a private (schools-only) and a draft product."""
+    n = last_id
+    rows = []
+    common = {"Visibility in catalog": "visible", "Tax status": "taxable", "Backorders allowed?": "0",
+              "Sold individually?": "0", "Is featured?": "0", "Allow customer reviews?": "1",
+              "Meta: _wpcom_is_markdown": "1"}
+    n += 1
+    tutu = n
+    rows.append(_woo_row(
+        ID=str(tutu), Type="variable", SKU="LK-TUTU", Name="Larkspur Layered Tulle Tutu", Published="1", **{
+            "Short description": "Three layers of soft tulle on a comfy elastic waist.",
+            "Description": "<p>Made for us in Galway by <strong>Síofra&#8217;s Sewing Room</strong>: three layers of "
+                           "soft tulle on a wide, covered elastic waist.</p>\\n<ul>\\n<li>Hand wash cold, dry flat</li>"
+                           "\\n<li>Pairs with our fairy wings</li>\\n</ul>",
+            "In stock?": "1", "Categories": "Dress Up > Costumes & Accessories, Gifts > Made in Ireland",
+            "Tags": "tutu, dress up, made in ireland", "Images": f"{_LARKSPUR_UPLOADS}larkspur-tutu.jpg",
+            "Brands": "Larkspur", "Attribute 1 name": "Colour", "Attribute 1 value(s)": "Pink, Lilac, Emerald Green",
+            "Attribute 1 visible": "1", "Attribute 1 global": "1", "Attribute 1 default": "Pink",
+            "Attribute 2 name": "Size", "Attribute 2 value(s)": "2-4 years, 5-8 years", "Attribute 2 visible": "1",
+            "Attribute 2 global": "1", "Position": "0", **common}))
+    for colour, size, stock, price in (("Pink", "2-4 years", 14, "22.00"), ("Pink", "5-8 years", 9, "24.00"),
+                                       ("Lilac", "2-4 years", 6, "22.00"), ("Lilac", "5-8 years", 0, "24.00"),
+                                       ("Emerald Green", "", 11, "23.00")):
+        n += 1
+        label = ", ".join(v for v in (colour, size) if v)
+        rows.append(_woo_row(
+            ID=str(n), Type="variation", SKU=f"LK-TUTU-{_handle(label).upper()[:14]}", Published="1",
+            Name=f"Larkspur Layered Tulle Tutu - {label}", **{
+                "In stock?": "1" if stock else "0", "Stock": str(stock), "Tax class": "parent",
+                "Regular price": price, "Parent": "LK-TUTU", "Position": str(n - tutu),
+                "Attribute 1 name": "Colour", "Attribute 1 value(s)": colour, "Attribute 1 global": "1",
+                "Attribute 2 name": "Size", "Attribute 2 value(s)": size, "Attribute 2 global": "1",
+                **{k: v for k, v in common.items() if not k.startswith("Meta")}}))
+    extras = [
+        ("LK-ADVENT-WOOD", "Wooden Advent Calendar House", "1", "54.99", "44.99", "2026-12-24", 23, "Kids' Room",
+         "<p>A little wooden house with 24 numbered drawers to fill, year after year.</p>"),
+        ("LK-KITE-DIAMOND", "Atlantic Diamond Kite", "1", "19.99", "14.99", "2026-11-30", 31, "Games > Outdoor Play",
+         "<p>Easy-flying diamond kite with a 30 m line and winder.</p>"),
+        ("LK-SCHOOL-CRAYONS", "Classroom Crayon Bulk Pack (Schools Only)", "0", "89.00", "", "", 12,
+         "Arts & Crafts > Drawing & Painting", "<p>800 crayons for school orders; invoiced to the school.</p>"),
+        ("LK-SPRING-BUNNY", "Easter Bunny Egg Hunt Kit", "-1", "16.99", "", "", 0, "Games > Outdoor Play",
+         "<p>Coming in spring.</p>"),
+    ]
+    for sku, name, published, regular, sale, ends, stock, category, description in extras:
+        n += 1
+        rows.append(_woo_row(
+            ID=str(n), Type="simple", SKU=sku, Name=name, Published=published, **{
+                "Short description": "", "Description": description, "Date sale price ends": ends,
+                "In stock?": "1" if stock else "0", "Stock": str(stock), "Sale price": sale, "Regular price": regular,
+                "Categories": category, "Tags": "", "Images": f"{_LARKSPUR_UPLOADS}{_handle(name)}.jpg",
+                "Brands": "Larkspur", "Position": "0", **common}))
+    return rows
+
+
+SHOPS = {"outfitters": _outfitters, "bazaar": _bazaar, "emporium": _emporium, "fernhill": _fernhill,
+         "larkspur": _larkspur}
 
 
 def build_shop(name: str, out: Path) -> Path:
@@ -368,6 +637,8 @@ def build_shop(name: str, out: Path) -> Path:
         return _build_emporium(out)
     if name == "fernhill":
         return _build_fernhill(out)
+    if name == "larkspur":
+        return _build_larkspur(out)
     with (out / "products.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, COLUMNS)
         writer.writeheader()
@@ -408,6 +679,17 @@ def _build_fernhill(out: Path) -> Path:
         writer.writerows(_fernhill())
     shutil.copyfile(DATA / FAQ, out / Path(FAQ).name)
     shutil.copytree(HERE / "fernhill" / "pages", out / "pages", dirs_exist_ok=True)
+    return out
+
+
+def _build_larkspur(out: Path) -> Path:
+    """The folder as the merchant has it, with no shop.yaml: WooCommerce's export under the name
+    WooCommerce gives it and the pages saved from the WordPress site; no FAQ file."""
+    with (out / _LARKSPUR_EXPORT).open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, WOO_COLUMNS)
+        writer.writeheader()
+        writer.writerows(_larkspur())
+    shutil.copytree(HERE / "larkspur" / "pages", out / "pages", dirs_exist_ok=True)
     return out
 
 

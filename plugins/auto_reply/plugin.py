@@ -22,6 +22,7 @@ The passages an answer stands on are recorded with its outcome.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -42,7 +43,7 @@ from supportbot.knowledge.excerpt import coverage, stems
 from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
 from supportbot.prompts import grounded_reply
 from supportbot.understanding.intents import mean_probabilities, passage_texts, topic_agreement
-from supportbot.understanding.questions import is_follow_up, split_questions
+from supportbot.understanding.questions import is_follow_up, new_words, split_questions
 
 
 #: Passages whose intents are kept (a shop's FAQ and policies, many times over).
@@ -51,6 +52,9 @@ _PASSAGE_INTENTS_KEPT = 4096
 _CLASSIFY_BATCH = 32
 #: In a follow-up, how much the new words ("gifts" in "and for gifts?") weigh in picking the passage.
 _FOCUS_WEIGHT = 0.3
+#: In a follow-up, the bonus of the passage the previous answer came from: "and how long does it take?"
+#: after the delivery-zone table asks that table, not the FAQ's generic delivery times.
+_CONTINUITY_WEIGHT = 0.1
 
 
 class AutoReplySettings(PluginSettings):
@@ -70,6 +74,14 @@ class AutoReplySettings(PluginSettings):
     generate: bool = Field(True, description="Write answers with the model when one is loaded.")
     catalog_passages: int = Field(
         2, ge=0, le=10, description="Catalog products given to the generator beside FAQ and policy passages.")
+
+
+@dataclass(frozen=True)
+class _Topic:
+    """What a follow-up leans on: the customer's previous message and the passages its answer cited."""
+
+    text: str
+    sources: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -126,7 +138,7 @@ class AutoReply(Plugin):
         topic = self._follow_up_topic(ctx)
         runner = self.bot.runner
         if self.settings.generate and runner is not None and runner.generation_available:
-            return await self._generate(ctx, u, f"{topic} {ctx.text}" if topic else ctx.text)
+            return await self._generate(ctx, u, f"{topic.text} {ctx.text}" if topic else ctx.text)
         questions = split_questions(ctx.text)[: self.settings.max_questions]
         found = [await self._best(q, topic, self.settings.answer_confidence) for q in questions]
         answered = [f for f in found if f.text]
@@ -155,9 +167,9 @@ class AutoReply(Plugin):
             return ctx.handoff("still_unclear", {"intent": u.intent, "runner_up": u.runner_up, **details})
         return ctx.handoff("no_grounded_answer", details)
 
-    async def _best(self, question: str, topic: str | None, needed: float) -> _Found:
+    async def _best(self, question: str, topic: _Topic | None, needed: float) -> _Found:
         """The best passage for ``question`` (searched with the follow-up's ``topic``), excerpted."""
-        query = f"{topic} {question}" if topic else question
+        query = f"{topic.text} {question}" if topic else question
         passages = await self._knowledge.search_passages(query, k=self.settings.passages)
         if not passages:
             return _Found(question, None, None, 0.0)
@@ -165,15 +177,16 @@ class AutoReply(Plugin):
         agreements = await self._agreements(None if topic else question, passages)
         scored = [(answer_confidence(query, p, a), p) for p, a in zip(passages, agreements)]
         if topic:  # "and for gifts?": of the passages on the earlier topic, the one that has "gifts"
-            focus = stems(question)
-            scored = [(min(1.0, c + _FOCUS_WEIGHT * coverage(focus, f"{p.title or ''} {p.text}")), p) for c, p in scored]
+            focus = stems(" ".join(new_words(question)))
+            scored = [(min(1.0, c + _FOCUS_WEIGHT * coverage(focus, f"{p.title or ''} {p.text}")
+                           + _CONTINUITY_WEIGHT * (p.id in topic.sources)), p) for c, p in scored]
         confidence, best = max(scored, key=lambda s: s[0])
         if confidence < needed:
             return _Found(question, None, best.id, confidence)
         part = excerpt(question, best.text, max_units=self.settings.excerpt_sentences)
         if topic and part.coverage == 0:
             part = excerpt(query, best.text, max_units=self.settings.excerpt_sentences)
-        return _Found(question, part.text, best.id, confidence)
+        return _Found(question, _under_heading(best, part.text), best.id, confidence)
 
     async def _agreements(self, question: str | None, passages: list[Passage]) -> list[float]:
         """Per passage, how far it classifies as the intent ``question`` asks (see ``topic_agreement``).
@@ -201,12 +214,14 @@ class AutoReply(Plugin):
             while len(self._passage_intents) > _PASSAGE_INTENTS_KEPT:
                 self._passage_intents.popitem(last=False)
 
-    def _follow_up_topic(self, ctx: MessageContext) -> str | None:
+    def _follow_up_topic(self, ctx: MessageContext) -> _Topic | None:
         """The customer's previous message when this one only follows up on it ("and for gifts?")."""
         if not is_follow_up(ctx.text):
             return None
         previous = self.bot.history.previous_inbound(ctx.conversation_id, ctx.message_row_id)
-        return previous["text"] if previous is not None else None
+        if previous is None:
+            return None
+        return _Topic(previous["text"], frozenset(s for s in previous["sources"] if isinstance(s, str)))
 
     def _may_clarify(self, ctx: MessageContext, u: Any, confidence: float) -> bool:
         """One clarifying question, only when neither the intent nor the knowledge base is sure, and
@@ -316,3 +331,18 @@ class AutoReply(Plugin):
         if first and second:
             return f"Just to be sure I help with the right thing: is this about {first}, or {second}?"
         return "Could you tell me a little more about what you need, so I can help with the right thing?"
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+def _under_heading(passage: Passage, text: str) -> str:
+    """A list's items said under their heading: "Batteries ..." alone reads as covered; under
+    "What isn't covered" it answers. Only a policy list whose heading the excerpt lacks."""
+    lines = [line for line in passage.text.splitlines() if line.strip()]
+    heading = (passage.title or "").split(" › ")[-1].strip().rstrip(":")
+    if passage.kind != "policy" or not heading or not lines or heading.lower() in text.lower():
+        return text
+    if sum(bool(_BULLET.match(line)) for line in lines) * 2 < len(lines):
+        return text
+    return f"{heading}:\n{text}"

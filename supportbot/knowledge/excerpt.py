@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .places import ABROAD, is_place, regions_of
 from .search import query_terms, stem
 
 __all__ = ["AGREEMENT_WEIGHT", "COSINE_WEIGHT", "Excerpt", "answer_confidence", "confidence_parts", "excerpt", "stem", "stems", "coverage"]
@@ -61,8 +62,31 @@ _TEXTS_KEPT = 4096
 @lru_cache(maxsize=_TEXTS_KEPT)
 def _stems(text: str) -> tuple[str, ...]:
     """Cached: each retrieved passage's stems are asked for again by every question it is scored for."""
-    terms = query_terms(text, max_terms=24)
-    return tuple(dict.fromkeys([stem(w) for w in terms.words] + list(terms.cjk)))
+    terms = query_terms(text, max_terms=400)
+    return tuple(dict.fromkeys([stem(american(w)) for w in terms.words] + list(terms.cjk)))
+
+
+# British and American spellings of one word, written one way on both sides ("personalised" is
+# "personalized", "colour" "color", "catalogue" "catalog"). Only where both sides are compared:
+# the catalog's own search matches letters in product names and keeps them as written.
+_SPELLINGS = (
+    (re.compile(r"(?<=\w{3})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
+    (re.compile(r"(?<=\w{3})ys(e|ed|es|ing)$"), r"yz\1"),
+    (re.compile(r"(?<=\w{2})our(s|ed|ing|ite|ites)?$"), r"or\1"),
+    (re.compile(r"(?<=\w{3})tre(s)?$"), r"ter\1"),
+    (re.compile(r"(?<=\w{3})ogue(s)?$"), r"og\1"),
+    (re.compile(r"^jewell?ery$"), "jewelry"),
+    (re.compile(r"^(cancel|travel|label|model|fuel)l(ed|ing|er|ers)$"), r"\1\2"),
+    (re.compile(r"^grey$"), "gray"),
+)
+
+
+@lru_cache(maxsize=_TEXTS_KEPT)
+def american(word: str) -> str:
+    """``word`` in American spelling where the two differ by a regular ending (lower-cased input)."""
+    for pattern, replacement in _SPELLINGS:
+        word = pattern.sub(replacement, word)
+    return word
 
 
 @lru_cache(maxsize=_TEXTS_KEPT)
@@ -70,6 +94,8 @@ def _stem_set(text: str) -> frozenset[str]:
     return frozenset(_stems(text))
 
 
+#: How much "international" or "worldwide" answers for a named country: some, less than its own region.
+_ABROAD_COVERS = 0.5
 #: A phone number has this many digits at least (an ISO date, 2026-12-01, has 8).
 _PHONE_DIGITS = 9
 _PHONE_LIKE = re.compile(r"(?<!\d)(?:\+?\d[\d\s().-]{7,}\d)(?!\d)")
@@ -102,8 +128,9 @@ def _values_in(text: str) -> tuple[int, ...]:
 
 
 def coverage(question_stems: list[str], text: str) -> float:
-    """Share of ``question_stems`` found among ``text``'s stems, or answered by a value of the kind
-    they ask for (a phone number, an email address, opening times)."""
+    """Share of ``question_stems`` found among ``text``'s stems, answered by a value of the kind
+    they ask for (a phone number, an email address, opening times), or, for a place, by a region
+    it lies in ("germany" by "EU countries", see :mod:`.places`)."""
     if not question_stems:
         return 0.0
     have = _stem_set(text)
@@ -112,7 +139,13 @@ def coverage(question_stems: list[str], text: str) -> float:
         asks, covers, _ = _ANSWER_TYPES[i]
         if asks & asked:
             have = have | covers
-    return sum(s in have for s in question_stems) / len(question_stems)
+    return sum(_covered(s, have) for s in question_stems) / len(question_stems)
+
+
+def _covered(asked: str, have: frozenset[str]) -> float:
+    if asked in have or not have.isdisjoint(regions_of(asked)):
+        return 1.0
+    return _ABROAD_COVERS if is_place(asked) and not have.isdisjoint(ABROAD) else 0.0
 
 
 def split_units(text: str) -> list[str]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import re
+
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,32 +70,61 @@ class ProductHit:
         when no child with it says): ``{"Colour": {"Pink & Red": 0, "White & Black": 40}}``."""
         out: dict[str, dict[str, int | None]] = {}
         for child in self.variants:
-            stock = child.get("stock")
             for option, value in (child.get("options") or {}).items():
-                if not value:
-                    continue
-                values = out.setdefault(option, {})
-                had = values.get(value)
-                values[value] = stock if had is None else had + (stock or 0)
+                if value:
+                    out.setdefault(option, {}).setdefault(value, None)
+        for option, values in out.items():  # values only a child of "any" has, from the product's list
+            if any(option not in (c.get("options") or {}) for c in self.variants):
+                for value in (self.attributes.get(option) or "").split(", "):
+                    if value:
+                        values.setdefault(value, None)
+        for child in self.variants:
+            stock, options = child.get("stock"), child.get("options") or {}
+            for option, values in out.items():
+                # a child without the option takes any of its values (WooCommerce's "any")
+                for value in [options[option]] if options.get(option) else list(values):
+                    had = values[value]
+                    values[value] = stock if had is None else had + (stock or 0)
         return out
 
     def variants_named(self, text: str) -> list[tuple[str, str, int | None]]:
         """The option values of the children that ``text`` names ("in Pink & Red?"), with their stock;
         the longest values first, and none that only occurs inside a longer one named too."""
-        lowered = " ".join(text.lower().split())
+        lowered = _words_of(text)
         found: list[tuple[str, str, int | None]] = []
         for option, values in self.option_stock().items():
             for value, stock in sorted(values.items(), key=lambda v: -len(v[0])):
-                name = " ".join(value.lower().split())
-                if len(name) >= 2 and f" {name} " in f" {lowered.strip('?!.')} " and \
+                name = _words_of(value)
+                if len(name) >= 2 and f" {name} " in f" {lowered} " and \
                         not any(name in other.lower() for _, other, _ in found):
                     found.append((option, value, stock))
-        return found
+        named: dict[str, list[str]] = {}
+        for option, value, _ in found:
+            named.setdefault(option, []).append(value)
+        if len(named) < 2:
+            return found
+        # "in Lilac, 5-8 years": the children with both, not each value's total over the others
+        return [(" / ".join(named), ", ".join(combination), self._stock_of(dict(zip(named, combination))))
+                for combination in itertools.product(*named.values())]
+
+    def _stock_of(self, options: dict[str, str]) -> int | None:
+        """The stock of the children with all of ``options``: 0 when none is made that way."""
+        # a child without one of the options takes any value of it (WooCommerce's "any")
+        matching = [c.get("stock") for c in self.variants
+                    if all((c.get("options") or {}).get(k, v) == v for k, v in options.items())]
+        if matching and all(s is None for s in matching):
+            return None
+        return sum(s or 0 for s in matching)
 
     @property
     def stock_text(self) -> str | None:
         """``"In stock (12)"``, ``"Out of stock"``, or None when the catalog does not say."""
         return stock_text(self.stock)
+
+
+def _words_of(text: str) -> str:
+    """Lower-cased, punctuation between words dropped: "Lilac, 5-8 years?" names "lilac" and "5-8 years"."""
+    return " ".join(re.sub(r"[,;:!?()\"]+|\.(?=\s|$)", " ", text.lower()).split())
 
 
 def stock_text(stock: int | None) -> str | None:

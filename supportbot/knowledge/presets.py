@@ -85,9 +85,18 @@ class _Product:
                 p.price, p.price_max = low, (high if high != low else None)
             p.variants = self.children
         for name, values in self.options.items():
+            takes_any = any(name not in c["options"] for c in self.children)
+            if takes_any and self.any_values.get(name):  # a variation of "any" size: all the parent's sizes
+                own = _split_values(self.any_values[name])
+                values = own + [v for v in values if v not in own]
             if values:
                 p.attributes[name] = ", ".join(values)
         return p
+
+
+def _split_values(cell: str) -> list[str]:
+    """WooCommerce's attribute cell: "Large, Medium, Small" (or with | between)."""
+    return [v.strip() for v in re.split(r"[,|]", cell) if v.strip()]
 
 
 def customer_attributes(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -109,7 +118,8 @@ def _text(record: Mapping[str, Any], column: str) -> str:
 
 def _html(record: Mapping[str, Any], *columns: str) -> str | None:
     for column in columns:
-        raw = str(record.get(column) or "").strip()
+        # WooCommerce's exporter writes a description's line breaks as the two characters "\\n".
+        raw = str(record.get(column) or "").replace("\\r\\n", "\n").replace("\\n", "\n").strip()
         if raw:
             return html_to_text(raw) if looks_like_html(raw) else clean_text(raw)
     return None
@@ -292,10 +302,9 @@ def _woocommerce(rows: Rows, report: ImportReport, currency: str | None) -> list
         if parent is None:
             report.problem(number, f"variation of an unknown or hidden product {parent_ref!r}")
             continue
-        options = {}
-        for name, value in _woo_attributes(record, visible_only=False).items():
-            # An empty value means "any": every value the parent lists.
-            options[name] = value or parent.any_values.get(name, "")
+        # An empty value means "any": the child is left without that option, so it counts for every
+        # value (its stock is not one more value "2-4 years, 5-8 years").
+        options = {name: value for name, value in _woo_attributes(record, visible_only=False).items() if value}
         parent.add_child(_text(record, "SKU") or f"id:{_text(record, 'ID')}", options,
                          _woo_price(number, record, currency, report), _woo_stock(number, record, report))
     _skipped_note(report, hidden, "unpublished or hidden from the catalog")

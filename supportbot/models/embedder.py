@@ -19,7 +19,8 @@ import numpy as np
 from . import packaged
 from .errors import ModelUnavailable
 from .settings import EmbeddingSettings
-from .loading import MODEL_LOAD_LOCK, cpu_threads, local_files_only
+from .loading import MODEL_LOAD_LOCK, available_cpus, cpu_threads, local_files_only
+from .traced import TracedEncoder, trace_encoder
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -50,6 +51,9 @@ class SentenceTransformerEmbedder:
         self._dim = 0
         self._lock = threading.Lock()  # encode_sync (CLI) and the async path share the model
         self._executor: ThreadPoolExecutor | None = None
+        self._traced: TracedEncoder | None = None
+        self._passes: ThreadPoolExecutor | None = None  # runs traced passes side by side
+        self._pass_threads = 0
 
     @property
     def dim(self) -> int:
@@ -74,7 +78,10 @@ class SentenceTransformerEmbedder:
         executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=False, cancel_futures=True)
-        self._model = None
+        passes, self._passes = self._passes, None
+        if passes is not None:
+            passes.shutdown(wait=False, cancel_futures=True)
+        self._model = self._traced = None
 
     async def encode(self, texts: list[str]) -> np.ndarray:
         if self._executor is None:
@@ -96,6 +103,8 @@ class SentenceTransformerEmbedder:
             from sentence_transformers import SentenceTransformer
 
             model = SentenceTransformer(path, device=self._settings.device, local_files_only=offline)
+            traced = trace_encoder(model, self._settings.model) if self._settings.torchscript else None
+        self._traced = traced
         self._dim = int(model.get_embedding_dimension() or 0)
         self._model = model
         log.info("Loaded embedder %s on %s (dim %d)", self._settings.model, self._settings.device, self._dim)
@@ -107,6 +116,8 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self._dim), dtype=np.float32)
         with self._lock:
+            if self._traced is not None and not progress:  # a progress bar is sentence-transformers' own
+                return self._traced.encode(texts, batch_size, self._pass_pool())
             vectors = model.encode(
                 texts,
                 batch_size=batch_size,
@@ -115,6 +126,21 @@ class SentenceTransformerEmbedder:
                 normalize_embeddings=True,
             )
         return np.asarray(vectors, dtype=np.float32)
+
+    def _pass_pool(self) -> ThreadPoolExecutor | None:
+        """Threads for traced passes side by side: ``forward_threads``, else as many as fit beside
+        torch's threads on this process's cores (two on two cores with one torch thread); None for one."""
+        import torch
+
+        workers = self._settings.forward_threads or max(1, available_cpus() // torch.get_num_threads())
+        if workers == 1:
+            return None
+        if self._passes is None or self._pass_threads != workers:  # torch's thread count changed
+            if self._passes is not None:
+                self._passes.shutdown(wait=False)
+            self._passes = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="supportbot-embed-pass")
+            self._pass_threads = workers
+        return self._passes
 
 
 def _set_cpu_threads(count: int) -> None:

@@ -115,3 +115,18 @@ class EmbeddingSettings(Settings):
         ),
     )
     max_wait_ms: float = Field(5, ge=0, description="How long a request waits for others to share its batch.")
+    torchscript: bool = Field(
+        True,
+        description=(
+            "Run the local embedder's forward pass as a TorchScript trace, which releases the GIL for the "
+            "whole pass; used only when it gives the eager pass's vectors on probe texts at load, else eager."
+        ),
+    )
+    forward_threads: int | None = Field(
+        None,
+        ge=1,
+        description=(
+            "Traced forward passes of one batch run side by side on this many threads; None is as many as "
+            "fit beside torch's threads on the cores (two on a 2-core machine)."
+        ),
+    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["split_questions", "is_follow_up"]
+__all__ = ["split_questions", "is_follow_up", "new_words"]
 
 _QUESTION_WORDS = r"(?:how|what|what's|whats|when|where|which|who|why|can|could|do|does|did|is|are|will|would|should|may)"
 # A new question starts after "?", or after ", and" / ". Also" / "; " when a question word follows.
@@ -32,8 +32,10 @@ _CONTINUES = re.compile(r"^\s*(?:and|also|plus|what about|how about|same for|ok(
 _FILLER = re.compile(
     r"\b(?:is|are|was|it|its|they|them|that|this|those|these|one|ones|the|a|an|in|of|for|to|do|does|you|have|has|"
     r"how|much|many|what|which|about|and|also|plus|there|any|stock|available|price|cost|costs|fee|fees|cheapest|"
-    r"expensive|most|least|please|then|so|ok|okay|same|with|on|me|i|colou?rs?|sizes?|come|comes)\b", re.I)
+    r"expensive|most|least|please|then|so|ok|okay|same|with|on|me|i|colou?rs?|sizes?|come|comes|long|take|takes|arrive|get|here)\b", re.I)
 _MAX_FOLLOW_UP_WORDS = 7
+#: "and how long does it take to arrive?" opens with its cue, so it may run a little longer.
+_MAX_CONTINUATION_WORDS = 10
 
 
 def split_questions(text: str) -> list[str]:
@@ -65,10 +67,19 @@ def is_follow_up(text: str) -> bool:
     """A short message that leans on the previous turn: a pronoun ("is it in stock?"), a
     continuation ("and for gifts?", "what about express?"), or nothing but filler ("how much?")."""
     words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text)
-    if not words or len(words) > _MAX_FOLLOW_UP_WORDS:
+    if not words or len(words) > _MAX_CONTINUATION_WORDS:
         return False
     if _CONTINUES.search(text):
         return True
-    topic_words = _FILLER.sub(" ", _PRONOUN.sub(" ", " ".join(words))).split()
+    if len(words) > _MAX_FOLLOW_UP_WORDS:
+        return False
+    topic_words = new_words(text)
     # "is it waterproof?" leans on the last turn; "return these shoes" names its own topic.
     return len(topic_words) <= (1 if _PRONOUN.search(text) else 0)
+
+
+def new_words(text: str) -> list[str]:
+    """The words of a follow-up that bring a topic of their own: "gifts" in "and for gifts?", none in
+    "how long does it take?"."""
+    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text)
+    return _FILLER.sub(" ", _PRONOUN.sub(" ", " ".join(words))).split()

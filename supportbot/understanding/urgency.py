@@ -1,4 +1,5 @@
-"""Messages that must reach a person at once: safety, legal threats, fraud, damaged goods, refund demands.
+"""Messages that must reach a person at once: safety, legal threats, fraud, money taken wrongly,
+damaged goods, refund demands.
 
 A clarifying question to someone threatening to sue, or holding a ripped bag, is the worst reply a
 bot can give, and the intent classifier cannot be trusted with these: "I want a full refund now"
@@ -49,11 +50,17 @@ _PATTERNS: dict[str, str] = {
         r"never (?:made|placed|ordered) (?:these|this|those|that)|"
         r"someone (?:else )?(?:used|is using|has used|placed|made|ordered)\b[^.!?]{0,30}\bmy (?:card|account|paypal)|"
         r"my (?:card|account)\b[^.!?]{0,30}\bwithout my (?:permission|consent|knowledge)|"
-        r"chargeback|charged twice|double charged|charged me twice)"
+        r"chargeback)"
         r"|\b(?:fraude|estafa|robad[ao]|hackead[ao])"
         r"|\b(?:arnaque|escroquerie|piraté)"
         r"|\b(?:betrug|gehackt|gestohlen)"
         r"|诈骗|盗刷|盗用|被骗|骗子"),
+    # Money taken wrongly: "you charged my card twice", "I was double charged", "overcharged".
+    "billing_error": (
+        r"\b(?:charged|billed|debited|taken|paid)\b[^.!?]{0,30}\b(?:twice|two times|2 times|double|three times)\b|"
+        r"\b(?:double|twice)[- ](?:charged|billed|debited)\b|\bover-?charged\b|"
+        r"\bcharged (?:me |us )?(?:the wrong amount|more than)"
+        r"|\b(?:cobrado|cobraron) (?:dos veces|doble)|\bdébité deux fois|\bdoppelt (?:abgebucht|belastet)|重复扣款|扣了两次"),
     "damaged": (
         rf"\b{_GOODS}\b[^.!?]{{0,40}}\b{_DAMAGE_WORDS}\b|\b{_DAMAGE_WORDS}\b[^.!?]{{0,25}}\b(?:on arrival|when it arrived|"
         rf"in the (?:box|parcel|package))"
@@ -70,12 +77,33 @@ _PATTERNS: dict[str, str] = {
 }
 URGENT_KINDS = tuple(_PATTERNS)
 _COMPILED = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _PATTERNS.items()]
+#: Kinds whose phrases also occur in questions about the policy: "Can I get the money back?" after
+#: an unwanted present, "How long after delivery can I report a parcel that came damaged?".
+_ASKED_ABOUT = frozenset({"damaged", "refund_demand"})
+_SENTENCE_END = re.compile(r"[.!?。！？]+")
+_ASKS = re.compile(r"^\s*(?:how|what|when|where|which|can|could|may|do|does|is|are|will|would|should)\b", re.I)
+_OWN = re.compile(r"\b(?:my|mine|our)\b", re.I)
+_SUPPOSING = re.compile(r"\b(?:if|in case|what happens when)\b", re.I)
 
 
 def urgency(text: str) -> str | None:
-    """The kind of urgent message ``text`` is (``legal_threat``, ``fraud``, ``damaged``,
-    ``refund_demand``), or None."""
+    """The kind of urgent message ``text`` is (``safety``, ``legal_threat``, ``fraud``,
+    ``billing_error``, ``damaged``, ``refund_demand``), or None."""
     for kind, pattern in _COMPILED:
-        if pattern.search(text):
-            return kind
+        for match in pattern.finditer(text):
+            if kind not in _ASKED_ABOUT or not _asked_about(text, match.start()):
+                return kind
     return None
+
+
+def _asked_about(text: str, at: int) -> bool:
+    """Whether the phrase at ``at`` sits in a question about the policy rather than a report: the
+    sentence asks ("Can I ...?") and speaks of no thing of the customer's own before it, or supposes
+    ("what if my parcel came damaged?")."""
+    start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, at)), default=0)
+    end_match = _SENTENCE_END.search(text, at)
+    sentence_end = end_match.end() if end_match else len(text)
+    sentence, before = text[start:sentence_end], text[start:at]
+    if not _ASKS.match(sentence) or not sentence.rstrip().endswith("?"):
+        return False
+    return _OWN.search(before) is None or _SUPPOSING.search(before) is not None
