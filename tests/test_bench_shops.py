@@ -61,3 +61,28 @@ def test_larkspur_imports_with_nothing_skipped(kb, tmp_path, shared_data):
     assert rows["Rubie's Rag Doll Children's Costume"][1] == 50  # variations whose Parent is "id:N"
     assert rows["Atlantic Diamond Kite"][0] == 19.99  # its sale ended on 30 November 2026
     assert "Easter Bunny Egg Hunt Kit" not in rows and "Classroom Crayon Bulk Pack (Schools Only)" not in rows
+
+
+def test_harbor_imports_with_nothing_skipped(kb, tmp_path, shared_data):
+    """The held-out US shop: a Magento 2 export found by its name and header, the retailer's FAQ
+    file as downloaded, USD from the pages; configurable parents get their children's stock and
+    options, the disabled product and the store-view row are left out."""
+    from bench.shops import build_shop
+
+    folder = build_shop("harbor", tmp_path / "harbor")
+    assert not (folder / "shop.yaml").exists()
+    report = import_shop(kb, folder)
+    assert report.skipped == []
+    assert all(r.skipped == 0 for r in report.reports), report.summary()
+    assert report.currency_from_pages == "USD"
+    products = next(r for r in report.reports if r.kind == "products")
+    assert products.columns["preset"] == "magento"
+    assert report.counts["products"] == 82
+    assert report.counts["faq"] == 79 + 10  # the retailer's file and the FAQ page's question headings
+    rows = {name: (price, stock, json.loads(attributes or "{}")) for name, price, stock, attributes in kb.db.conn.execute(
+        "SELECT name, price, stock, attributes FROM kb_products")}
+    price, stock, attributes = rows["Harbor Calm Cuddler Pet Bed"]
+    assert (price, stock) == (39.0, 36)  # 12 + 7 + 0 + 5 + 9 + 3 over its six children
+    assert attributes["Color"] == "Fog Gray, Ocean Blue, Sand" and attributes["Size"] == "Small, Large"
+    assert rows["Suave Naturals Everlasting Sunshine Conditioner"][2]["Size"] == "8 fl oz, 16 fl oz"
+    assert "Himalayan Salt Lamp Night Light" not in rows and "Cama para mascotas Calm Cuddler" not in rows

@@ -43,6 +43,16 @@ guidelines); :func:`build_shop` writes the rest into a folder of the shape a mer
   by zone and order value, an FAQ page of Details-block accordions) and one Markdown page. No FAQ
   file and no shop.yaml: files are found by their names, the preset by its header, the currency
   from the pages (EUR).
+- ``harbor``: a US home, pet and gadget shop (USD), **held out and written blind** like larkspur: its
+  pages and its cases (bench/cases/harbor.jsonl) were committed before any reply was seen. A Magento 2
+  catalog export under Magento's own file name, written from Flipkart's departments no other shop
+  sells (pet grooming and toys, kitchen, phone and tablet accessories, hair care, air fresheners,
+  stationery): configurable parents with Color or Size children (phone pouches, conditioners, dog
+  shampoo, a bottle) and the merchant's own pet bed in Color x Size with one child sold out, a
+  disabled product, a store-view row, HTML descriptions, ``Default Category/`` roots. Its
+  customer-service pages as Magento (Luma theme) publishes them (a shipping rate table by order
+  total, Alaska/Hawaii, Canada, returns and exchanges, warranty, Afterpay/Affirm, price adjustments,
+  contact, an FAQ page of question headings), and the shared retailer's FAQ file as downloaded.
 
 Flipkart rows without a brand take the first word of their name (where Flipkart names
 put it). Neither catalog has stock: each product gets a fixed pseudo-random count from its SKU (about one
@@ -622,8 +632,143 @@ def _larkspur_extras(last_id: int) -> list[dict[str, str]]:
     return rows
 
 
+# --- harbor: a US home, pet and gadget shop's Magento 2 export (held out, written blind) ---------
+
+#: Flipkart's departments that no other shop sells (bazaar has its clothing, footwear, watches, jewellery).
+_HARBOR_ROOTS = {"Pet Supplies": "Pets", "Kitchen & Dining": "Kitchen", "Home & Kitchen": "Kitchen",
+                 "Mobiles & Accessories": "Tech Accessories", "Computers": "Tech Accessories",
+                 "Beauty and Personal Care": "Beauty", "Home Decor & Festive Needs": "Home Fragrance",
+                 "Pens & Stationery": "Desk & Stationery"}
+#: name pattern -> (attribute code, its label, values with price factors): configurable parents.
+_HARBOR_CONFIGURABLE: list[tuple[str, str, str, tuple[tuple[str, float], ...]]] = [
+    (r"\bPouch\b|Back Cover", "color", "Color", (("Black", 1.0), ("Navy Blue", 1.0), ("Red", 1.0))),
+    (r"Dumbell", "size", "Size", (("Small", 1.0), ("Medium", 1.25), ("Large", 1.5))),
+    (r"Dog Shampoo", "size", "Size", (("200 ml", 1.0), ("500 ml", 1.8))),
+    (r"Conditioner", "size", "Size", (("8 fl oz", 1.0), ("16 fl oz", 1.6))),
+    (r"Vacuum Bottles", "color", "Color", (("Silver", 1.0), ("Black", 1.0), ("Sky Blue", 1.0))),
+]
+_HARBOR_SKIP = re.compile(r"Showpiece|Goddess|Buddha|Diwan|Coin Bank|Security Bags|Tiara Diaries", re.I)
+HARBOR_EXPORT = "catalog_product_20261202_081544.csv"
+
+
+def _usd(inr: float) -> float:
+    """Flipkart's rupees as a US shop's dollars, priced to end in .99."""
+    return max(round(inr / 60) - 0.01, 4.99)
+
+
+def _harbor() -> list[dict[str, str]]:
+    """A Magento 2 catalog export (Default store view rows only, plus one store-view override):
+    simple products, configurable parents with Color or Size children (``Not Visible Individually``,
+    holding the stock), a disabled product; HTML descriptions, ``Default Category/`` roots."""
+    with (DATA / "catalog-flipkart/flipkart_com-ecommerce_sample_first999.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    seen: set[str] = set()
+    out: list[dict[str, str]] = []
+    for r in rows:
+        tree = [p.strip() for p in r["product_category_tree"].strip('[]"').split(">>")]
+        name = " ".join(r["product_name"].split())
+        if tree[0] not in _HARBOR_ROOTS or len(tree) < 2 or name.lower() in seen or _HARBOR_SKIP.search(name):
+            continue
+        if not r["discounted_price"].strip():
+            continue
+        seen.add(name.lower())
+        try:
+            specs = parse_specs(r["product_specifications"])
+        except ValueError:
+            specs = {}
+        sku = "HB-" + r["pid"][-8:]
+        price = _usd(float(r["discounted_price"]))
+        brand = (r["brand"].strip() or name.split()[0])
+        text = " ".join(r["description"].split())[:500]
+        description = f"<p>{html.escape(text, quote=False)}</p>" if text else ""
+        if specs:
+            description += "<ul>" + "".join(f"<li><strong>{html.escape(k)}:</strong> {html.escape(v)}</li>"
+                                            for k, v in list(specs.items())[:4]) + "</ul>"
+        category = "Default Category/" + _HARBOR_ROOTS[tree[0]] + "/" + tree[1]
+        key = _handle(name)[:60]
+        base = {"store_view_code": "", "attribute_set_code": "Default", "product_websites": "base",
+                "categories": category, "name": name, "description": description, "short_description": "",
+                "product_online": "1", "url_key": key, "has_options": "0", "required_options": "0",
+                "configurable_variations": "", "configurable_variation_labels": ""}
+        attrs = f"manufacturer={brand}"
+        colour = specs.get("Color", "").replace(",", " /")
+        config = next(((c, label, v) for p, c, label, v in _HARBOR_CONFIGURABLE if re.search(p, name)), None)
+        if config is None:
+            qty = _stock(sku)
+            out.append({**base, "sku": sku, "product_type": "simple", "visibility": "Catalog, Search",
+                        "price": f"{price:.2f}", "qty": str(qty), "is_in_stock": "1" if qty else "0",
+                        "additional_attributes": attrs + (f",color={colour}" if colour else "")})
+            continue
+        code, label, values = config
+        children = []
+        for value, factor in values:
+            child = f"{sku}-{_handle(value).upper()}"
+            qty = _stock(child)
+            out.append({**base, "sku": child, "product_type": "simple", "name": f"{name}-{value}",
+                        "visibility": "Not Visible Individually", "price": f"{_usd(float(r['discounted_price']) * factor):.2f}",
+                        "qty": str(qty), "is_in_stock": "1" if qty else "0", "url_key": f"{key}-{_handle(value)}",
+                        "additional_attributes": f"{attrs},{code}={value}"})
+            children.append(f"sku={child},{code}={value}")
+        out.append({**base, "sku": sku, "product_type": "configurable", "visibility": "Catalog, Search",
+                    "price": f"{price:.2f}", "qty": "0", "is_in_stock": "1", "additional_attributes": attrs,
+                    "has_options": "1", "required_options": "1", "configurable_variations": "|".join(children),
+                    "configurable_variation_labels": f"{code}={label}"})
+    out += _harbor_extras()
+    return out
+
+
+def _harbor_extras() -> list[dict[str, str]]:
+    """The merchant's own lines: a pet bed in Color x Size (one child sold out), a disabled
+    product, and a store-view override row of a product given in full above."""
+    base = {"store_view_code": "", "attribute_set_code": "Default", "product_websites": "base",
+            "short_description": "", "product_online": "1", "has_options": "0", "required_options": "0",
+            "configurable_variations": "", "configurable_variation_labels": ""}
+    rows = []
+    bed = "HB-BED-CALM"
+    desc = ("<p>Our own <strong>Harbor Calm Cuddler</strong> bolster bed: raised rim, faux-shearling top, "
+            "non-slip base. Machine-washable cover.</p><ul><li>Small: cats and dogs up to 15 lb</li>"
+            "<li>Large: dogs up to 45 lb</li></ul>")
+    children = []
+    for colour, size, qty, price in (("Fog Gray", "Small", 12, "39.00"), ("Fog Gray", "Large", 7, "59.00"),
+                                     ("Ocean Blue", "Small", 0, "39.00"), ("Ocean Blue", "Large", 5, "59.00"),
+                                     ("Sand", "Small", 9, "39.00"), ("Sand", "Large", 3, "59.00")):
+        child = f"{bed}-{_handle(colour).upper()}-{size[0]}"
+        rows.append({**base, "sku": child, "product_type": "simple", "categories": "Default Category/Pets/Beds",
+                     "name": f"Harbor Calm Cuddler Pet Bed-{colour}-{size}", "description": "",
+                     "visibility": "Not Visible Individually", "price": price, "qty": str(qty),
+                     "is_in_stock": "1" if qty else "0", "url_key": f"harbor-calm-cuddler-{_handle(colour)}-{size.lower()}",
+                     "additional_attributes": f"manufacturer=Harbor Home,color={colour},size={size}"})
+        children.append(f"sku={child},color={colour},size={size}")
+    rows.append({**base, "sku": bed, "product_type": "configurable", "categories": "Default Category/Pets/Beds",
+                 "name": "Harbor Calm Cuddler Pet Bed", "description": desc, "visibility": "Catalog, Search",
+                 "price": "39.00", "qty": "0", "is_in_stock": "1", "url_key": "harbor-calm-cuddler-pet-bed",
+                 "additional_attributes": "manufacturer=Harbor Home", "has_options": "1", "required_options": "1",
+                 "configurable_variations": "|".join(children), "configurable_variation_labels": "color=Color,size=Size"})
+    rows.append({**base, "sku": "HB-LAMP-SALT", "product_type": "simple", "categories": "Default Category/Home Fragrance",
+                 "name": "Himalayan Salt Lamp Night Light", "description": "<p>Discontinued: supplier recall.</p>",
+                 "product_online": "2", "visibility": "Catalog, Search", "price": "24.99", "qty": "40",
+                 "is_in_stock": "1", "url_key": "himalayan-salt-lamp-night-light", "additional_attributes": "manufacturer=Glowrock"})
+    rows.append({**base, "sku": bed, "store_view_code": "es_us", "product_type": "configurable",
+                 "categories": "", "name": "Cama para mascotas Calm Cuddler", "description": "", "visibility": "",
+                 "price": "", "qty": "", "is_in_stock": "", "url_key": "", "additional_attributes": "",
+                 "has_options": "", "required_options": ""})
+    return rows
+
+
+def _build_harbor(out: Path) -> Path:
+    """The folder as the merchant has it, with no shop.yaml: Magento's export under the name
+    Magento gives it, the retailer's FAQ file as downloaded, the published help pages."""
+    with (out / HARBOR_EXPORT).open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, MAGENTO_COLUMNS)
+        writer.writeheader()
+        writer.writerows(_harbor())
+    shutil.copyfile(DATA / FAQ, out / Path(FAQ).name)
+    shutil.copytree(HERE / "harbor" / "pages", out / "pages", dirs_exist_ok=True)
+    return out
+
+
 SHOPS = {"outfitters": _outfitters, "bazaar": _bazaar, "emporium": _emporium, "fernhill": _fernhill,
-         "larkspur": _larkspur}
+         "larkspur": _larkspur, "harbor": _harbor}
 
 
 def build_shop(name: str, out: Path) -> Path:
@@ -639,6 +784,8 @@ def build_shop(name: str, out: Path) -> Path:
         return _build_fernhill(out)
     if name == "larkspur":
         return _build_larkspur(out)
+    if name == "harbor":
+        return _build_harbor(out)
     with (out / "products.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, COLUMNS)
         writer.writeheader()
