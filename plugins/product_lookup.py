@@ -37,6 +37,7 @@ from supportbot.i18n import cross_language_support, in_other_language, message_l
 from supportbot.knowledge import KnowledgeBase, answer_confidence
 from supportbot.knowledge.models import stock_text
 from supportbot.knowledge.search import query_terms, stem
+from supportbot.knowledge.spelling import american
 from supportbot.plugin import CommandContext, MessageContext, Option, Plugin, PluginSettings, autocomplete, command, on_message
 from supportbot.understanding.questions import is_follow_up, split_questions
 
@@ -395,7 +396,7 @@ def _option_values(values: dict[str, int | None]) -> str:
 def _attributes_asked(text: str, hit: Any) -> list[str]:
     """The product's attributes a message asks about by name: "what colours?" asks for "Colour"."""
     def base(word: str) -> str:
-        return stem(word.lower().replace("colour", "color"))
+        return stem(american(word.lower()))
 
     asked = {base(w) for w in re.findall(r"[^\W\d_]+", text)}
     return [k for k in hit.attributes if base(k) in asked]

@@ -23,7 +23,6 @@ The passages an answer stands on are recorded with its outcome.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +39,7 @@ from supportbot.i18n import (
     text_language,
 )
 from supportbot.knowledge import KnowledgeBase, Passage, answer_confidence, excerpt, places
-from supportbot.knowledge.excerpt import coverage, stems
+from supportbot.knowledge.excerpt import coverage, is_list_item, stems
 from supportbot.knowledge.aliases import spelled_out
 from supportbot.knowledge.places import with_countries
 from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
@@ -340,9 +339,6 @@ class AutoReply(Plugin):
         return "Could you tell me a little more about what you need, so I can help with the right thing?"
 
 
-_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
-
-
 def _under_heading(passage: Passage, text: str) -> str:
     """A list's items said under their heading: "Batteries ..." alone reads as covered; under
     "What isn't covered" it answers. Only a policy list whose heading the excerpt lacks."""
@@ -350,6 +346,6 @@ def _under_heading(passage: Passage, text: str) -> str:
     heading = (passage.title or "").split(" › ")[-1].strip().rstrip(":")
     if passage.kind != "policy" or not heading or not lines or heading.lower() in text.lower():
         return text
-    if sum(bool(_BULLET.match(line)) for line in lines) * 2 < len(lines):
+    if sum(is_list_item(line) for line in lines) * 2 < len(lines):
         return text
     return f"{heading}:\n{text}"

@@ -21,10 +21,10 @@ from functools import lru_cache
 
 from .places import ABROAD, is_place, regions_of
 from .search import query_terms, stem
-from .spelling import american, spellings
+from .spelling import american
 
 __all__ = ["AGREEMENT_WEIGHT", "COSINE_WEIGHT", "Excerpt", "american", "answer_confidence", "confidence_parts", "coverage",
-           "excerpt", "spellings", "stem", "stems"]
+           "excerpt", "is_list_item", "stem", "stems"]
 
 #: Weight of the retrieval score in :func:`answer_confidence` (the rest is word coverage), calibrated.
 COSINE_WEIGHT = 0.8
@@ -131,6 +131,11 @@ def _covered(asked: str, have: frozenset[str]) -> float:
     if asked in have or not have.isdisjoint(regions_of(asked)):
         return 1.0
     return _ABROAD_COVERS if is_place(asked) and not have.isdisjoint(ABROAD) else 0.0
+
+
+def is_list_item(line: str) -> bool:
+    """A bulleted or numbered line ("• PayPal", "2) Print the label")."""
+    return _BULLET.match(line) is not None
 
 
 def split_units(text: str) -> list[str]:
