@@ -9,7 +9,6 @@ characters, U+FFFD from a broken decode, and bidirectional overrides that make t
 from __future__ import annotations
 
 import re
-import unicodedata
 
 __all__ = ["mask_payment_data", "clean_outbound", "cap_inbound", "luhn_ok"]
 
@@ -34,8 +33,21 @@ _EXPIRY = re.compile(
 # digits, so about one in ten passes the issuer and Luhn checks by chance.
 _IDS = re.compile(r"<(?:@[!&]?|#|a?:\w+:)\d+>|https?://\S+")
 
-#: Format characters that reorder text (RLO, LRI, ...): a reply must read as it is written.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: What a reply must never carry: control characters (Unicode category Cc) but newline and tab,
+#: surrogates (Cs), private-use characters (Co), U+FFFD from a broken decode, and the format
+#: characters that reorder text (RLO, LRI, ...). One character class, so that cleaning a reply is
+#: one pass in C, not a Python loop over its characters (a tenth of the event loop's time in a
+#: burst's profile); the ranges are Unicode's, checked against ``unicodedata.category`` for every
+#: code point in the tests.
+_UNPOSTABLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # Cc, without \t (\x09) and \n (\x0a)
+    "\ud800-\udfff"  # Cs
+    "\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd"  # Co
+    "\ufffd"
+    "\u202a-\u202e\u2066-\u2069]"  # bidirectional embeddings, overrides and isolates
+)
+#: Any digit the patterns below could match: text without one has no payment data to mask.
+_DIGIT = re.compile(r"\d")
 
 
 def luhn_ok(digits: str) -> bool:
@@ -100,7 +112,7 @@ def mask_payment_data(text: str) -> str:
     ``"4111 1111 1111 1111 exp 12/29 cvv 123"`` becomes
     ``"[card ending 1111] exp **/** cvv ***"``: staff still see which card the customer means.
     """
-    if not any(char.isdigit() for char in text):
+    if not _DIGIT.search(text):
         return text
     parts = _IDS.split(text)
     if len(parts) > 1:  # mask around the ids, which stay as they are
@@ -114,14 +126,7 @@ def mask_payment_data(text: str) -> str:
 def clean_outbound(text: str) -> str:
     """What the bot may post: no control characters (newlines and tabs stay), no U+FFFD, no
     surrogates or bidirectional overrides, and no payment data even if a model repeats some."""
-    if text.isascii() and text.replace("\n", "").replace("\t", "").isprintable():  # most replies: nothing to drop
-        return mask_payment_data(text)
-    cleaned = "".join(
-        char for char in text
-        if char in "\n\t"
-        or not (unicodedata.category(char) in ("Cc", "Cs", "Co") or char == "\ufffd" or char in _BIDI_CONTROLS)
-    )
-    return mask_payment_data(cleaned)
+    return mask_payment_data(_UNPOSTABLE.sub("", text))
 
 
 def cap_inbound(text: str, limit: int) -> tuple[str, bool]:

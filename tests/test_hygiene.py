@@ -5,6 +5,8 @@ import io
 import logging
 import os
 import stat
+import sys
+import unicodedata
 
 import pytest
 
@@ -130,6 +132,22 @@ def test_an_existing_world_readable_database_is_made_private(tmp_path):
 ])
 def test_outbound_text_is_cleaned(raw, clean):
     assert clean_outbound(raw) == clean
+
+
+def test_outbound_cleaning_drops_exactly_the_unpostable_characters():
+    """Every code point: dropped if and only if it is a control (but newline and tab), a surrogate,
+    private use, U+FFFD or a bidirectional control, by ``unicodedata`` (the rule the pattern states)."""
+    bidi = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    wrong = []
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        dropped = char not in "\n\t" and (unicodedata.category(char) in ("Cc", "Cs", "Co") or char == "\ufffd"
+                                           or char in bidi)
+        if char.isdigit():
+            continue  # digits go on to the payment-data masking, tested above
+        if (clean_outbound(f"a{char}b") == "ab") != dropped:
+            wrong.append(hex(code))
+    assert wrong == []
 
 
 async def test_generated_text_is_cleaned_before_the_customer_sees_it(make_bot):
