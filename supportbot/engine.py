@@ -17,6 +17,7 @@ import sqlite3
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, is_dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -386,22 +387,30 @@ class SupportBot:
         ctx = MessageContext(self, event, record.conversation_id, record.customer_id, record.message_row_id,
                              understanding)
         human_owned = self._human_owned(record)
-        for plugin_name, handler, sees_human_owned in self._handlers:
-            if human_owned and not sees_human_owned:
-                continue
-            try:
-                outcome = await handler(ctx)
-                if outcome is not None and not isinstance(outcome, Outcome):
-                    raise TypeError(f"a message handler returns an Outcome or None, not {type(outcome).__name__}")
-            except Exception as exc:
-                reason = "model_failure" if _is_model_error(exc) else "plugin_error"
-                log.exception("plugin %s raised on message %s; handing off (%s)", plugin_name, event.message_id, reason)
-                return Outcome.handed_off(reason, details={"plugin": plugin_name, "error": repr(exc)}).by(plugin_name)
-            if outcome is not None:
-                return outcome.by(plugin_name)
+        with self._one_message_searches():
+            for plugin_name, handler, sees_human_owned in self._handlers:
+                if human_owned and not sees_human_owned:
+                    continue
+                try:
+                    outcome = await handler(ctx)
+                    if outcome is not None and not isinstance(outcome, Outcome):
+                        raise TypeError(f"a message handler returns an Outcome or None, not {type(outcome).__name__}")
+                except Exception as exc:
+                    reason = "model_failure" if _is_model_error(exc) else "plugin_error"
+                    log.exception("plugin %s raised on message %s; handing off (%s)", plugin_name, event.message_id,
+                                  reason)
+                    return Outcome.handed_off(reason, details={"plugin": plugin_name, "error": repr(exc)}).by(plugin_name)
+                if outcome is not None:
+                    return outcome.by(plugin_name)
         if human_owned:
             return Outcome.ignored("human_owns_conversation")
         return Outcome.handed_off("no_plugin_answered")
+
+    def _one_message_searches(self) -> AbstractContextManager[None]:
+        """The knowledge base's scope for one message's plugins: product lookup and auto-reply
+        searching the same text share one passage search (a test's stand-in may have no scope)."""
+        scope = getattr(self.knowledge, "one_message", None)
+        return scope() if scope is not None else nullcontext()
 
     def _human_owned(self, record: InboundRecord) -> bool:
         """Whether staff own this conversation, so only ``human_owned`` handlers see the message.

@@ -1,4 +1,4 @@
-"""Product search internals: common and selective words, variants, short words, the v1 -> v2 upgrade."""
+"""Search internals: common and selective words, variants, short words, the v1 -> v2 upgrade, one message's shared passage search."""
 
 import json
 from pathlib import Path
@@ -177,3 +177,70 @@ def test_fusion_never_drops_the_passages_nearest_by_meaning():
     assert fused[:2] == [1, 3]  # the fusion's own order is kept for the rest
     assert _fuse(text_ids, vector_ids, rrf_k=60, k=1) == [9]
     assert _fuse(text_ids, [], rrf_k=60, k=3) == [1, 2, 3]
+
+
+FAQ = """question,answer
+How long does delivery take?,Orders arrive in 3-5 working days.
+Can I return an item?,Returns are free within 30 days.
+Do you ship abroad?,We ship to the EU and the UK.
+"""
+
+
+def _passage_faq(tmp_path: Path, extra: str = "") -> KnowledgeBase:
+    (tmp_path / "faq.csv").write_text(FAQ + extra, encoding="utf-8")
+    kb = KnowledgeBase(connect(tmp_path / "passages.db"), FakeRunner())
+    import_file(kb, "faq", tmp_path / "faq.csv")
+    return kb
+
+
+def _full_text_searches(kb: KnowledgeBase) -> list[str]:
+    statements: list[str] = []
+    kb.db.conn.set_trace_callback(lambda sql: statements.append(sql) if "kb_passages_fts MATCH" in sql else None)
+    return statements
+
+
+async def test_one_message_searches_its_text_once_with_the_same_results(tmp_path):
+    kb = _passage_faq(tmp_path)
+    alone = {k: await kb.search_passages("how long until my delivery comes?", k=k) for k in (1, 3, 4)}
+    statements = _full_text_searches(kb)
+    with kb.one_message():
+        shared = {k: await kb.search_passages("how long until my delivery comes?", k=k) for k in (3, 1, 4)}
+        assert await kb.search_passages("can I return it?", k=3) == await kb.search_passages("can I return it?", k=3)
+    assert shared == alone
+    assert len(statements) == 2 + 2  # AND then OR, once for each text
+    await kb.search_passages("how long until my delivery comes?", k=3)  # the message is over: searched again
+    assert len(statements) == 6
+
+
+async def test_an_import_during_a_message_is_seen_by_its_next_search(tmp_path):
+    kb = _passage_faq(tmp_path)
+    with kb.one_message():
+        before = await kb.search_passages("is gift wrapping available?", k=4)
+        (tmp_path / "faq.csv").write_text(FAQ + "Is gift wrapping available?,Yes: tick 'gift' at checkout.\n",
+                                          encoding="utf-8")
+        import_file(kb, "faq", tmp_path / "faq.csv")
+        after = await kb.search_passages("is gift wrapping available?", k=4)
+    assert not any("gift" in p.text for p in before)
+    assert "gift" in after[0].text
+
+
+async def test_messages_handled_side_by_side_keep_their_own_searches(tmp_path):
+    import asyncio
+
+    kb = _passage_faq(tmp_path)
+    expected = {text: await kb.search_passages(text, k=3) for text in ("how long does delivery take?",
+                                                                       "can I return an item?")}
+    statements = _full_text_searches(kb)
+
+    async def one(text: str) -> list[list[str]]:
+        with kb.one_message():
+            found = []
+            for _ in range(3):
+                found.append([p.id for p in await kb.search_passages(text, k=3)])
+                await asyncio.sleep(0)  # the other message runs here, in its own scope
+            return found
+
+    results = await asyncio.gather(*(one(text) for text in expected))
+    for text, found in zip(expected, results, strict=True):
+        assert found == [[p.id for p in expected[text]]] * 3
+    assert len(statements) == 2 * 2  # each message's text searched once (AND, then OR)

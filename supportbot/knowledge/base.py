@@ -26,7 +26,9 @@ import json
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,7 @@ from . import catalog, schema
 from .filters import ProductFilters, sql_where
 from .lexical import TextMatches, product_text_search
 from .models import Passage, ProductHit
-from .search import Coverage, fts_query, lexical_score, query_terms, rrf
+from .search import Coverage, QueryTerms, fts_query, lexical_score, query_terms, rrf
 from .settings import KnowledgeSettings
 from .vectors import VectorIndex
 
@@ -81,6 +83,9 @@ class KnowledgeBase:
         # One message is searched several times (products, then passages, by more than one
         # plugin): its embedding is computed once. Keyed by text; the embedder does not change.
         self._recent_queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        #: The passage searches of the message being handled, while :meth:`one_message` is open.
+        self._message_searches: ContextVar[dict[tuple[Any, ...], _Candidates] | None] = ContextVar(
+            f"knowledge-searches-{id(self)}", default=None)
 
     # ------------------------------------------------------------------ status
 
@@ -263,6 +268,21 @@ class KnowledgeBase:
 
     # ------------------------------------------------------------------ passages
 
+    @contextmanager
+    def one_message(self) -> Iterator[None]:
+        """The handling of one customer message: within it, a passage search with the same text and
+        kinds as an earlier one (product lookup's, then auto-reply's) reuses that one's candidates
+        instead of running the full-text and vector searches again; results are the same.
+
+        Kept for the block only, per asyncio task (messages handled side by side each have their
+        own), and keyed by the import generation too: never another message's results, never
+        results from before an import."""
+        token = self._message_searches.set({})
+        try:
+            yield
+        finally:
+            self._message_searches.reset(token)
+
     async def search_passages(self, query: str, k: int = 5, kinds: Sequence[str] = ("faq", "policy")) -> list[Passage]:
         """The ``k`` FAQ entries and policy passages that best answer ``query``."""
         query_vec = await self._embed_query(query)
@@ -285,22 +305,9 @@ class KnowledgeBase:
         kinds = tuple(kinds)
         if not kinds:
             return []
-        terms = query_terms(query)
         n = max(self.settings.candidates, k)
-        in_kinds = f"AND p.kind IN ({','.join('?' * len(kinds))})"
-        sql = ("SELECT f.rowid FROM kb_passages_fts f JOIN kb_passages p ON p.id = f.rowid "
-               f"WHERE kb_passages_fts MATCH ? {in_kinds} ORDER BY {_PASSAGE_BM25} LIMIT ?")
-        text_ids: list[int] = []
-        for mode in ("AND", "OR"):
-            expr = fts_query(terms.all, mode=mode)
-            if expr and len(text_ids) < n:
-                seen = set(text_ids)
-                text_ids += [r[0] for r in self.db.conn.execute(sql, [expr, *kinds, n]) if r[0] not in seen]
-        vector_hits: list[tuple[int, float]] = []
-        if query_vec is not None and len(self._passages):
-            mask = np.isin(self._passage_kinds, kinds)
-            vector_hits = self._passages.search(query_vec, n, mask)
-        ranked = _fuse(text_ids, [i for i, _ in vector_hits], self.settings.rrf_k, k)
+        terms, text_ids, vector_ids = self._passage_candidates(query, kinds, n, query_vec)
+        ranked = _fuse(text_ids, vector_ids, self.settings.rrf_k, k)
         if not ranked:
             return []
         rows = {
@@ -322,6 +329,33 @@ class KnowledgeBase:
                 score = lexical_score(terms, " ".join([row[3] or "", row[4], *json.loads(row[6] or "[]")]))
             out.append(_passage(row, score))
         return out
+
+    def _passage_candidates(self, query: str, kinds: tuple[str, ...], n: int,
+                            query_vec: np.ndarray | None) -> _Candidates:
+        """The query's words and the ``n`` best passage ids by full text and by vector, before fusion
+        (what :meth:`one_message` keeps for the message's next search with the same text)."""
+        memo = self._message_searches.get()
+        key = (self._generation, query, kinds, n, query_vec is not None)
+        if memo is not None and key in memo:
+            return memo[key]
+        terms = query_terms(query)
+        in_kinds = f"AND p.kind IN ({','.join('?' * len(kinds))})"
+        sql = ("SELECT f.rowid FROM kb_passages_fts f JOIN kb_passages p ON p.id = f.rowid "
+               f"WHERE kb_passages_fts MATCH ? {in_kinds} ORDER BY {_PASSAGE_BM25} LIMIT ?")
+        text_ids: list[int] = []
+        for mode in ("AND", "OR"):
+            expr = fts_query(terms.all, mode=mode)
+            if expr and len(text_ids) < n:
+                seen = set(text_ids)
+                text_ids += [r[0] for r in self.db.conn.execute(sql, [expr, *kinds, n]) if r[0] not in seen]
+        vector_ids: list[int] = []
+        if query_vec is not None and len(self._passages):
+            mask = np.isin(self._passage_kinds, kinds)
+            vector_ids = [i for i, _ in self._passages.search(query_vec, n, mask)]
+        found = (terms, tuple(text_ids), tuple(vector_ids))
+        if memo is not None:
+            memo[key] = found
+        return found
 
     # ------------------------------------------------------------------ vectors
 
@@ -396,11 +430,14 @@ def _hit(row: Any, score: float = 1.0) -> ProductHit:
                       url=row[10], variants=tuple(json.loads(row[11] or "[]")), score=score)
 
 
+#: A passage search before fusion: the query's words, the ids by full text, the ids by vector.
+_Candidates = tuple[QueryTerms, tuple[int, ...], tuple[int, ...]]
+
 #: The nearest passages by meaning that fusion may not push out of the results.
 _KEEP_NEAREST = 2
 
 
-def _fuse(text_ids: list[int], vector_ids: list[int], rrf_k: int, k: int) -> list[int]:
+def _fuse(text_ids: Sequence[int], vector_ids: Sequence[int], rrf_k: int, k: int) -> list[int]:
     """The ``k`` best by reciprocal rank fusion, keeping the :data:`_KEEP_NEAREST` nearest by vector.
 
     Fusion alone lets word noise bury the right answer: for "how do I find out where my order
