@@ -462,9 +462,10 @@ class SupportBot:
         if outcome.kind is OutcomeKind.HANDED_OFF:
             outcome = await self._open_handoff(record, outcome, announcements)
         text = outcome.text
+        sent: tuple[int, str, str | None] | None = None
         if text or outcome.embeds:
             try:
-                await self._reply(event, record, text or "", outcome)
+                sent = await self._reply(event, record, text or "", outcome)
             except sqlite3.Error:
                 raise  # the history failed, not the platform: the whole message is retried (same nonce)
             except Exception:
@@ -475,7 +476,7 @@ class SupportBot:
                     outcome = await self._open_handoff(
                         record, Outcome.handed_off("send_failed", details={"answer": text}).by(outcome.plugin),
                         announcements)
-        if self.history.record_outcome(record.message_row_id, outcome):
+        if self.history.record_outcome(record.message_row_id, outcome, reply_sent=sent):
             log.info("outcome %s (%s) by %s", outcome.kind, outcome.reason, outcome.plugin)
             self.bus.emit(OutcomeRecorded(
                 message_id=event.message_id, conversation_id=record.conversation_id,
@@ -484,9 +485,14 @@ class SupportBot:
             self._announce(announcement)
         return outcome
 
-    async def _reply(self, event: MessageReceived, record: InboundRecord, text: str, outcome: Outcome) -> None:
+    async def _reply(self, event: MessageReceived, record: InboundRecord, text: str,
+                     outcome: Outcome) -> tuple[int, str, str | None]:
         """Post the reply, recorded *before* it is sent: a run that stops after the send leaves a
-        trace, and the next run looks for the posted reply instead of posting it again."""
+        trace, and the next run looks for the posted reply instead of posting it again.
+
+        Returns the reply's row, the platform and the id it was posted as, for the outcome's
+        transaction to mark it sent (a run that stops before that commit finds the posted reply
+        in the channel, as after a stop just after the send)."""
         text = clean_outbound(text)
         if self._late(event):
             text = f"{self.config.bot.late_apology} {text}"
@@ -495,17 +501,16 @@ class SupportBot:
             found = None if earlier["platform_message_id"] else await self._find_reply(event)
             if earlier["platform_message_id"] or found:
                 log.info("the reply was already posted by an earlier run; not posting it again")
-                self.history.mark_sent(earlier["id"], event.platform, found)
-                return
+                return earlier["id"], event.platform, found
             row_id = earlier["id"]
         else:
             row_id = self.history.record_outbound(record.conversation_id, text, in_reply_to=record.message_row_id)
         action = SendMessage(channel_id=event.channel_id, text=text, embeds=outcome.embeds,
                              reply_to=event.message_id, nonce=message_nonce(event.platform, event.message_id))
         sent_id = await self.send(action)
-        self.history.mark_sent(row_id, event.platform, sent_id)
         self.bus.emit(ReplySent(conversation_id=record.conversation_id, channel_id=event.channel_id,
                                 platform_message_id=sent_id, text=text))
+        return row_id, event.platform, sent_id
 
     def _late(self, event: MessageReceived) -> bool:
         return (self.history.clock() - event.created_at).total_seconds() > self.config.bot.late_after_s

@@ -400,8 +400,12 @@ class History:
         if platform_message_id is None:
             return
         with self._lock, self.db.conn:
+            self._mark_sent(message_row_id, platform, platform_message_id)
+
+    def _mark_sent(self, message_row_id: int, platform: str, platform_message_id: str | None) -> None:
+        if platform_message_id is not None:
             self.db.conn.execute("UPDATE messages SET platform_message_id = ? WHERE id = ?",
-                            [self._platform_key(platform, platform_message_id), message_row_id])
+                                 [self._platform_key(platform, platform_message_id), message_row_id])
 
     def last_inbound_id(self, platform: str, channel_id: str) -> str | None:
         """The platform id of the last customer message recorded in ``channel_id`` (where to catch up from)."""
@@ -451,21 +455,31 @@ class History:
 
     # --- outcomes -------------------------------------------------------------------------------
 
-    def record_outcome(self, message_row_id: int, outcome: Outcome) -> bool:
-        """Record the one outcome of an inbound message; False if it already had one."""
+    def record_outcome(self, message_row_id: int, outcome: Outcome, *,
+                       reply_sent: tuple[int, str, str | None] | None = None) -> bool:
+        """Record the one outcome of an inbound message; False if it already had one.
+
+        ``reply_sent`` (the reply's row, the platform, the id it was posted as) marks the reply
+        recorded before sending as sent, in the same transaction (see :meth:`mark_sent`): one
+        commit for both, as they happen together once the send returned."""
         details = dict(outcome.details)
         if outcome.sources:
             details["sources"] = list(outcome.sources)
+        conn = self.db.conn
         try:
-            with self._lock, self.db.conn:
-                self.db.conn.execute(
-                    "INSERT INTO outcomes (message_id, kind, reason, plugin, created_at, details) VALUES (?, ?, ?, ?, ?, ?)",
+            with self._lock, conn:
+                if reply_sent is not None:
+                    self._mark_sent(*reply_sent)
+                # OR IGNORE: an outcome already there is no error that would undo the reply's mark.
+                inserted = conn.execute(
+                    "INSERT OR IGNORE INTO outcomes (message_id, kind, reason, plugin, created_at, details) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
                     [message_row_id, str(outcome.kind), outcome.reason, outcome.plugin, self._now(),
                      json.dumps(details, default=str) if details else None],
-                )
-        except sqlite3.IntegrityError:
+                ).rowcount
+        except sqlite3.IntegrityError:  # the message itself is gone (the customer was forgotten meanwhile)
             return False
-        return True
+        return inserted == 1
 
     def outcome_of(self, message_row_id: int) -> dict[str, Any] | None:
         cursor = self.db.conn.execute("SELECT * FROM outcomes WHERE message_id = ?", [message_row_id])

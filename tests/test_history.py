@@ -100,6 +100,19 @@ def test_exactly_one_outcome_per_inbound_message(history):
     assert history.outcome_of(record.message_row_id)["kind"] == "answered"
 
 
+def test_the_outcome_and_the_replys_sent_mark_commit_together(history):
+    record = history.record_inbound(message("hi", msg_id="1"))
+    reply = history.record_outbound(record.conversation_id, "hello", in_reply_to=record.message_row_id)
+    assert history.reply_to(record.message_row_id) == {"id": reply, "platform_message_id": None}  # before the send
+    assert history.record_outcome(record.message_row_id, Outcome.answered("hello"), reply_sent=(reply, "test", "900"))
+    assert history.reply_to(record.message_row_id) == {"id": reply, "platform_message_id": "test:900"}
+    # An outcome already there is refused as before, without undoing the mark.
+    assert not history.record_outcome(record.message_row_id, Outcome.handed_off("again"),
+                                      reply_sent=(reply, "test", "900"))
+    assert history.outcome_of(record.message_row_id)["kind"] == "answered"
+    assert history.reply_to(record.message_row_id)["platform_message_id"] == "test:900"
+
+
 def test_redelivered_message_is_recorded_once(history):
     first = history.record_inbound(message("hi", msg_id="1"))
     again = history.record_inbound(message("hi", msg_id="1"))
