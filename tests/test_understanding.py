@@ -335,6 +335,13 @@ def test_language(languages, text, language):
     assert languages.guess(text) == language
 
 
+def test_a_text_guessed_again_gets_the_same_language_without_the_detector(languages, monkeypatch):
+    texts = ["Wo ist meine Bestellung? Sie ist noch nicht angekommen.", "do you sell tables?", "ok"]
+    first = [languages.guess(t) for t in texts]
+    monkeypatch.setattr(languages, "_detector", None)  # a second detector pass would now say the default
+    assert [languages.guess(t) for t in texts] == first == ["de", "en", "en"]
+
+
 @pytest.mark.parametrize("text", ["ok", "ja", "thx", "42", ""])
 def test_short_text_gets_the_default_language(text):
     guesser = LanguageGuesser(["en", "es", "fr", "de"], "fr")

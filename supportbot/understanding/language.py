@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,9 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 _LETTER = re.compile(r"[^\W\d_]")
+#: Guesses kept by text: the same passages are guessed for every message in another language, and
+#: "hi" or "thanks" come again and again (the detector's n-gram pass is most of a guess's cost).
+_GUESSES_KEPT = 1024
 
 
 class LanguageGuesser:
@@ -41,6 +45,7 @@ class LanguageGuesser:
         self._margin = margin
         self._min_letters = min_letters
         self._detector: LanguageDetector | None = None
+        self._guesses: OrderedDict[str, str] = OrderedDict()
 
     def load(self) -> None:
         """Build the detector with its language models loaded now.
@@ -65,6 +70,19 @@ class LanguageGuesser:
             self._detector = LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
 
     def guess(self, text: str) -> str:
+        """The language of ``text``; the same text always gets the same answer (kept, see _GUESSES_KEPT)."""
+        found = self._guesses.get(text)
+        if found is not None:
+            self._guesses.move_to_end(text)
+            return found
+        found = self._guess(text)
+        if self._detector is not None:  # before load() the default stands in; not kept
+            self._guesses[text] = found
+            if len(self._guesses) > _GUESSES_KEPT:
+                self._guesses.popitem(last=False)
+        return found
+
+    def _guess(self, text: str) -> str:
         if _KANA.search(text):
             return "ja"
         if _HANGUL.search(text):
