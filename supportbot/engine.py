@@ -18,7 +18,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import asdict, is_dataclass, replace
+from dataclasses import fields, is_dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -435,7 +435,10 @@ class SupportBot:
             log.exception("understanding failed; plugins get none")
             return None
         if is_dataclass(understanding) and not isinstance(understanding, type):  # a test double may be anything
-            self.history.attach_understanding(record.message_row_id, asdict(understanding))
+            # Its fields as they are: the history's JSON encoder turns any dataclass inside into a dict
+            # (asdict's deep copy of every list first cost a tenth of a millisecond a message).
+            self.history.attach_understanding(record.message_row_id,
+                                              {f.name: getattr(understanding, f.name) for f in fields(understanding)})
         return understanding
 
     def _rate_limited(self, author_id: str) -> Outcome | None:

@@ -18,7 +18,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -208,6 +208,14 @@ def migrate(db: sqlite_utils.Database) -> int:
 # --- records ----------------------------------------------------------------------------------
 
 
+def _json_value(value: Any) -> Any:
+    """What JSON cannot hold as is: a dataclass as its dict (as ``dataclasses.asdict`` gives it),
+    anything else as its text."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return str(value)
+
+
 @dataclass(frozen=True, slots=True)
 class InboundRecord:
     message_row_id: int
@@ -370,7 +378,7 @@ class History:
     def attach_understanding(self, message_row_id: int, understanding: dict[str, Any]) -> None:
         with self._lock, self.db.conn:
             self.db.conn.execute("UPDATE messages SET understanding = ? WHERE id = ?",
-                                 [json.dumps(understanding, default=str), message_row_id])
+                                 [json.dumps(understanding, default=_json_value), message_row_id])
 
     def record_outbound(self, conversation_id: int, text: str, *, platform: str | None = None,
                         platform_message_id: str | None = None, in_reply_to: int | None = None,

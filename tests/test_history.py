@@ -1,5 +1,6 @@
 """The SQLite record: migrations keep data, writers can run concurrently, one outcome per message."""
 
+import json
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -111,6 +112,26 @@ def test_the_outcome_and_the_replys_sent_mark_commit_together(history):
                                       reply_sent=(reply, "test", "900"))
     assert history.outcome_of(record.message_row_id)["kind"] == "answered"
     assert history.reply_to(record.message_row_id)["platform_message_id"] == "test:900"
+
+
+def test_an_understanding_is_stored_as_asdict_would_give_it(history):
+    import dataclasses
+
+    @dataclasses.dataclass
+    class Inner:
+        kind: str
+
+    @dataclasses.dataclass
+    class Seen:
+        intent: str
+        entities: dict
+        inner: list
+        at: datetime
+
+    seen = Seen("refund", {"order_number": ["123"]}, [Inner("a"), (1, 2)], datetime(2026, 1, 2))
+    record = history.record_inbound(message("hi", msg_id="1"))
+    history.attach_understanding(record.message_row_id, {f.name: getattr(seen, f.name) for f in dataclasses.fields(seen)})
+    assert history.message(record.message_row_id)["understanding"] == json.dumps(dataclasses.asdict(seen), default=str)
 
 
 def test_redelivered_message_is_recorded_once(history):
