@@ -53,6 +53,19 @@ guidelines); :func:`build_shop` writes the rest into a folder of the shape a mer
   customer-service pages as Magento (Luma theme) publishes them (a shipping rate table by order
   total, Alaska/Hawaii, Canada, returns and exchanges, warranty, Afterpay/Affirm, price adjustments,
   contact, an FAQ page of question headings), and the shared retailer's FAQ file as downloaded.
+- ``maple``: a Canadian outdoor and apparel shop (CAD; ships within Canada by province/territory
+  zone and to the US), **held out and written blind** like harbor: its pages and its cases
+  (bench/cases/maple.jsonl) were committed before any reply was seen. A Magento 2 export under
+  Magento's own file name (bench/shops/build_maple.py), written from Myntra's jacket, sportswear,
+  backpack, hat, sock and running-shoe lines of brands no other shop sells: rows that differ only
+  by their colour phrase become one configurable parent (qty 0) whose Color and Size children
+  (S-XL, or US shoe sizes 7-11) hold the stock; the merchant's own parka in Color x Size with one
+  child sold out, a disabled product, a French (``fr_ca``) store-view row. Its customer-service
+  pages as a Magento Luma theme publishes them (a zone x speed shipping table, free-shipping
+  threshold, territories surcharge, US shipping, a size guide of chest/waist tables, Calgary store
+  pickup and hours, gift cards, returns and exchanges, warranty, payment, contact, an FAQ page of
+  question headings, several of which contradict the retailer's FAQ file), and that FAQ file as
+  downloaded.
 
 Flipkart rows without a brand take the first word of their name (where Flipkart names
 put it). Neither catalog has stock: each product gets a fixed pseudo-random count from its SKU (about one
@@ -767,8 +780,14 @@ def _build_harbor(out: Path) -> Path:
     return out
 
 
+def _maple() -> list[dict[str, str]]:
+    from .build_maple import _maple as rows  # its own module; imported late, as it uses this one's helpers
+
+    return rows()
+
+
 SHOPS = {"outfitters": _outfitters, "bazaar": _bazaar, "emporium": _emporium, "fernhill": _fernhill,
-         "larkspur": _larkspur, "harbor": _harbor}
+         "larkspur": _larkspur, "harbor": _harbor, "maple": _maple}
 
 
 def build_shop(name: str, out: Path) -> Path:
@@ -786,6 +805,10 @@ def build_shop(name: str, out: Path) -> Path:
         return _build_larkspur(out)
     if name == "harbor":
         return _build_harbor(out)
+    if name == "maple":
+        from .build_maple import build_maple
+
+        return build_maple(out)
     with (out / "products.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, COLUMNS)
         writer.writeheader()
