@@ -88,6 +88,32 @@ def test_harbor_imports_with_nothing_skipped(kb, tmp_path, shared_data):
     assert "Himalayan Salt Lamp Night Light" not in rows and "Cama para mascotas Calm Cuddler" not in rows
 
 
+def test_canyon_imports_with_nothing_skipped(kb, tmp_path, shared_data):
+    """The held-out Australian shop: a Shopify export found by its name and header, the retailer's
+    FAQ file as downloaded, the theme's pages; variants get their options and summed stock, a
+    product in two options keeps both, the draft and the archived product are left out."""
+    from bench.shops import build_shop
+
+    folder = build_shop("canyon", tmp_path / "canyon")
+    assert not (folder / "shop.yaml").exists()
+    report = import_shop(kb, folder)
+    assert report.skipped == []
+    assert all(r.skipped == 0 for r in report.reports), report.summary()
+    products = next(r for r in report.reports if r.kind == "products")
+    assert products.columns["preset"] == "shopify"
+    assert report.counts["products"] == 179  # 181 products less the draft and the archived one
+    assert report.counts["faq"] == 79 + 16  # the retailer's file and the FAQ page's accordion questions
+    rows = {name: (price, stock, json.loads(attributes or "{}")) for name, price, stock, attributes in kb.db.conn.execute(
+        "SELECT name, price, stock, attributes FROM kb_products")}
+    price, stock, attributes = rows["Canyon Enamelled Cast Iron Casserole"]
+    assert (price, stock) == (189.0, 44)  # 14 + 6 + 9 + 4 + 11 + 0 over its six Colour x Size variants
+    assert attributes["Colour"] == "Sage, Charcoal, Terracotta" and attributes["Size"] == "24 cm / 3.8 L, 28 cm / 6.7 L"
+    assert rows["Stonewashed Linen Apron"][0] == 34.95  # the sale price; 49.95 is its compare-at price
+    assert "221 Code Red" in rows["VisionAiry Gel Lipstick"][2]["Colour"]
+    assert rows["Canyon Digital Gift Card"][2]["Denomination"] == "$25, $50, $100, $200"
+    assert "Christmas Pudding Basin Set" not in rows and "Bamboo Dish Drying Rack" not in rows
+
+
 def test_maple_imports_with_nothing_skipped(kb, tmp_path, shared_data):
     """The held-out Canadian shop: a Magento 2 export found by its name and header, the retailer's
     FAQ file as downloaded; configurable parents get their Color and Size children's stock and

@@ -89,7 +89,7 @@ _BASE = {"store_view_code": "", "attribute_set_code": "Default", "product_websit
          "configurable_variation_labels": ""}
 
 
-def _maple() -> list[dict[str, str]]:
+def maple() -> list[dict[str, str]]:
     """The export's rows: simple products, configurable parents (qty 0) with Color and/or Size
     children (``Not Visible Individually``), then the merchant's own lines."""
     out: list[dict[str, str]] = []
@@ -191,7 +191,7 @@ def build_maple(out: Path) -> Path:
     with (out / MAPLE_EXPORT).open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, MAGENTO_COLUMNS)
         writer.writeheader()
-        writer.writerows(_maple())
+        writer.writerows(maple())
     shutil.copyfile(DATA / FAQ, out / Path(FAQ).name)
     shutil.copytree(HERE / "maple" / "pages", out / "pages", dirs_exist_ok=True)
     return out
