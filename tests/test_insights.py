@@ -225,3 +225,28 @@ def test_train_sentiment_fits_embedding_and_text_features_and_saves_where_the_pl
     texts = ["The battery is dead after one day", "I love it, great buy"]
     p = model.negative_probability(encode(encoder, texts), texts)
     assert p[0] >= model.threshold > p[1]
+
+
+async def test_we_dont_sell_questions_are_gaps_and_an_accepted_offer_suggests_the_question_not_the_yes(make_bot):
+    """Product lookup's 'we don't sell X, shall I pass it on?' is a gap; the customer's 'yes' is not a question."""
+    from pathlib import Path
+
+    from supportbot.knowledge.importers import import_file
+
+    bot, chat = await make_bot("escalation", "insights", "product_lookup", clock=ManualClock())
+    bot.knowledge = KnowledgeBase(bot.history.db, None)  # full-text search only: no model in this test
+    examples = Path(__file__).resolve().parent.parent / "examples" / "products.csv"
+    import_file(bot.knowledge, "products", examples, {"attributes": "colour+size+material"})
+    outcome, _ = await chat.say_and_outcome("Do you sell snowboards?", customer="ann")
+    assert outcome.reason == "not_sold"
+    outcome, _ = await chat.say_and_outcome("yes please", customer="ann")
+    assert outcome.reason == "product_not_found_accepted"
+    thread = list(chat.threads.values())[-1]
+    await chat.staff_says(thread.id, "No snowboards, sorry: we only stock trail and hiking gear.")
+    await chat.command("resolve", channel=thread.id)
+    await chat.say("Do you sell snowboards?", customer="ben")
+    report = collect(bot.history, days=30)
+    group_gaps(report, None)
+    assert [(g.quotes[0], g.count) for g in report.gaps] == [("Do you sell snowboards?", 2)]
+    listed = await chat.command("faq-suggestions")
+    assert "#1 Q: Do you sell snowboards?" in listed.text and "trail and hiking gear" in listed.text

@@ -23,7 +23,7 @@ from supportbot.knowledge.store import PassageRecord, write_passages
 from supportbot.plugin import CommandContext, Option, Plugin, PluginSettings, autocomplete, command, listener
 
 from .grouping import themes
-from .report import GAP_REASONS, collect, group_gaps, reviews_by_week, sentiment_chart
+from .report import ACCEPTED_OFFER, GAP_REASONS, collect, group_gaps, reviews_by_week, sentiment_chart
 from .schema import ensure_schema
 from .sentiment import classify_reviews
 
@@ -151,11 +151,14 @@ class Insights(Plugin):
         if event.staff_id in (None, "auto"):
             return
         db = self.bot.history.db
-        marks = ",".join("?" * len(GAP_REASONS))
+        reasons = (*GAP_REASONS, ACCEPTED_OFFER)
+        marks = ",".join("?" * len(reasons))
+        # An accepted offer's own text is "yes please"; the question is the one it kept as 'asked'.
         asked = db.execute(
-            f"SELECT m.text, m.id FROM outcomes o JOIN messages m ON m.id = o.message_id WHERE m.conversation_id = ? "
+            "SELECT COALESCE(json_extract(o.details, '$.asked'), m.text), m.id FROM outcomes o "
+            "JOIN messages m ON m.id = o.message_id WHERE m.conversation_id = ? "
             f"AND o.reason IN ({marks}) AND json_extract(o.details, '$.handoff_id') = ? ORDER BY m.id LIMIT 1",
-            [event.conversation_id, *GAP_REASONS, event.handoff_id]).fetchone()
+            [event.conversation_id, *reasons, event.handoff_id]).fetchone()
         if asked is None:
             return
         replies = [text for (text,) in db.execute(

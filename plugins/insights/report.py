@@ -29,14 +29,18 @@ from supportbot.reports import ConversationReport, conversation_report, render_c
 
 from .grouping import Group, paraphrase_groups
 
-__all__ = ["GAP_REASONS", "InsightsReport", "collect", "group_gaps", "write_report"]
+__all__ = ["ACCEPTED_OFFER", "GAP_REASONS", "InsightsReport", "collect", "group_gaps", "write_report"]
 
-#: Outcomes that mean "the knowledge base had no answer to this".
-GAP_REASONS = ("no_grounded_answer", "product_not_found", "product_not_found_accepted", "no_knowledge_base",
+#: Outcomes that mean "the knowledge base had no answer to this" (``not_sold`` is product lookup's
+#: "we don't sell X": no product found, a person offered).
+GAP_REASONS = ("no_grounded_answer", "product_not_found", "not_sold", "no_knowledge_base",
                "still_unclear", "unsupported_promise", "no_plugin_answered")
+#: A customer's "yes" to the offer of a person after ``product_not_found``/``not_sold``: the handoff
+#: is the previous message's, whose text its details keep as ``asked`` (counted once, at that message).
+ACCEPTED_OFFER = "product_not_found_accepted"
 #: Handoffs that were not questions the FAQ could have answered.
 NOT_GAPS = ("asked_for_human", "vip_customer", "flagged_customer", "keyword", "customer_returned",
-            "rate_limited", "csat")
+            "rate_limited", "csat", ACCEPTED_OFFER)
 
 Table = tuple[tuple[str, ...], list[tuple[object, ...]]]
 
