@@ -250,3 +250,23 @@ async def test_we_dont_sell_questions_are_gaps_and_an_accepted_offer_suggests_th
     assert [(g.quotes[0], g.count) for g in report.gaps] == [("Do you sell snowboards?", 2)]
     listed = await chat.command("faq-suggestions")
     assert "#1 Q: Do you sell snowboards?" in listed.text and "trail and hiking gear" in listed.text
+
+
+async def test_reviews_by_category_take_a_subcategory_or_the_start_of_a_path(make_bot):
+    """Categories are stored as paths ('Footwear > Trail'): /reviews category:Trail finds that one."""
+    from pathlib import Path
+
+    from supportbot.knowledge.importers import import_file
+
+    bot, chat = await _shop(make_bot, ManualClock())
+    bot.knowledge = KnowledgeBase(bot.history.db, None)
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    import_file(bot.knowledge, "products", examples / "products.csv", {"attributes": "colour+size+material"})
+    import_reviews(bot.history.db, examples / "reviews.csv", mapping={
+        "id": "Review ID", "sku": "Product SKU", "rating": "Stars", "text": "Review", "date": "Created"})
+    for category, expected in (("Trail", "12 reviews of category Trail"),
+                               ("footwear", "19 reviews of category footwear"),
+                               ("Footwear > Road", "7 reviews of category Footwear > Road"),
+                               ("jack", "11 reviews of category jack")):
+        assert expected in (await chat.command("reviews", category=category)).text, category
+    assert "No reviews" in (await chat.command("reviews", category="rail")).text  # a segment's start, not its middle

@@ -66,7 +66,8 @@ class Insights(Plugin):
 
     @command("reviews", "Ratings, sentiment, complaint and praise themes of a product or category", staff_only=True)
     async def reviews(self, ctx: CommandContext, sku: str | None = Option("product key", default=None),
-                      category: str | None = Option("category (or its start)", default=None)) -> CommandResult:
+                      category: str | None = Option("category or subcategory (or its start)", default=None)
+                      ) -> CommandResult:
         return await asyncio.to_thread(self._reviews, sku, category)
 
     def _reviews(self, sku: str | None, category: str | None) -> CommandResult:
@@ -106,8 +107,11 @@ class Insights(Plugin):
         if sku:
             return "AND sku = ?", [sku], sku
         if category:
-            return ("AND sku IN (SELECT sku FROM kb_products WHERE category LIKE ? ESCAPE '\\')",
-                    [category.replace("%", "\\%").replace("_", "\\_") + "%"], f"category {category}")
+            # Stored as a path ("Footwear > Trail", parsing.parse_category): the path's start or any
+            # level's start, so "Trail" finds the trail shoes and "Footwear" all of them.
+            start = category.strip().replace("%", "\\%").replace("_", "\\_") + "%"
+            return ("AND sku IN (SELECT sku FROM kb_products WHERE category LIKE ? ESCAPE '\\' "
+                    "OR category LIKE ? ESCAPE '\\')", [start, "% > " + start], f"category {category}")
         return "", [], "every product"
 
     @staticmethod
