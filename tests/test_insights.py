@@ -270,3 +270,30 @@ async def test_reviews_by_category_take_a_subcategory_or_the_start_of_a_path(mak
                                ("jack", "11 reviews of category jack")):
         assert expected in (await chat.command("reviews", category=category)).text, category
     assert "No reviews" in (await chat.command("reviews", category="rail")).text  # a segment's start, not its middle
+
+
+@pytest.mark.parametrize("suffix", ["csv", "tsv", "json", "jsonl"])
+def test_reviews_import_from_each_format_with_a_mapping(tmp_path, suffix):
+    records = [{"ReviewID": "r1", "Product": "SKU-1", "Stars": "5", "Body": "Love it", "When": "2024-03-01"},
+               {"ReviewID": "r2", "Product": "SKU-2", "Stars": "lots", "Body": "Broke in a week", "When": "2024-03-02"},
+               {"ReviewID": "r3", "Product": "", "Stars": "4", "Body": "No product", "When": "2024-03-03"}]
+    path = tmp_path / f"reviews.{suffix}"
+    if suffix in ("csv", "tsv"):
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(records[0]), delimiter="," if suffix == "csv" else "\t")
+            writer.writeheader()
+            writer.writerows(records)
+    elif suffix == "json":
+        path.write_text(json.dumps(records), encoding="utf-8")
+    else:
+        path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    db = connect(tmp_path / "bot.db")
+    mapping = {k: v for k, v in MAP.items() if k != "title"}
+    report = import_reviews(db, path, mapping=mapping)
+    assert [str(p) for p in report.problems] == ["row 2: rating 'lots' is not a number of stars; imported without it",
+                                                 "row 3: no product key (skipped)"]
+    assert (report.rows, report.added, report.skipped) == (3, 2, 1)
+    stored = {r["key"]: (r["sku"], r["rating"], r["text"], r["reviewed_at"]) for r in db["insights_reviews"].rows}
+    assert stored == {"id:r1": ("SKU-1", 5.0, "Love it", "2024-03-01"),
+                      "id:r2": ("SKU-2", None, "Broke in a week", "2024-03-02")}
+    assert import_reviews(db, path, mapping=mapping).unchanged == 2
