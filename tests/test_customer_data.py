@@ -169,3 +169,20 @@ async def test_an_accepted_faq_suggestion_answers_the_next_customer(make_bot, tm
     outcome, sent = await chat.say_and_outcome("Do you offer gift wrapping?", customer=BOB)
     assert outcome.kind == "answered" and sent[0].text == "Yes, gift wrapping is free: tick the box at checkout."
     assert isinstance(bot.history, History)
+
+
+async def test_metrics_hold_no_customer_and_an_erasure_leaves_their_counts(make_bot):
+    """Metrics are anonymous counts: no id or text of a customer in them, and /forget changes none."""
+    from prometheus_client import REGISTRY, generate_latest
+
+    bot, chat = await shop(make_bot)
+    await converse(chat, ALICE, "ALICE-MARK")
+    scraped = generate_latest(REGISTRY).decode()
+    assert "supportbot_messages_total" in scraped and "supportbot_handoffs_total" in scraped
+    assert ALICE not in scraped and "ALICE-MARK" not in scraped and "gift wrap" not in scraped
+    counts = {m.name: [(s.labels, s.value) for s in m.samples] for m in REGISTRY.collect()
+              if m.name.startswith("supportbot_") and m.name != "supportbot_response_seconds"}
+    await chat.command("forget", member=ALICE, confirm=True)
+    assert bot.history.db["customers"].count == 0
+    after = {m.name: [(s.labels, s.value) for s in m.samples] for m in REGISTRY.collect() if m.name in counts}
+    assert after == counts
