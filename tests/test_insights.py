@@ -297,3 +297,47 @@ def test_reviews_import_from_each_format_with_a_mapping(tmp_path, suffix):
     assert stored == {"id:r1": ("SKU-1", 5.0, "Love it", "2024-03-01"),
                       "id:r2": ("SKU-2", None, "Broke in a week", "2024-03-02")}
     assert import_reviews(db, path, mapping=mapping).unchanged == 2
+
+
+async def test_each_chart_draws_the_series_of_its_table(make_bot, tmp_path, monkeypatch):
+    """What the PNGs show, read off the figures as they are saved: the same numbers as the CSVs."""
+    from datetime import date
+
+    import matplotlib.dates
+    from matplotlib.figure import Figure
+
+    saved: list[Figure] = []
+    real_savefig = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: (saved.append(self), real_savefig(self, *a, **k))[1])
+    clock = ManualClock()
+    bot, chat = await _shop(make_bot, clock)
+    for day in range(3):
+        for customer in ("ann", "ben"):
+            await chat.say("hello", customer=f"{customer}{day}")
+        await chat.say("Do you gift wrap orders?", customer=f"cat{day}")
+        clock.advance(days=1)
+    (tmp_path / "r.csv").write_text("sku,rating,text,date\nA,1,awful,2026-02-20\nA,5,great,2026-03-03\n"
+                                    "A,4,fine,2026-03-04\n")
+    import_reviews(bot.history.db, tmp_path / "r.csv")
+    bot.history.db.execute("UPDATE insights_reviews SET sentiment = CASE WHEN rating <= 2 THEN 'negative' "
+                           "ELSE 'positive' END")
+    report = collect(bot.history, days=400)
+    group_gaps(report, None)
+    write_report(report, tmp_path / "out")
+    by_title = {figure.axes[0].get_title(): figure.axes[0] for figure in saved}
+
+    def series(axes):
+        return {c.get_label(): [float(v) for v in c.datavalues] for c in axes.containers}
+
+    conversations = by_title["9 conversations: 67% by the bot alone"]
+    assert series(conversations) == {"resolved by the bot alone": [2, 2, 2], "handed to a person": [1, 1, 1]}
+    days = [matplotlib.dates.num2date(t).date() for t in conversations.get_xticks()]
+    assert days == [d for d, _, _ in report.conversations.daily]  # one tick per day, under its bar
+    (intents,) = series(by_title["Top intents"]).values()
+    assert sorted(intents) == sorted(float(n) for _, n in report.intents) and sum(intents) == 9
+    (reasons,) = series(by_title["Handoff reasons"]).values()
+    assert reasons == [3.0]
+    reviews = series(by_title["Review sentiment by week"])
+    assert reviews == {"negative": [1, 0], "positive": [0, 2]}
+    weeks = [matplotlib.dates.num2date(t).date() for t in by_title["Review sentiment by week"].get_xticks()]
+    assert weeks == [date(2026, 2, 16), date(2026, 2, 23), date(2026, 3, 2)]  # Mondays, the empty week's too

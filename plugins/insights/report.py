@@ -16,6 +16,7 @@ import html
 import importlib
 import io
 import json
+import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -212,7 +213,7 @@ def group_gaps(report: InsightsReport, embed: Callable[[list[str]], np.ndarray] 
 def _figure(width: float = 7, height: float = 3.2):  # type: ignore[no-untyped-def]
     import matplotlib
 
-    matplotlib.use("Agg")
+    matplotlib.use("Agg")  # before any pyplot: no display, safe in a worker thread
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(width, height), dpi=100)
@@ -227,10 +228,13 @@ def _png(figure) -> bytes:  # type: ignore[no-untyped-def]
 
 
 def _bars(title: str, rows: Sequence[tuple[str, int]], unit: str) -> bytes:
+    from matplotlib.ticker import MaxNLocator
+
     figure, axes = _figure(7, 0.6 + 0.35 * len(rows))
     labels = [name for name, _ in rows][::-1]
     values = [n for _, n in rows][::-1]
     axes.barh(labels, values, color="#4c72b0")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.2 of a handoff
     axes.set_xlabel(unit)
     axes.set_title(title)
     axes.spines[["top", "right"]].set_visible(False)
@@ -239,6 +243,9 @@ def _bars(title: str, rows: Sequence[tuple[str, int]], unit: str) -> bytes:
 
 def sentiment_chart(weeks: Sequence[tuple[date, int, int, int]], title: str = "Review sentiment by week") -> bytes:
     """Stacked bars per week: negative, positive and not scored."""
+    from matplotlib.dates import MO, DateFormatter, WeekdayLocator
+    from matplotlib.ticker import MaxNLocator
+
     figure, axes = _figure()
     x = [w for w, *_ in weeks]
     negative = [n for _, n, _, _ in weeks]
@@ -250,11 +257,20 @@ def sentiment_chart(weeks: Sequence[tuple[date, int, int, int]], title: str = "R
         axes.bar(x, unscored, width=5, bottom=[n + p for n, p in zip(negative, positive)], label="not scored",
                  color="#bbbbbb")
     axes.set_ylabel("reviews")
+    axes.set_ylim(0, max(n + p + u for n, p, u in zip(negative, positive, unscored)) * 1.3)  # room for the legend
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    # Each bar is labelled with its week's Monday, at most ten labels.
+    axes.xaxis.set_major_locator(WeekdayLocator(byweekday=MO, interval=max(1, math.ceil(_weeks(x) / 10))))
+    axes.xaxis.set_major_formatter(DateFormatter("%b %d"))
     axes.set_title(title)
     axes.legend(loc="upper left", frameon=False, ncols=3)
     axes.spines[["top", "right"]].set_visible(False)
     figure.autofmt_xdate()
     return _png(figure)
+
+
+def _weeks(mondays: Sequence[date]) -> int:
+    return (mondays[-1] - mondays[0]).days // 7 + 1
 
 
 # --- files --------------------------------------------------------------------------------------
