@@ -341,3 +341,24 @@ async def test_each_chart_draws_the_series_of_its_table(make_bot, tmp_path, monk
     assert reviews == {"negative": [1, 0], "positive": [0, 2]}
     weeks = [matplotlib.dates.num2date(t).date() for t in by_title["Review sentiment by week"].get_xticks()]
     assert weeks == [date(2026, 2, 16), date(2026, 2, 23), date(2026, 3, 2)]  # Mondays, the empty week's too
+
+
+async def test_time_to_a_person_and_csat_reach_the_report_as_median_and_p90(make_bot, tmp_path):
+    clock = ManualClock()
+    bot, chat = await _shop(make_bot, clock)
+    for customer, wait, stars in (("ann", 60, "5"), ("ben", 120, "3"), ("cat", 600, None)):
+        await chat.say("Do you gift wrap orders?", customer=customer)
+        thread = list(chat.threads.values())[-1]
+        clock.advance(seconds=wait)
+        await chat.staff_says(thread.id, "Yes, at checkout.")
+        await chat.command("resolve", channel=thread.id)
+        if stars:
+            await chat.say(stars, customer=customer)
+    result = await chat.command("insights", days=7)
+    assert "Time to a person (median / p90): 2 min / 8 min" in result.text  # numpy's p90 of 60, 120, 600: 504 s
+    assert "CSAT: 4.00 / 5 from 2 rating(s)" in result.text
+    report = collect(bot.history, days=7)
+    totals = dict(report.tables()["totals"][1])
+    assert (totals["time_to_human_p50_s"], totals["time_to_human_p90_s"]) == (120.0, 504.0)
+    assert (totals["csat_average"], totals["csat_count"]) == (4.0, 2)
+    assert totals["first_response_p50_s"] == 0.0 and totals["first_response_p90_s"] == 0.0  # the clock stood still
