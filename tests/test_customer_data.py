@@ -220,3 +220,22 @@ async def test_a_merged_suggestion_finds_its_faq_entry_and_a_dismissed_one_goes_
     assert outcome.kind == "handed_off"
     again = await chat.command("faq-suggestions", action="accept", suggestion=2)
     assert again.text.startswith("No such waiting suggestion")
+
+
+async def test_the_log_names_no_customer_so_an_erasure_leaves_nothing_of_them_there(make_bot, caplog):
+    """The log file is kept apart from the database and no erasure reaches it: at INFO it must not know who wrote."""
+    import logging
+
+    caplog.set_level(logging.INFO)
+    bot, chat = await shop(make_bot)
+    await converse(chat, ALICE, "ALICE-MARK")
+    await chat.command("forget", staff=False, author=ALICE, member=ALICE)  # a customer trying a staff command
+    first = await chat.command("forgetme", staff=False, author=ALICE)
+    await chat.click(first.components[0].custom_id, author=ALICE)
+    await converse(chat, BOB, "BOB-MARK")
+    preview = await chat.command("forget", member=BOB)
+    await chat.click(preview.components[0].custom_id, staff=True)  # staff's Erase button
+    assert bot.history.db["customers"].count == 0
+    assert caplog.records and "staff-1" in caplog.text
+    for trace in (ALICE, "ALICE-MARK", BOB, "BOB-MARK"):
+        assert trace not in caplog.text, trace
