@@ -56,6 +56,27 @@ def test_import_with_config_before_the_command_writes_to_that_config_s_database(
     assert (tmp_path / "shop.db").exists() and not (tmp_path / "supportbot.db").exists()
 
 
+def test_reviews_and_the_report_without_an_embedder_say_so_instead_of_failing(tmp_path):
+    """``embeddings.backend: none``: reviews import without sentiment, and the report is still written."""
+    (tmp_path / "shop.yaml").write_text("database:\n  path: shop.db\nmodel:\n  backend: none\n"
+                                        "embeddings:\n  backend: none\n")
+    env = {"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "HOME": str(tmp_path)}
+
+    def bot(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, str(ROOT / "bot.py"), "--config", str(tmp_path / "shop.yaml"), *argv],
+                              capture_output=True, text=True, timeout=240, cwd=tmp_path, env=env)
+
+    imported = bot("import", "reviews", str(ROOT / "examples" / "reviews.csv"), "--no-progress", "--map",
+                   "id=Review ID,sku=Product SKU,rating=Stars,text=Review,date=Created")
+    assert imported.returncode == 0, imported.stderr
+    assert "30 added" in imported.stdout and "no sentiment yet: no embedder is loaded" in imported.stdout
+    report = bot("report", "--days", "3650", "--out", "report")
+    assert report.returncode == 0, report.stderr
+    written = {Path(line).name for line in report.stdout.split()}
+    assert {"reviews.png", "totals.csv", "review_sentiment.csv", "index.html"} <= written
+    assert (tmp_path / "report" / "review_sentiment.csv").read_text().count(",0,0,") >= 1  # all 'not scored'
+
+
 async def test_console_fresh_starts_new_conversations(make_bot, monkeypatch):
     """Without --fresh a console run continues the last run's conversation; with it, never."""
     from supportbot.plugin import Plugin, on_message

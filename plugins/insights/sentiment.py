@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 
+from supportbot.models.errors import ModelUnavailable
 from supportbot.understanding.classifier import same_embedder
 from supportbot.understanding.review_sentiment import (
     NEGATIVE,
@@ -94,7 +95,10 @@ def _model(db: sqlite_utils.Database, cache_dir: Path, embed: Embed | None) -> S
         return saved
     if embed is None:
         return "no embedder is loaded, so reviews get no sentiment"
-    probe = probe_vector(embed)
+    try:
+        probe = probe_vector(embed)
+    except (ModelUnavailable, OSError) as exc:  # configured but not loadable (a model not downloaded)
+        return f"the embedder could not be loaded ({exc}), so reviews get no sentiment"
     if saved is not None and not fitted_here:  # the merchant's own train-sentiment model: never replaced here
         if same_embedder(saved.head.probe, probe):
             return saved
