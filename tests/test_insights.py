@@ -362,3 +362,18 @@ async def test_time_to_a_person_and_csat_reach_the_report_as_median_and_p90(make
     assert (totals["time_to_human_p50_s"], totals["time_to_human_p90_s"]) == (120.0, 504.0)
     assert (totals["csat_average"], totals["csat_count"]) == (4.0, 2)
     assert totals["first_response_p50_s"] == 0.0 and totals["first_response_p90_s"] == 0.0  # the clock stood still
+
+
+async def test_reviews_command_states_the_trend_by_month(make_bot, tmp_path):
+    bot, chat = await _shop(make_bot, ManualClock())
+    rows = ([(1, "2026-01-14")] * 3 + [(5, "2026-01-14")] + [(2, "2026-02-11"), (4, "2026-02-11")]
+            + [(1, "2026-03-11")] + [(5, "2026-03-11")] * 3)
+    (tmp_path / "r.csv").write_text("sku,rating,text,date\n" + "".join(
+        f"A,{stars},review {i},{day}\n" for i, (stars, day) in enumerate(rows)))
+    import_reviews(bot.history.db, tmp_path / "r.csv")
+    with bot.history.db.conn:  # scored as if by a model: the trend is what is tested here
+        bot.history.db.execute("UPDATE insights_reviews SET negative_p = CASE WHEN rating <= 2 THEN 0.9 ELSE 0.1 END, "
+                               "sentiment = CASE WHEN rating <= 2 THEN 'negative' ELSE 'positive' END")
+    result = await chat.command("reviews", sku="A")
+    assert "Trend, negative by month: Jan 2026 75% of 4, Feb 2026 50% of 2, Mar 2026 25% of 4" in result.text
+    assert result.files[0][0] == "reviews.png"

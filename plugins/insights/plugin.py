@@ -23,7 +23,7 @@ from supportbot.knowledge.store import PassageRecord, write_passages
 from supportbot.plugin import CommandContext, Option, Plugin, PluginSettings, autocomplete, command, listener
 
 from .grouping import themes
-from .report import ACCEPTED_OFFER, GAP_REASONS, collect, group_gaps, reviews_by_week, sentiment_chart
+from .report import ACCEPTED_OFFER, GAP_REASONS, collect, group_gaps, monthly_trend, reviews_by_week, sentiment_chart
 from .schema import ensure_schema
 from .sentiment import classify_reviews
 
@@ -99,6 +99,9 @@ class Insights(Plugin):
                     quotes = " / ".join(f"\"{_short(q)}\"" for q in group.quotes)
                     lines.append(f"  • {group.name} ({group.count}): {quotes}")
         weeks = reviews_by_week(self.bot.history, where=where, args=args)
+        trend = monthly_trend(weeks)
+        if trend:
+            lines.append(f"Trend, negative by month: {trend}")
         files = (("reviews.png", sentiment_chart(weeks, f"Reviews of {what} by week")),) if weeks else ()
         return CommandResult("\n".join(lines), files=files)
 

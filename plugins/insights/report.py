@@ -30,7 +30,8 @@ from supportbot.reports import ConversationReport, conversation_report, render_c
 
 from .grouping import Group, paraphrase_groups
 
-__all__ = ["ACCEPTED_OFFER", "GAP_REASONS", "InsightsReport", "collect", "group_gaps", "write_report"]
+__all__ = ["ACCEPTED_OFFER", "GAP_REASONS", "InsightsReport", "collect", "group_gaps", "monthly_trend",
+           "write_report"]
 
 #: Outcomes that mean "the knowledge base had no answer to this" (``not_sold`` is product lookup's
 #: "we don't sell X": no product found, a person offered).
@@ -186,6 +187,22 @@ def reviews_by_week(history: History, *, since: date | None = None, where: str =
         counts = weeks.setdefault(week, [0, 0, 0])
         counts[0 if sentiment == "negative" else 1 if sentiment == "positive" else 2] += 1
     return [(w, *weeks[w]) for w in sorted(weeks)]  # type: ignore[misc]
+
+
+def monthly_trend(weeks: Sequence[tuple[date, int, int, int]], *, months: int = 6) -> str | None:
+    """The negative share of scored reviews in each of the last ``months`` months that have any
+    ("Feb 2026 50% of 12, Mar 2026 33% of 9"), a week counting in its Monday's month; None for
+    fewer than two such months, where there is no trend to tell."""
+    by_month: dict[tuple[int, int], list[int]] = {}
+    for week, negative, positive, _ in weeks:
+        if negative + positive:
+            counts = by_month.setdefault((week.year, week.month), [0, 0])
+            counts[0] += negative
+            counts[1] += negative + positive
+    if len(by_month) < 2:
+        return None
+    return ", ".join(f"{date(y, m, 1):%b %Y} {n / total:.0%} of {total}"
+                     for (y, m), (n, total) in sorted(by_month.items())[-months:])
 
 
 def group_gaps(report: InsightsReport, embed: Callable[[list[str]], np.ndarray] | None) -> None:
