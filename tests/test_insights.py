@@ -377,3 +377,26 @@ async def test_reviews_command_states_the_trend_by_month(make_bot, tmp_path):
     result = await chat.command("reviews", sku="A")
     assert "Trend, negative by month: Jan 2026 75% of 4, Feb 2026 50% of 2, Mar 2026 25% of 4" in result.text
     assert result.files[0][0] == "reviews.png"
+
+
+async def test_handoffs_that_are_a_persons_matter_are_not_knowledge_gaps(make_bot):
+    """A complaint, an urgent report or an upset customer goes to a person whatever the FAQ says."""
+    from supportbot.plugin import MessageContext, Plugin, on_message
+
+    reasons = {"My parcel is late again, I am furious": "complaint", "The charger caught fire": "urgent:safety",
+               "This is the worst shop ever": "negative_sentiment", "See the photo of the dent": "attachment",
+               "Do you price match?": "no_grounded_answer", "Can I pay in instalments and by cheque?": "partly_answered"}
+
+    class Desk(Plugin):
+        name = "desk"
+
+        @on_message()
+        async def route(self, ctx: MessageContext):
+            return ctx.handoff(reasons[ctx.text])
+
+    bot, chat = await make_bot("escalation", "insights", Desk, clock=ManualClock())
+    for i, text in enumerate(reasons):
+        await chat.say(text, customer=f"c{i}")
+    report = collect(bot.history, days=30)
+    assert sorted(report.gap_questions) == ["Can I pay in instalments and by cheque?", "Do you price match?"]
+    assert report.handoffs == 6  # still every handoff in the handoff table

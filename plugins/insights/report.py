@@ -40,9 +40,11 @@ GAP_REASONS = ("no_grounded_answer", "product_not_found", "not_sold", "no_knowle
 #: A customer's "yes" to the offer of a person after ``product_not_found``/``not_sold``: the handoff
 #: is the previous message's, whose text its details keep as ``asked`` (counted once, at that message).
 ACCEPTED_OFFER = "product_not_found_accepted"
-#: Handoffs that were not questions the FAQ could have answered.
+#: Handoffs that were not questions the FAQ could have answered: a person's matter whatever the
+#: FAQ says (asked for, a complaint, an upset customer, a file to look at, ``urgent:*``).
 NOT_GAPS = ("asked_for_human", "vip_customer", "flagged_customer", "keyword", "customer_returned",
-            "rate_limited", "csat", ACCEPTED_OFFER)
+            "rate_limited", "csat", "complaint", "negative_sentiment", "attachment", ACCEPTED_OFFER)
+URGENT_PREFIX = "urgent:"
 
 Table = tuple[tuple[str, ...], list[tuple[object, ...]]]
 
@@ -151,8 +153,9 @@ def collect(history: History, *, days: int, reopen_days: float = 1.0) -> Insight
     not_gaps = ",".join("?" * len(NOT_GAPS))
     questions = [text for (text,) in db.execute(
         f"SELECT m.text FROM messages m JOIN outcomes o ON o.message_id = m.id WHERE m.created_at >= ? "
-        f"AND (o.reason IN ({marks}) OR (o.kind = 'handed_off' AND COALESCE(o.reason, '') NOT IN ({not_gaps}))) "
-        "ORDER BY m.id", [start, *GAP_REASONS, *NOT_GAPS])]
+        f"AND (o.reason IN ({marks}) OR (o.kind = 'handed_off' AND COALESCE(o.reason, '') NOT IN ({not_gaps}) "
+        "AND COALESCE(o.reason, '') NOT LIKE ?)) ORDER BY m.id",
+        [start, *GAP_REASONS, *NOT_GAPS, URGENT_PREFIX + "%"])]
     drafts = dict(db.execute("SELECT status, count(*) FROM escalation_drafts WHERE created_at >= ? GROUP BY 1",
                              [start])) if db["escalation_drafts"].exists() else {}
     return InsightsReport(
