@@ -201,7 +201,8 @@ class AutoReply(Plugin):
             scored = [(min(1.0, c + _FOCUS_WEIGHT * coverage(focus, f"{p.title or ''} {p.text}")
                            + _CONTINUITY_WEIGHT * (p.id in topic.sources)), p) for c, p in scored]
         # The shop's own page over a generic FAQ file where both come close ("select countries" vs "US only")
-        generic = getattr(self._knowledge, "generic_sources", frozenset)()  # a knowledge base of one's own may lack it
+        # a knowledge base of a plugin author's own may not tell generic sources apart
+        generic: frozenset[str] = getattr(self._knowledge, "generic_sources", frozenset)()
         penalty = self.settings.generic_source_penalty
         ranked = sorted(((c - penalty * bool(generic and p.source in generic), c, p) for c, p in scored),
                         key=lambda s: s[0], reverse=True)
