@@ -273,7 +273,7 @@ class ProductLookup(Plugin):
         if len(hits) == 1:
             hit = hits[0]
             facts = ", ".join(x for x in (hit.price_text, hit.stock_text) if x) or "no price or stock on record"
-            if named_variants := hit.variants_named(ctx.text):  # "and in Pink & Red?"
+            if named_variants := hit.variants_named(ctx.text, previous_text):  # "and in Pink & Red?"
                 facts = _variant_stock(named_variants)
             elif asked := _attributes_asked(ctx.text, hit):  # "what colours?"
                 options = hit.option_stock()

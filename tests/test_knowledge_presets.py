@@ -217,3 +217,14 @@ def test_two_options_named_are_the_children_that_have_both(kb, tmp_path):
     assert tee.variants_named("and in red, medium") == [("Color / Size", "Red, Medium", 30)]  # red takes any size
     assert tee.variants_named("in green or blue, size large?") == [
         ("Color / Size", "Green, Large", 50), ("Color / Size", "Blue, Large", 0)]
+
+
+def test_a_letter_size_as_customers_write_it_and_the_previous_message_name_a_child(kb, tmp_path):
+    _import(kb, tmp_path, SHOPIFY)
+    hoodie = _product(kb, "classic hoodie", "classic-hoodie")
+    assert hoodie.variants_named("classic hoodie, size M?") == [("Size", "M", 65)]
+    assert hoodie.variants_named("do you have it in medium?") == [("Size", "M", 65)]
+    assert hoodie.variants_named("I'm after a hoodie, is it warm?") == []  # no "m" or "a" of every message
+    # "in blue?", then "what about in medium?": the blue one in M
+    assert hoodie.variants_named("what about in medium?", "is it in blue?") == [("Color / Size", "Blue, M", 40)]
+    assert hoodie.variants_named("how much is it?", "is it in blue?") == []  # the price, not the colour again

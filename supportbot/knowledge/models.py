@@ -87,25 +87,41 @@ class ProductHit:
                     values[value] = stock if had is None else had + (stock or 0)
         return out
 
-    def variants_named(self, text: str) -> list[tuple[str, str, int | None]]:
+    def variants_named(self, text: str, earlier: str = "") -> list[tuple[str, str, int | None]]:
         """The option values of the children that ``text`` names ("in Pink & Red?"), with their stock;
-        the longest values first, and none that only occurs inside a longer one named too."""
-        lowered = _words_of(text)
-        found: list[tuple[str, str, int | None]] = []
-        for option, values in self.option_stock().items():
-            for value, stock in sorted(values.items(), key=lambda v: -len(v[0])):
-                name = _words_of(value)
-                if len(name) >= 2 and f" {name} " in f" {lowered} " and \
-                        not any(name in other.lower() for _, other, _ in found):
-                    found.append((option, value, stock))
+        the longest values first, and none that only occurs inside a longer one named too. ``earlier``
+        (the customer's previous message) names the options ``text`` leaves open: "in Spruce Green?",
+        then "what about in medium?" asks for the green one in M."""
+        found = self._values_named(_words_of(text))
+        said = {option for option, _, _ in found}
+        if found and earlier:  # "how much is it?" after "in Pink?" asks the price, not the option again
+            found += [f for f in self._values_named(_words_of(earlier)) if f[0] not in said]
         named: dict[str, list[str]] = {}
         for option, value, _ in found:
             named.setdefault(option, []).append(value)
         if len(named) < 2:
             return found
+        order = list(self.option_stock())  # "Blue, M" as the product lists its options, whichever was said first
+        named = dict(sorted(named.items(), key=lambda item: order.index(item[0])))
         # "in Lilac, 5-8 years": the children with both, not each value's total over the others
         return [(" / ".join(named), ", ".join(combination), self._stock_of(dict(zip(named, combination))))
                 for combination in itertools.product(*named.values())]
+
+    def _values_named(self, words: str) -> list[tuple[str, str, int | None]]:
+        found: list[tuple[str, str, int | None]] = []
+        for option, values in self.option_stock().items():
+            before = len(found)
+            for value, stock in sorted(values.items(), key=lambda v: -len(v[0])):
+                name = _words_of(value)
+                if _names_value(name, words) and \
+                        not any(f" {name} " in f" {_words_of(other)} " for _, other, _ in found):
+                    found.append((option, value, stock))
+            if len(found) == before:  # "in green?" names "Spruce Green" when no other value has "green"
+                said = set(words.split()) - _NOT_A_VALUE_WORD
+                partial = [(v, st) for v, st in values.items() if said & {w for w in _words_of(v).split() if len(w) >= 3}]
+                if len(partial) == 1:
+                    found.append((option, *partial[0]))
+        return found
 
     def _stock_of(self, options: dict[str, str]) -> int | None:
         """The stock of the children with all of ``options``: 0 when none is made that way."""
@@ -120,6 +136,21 @@ class ProductHit:
     def stock_text(self) -> str | None:
         """``"In stock (12)"``, ``"Out of stock"``, or None when the catalog does not say."""
         return stock_text(self.stock)
+
+
+#: Words of option values that say nothing about which one is meant ("5-8 years", "Pack of 2").
+_NOT_A_VALUE_WORD = {"and", "the", "for", "with", "one", "size", "sizes", "years", "year", "months", "month", "pack",
+                     "piece", "pieces", "set", "inch", "inches"}
+#: Letter sizes as customers also write them: "in medium?", "a large".
+_SIZE_WORDS = {"xs": ("extra small", "x-small"), "s": ("small",), "m": ("medium",), "l": ("large",),
+               "xl": ("extra large", "x-large"), "xxl": ("xx-large", "2xl")}
+
+
+def _names_value(name: str, words: str) -> bool:
+    """Whether ``words`` (see :func:`_words_of`) name the option value ``name``. A lone letter is a
+    size only where the message says so ("size M", "in M"), not every "m" or "s" of a message."""
+    spellings = [name] if len(name) >= 2 else [f"size {name}", f"in {name}", f"an {name}"]
+    return any(f" {s} " in f" {words} " for s in (*spellings, *_SIZE_WORDS.get(name, ())))
 
 
 def _words_of(text: str) -> str:
