@@ -72,6 +72,12 @@ _CATALOG_FACT = re.compile(r"\b(?:how much|price[sd]?|cost|in stock|stock|availa
 # Questions about the shop, not its products, when they ask no catalog fact ("when will the X be in
 # stock?" does): "When can I ring you?", "Who do I talk to about a delivery?".
 _NOT_A_PRODUCT_QUESTION = re.compile(r"^\s*(?:when|why|who|whom)\b", re.I)
+# Which size fits, not which sizes a product comes in: "my chest is 100 cm, what size should I get?",
+# "what is US 8 in UK size?", "do they come in half sizes?". The size guide's, when a passage is close.
+_FIT_QUESTION = re.compile(r"\b(?:what|which) size (?:should|do|would|am|for|fits?)\b|\bsize (?:chart|guide)\b|"
+                           r"\b(?:chest|waist|hips?|foot|feet|inseam) (?:is|are|measures?)\b|\d\s?(?:cm|inch(?:es)?)\b|"
+                           r"\b(?:uk|eu|us) (?:size )?\d|\bhalf sizes?\b|\btrue to size\b|\bruns? (?:small|large|big)\b",
+                           re.I)
 #: Discord's limit for an embed field's value.
 _FIELD_CHARS = 1024
 # A model number such as "2602sl01" names a product; a bare amount ("2000") does not.
@@ -162,6 +168,8 @@ class ProductLookup(Plugin):
         if _NOT_A_PRODUCT_QUESTION.match(ctx.text) and not _SHOPPING.search(ctx.text) and \
                 not _CATALOG_FACT.search(ctx.text):
             return None  # "When can I ring you?" is about the shop, whatever "ring" finds in the catalog
+        if _FIT_QUESTION.search(ctx.text) and await self._passage_answers(ctx, _MAY_ANSWER):
+            return None  # "my chest is 100 cm, what size?": the size guide's, not a list of jackets
         shopping = asked or bool(_SHOPPING.search(ctx.text)) or ask.browse
         if shopping and await self._passage_answers(ctx, _SAME_QUESTION):
             return None  # "do your helmets come in kids sizes?" is an FAQ entry, word for word: auto-reply's

@@ -419,3 +419,37 @@ async def test_a_passage_under_the_bar_answers_when_nothing_else_comes_near(make
     bot, chat = await shop(make_bot, knowledge)
     outcome, _ = await chat.say_and_outcome("any kind of rewards scheme?")  # no word in common: under 0.525
     assert (outcome.reason == "knowledge_match") is answered
+
+
+SIZE_CHART = """Size S: Chest (cm) 88–96, Waist (cm) 74–81
+Size M: Chest (cm) 96–104, Waist (cm) 81–89
+Size L: Chest (cm) 104–112, Waist (cm) 89–97"""
+SHOE_SIZES = """US size 8: UK size 7, Foot length (cm) 26.0
+US size 9: UK size 8, Foot length (cm) 27.0
+US size 10: UK size 9, Foot length (cm) 28.0"""
+
+
+@pytest.mark.parametrize(("question", "table", "row"), [
+    ("my chest is 100 cm, what size should I get?", SIZE_CHART, "Size M"),  # in the chest range
+    ("waist 92cm, which size?", SIZE_CHART, "Size L"),
+    ("my foot is 28 cm long, which shoe size?", SHOE_SIZES, "US size 10"),  # the one stated value
+    ("what is US 8 in UK shoe size?", SHOE_SIZES, "US size 8"),  # the row's head, named ("UK size 8" is US 9's)
+    ("what's the waist measurement for a women's large?", SIZE_CHART, "Size L"),  # "large" is L; "women's" no S
+])
+def test_a_size_table_row_answers_the_measurement_or_the_size_asked(question, table, row):
+    assert excerpt(question, table).text.startswith(row + ":") and excerpt(question, table).text.count(":") == 1
+
+
+async def test_which_size_fits_is_the_size_guides_not_a_list_of_products(make_bot, knowledge, tmp_path):
+    (tmp_path / "size-guide.md").write_text("# Size guide\n\n## Jackets\n\n| Size | Chest (cm) |\n|---|---|\n"
+                                            "| S | 88–96 |\n| M | 96–104 |\n| L | 104–112 |\n", encoding="utf-8")
+    (tmp_path / "jackets.csv").write_text("sku,name,category,price,stock\nJ-1,Alpine Shell Jacket,Jackets,$90,3\n"
+                                          "J-2,Harbour Rain Jacket,Jackets,$70,5\n", encoding="utf-8")
+    import_file(knowledge, "policies", tmp_path / "size-guide.md")
+    import_file(knowledge, "products", tmp_path / "jackets.csv")
+    shopper = ScriptedUnderstander({}, default=understanding("product_question", action="product_lookup"))
+    bot, chat = await shop(make_bot, knowledge, shopper)
+    outcome, sent = await chat.say_and_outcome("my chest is 100 cm, what size jacket should I get?")
+    assert outcome.reason == "knowledge_match" and "M" in sent[0].text and "96–104" in sent[0].text
+    outcome, _ = await chat.say_and_outcome("what sizes does the Alpine Shell Jacket come in?", customer="bob")
+    assert outcome.reason.startswith("product_")  # which sizes a product has: the catalog's
