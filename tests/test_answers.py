@@ -219,9 +219,13 @@ Destination Rest of the world (USA, Canada and others): Orders under €30 €24
 def test_a_city_a_question_sends_to_is_followed_by_its_country():
     assert with_countries("How much is postage to Cork on a €25 order?") == \
         "How much is postage to Cork on a €25 order (Ireland)?"
-    assert with_countries("What do you charge to send it to Boston?").endswith("(USA)?")
+    assert with_countries("What do you charge to send it to Boston?").endswith("(Massachusetts, MA, USA)?")
+    # where shops zone by state or province: the state too, lower case for a big city, anywhere in a delivery question
+    assert with_countries("how much is standard shipping to melbourne?").endswith("(Victoria, VIC, Australia)?")
+    assert with_countries("Canberra - how much for standard?").endswith("(Australian Capital Territory, ACT, Australia)?")
+    assert with_countries("can you ship to Whitehorse?").endswith("(Yukon, YT, Canada)?")
     for text in ("Could I pick my order up from your place in Bristol instead?", "I need a reading lamp",
-                 "Do you ship to Germany?"):
+                 "Do you ship to Germany?", "send it to reading please"):
         assert with_countries(text) == text  # the shop's own town, a plain word, a country already
 
 
