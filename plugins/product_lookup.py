@@ -34,8 +34,8 @@ from pydantic import Field
 from supportbot.actions import CommandResult, Embed
 from supportbot.engine import SupportBot
 from supportbot.i18n import cross_language_support, in_other_language, message_language, phrases, shop_language
-from supportbot.knowledge import KnowledgeBase, answer_confidence
-from supportbot.knowledge.models import stock_text
+from supportbot.knowledge import KnowledgeBase, answer_confidence, places
+from supportbot.knowledge.models import NamedVariant, stock_text
 from supportbot.knowledge.search import query_terms, stem
 from supportbot.knowledge.spelling import american
 from supportbot.plugin import CommandContext, MessageContext, Option, Plugin, PluginSettings, autocomplete, command, on_message
@@ -54,7 +54,7 @@ _NOT_PRODUCT = frozenset("""cheapest cheaper lowest priced least expensive most 
 dearest costliest highest premium top end under below less more over above than max maximum min minimum least within
 rupees rupee rs inr usd dollars dollar euros pounds one ones any which whats what's shop store website online
 kind type types sort new good best nice great pair pairs range something anything option options
-stocked sale instock cost""".split())
+stocked sale instock cost actually really just please that's thats it's""".split())
 _SHOPPING = re.compile(r"\b(?:do you (?:sell|have|carry|stock)|have you got|^\s*any\b|looking for|"
                        r"i (?:want|need|would like) (?:a|an|some|the)\b|i'?m after|show me|price of|how much (?:is|are) (?:a|an|the)\b|"
                        r"where can i (?:find|buy)|can i buy)", re.I)
@@ -82,6 +82,8 @@ _FIT_QUESTION = re.compile(r"\b(?:what|which) size (?:should|do|would|am|for|fit
 _FIELD_CHARS = 1024
 # A model number such as "2602sl01" names a product; a bare amount ("2000") does not.
 _MODEL_NUMBER = re.compile(r"(?=.*[a-z])(?=.*\d)[a-z\d/-]{4,}", re.I)
+# A size or quantity, not a model number: "28cm", "50ml", "2kg" (a variant's, not a product's name).
+_MEASURE = re.compile(r"\d+(?:[.,]\d+)?(?:mm|cm|m|ml|l|g|kg|oz|lb|lbs|in|inch|pcs|pc|pk)", re.I)
 # A description's own price or stock claim: "Price: Rs. 22,646", "suggested price: $19.99", "only 3 left".
 _PRICE_OR_STOCK = re.compile(
     r"(?:rs\.?|inr|usd|eur|gbp|[$€£₹¥])\s?\d|\d\s?(?:rs\.?|inr|usd|eur|gbp)\b|\bprice\s*:|\bin stock\b|\bleft in stock\b"
@@ -176,7 +178,8 @@ class ProductLookup(Plugin):
         # Words of another language are unknown to any catalog: no "we don't sell" from them.
         foreign = in_other_language(self.bot, ctx)
         if shopping and ask.words and not foreign:
-            unknown = kb.unknown_words(ask.words)
+            # a place is where, not what: "do you have a shop in sydney?" is no "we don't sell sydney"
+            unknown = [w for w in kb.unknown_words(ask.words) if not (places.is_city(w) or places.is_place(stem(w)))]
             written = _how_written(ctx.text, unknown)
             # plain words we lack around a type we have ("a height chart for a nursery") may be that
             # type under another name; a type we lack ("a leather handbag") we do not sell
@@ -282,7 +285,7 @@ class ProductLookup(Plugin):
             hit = hits[0]
             facts = ", ".join(x for x in (hit.price_text, hit.stock_text) if x) or "no price or stock on record"
             if named_variants := hit.variants_named(ctx.text, previous_text):  # "and in Pink & Red?"
-                facts = _variant_stock(named_variants)
+                facts = _variant_stock(hit, named_variants)
             elif asked := _attributes_asked(ctx.text, hit):  # "what colours?"
                 options = hit.option_stock()
                 facts = "; ".join(f"{k} {_option_values(options[k]) if k in options else hit.attributes[k]}"
@@ -413,21 +416,26 @@ def _attributes_asked(text: str, hit: Any) -> list[str]:
 def _with_named_variants(text: str, hit: Any, message: str) -> str:
     """``text``, and the stock of each of the product's options the message names ("in Pink & Red?")."""
     named = hit.variants_named(message)
-    return f"{text}\n{_variant_stock(named)}" if named else text
+    return f"{text}\n{_variant_stock(hit, named)}" if named else text
 
 
-def _variant_stock(named: list[tuple[str, str, int | None]]) -> str:
-    """"Pink & Red: out of stock; White & Black: in stock (100)" for :meth:`ProductHit.variants_named`."""
-    return "; ".join(f"{value}: {(stock_text(stock) or 'availability not on record').lower()}"
-                     for _, value, stock in named)
+def _variant_stock(hit: Any, named: list[NamedVariant]) -> str:
+    """"Pink & Red: out of stock; White & Black: in stock (100)" for :meth:`ProductHit.variants_named`,
+    each with its own price where the children's prices differ ("Pack of 6: $51.95, in stock (7)")."""
+    def facts(variant: NamedVariant) -> str:
+        stock = (stock_text(variant.stock) or "availability not on record").lower()
+        price = hit.variant_price_text(variant)
+        return f"{price}, {stock}" if price else stock
+
+    return "; ".join(f"{v.value}: {facts(v)}" for v in named)
 
 
 def _catalog_question(text: str) -> _Ask:
     """The product words of a message, its price order and its filters."""
     order = "desc" if _DEAREST.search(text) else "asc" if _CHEAPEST.search(text) else None
     filters = _filters(text)
-    words = [w for w in query_terms(text).words
-             if w not in _NOT_PRODUCT and not any(c.isdigit() for c in w) or _MODEL_NUMBER.fullmatch(w)]
+    words = [w for w in query_terms(text).words if w not in _NOT_PRODUCT and not _MEASURE.fullmatch(w)
+             and (not any(c.isdigit() for c in w) or _MODEL_NUMBER.fullmatch(w))]
     return _Ask(words, order, filters, any(w in _COLOURS for w in words))
 
 

@@ -6,7 +6,7 @@ import itertools
 import re
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["ProductHit", "Passage", "format_amount", "stock_text"]
 
@@ -55,6 +55,13 @@ class ProductHit:
         """What an answer that shows this product cites: ``product:SKU``."""
         return f"product:{self.sku}"
 
+    def variant_price_text(self, variant: NamedVariant) -> str | None:
+        """A named variant's own price, formatted, where the product's prices differ between its
+        children ("Pack of 6: $51.95" of a pillow at $23.95 – $51.95); None where one price says it all."""
+        if variant.price is None or self.price_max is None:
+            return None
+        return format_amount(variant.price, self.currency)
+
     @property
     def price_text(self) -> str | None:
         """The stored price, formatted; None when the catalog has none (never say a price then)."""
@@ -87,7 +94,7 @@ class ProductHit:
                     values[value] = stock if had is None else had + (stock or 0)
         return out
 
-    def variants_named(self, text: str, earlier: str = "") -> list[tuple[str, str, int | None]]:
+    def variants_named(self, text: str, earlier: str = "") -> list[NamedVariant]:
         """The option values of the children that ``text`` names ("in Pink & Red?"), with their stock;
         the longest values first, and none that only occurs inside a longer one named too. ``earlier``
         (the customer's previous message) names the options ``text`` leaves open: "in Spruce Green?",
@@ -100,11 +107,12 @@ class ProductHit:
         for option, value, _ in found:
             named.setdefault(option, []).append(value)
         if len(named) < 2:
-            return found
+            return [NamedVariant(option, value, stock, self._price_of({option: value})) for option, value, stock in found]
         order = list(self.option_stock())  # "Blue, M" as the product lists its options, whichever was said first
         named = dict(sorted(named.items(), key=lambda item: order.index(item[0])))
         # "in Lilac, 5-8 years": the children with both, not each value's total over the others
-        return [(" / ".join(named), ", ".join(combination), self._stock_of(dict(zip(named, combination))))
+        return [NamedVariant(" / ".join(named), ", ".join(combination), self._stock_of(dict(zip(named, combination))),
+                             self._price_of(dict(zip(named, combination))))
                 for combination in itertools.product(*named.values())]
 
     def _values_named(self, words: str) -> list[tuple[str, str, int | None]]:
@@ -116,18 +124,25 @@ class ProductHit:
                 if _names_value(name, words) and \
                         not any(f" {name} " in f" {_words_of(other)} " for _, other, _ in found):
                     found.append((option, value, stock))
-            if len(found) == before:  # "in green?" names "Spruce Green" when no other value has "green"
-                said = set(words.split()) - _NOT_A_VALUE_WORD
-                partial = [(v, st) for v, st in values.items() if said & {w for w in _words_of(v).split() if len(w) >= 3}]
+            if len(found) == before:  # "in green?" names "Spruce Green", "in 28cm" "28 cm / 6.7 L", if only they
+                said = _value_keys(words)
+                partial = [(v, st) for v, st in values.items() if said & _value_keys(_words_of(v))]
                 if len(partial) == 1:
                     found.append((option, *partial[0]))
         return found
 
+    def _children_with(self, options: dict[str, str]) -> list[dict[str, Any]]:
+        # a child without one of the options takes any value of it (WooCommerce's "any")
+        return [c for c in self.variants if all((c.get("options") or {}).get(k, v) == v for k, v in options.items())]
+
+    def _price_of(self, options: dict[str, str]) -> float | None:
+        """The price of the children with all of ``options`` when they share one, else None."""
+        prices = {c.get("price") for c in self._children_with(options)}
+        return prices.pop() if len(prices) == 1 else None
+
     def _stock_of(self, options: dict[str, str]) -> int | None:
         """The stock of the children with all of ``options``: 0 when none is made that way."""
-        # a child without one of the options takes any value of it (WooCommerce's "any")
-        matching = [c.get("stock") for c in self.variants
-                    if all((c.get("options") or {}).get(k, v) == v for k, v in options.items())]
+        matching = [c.get("stock") for c in self._children_with(options)]
         if matching and all(s is None for s in matching):
             return None
         return sum(s or 0 for s in matching)
@@ -146,6 +161,12 @@ _SIZE_WORDS = {"xs": ("extra small", "x-small"), "s": ("small",), "m": ("medium"
                "xl": ("extra large", "x-large"), "xxl": ("xx-large", "2xl")}
 
 
+def _value_keys(words: str) -> set[str]:
+    """What names an option value in part: its words of three letters or more, and its measures ("28 cm")."""
+    measures = set(re.findall(r"\d+(?:\.\d+)? (?:mm|cm|ml|kg|g|oz|l)\b", words))
+    return {w for w in words.split() if len(w) >= 3 and w.isalpha()} - _NOT_A_VALUE_WORD | measures
+
+
 def _names_value(name: str, words: str) -> bool:
     """Whether ``words`` (see :func:`_words_of`) name the option value ``name``. A lone letter is a
     size only where the message says so ("size M", "in M"), not every "m" or "s" of a message."""
@@ -154,8 +175,10 @@ def _names_value(name: str, words: str) -> bool:
 
 
 def _words_of(text: str) -> str:
-    """Lower-cased, punctuation between words dropped: "Lilac, 5-8 years?" names "lilac" and "5-8 years"."""
-    return " ".join(re.sub(r"[,;:!?()\"]+|\.(?=\s|$)", " ", text.lower()).split())
+    """Lower-cased, punctuation between words dropped: "Lilac, 5-8 years?" names "lilac" and "5-8 years";
+    a number and its unit apart, as sizes are written either way."""
+    words = re.sub(r"[,;:!?()\"]+|\.(?=\s|$)", " ", text.lower())
+    return " ".join(re.sub(r"(\d)\s?(mm|cm|ml|kg|g|oz|l)\b", r"\1 \2", words).split())  # "28cm" is "28 cm"
 
 
 def stock_text(stock: int | None) -> str | None:
@@ -163,6 +186,15 @@ def stock_text(stock: int | None) -> str | None:
     if stock is None:
         return None
     return f"In stock ({stock})" if stock > 0 else "Out of stock"
+
+
+class NamedVariant(NamedTuple):
+    """Children of a product that a message names by their options, as :meth:`ProductHit.variants_named` finds them."""
+
+    option: str  #: "Colour", or "Colour / Size" for two named together
+    value: str  #: "Pink & Red", or "Blue, M"
+    stock: int | None  #: summed over those children; None when none says
+    price: float | None  #: their price when they share one
 
 
 @dataclass(frozen=True, slots=True)

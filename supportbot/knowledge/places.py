@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from .search import stem
 
-__all__ = ["ABROAD", "is_place", "load", "regions_of", "with_countries"]
+__all__ = ["ABROAD", "is_city", "is_place", "load", "regions_of", "with_countries"]
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +148,11 @@ def _cities() -> dict[str, tuple[str, int]]:
             state = states.get(code, {}).get(city["admin1code"])
             best[name] = (f"{state}, {country}" if state else country, population)
     return best
+
+
+def is_city(name: str) -> bool:
+    """``name`` (any case) is a city GeoNames knows, as :func:`with_countries` recognises them."""
+    return name.lower() in _cities()
 
 
 def load() -> int:
