@@ -10,7 +10,8 @@ from typing import Any, NamedTuple
 
 __all__ = ["ProductHit", "Passage", "format_amount", "stock_text"]
 
-_SYMBOL = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥", "CNY": "¥"}
+# Canadian, Australian and New Zealand shops write their own dollars "$" too, as their pages do.
+_SYMBOL = {"USD": "$", "CAD": "$", "AUD": "$", "NZD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥", "CNY": "¥"}
 
 
 def format_amount(amount: float, currency: str | None) -> str:
