@@ -61,6 +61,8 @@ _SHOPPING = re.compile(r"\b(?:do you (?:sell|have|carry|stock)|have you got|^\s*
 _IN_STOCK = re.compile(r"\b(?:in stock|available now|in-stock)\b", re.I)
 # A question naming a brand or product type is short; a long message with unknown words is about something else.
 _MAX_PRODUCT_WORDS = 6
+#: "We don't sell X" names at most this many words ("Samsung 55 inch TV").
+_MAX_NAME_WORDS = 4
 #: A passage this confident asks the customer's very question (an FAQ entry, nearly word for word):
 #: it answers even a message that names the catalog's products.
 _SAME_QUESTION = 0.8
@@ -178,8 +180,9 @@ class ProductLookup(Plugin):
         # Words of another language are unknown to any catalog: no "we don't sell" from them.
         foreign = in_other_language(self.bot, ctx)
         if shopping and ask.words and not foreign:
-            # a place is where, not what: "do you have a shop in sydney?" is no "we don't sell sydney"
-            unknown = [w for w in kb.unknown_words(ask.words) if not (places.is_city(w) or places.is_place(stem(w)))]
+            # a place is where, not what: "do you have a shop in sydney I can visit?" is about the shop
+            at_a_place = any(places.is_city(w) or places.is_place(stem(w)) for w in ask.words)
+            unknown = [] if at_a_place else kb.unknown_words(ask.words)
             written = _how_written(ctx.text, unknown)
             # plain words we lack around a type we have ("a height chart for a nursery") may be that
             # type under another name; a type we lack ("a leather handbag") we do not sell
@@ -194,9 +197,10 @@ class ProductLookup(Plugin):
             # Nothing the catalog knows ("any kind of rewards scheme?"): a passage merely close may be what
             # was meant, so no "we don't sell" then; "Casio watches" names a type we sell, under another brand.
             near = _MAY_ANSWER if len(missing) == len(ask.words) else None
-            if missing and not await self._passage_answers(ctx, near):
-                return ctx.answer(self._say("not_sold", message_language(ctx), what=_said(ctx.text, missing)),
-                                  reason="not_sold")
+            what = _said(ctx.text, missing)
+            # a brand or a type is a few words: "heavy is the 28cm casserole in kg" is a sentence we misread
+            if missing and len(what.split()) <= _MAX_NAME_WORDS and not await self._passage_answers(ctx, near):
+                return ctx.answer(self._say("not_sold", message_language(ctx), what=what), reason="not_sold")
             if ask.browse and not kb.unknown_words(ask.words, passages=False):
                 return self._browse(ctx, ask)  # every word is the catalog's: "cheapest blue watch under $100"
         if not asked and not unclear:

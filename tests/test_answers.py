@@ -333,6 +333,9 @@ C-5,Leather Notebook,Stationery,$20,4,Paperblanks
     ("I'm looking for a leather handbag", "not_sold", None),  # a type we do not have
     ("Any Yankee Candle jars?", "not_sold", "Yankee"),  # a capitalised name we do not have
     ("When can I ring you?", None, None),  # about the shop, whatever "ring" finds
+    ("do you have a shop in Sydney I can visit?", None, None),  # a place, not a brand
+    ("I want a leather notebook that's actually in stock", "product_found", "Leather Notebook"),  # plain words
+    ("how heavy is the watercolor pencils box in kg when wrapped", None, None),  # no "we don't sell" a sentence
 ])
 async def test_we_dont_sell_tells_a_name_or_type_we_lack_from_other_words(make_bot, tmp_path, text, reason, named):
     (tmp_path / "crafts.csv").write_text(CRAFTS, encoding="utf-8")
