@@ -285,6 +285,11 @@ class ProductLookup(Plugin):
         hits = kb.products_by_sku(skus)[: self.settings.max_results]
         if not hits:
             return None
+        if len(hits) > 1:  # "what about in green?" after two bath mats: the one that comes in green
+            hits = [h for h in hits if _names_a_value(ctx.text, h)] or hits
+        if not _CATALOG_FACT.search(ctx.text) and not any(_names_a_value(ctx.text, h) or _attributes_asked(ctx.text, h)
+                                                          for h in hits) and await self._passage_answers(ctx):
+            return None  # "what warranty do they have?": the policy's (auto-reply's), not the card again
         if len(hits) == 1:
             hit = hits[0]
             facts = ", ".join(x for x in (hit.price_text, hit.stock_text) if x) or "no price or stock on record"
@@ -401,6 +406,15 @@ def _head_word(text: str, words: list[str]) -> str | None:
         if token in words:
             head = token
     return head
+
+
+def _names_a_value(text: str, hit: Any) -> bool:
+    """The message names one of the product's options ("in green?") or attribute values ("in Beige")."""
+    if hit.variants_named(text):
+        return True
+    said = set(re.findall(r"[^\W_]+", american(text.lower())))
+    return any(value and len(value.split()) <= 3 and set(re.findall(r"[^\W_]+", american(value.lower()))) <= said
+               for value in hit.attributes.values())
 
 
 def _option_values(values: dict[str, int | None]) -> str:

@@ -461,3 +461,15 @@ async def test_which_size_fits_is_the_size_guides_not_a_list_of_products(make_bo
     assert outcome.reason == "knowledge_match" and "M" in sent[0].text and "96–104" in sent[0].text
     outcome, _ = await chat.say_and_outcome("what sizes does the Alpine Shell Jacket come in?", customer="bob")
     assert outcome.reason.startswith("product_")  # which sizes a product has: the catalog's
+
+
+async def test_a_follow_up_on_products_shown_picks_the_one_named_or_asks_the_policy(make_bot, knowledge):
+    shopper = ScriptedUnderstander({}, default=understanding("product_question", action="product_lookup"))
+    bot, chat = await shop(make_bot, knowledge, shopper)
+    _, sent = await chat.say_and_outcome("do you have Titan watches?")
+    assert "Titan Classic" in str(sent[0].action.embeds) and "Titan Edge" in str(sent[0].action.embeds)
+    outcome, sent = await chat.say_and_outcome("what about in blue?")  # of the two shown, the blue one
+    assert outcome.reason == "product_follow_up" and outcome.sources == ("product:W-2",)
+    _, _ = await chat.say_and_outcome("do you have Titan watches?", customer="bob")
+    outcome, sent = await chat.say_and_outcome("what about the warranty?", customer="bob")
+    assert outcome.reason == "knowledge_match" and "2-year warranty" in sent[0].text  # the policy, not the list again
