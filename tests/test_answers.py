@@ -362,3 +362,60 @@ async def test_passages_are_classified_by_intent_in_the_background_from_the_star
     for _ in range(50):  # the warm-up is a background task of the bot's
         await asyncio.sleep(0)
     assert set(bot.plugins["auto_reply"]._passage_intents) == {(p.id, p.text) for p in passages}
+
+
+def test_a_source_stating_next_to_no_concrete_detail_reads_as_generic():
+    from supportbot.knowledge.specificity import generic_sources
+
+    template = [("faq.json", "Yes, we offer that. Please contact our customer support team for details.")] * 11
+    page = [("shipping.html", f"Orders over ${n}0 ship free within {n} days.") for n in range(1, 12)]
+    small = [("gift-cards.html", "Gift cards never expire.")] * 3  # too few passages to judge
+    assert generic_sources(template + page + small) == {"faq.json"}
+    assert generic_sources(page) == frozenset()
+
+
+def _passages(monkeypatch, knowledge, found, generic=frozenset()):
+    """Search answers ``found`` (Passages with set scores), and ``generic`` are the generic sources."""
+    async def search(query, k=5, kinds=("faq", "policy")):
+        return list(found)
+
+    monkeypatch.setattr(knowledge, "search_passages", search)
+    monkeypatch.setattr(knowledge, "generic_sources", lambda: frozenset(generic))
+
+
+INTERNATIONAL = "Do you offer international shipping?"
+
+
+@pytest.mark.parametrize(("generic", "answer"), [
+    ({"retailer-faq.json"}, "within the United States only"),  # the shop's page over the generic file
+    (set(), "select countries"),  # two of the shop's own sources: the closer one
+])
+async def test_the_shops_own_page_beats_a_generic_faq_that_comes_close(make_bot, knowledge, monkeypatch, generic,
+                                                                       answer):
+    from supportbot.knowledge import Passage
+
+    _passages(monkeypatch, knowledge, [
+        Passage(id="faq:7", kind="faq", title=INTERNATIONAL, score=0.66, source="retailer-faq.json",
+                text="Yes, we offer international shipping to select countries."),
+        Passage(id="policy:shipping#5", kind="policy", title="International shipping", score=0.62,
+                source="shipping.html", text="We ship within the United States only."),
+    ], generic)
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, sent = await chat.say_and_outcome(INTERNATIONAL)
+    assert outcome.reason == "knowledge_match" and answer in sent[0].text
+
+
+@pytest.mark.parametrize(("runner_up", "answered"), [(0.2, True), (0.55, False)])
+async def test_a_passage_under_the_bar_answers_when_nothing_else_comes_near(make_bot, knowledge, monkeypatch,
+                                                                           runner_up, answered):
+    from supportbot.knowledge import Passage
+
+    _passages(monkeypatch, knowledge, [
+        Passage(id="faq:16", kind="faq", title="Do you have a loyalty program?", score=0.62, source="faq.csv",
+                text="Yes: every $1 you spend earns a point."),
+        Passage(id="faq:18", kind="faq", title="Do you offer bulk discounts?", score=runner_up, source="faq.csv",
+                text="Orders of 20 or more items get 10% off."),
+    ])
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, _ = await chat.say_and_outcome("any kind of rewards scheme?")  # no word in common: under 0.525
+    assert (outcome.reason == "knowledge_match") is answered
