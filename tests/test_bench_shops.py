@@ -136,3 +136,27 @@ def test_maple_imports_with_nothing_skipped(kb, tmp_path, shared_data):
     assert attributes["Color"] == "Black, Spruce Green, Cranberry Red" and attributes["Size"] == "S, M, L, XL"
     assert rows["Russell Athletic Hooded Sweatshirt"][2]["Color"] == "Black, Grey Melange, Green"
     assert "Maple Ridge Heated Softshell Vest" not in rows and "Parka en duvet Tundra Maple Ridge" not in rows
+
+
+def test_quarry_imports_with_nothing_skipped(kb, tmp_path, shared_data):
+    """The held-out US shoe and bag shop: a Magento 2 export found by its name and header, the
+    retailer's FAQ file as downloaded; configurable parents get their Color and Size children's
+    stock and options, the disabled rain boot and the es_us store-view row are left out."""
+    from bench.shops import build_shop
+
+    folder = build_shop("quarry", tmp_path / "quarry")
+    assert not (folder / "shop.yaml").exists()
+    report = import_shop(kb, folder)
+    assert report.skipped == []
+    assert all(r.skipped == 0 for r in report.reports), report.summary()
+    products = next(r for r in report.reports if r.kind == "products")
+    assert products.columns["preset"] == "magento"
+    assert report.counts["products"] == 69  # 66 Myntra products and three of the merchant's own; the rain boot is disabled
+    assert report.counts["faq"] == 79 + 15  # the retailer's file and the FAQ page's question headings
+    rows = {name: (price, stock, json.loads(attributes or "{}")) for name, price, stock, attributes in kb.db.conn.execute(
+        "SELECT name, price, stock, attributes FROM kb_products")}
+    price, stock, attributes = rows["Quarry Street Everyday Chelsea Boot"]
+    assert (price, stock) == (168.0, 35)  # summed over its ten children, Black Leather 9 sold out
+    assert attributes["Color"] == "Chestnut Suede, Black Leather" and attributes["Size"] == "7, 8, 9, 10, 11"
+    assert rows["Quarry Street Waxed Canvas Weekender"][1] == 13  # Cognac 5 + Black 8, Olive sold out
+    assert "Quarry Street Tall Rain Boot" not in rows and "Botín Chelsea Everyday de Quarry Street" not in rows

@@ -81,6 +81,20 @@ guidelines); :func:`build_shop` writes the rest into a folder of the shape a mer
   warranty, contact, an FAQ page of collapsible rows; and the shared retailer's FAQ file as
   downloaded, which disagrees with the pages in ten places (the pages win). The pages write prices
   with a bare "$", as Australian shops do.
+- ``quarry``: a US shoe, bag and accessories shop (USD), **held out and written blind** like harbor:
+  its pages and its cases (bench/cases/quarry.jsonl, 277 scripted conversations, 108 of them of two
+  to four customer turns) were committed before any reply was seen. A Magento 2 export under
+  Magento's own file name (:mod:`bench.shops.build_quarry`), written from Myntra lines no other shop
+  sells: women's flats, heels and sandals (Inc 5, GNIST), FAUSTO sneakers, Red Tape dress shoes,
+  KLEIO, Lapis O Lupo and MBOSS bags, E2O and CALFNERO wallets, BuckleUp belts, Z-ZOOM sunglasses.
+  Rows that differ only by their colour phrase become one configurable parent (qty 0) whose Color
+  and US-size children hold the stock; the merchant's own Chelsea boot (Color x Size, one child sold
+  out) and weekender (Color, one sold out), a care kit, a disabled rain boot, an ``es_us``
+  store-view row. Its pages as a Magento Luma theme publishes them (a shipping table of order
+  subtotal x Standard/Expedited/Overnight, Alaska/Hawaii/territories, Canada, returns and exchanges
+  with a who-pays table, a US/UK/EU shoe size table, Klarna/Afterpay, gift cards, order changes,
+  contact hours in ET, rewards and promo rules, an FAQ page of question headings) and the shared
+  retailer's FAQ file as downloaded, which disagrees with the pages in about ten places (the pages win).
 
 Flipkart rows without a brand take the first word of their name (where Flipkart names
 put it). Neither catalog has stock: each product gets a fixed pseudo-random count from its SKU (about one
@@ -798,9 +812,11 @@ def _build_harbor(out: Path) -> Path:
 # canyon's and maple's builders live in their own modules and use the helpers above, so they are imported here.
 from .build_canyon import build_canyon, canyon  # noqa: E402
 from .build_maple import build_maple, maple  # noqa: E402
+from .build_quarry import build_quarry, quarry  # noqa: E402
 
 SHOPS = {"outfitters": _outfitters, "bazaar": _bazaar, "emporium": _emporium, "fernhill": _fernhill,
-         "larkspur": _larkspur, "harbor": _harbor, "canyon": canyon, "maple": maple}
+         "larkspur": _larkspur, "harbor": _harbor, "canyon": canyon, "maple": maple,
+         "quarry": quarry}
 
 
 def build_shop(name: str, out: Path) -> Path:
@@ -822,6 +838,8 @@ def build_shop(name: str, out: Path) -> Path:
         return build_canyon(out)
     if name == "maple":
         return build_maple(out)
+    if name == "quarry":
+        return build_quarry(out)
     with (out / "products.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, COLUMNS)
         writer.writeheader()
