@@ -259,7 +259,8 @@ def cmd_train_sentiment(config: Config, args: argparse.Namespace) -> int:
         print(f"train-sentiment: {exc}", file=sys.stderr)
         return 2
     print(f"{fit.examples} rated reviews ({fit.negatives} negative), {fit.method}: {directory}")
-    print("Reviews imported from now on use it; re-import to rescore the others.")
+    print("Every review, those imported before included, is scored with it the next time /reviews, "
+          "/insights or bot.py report runs, and new imports use it.")
     return 0
 
 

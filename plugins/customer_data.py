@@ -86,28 +86,32 @@ class CustomerData(Plugin):
     async def forget(self, ctx: CommandContext, member: Member,
                      confirm: bool = Option("yes: erase now (without it you see what would go)", default=False)
                      ) -> CommandResult:
-        return await self._erase(ctx.event.platform, str(member), confirm, by=f"staff:{ctx.author_id}",
+        customer_id = self._customer(ctx, str(member))
+        # The button names the customer by row id, not platform id: custom ids reach the log.
+        return await self._erase(customer_id, confirm, by=f"staff:{ctx.author_id}",
                                  again=f"/forget member:{mention(str(member))} confirm:True",
-                                 button=f"customer_data:forget:{member}")
+                                 button=f"customer_data:forget:{customer_id}")
 
     @command("forgetme", "Erase everything this bot stores about you (asks to confirm)", private=True)
     async def forgetme(self, ctx: CommandContext,
                        confirm: bool = Option("yes: erase now (without it you see what would go)", default=False)
                        ) -> CommandResult:
-        return await self._erase(ctx.event.platform, ctx.author_id, confirm, by="self",
+        return await self._erase(self._customer(ctx, ctx.author_id), confirm, by="self",
                                  again="/forgetme confirm:True", button="customer_data:forgetme")
 
     @component("customer_data:forget", staff_only=True)
     async def forget_clicked(self, ctx: ComponentContext) -> CommandResult:
-        return await self._erase(ctx.event.platform, ctx.args[0], True, by=f"staff:{ctx.author_id}", again="", button="")
+        row = ctx.args[0] if ctx.args else ""
+        customer_id = int(row) if row.isdigit() and self.bot.history.customer(int(row)) else None
+        return await self._erase(customer_id, True, by=f"staff:{ctx.author_id}", again="", button="")
 
     @component("customer_data:forgetme")
     async def forgetme_clicked(self, ctx: ComponentContext) -> CommandResult:
-        return await self._erase(ctx.event.platform, ctx.author_id, True, by="self", again="", button="")
+        customer_id = find_customer(self.bot.history, ctx.event.platform, ctx.author_id)
+        return await self._erase(customer_id, True, by="self", again="", button="")
 
-    async def _erase(self, platform: str, external_id: str, confirm: bool, *, by: str, again: str,
+    async def _erase(self, customer_id: int | None, confirm: bool, *, by: str, again: str,
                      button: str) -> CommandResult:
-        customer_id = find_customer(self.bot.history, platform, external_id)
         if customer_id is None:
             return CommandResult("Nothing is stored about that person.", ephemeral=True)
         if not confirm:

@@ -34,8 +34,8 @@ from pydantic import Field
 from supportbot.actions import CommandResult, Embed
 from supportbot.engine import SupportBot
 from supportbot.i18n import cross_language_support, in_other_language, message_language, phrases, shop_language
-from supportbot.knowledge import KnowledgeBase, answer_confidence
-from supportbot.knowledge.models import stock_text
+from supportbot.knowledge import KnowledgeBase, answer_confidence, places
+from supportbot.knowledge.models import NamedVariant, stock_text
 from supportbot.knowledge.search import query_terms, stem
 from supportbot.knowledge.spelling import american
 from supportbot.plugin import CommandContext, MessageContext, Option, Plugin, PluginSettings, autocomplete, command, on_message
@@ -54,13 +54,15 @@ _NOT_PRODUCT = frozenset("""cheapest cheaper lowest priced least expensive most 
 dearest costliest highest premium top end under below less more over above than max maximum min minimum least within
 rupees rupee rs inr usd dollars dollar euros pounds one ones any which whats what's shop store website online
 kind type types sort new good best nice great pair pairs range something anything option options
-stocked sale instock cost""".split())
+stocked sale instock cost actually really just please that's thats it's""".split())
 _SHOPPING = re.compile(r"\b(?:do you (?:sell|have|carry|stock)|have you got|^\s*any\b|looking for|"
                        r"i (?:want|need|would like) (?:a|an|some|the)\b|i'?m after|show me|price of|how much (?:is|are) (?:a|an|the)\b|"
                        r"where can i (?:find|buy)|can i buy)", re.I)
 _IN_STOCK = re.compile(r"\b(?:in stock|available now|in-stock)\b", re.I)
 # A question naming a brand or product type is short; a long message with unknown words is about something else.
 _MAX_PRODUCT_WORDS = 6
+#: "We don't sell X" names at most this many words ("Samsung 55 inch TV").
+_MAX_NAME_WORDS = 4
 #: A passage this confident asks the customer's very question (an FAQ entry, nearly word for word):
 #: it answers even a message that names the catalog's products.
 _SAME_QUESTION = 0.8
@@ -72,10 +74,18 @@ _CATALOG_FACT = re.compile(r"\b(?:how much|price[sd]?|cost|in stock|stock|availa
 # Questions about the shop, not its products, when they ask no catalog fact ("when will the X be in
 # stock?" does): "When can I ring you?", "Who do I talk to about a delivery?".
 _NOT_A_PRODUCT_QUESTION = re.compile(r"^\s*(?:when|why|who|whom)\b", re.I)
+# Which size fits, not which sizes a product comes in: "my chest is 100 cm, what size should I get?",
+# "what is US 8 in UK size?", "do they come in half sizes?". The size guide's, when a passage is close.
+_FIT_QUESTION = re.compile(r"\b(?:what|which) size (?:should|do|would|am|for|fits?)\b|\bsize (?:chart|guide)\b|"
+                           r"\b(?:chest|waist|hips?|foot|feet|inseam) (?:is|are|measures?)\b|\d\s?(?:cm|inch(?:es)?)\b|"
+                           r"\b(?:uk|eu|us) (?:size )?\d|\bhalf sizes?\b|\btrue to size\b|\bruns? (?:small|large|big)\b",
+                           re.I)
 #: Discord's limit for an embed field's value.
 _FIELD_CHARS = 1024
 # A model number such as "2602sl01" names a product; a bare amount ("2000") does not.
 _MODEL_NUMBER = re.compile(r"(?=.*[a-z])(?=.*\d)[a-z\d/-]{4,}", re.I)
+# A size or quantity, not a model number: "28cm", "50ml", "2kg" (a variant's, not a product's name).
+_MEASURE = re.compile(r"\d+(?:[.,]\d+)?(?:mm|cm|m|ml|l|g|kg|oz|lb|lbs|in|inch|pcs|pc|pk)", re.I)
 # A description's own price or stock claim: "Price: Rs. 22,646", "suggested price: $19.99", "only 3 left".
 _PRICE_OR_STOCK = re.compile(
     r"(?:rs\.?|inr|usd|eur|gbp|[$€£₹¥])\s?\d|\d\s?(?:rs\.?|inr|usd|eur|gbp)\b|\bprice\s*:|\bin stock\b|\bleft in stock\b"
@@ -162,13 +172,17 @@ class ProductLookup(Plugin):
         if _NOT_A_PRODUCT_QUESTION.match(ctx.text) and not _SHOPPING.search(ctx.text) and \
                 not _CATALOG_FACT.search(ctx.text):
             return None  # "When can I ring you?" is about the shop, whatever "ring" finds in the catalog
+        if _FIT_QUESTION.search(ctx.text) and await self._passage_answers(ctx, _MAY_ANSWER):
+            return None  # "my chest is 100 cm, what size?": the size guide's, not a list of jackets
         shopping = asked or bool(_SHOPPING.search(ctx.text)) or ask.browse
         if shopping and await self._passage_answers(ctx, _SAME_QUESTION):
             return None  # "do your helmets come in kids sizes?" is an FAQ entry, word for word: auto-reply's
         # Words of another language are unknown to any catalog: no "we don't sell" from them.
         foreign = in_other_language(self.bot, ctx)
         if shopping and ask.words and not foreign:
-            unknown = kb.unknown_words(ask.words)
+            # a place is where, not what: "do you have a shop in sydney I can visit?" is about the shop
+            at_a_place = any(places.is_city(w) or places.is_place(stem(w)) for w in ask.words)
+            unknown = [] if at_a_place else kb.unknown_words(ask.words)
             written = _how_written(ctx.text, unknown)
             # plain words we lack around a type we have ("a height chart for a nursery") may be that
             # type under another name; a type we lack ("a leather handbag") we do not sell
@@ -183,9 +197,10 @@ class ProductLookup(Plugin):
             # Nothing the catalog knows ("any kind of rewards scheme?"): a passage merely close may be what
             # was meant, so no "we don't sell" then; "Casio watches" names a type we sell, under another brand.
             near = _MAY_ANSWER if len(missing) == len(ask.words) else None
-            if missing and not await self._passage_answers(ctx, near):
-                return ctx.answer(self._say("not_sold", message_language(ctx), what=_said(ctx.text, missing)),
-                                  reason="not_sold")
+            what = _said(ctx.text, missing)
+            # a brand or a type is a few words: "heavy is the 28cm casserole in kg" is a sentence we misread
+            if missing and len(what.split()) <= _MAX_NAME_WORDS and not await self._passage_answers(ctx, near):
+                return ctx.answer(self._say("not_sold", message_language(ctx), what=what), reason="not_sold")
             if ask.browse and not kb.unknown_words(ask.words, passages=False):
                 return self._browse(ctx, ask)  # every word is the catalog's: "cheapest blue watch under $100"
         if not asked and not unclear:
@@ -270,11 +285,16 @@ class ProductLookup(Plugin):
         hits = kb.products_by_sku(skus)[: self.settings.max_results]
         if not hits:
             return None
+        if len(hits) > 1:  # "what about in green?" after two bath mats: the one that comes in green
+            hits = [h for h in hits if _names_a_value(ctx.text, h)] or hits
+        if not _CATALOG_FACT.search(ctx.text) and not any(_names_a_value(ctx.text, h) or _attributes_asked(ctx.text, h)
+                                                          for h in hits) and await self._passage_answers(ctx):
+            return None  # "what warranty do they have?": the policy's (auto-reply's), not the card again
         if len(hits) == 1:
             hit = hits[0]
             facts = ", ".join(x for x in (hit.price_text, hit.stock_text) if x) or "no price or stock on record"
-            if named_variants := hit.variants_named(ctx.text):  # "and in Pink & Red?"
-                facts = _variant_stock(named_variants)
+            if named_variants := hit.variants_named(ctx.text, previous_text):  # "and in Pink & Red?"
+                facts = _variant_stock(hit, named_variants)
             elif asked := _attributes_asked(ctx.text, hit):  # "what colours?"
                 options = hit.option_stock()
                 facts = "; ".join(f"{k} {_option_values(options[k]) if k in options else hit.attributes[k]}"
@@ -388,6 +408,15 @@ def _head_word(text: str, words: list[str]) -> str | None:
     return head
 
 
+def _names_a_value(text: str, hit: Any) -> bool:
+    """The message names one of the product's options ("in green?") or attribute values ("in Beige")."""
+    if hit.variants_named(text):
+        return True
+    said = set(re.findall(r"[^\W_]+", american(text.lower())))
+    return any(value and len(value.split()) <= 3 and set(re.findall(r"[^\W_]+", american(value.lower()))) <= said
+               for value in hit.attributes.values())
+
+
 def _option_values(values: dict[str, int | None]) -> str:
     """"White & Black, Pink & Red (sold out)": an option's values, those with no stock marked."""
     return ", ".join(f"{v} (sold out)" if stock == 0 else v for v, stock in values.items())
@@ -405,21 +434,26 @@ def _attributes_asked(text: str, hit: Any) -> list[str]:
 def _with_named_variants(text: str, hit: Any, message: str) -> str:
     """``text``, and the stock of each of the product's options the message names ("in Pink & Red?")."""
     named = hit.variants_named(message)
-    return f"{text}\n{_variant_stock(named)}" if named else text
+    return f"{text}\n{_variant_stock(hit, named)}" if named else text
 
 
-def _variant_stock(named: list[tuple[str, str, int | None]]) -> str:
-    """"Pink & Red: out of stock; White & Black: in stock (100)" for :meth:`ProductHit.variants_named`."""
-    return "; ".join(f"{value}: {(stock_text(stock) or 'availability not on record').lower()}"
-                     for _, value, stock in named)
+def _variant_stock(hit: Any, named: list[NamedVariant]) -> str:
+    """"Pink & Red: out of stock; White & Black: in stock (100)" for :meth:`ProductHit.variants_named`,
+    each with its own price where the children's prices differ ("Pack of 6: $51.95, in stock (7)")."""
+    def facts(variant: NamedVariant) -> str:
+        stock = (stock_text(variant.stock) or "availability not on record").lower()
+        price = hit.variant_price_text(variant)
+        return f"{price}, {stock}" if price else stock
+
+    return "; ".join(f"{v.value}: {facts(v)}" for v in named)
 
 
 def _catalog_question(text: str) -> _Ask:
     """The product words of a message, its price order and its filters."""
     order = "desc" if _DEAREST.search(text) else "asc" if _CHEAPEST.search(text) else None
     filters = _filters(text)
-    words = [w for w in query_terms(text).words
-             if w not in _NOT_PRODUCT and not any(c.isdigit() for c in w) or _MODEL_NUMBER.fullmatch(w)]
+    words = [w for w in query_terms(text).words if w not in _NOT_PRODUCT and not _MEASURE.fullmatch(w)
+             and (not any(c.isdigit() for c in w) or _MODEL_NUMBER.fullmatch(w))]
     return _Ask(words, order, filters, any(w in _COLOURS for w in words))
 
 

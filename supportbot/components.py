@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .actions import CommandResult, ComponentReply, Modal
 from .events import ComponentUsed
+from .logs import loggable
 
 if TYPE_CHECKING:
     from .engine import SupportBot
@@ -112,11 +113,11 @@ class ComponentRouter:
         """Run the handler for ``event``; every click gets an answer (a refusal is ephemeral)."""
         found = self.match(event.custom_id)
         if found is None:
-            log.warning("no handler for component %r (clicked by %s)", event.custom_id, event.author.id)
+            log.warning("no handler for component %r (clicked by %s)", event.custom_id, loggable(event.author))
             return CommandResult("This button no longer does anything.")
         spec, args = found
         if spec.staff_only and not event.author.is_staff:
-            log.warning("refused component %s for non-staff %s", event.custom_id, event.author.id)
+            log.warning("refused component %s for a non-staff member", event.custom_id)
             return CommandResult("This button is for staff only.")
         try:
             reply = await spec.callback(ComponentContext(bot, event, args))

@@ -40,7 +40,7 @@ from .events import (
 from .handoffs import HandoffDesk, Handoffs
 from .history import History, InboundRecord
 from .loader import PluginNotFound, find_plugin_module, plugin_directories
-from .logs import message_scope
+from .logs import loggable, message_scope
 from .outcomes import Outcome, OutcomeKind
 from .plugin import CommandContext, CommandSpec, MessageContext, Plugin
 from .sanitize import cap_inbound, clean_outbound, mask_payment_data
@@ -307,8 +307,8 @@ class SupportBot:
         if record.existing_outcome is not None:
             log.info("message already has outcome %s; redelivery ignored", record.existing_outcome)
             return None
-        log.info("received from %s in %s (conversation %d)", event.author.id, event.channel_id,
-                 record.conversation_id)
+        # No customer's id in the log: the log outlives an erasure (docs/privacy.md); the conversation's does not.
+        log.info("received in %s (conversation %d)", event.channel_id, record.conversation_id)
         half_open = self.handoffs.opened_by(record.message_row_id)  # None unless a crash cut one short
         if half_open is not None:
             # The bot stopped while this message opened a handoff: it is durable, but the customer
@@ -582,7 +582,7 @@ class SupportBot:
                 return CommandResult(f"Unknown command /{event.command}.")
             if spec.staff_only and not event.author.is_staff:
                 self._log_command(spec, event, allowed=False, error="not staff")
-                log.warning("refused /%s for non-staff %s", event.command, event.author.id)
+                log.warning("refused /%s for a non-staff member", event.command)  # who: in command_log
                 return CommandResult("This command is for staff only.", ephemeral=True)
             try:
                 kwargs = _coerce_options(spec, event.options)
@@ -604,7 +604,7 @@ class SupportBot:
     async def handle_component(self, event: ComponentUsed) -> ComponentReply:
         """A click, a choice or a form submit: routed by ``custom_id`` to the plugin that declared it."""
         with message_scope(f"component:{event.interaction_id}"):
-            log.info("component %s used by %s in %s", event.custom_id, event.author.id, event.channel_id)
+            log.info("component %s used by %s in %s", event.custom_id, loggable(event.author), event.channel_id)
             return await self._components.dispatch(self, event)
 
     async def autocomplete(self, event: CommandInvoked, option: str, current: str) -> list[str]:

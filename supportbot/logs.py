@@ -12,16 +12,26 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .sanitize import mask_payment_data
 
-__all__ = ["ConsoleHandler", "PaymentDataFilter", "current_message_id", "message_scope", "quiet_library_progress",
-           "setup_logging", "status_line"]
+if TYPE_CHECKING:
+    from .events import Author
+
+__all__ = ["ConsoleHandler", "PaymentDataFilter", "current_message_id", "loggable", "message_scope",
+           "quiet_library_progress", "setup_logging", "status_line"]
 
 current_message_id: contextvars.ContextVar[str] = contextvars.ContextVar("supportbot_message_id", default="-")
 
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s msg=%(msg_id)s %(message)s"
+
+
+def loggable(author: Author) -> str:
+    """Who to name in the log: staff by their id, a customer never. The log file outlives an
+    erasure (docs/privacy.md); a message or conversation id leads back to a customer only while
+    the database still holds them."""
+    return author.id if author.is_staff else "a customer"
 
 
 def _install_record_factory() -> None:

@@ -9,6 +9,7 @@ Figures only a staff desk knows (time to a person, CSAT) are the desk's to fill 
 from __future__ import annotations
 
 import io
+import math
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
@@ -108,6 +109,7 @@ def render_chart(report: ConversationReport) -> bytes:
     """A PNG of conversations per day, stacked: resolved by the bot alone, handed to a person."""
     import matplotlib
     import matplotlib.dates
+    import matplotlib.ticker
 
     matplotlib.use("Agg")  # no display; safe in a worker thread
     from matplotlib.figure import Figure
@@ -122,7 +124,11 @@ def render_chart(report: ConversationReport) -> bytes:
     axes.bar(days, humans, bottom=bots, label="handed to a person", color="#d9822b")  # type: ignore[arg-type]
     axes.set_ylabel("conversations")
     axes.set_ylim(0, max(b + h for b, h in zip(bots, humans)) * 1.3)  # headroom for the legend
+    # Whole days only: the automatic locator ticks hours over a short span, each labelled with its day.
+    span = (days[-1] - days[0]).days + 1
+    axes.xaxis.set_major_locator(matplotlib.dates.DayLocator(interval=max(1, math.ceil(span / 10))))
     axes.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%b %d"))
+    axes.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     axes.set_title(f"{report.conversations} conversations: {report.bot_share:.0%} by the bot alone")
     axes.legend(loc="upper left", ncols=2, frameon=False)
     axes.spines[["top", "right"]].set_visible(False)

@@ -126,7 +126,8 @@ def test_urgent_messages_are_recognised(text, kind):
                                   "do you sell smoke alarms?", "what is the burn time of the candles?",
                                   "I got a present from your shop that I don't want. Can I get the money back?",
                                   "How long after delivery can I tell you a parcel came damaged?",
-                                  "What happens if my order arrives damaged?"])
+                                  "What happens if my order arrives damaged?",
+                                  "who pays the postage when the item is faulty"])  # a question word, no "?"
 def test_questions_about_policies_are_not_urgent(text):
     assert urgency(text) is None
 
@@ -219,9 +220,13 @@ Destination Rest of the world (USA, Canada and others): Orders under €30 €24
 def test_a_city_a_question_sends_to_is_followed_by_its_country():
     assert with_countries("How much is postage to Cork on a €25 order?") == \
         "How much is postage to Cork on a €25 order (Ireland)?"
-    assert with_countries("What do you charge to send it to Boston?").endswith("(USA)?")
+    assert with_countries("What do you charge to send it to Boston?").endswith("(Massachusetts, MA, USA)?")
+    # where shops zone by state or province: the state too, lower case for a big city, anywhere in a delivery question
+    assert with_countries("how much is standard shipping to melbourne?").endswith("(Victoria, VIC, Australia)?")
+    assert with_countries("Canberra - how much for standard?").endswith("(Australian Capital Territory, ACT, Australia)?")
+    assert with_countries("can you ship to Whitehorse?").endswith("(Yukon, YT, Canada)?")
     for text in ("Could I pick my order up from your place in Bristol instead?", "I need a reading lamp",
-                 "Do you ship to Germany?"):
+                 "Do you ship to Germany?", "send it to reading please"):
         assert with_countries(text) == text  # the shop's own town, a plain word, a country already
 
 
@@ -328,6 +333,9 @@ C-5,Leather Notebook,Stationery,$20,4,Paperblanks
     ("I'm looking for a leather handbag", "not_sold", None),  # a type we do not have
     ("Any Yankee Candle jars?", "not_sold", "Yankee"),  # a capitalised name we do not have
     ("When can I ring you?", None, None),  # about the shop, whatever "ring" finds
+    ("do you have a shop in Sydney I can visit?", None, None),  # a place, not a brand
+    ("I want a leather notebook that's actually in stock", "product_found", "Leather Notebook"),  # plain words
+    ("how heavy is the watercolor pencils box in kg when wrapped", None, None),  # no "we don't sell" a sentence
 ])
 async def test_we_dont_sell_tells_a_name_or_type_we_lack_from_other_words(make_bot, tmp_path, text, reason, named):
     (tmp_path / "crafts.csv").write_text(CRAFTS, encoding="utf-8")
@@ -362,3 +370,106 @@ async def test_passages_are_classified_by_intent_in_the_background_from_the_star
     for _ in range(50):  # the warm-up is a background task of the bot's
         await asyncio.sleep(0)
     assert set(bot.plugins["auto_reply"]._passage_intents) == {(p.id, p.text) for p in passages}
+
+
+def test_a_source_stating_next_to_no_concrete_detail_reads_as_generic():
+    from supportbot.knowledge.specificity import generic_sources
+
+    template = [("faq.json", "Yes, we offer that. Please contact our customer support team for details.")] * 11
+    page = [("shipping.html", f"Orders over ${n}0 ship free within {n} days.") for n in range(1, 12)]
+    small = [("gift-cards.html", "Gift cards never expire.")] * 3  # too few passages to judge
+    assert generic_sources(template + page + small) == {"faq.json"}
+    assert generic_sources(page) == frozenset()
+
+
+def _passages(monkeypatch, knowledge, found, generic=frozenset()):
+    """Search answers ``found`` (Passages with set scores), and ``generic`` are the generic sources."""
+    async def search(query, k=5, kinds=("faq", "policy")):
+        return list(found)
+
+    monkeypatch.setattr(knowledge, "search_passages", search)
+    monkeypatch.setattr(knowledge, "generic_sources", lambda: frozenset(generic))
+
+
+INTERNATIONAL = "Do you offer international shipping?"
+
+
+@pytest.mark.parametrize(("generic", "answer"), [
+    ({"retailer-faq.json"}, "within the United States only"),  # the shop's page over the generic file
+    (set(), "select countries"),  # two of the shop's own sources: the closer one
+])
+async def test_the_shops_own_page_beats_a_generic_faq_that_comes_close(make_bot, knowledge, monkeypatch, generic,
+                                                                       answer):
+    from supportbot.knowledge import Passage
+
+    _passages(monkeypatch, knowledge, [
+        Passage(id="faq:7", kind="faq", title=INTERNATIONAL, score=0.66, source="retailer-faq.json",
+                text="Yes, we offer international shipping to select countries."),
+        Passage(id="policy:shipping#5", kind="policy", title="International shipping", score=0.62,
+                source="shipping.html", text="We ship within the United States only."),
+    ], generic)
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, sent = await chat.say_and_outcome(INTERNATIONAL)
+    assert outcome.reason == "knowledge_match" and answer in sent[0].text
+
+
+@pytest.mark.parametrize(("runner_up", "answered"), [(0.2, True), (0.55, False)])
+async def test_a_passage_under_the_bar_answers_when_nothing_else_comes_near(make_bot, knowledge, monkeypatch,
+                                                                           runner_up, answered):
+    from supportbot.knowledge import Passage
+
+    _passages(monkeypatch, knowledge, [
+        Passage(id="faq:16", kind="faq", title="Do you have a loyalty program?", score=0.62, source="faq.csv",
+                text="Yes: every $1 you spend earns a point."),
+        Passage(id="faq:18", kind="faq", title="Do you offer bulk discounts?", score=runner_up, source="faq.csv",
+                text="Orders of 20 or more items get 10% off."),
+    ])
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, _ = await chat.say_and_outcome("any kind of rewards scheme?")  # no word in common: under 0.525
+    assert (outcome.reason == "knowledge_match") is answered
+
+
+SIZE_CHART = """Size S: Chest (cm) 88–96, Waist (cm) 74–81
+Size M: Chest (cm) 96–104, Waist (cm) 81–89
+Size L: Chest (cm) 104–112, Waist (cm) 89–97"""
+SHOE_SIZES = """US size 8: UK size 7, Foot length (cm) 26.0
+US size 9: UK size 8, Foot length (cm) 27.0
+US size 10: UK size 9, Foot length (cm) 28.0"""
+
+
+@pytest.mark.parametrize(("question", "table", "row"), [
+    ("my chest is 100 cm, what size should I get?", SIZE_CHART, "Size M"),  # in the chest range
+    ("waist 92cm, which size?", SIZE_CHART, "Size L"),
+    ("my foot is 28 cm long, which shoe size?", SHOE_SIZES, "US size 10"),  # the one stated value
+    ("what is US 8 in UK shoe size?", SHOE_SIZES, "US size 8"),  # the row's head, named ("UK size 8" is US 9's)
+    ("what's the waist measurement for a women's large?", SIZE_CHART, "Size L"),  # "large" is L; "women's" no S
+])
+def test_a_size_table_row_answers_the_measurement_or_the_size_asked(question, table, row):
+    assert excerpt(question, table).text.startswith(row + ":") and excerpt(question, table).text.count(":") == 1
+
+
+async def test_which_size_fits_is_the_size_guides_not_a_list_of_products(make_bot, knowledge, tmp_path):
+    (tmp_path / "size-guide.md").write_text("# Size guide\n\n## Jackets\n\n| Size | Chest (cm) |\n|---|---|\n"
+                                            "| S | 88–96 |\n| M | 96–104 |\n| L | 104–112 |\n", encoding="utf-8")
+    (tmp_path / "jackets.csv").write_text("sku,name,category,price,stock\nJ-1,Alpine Shell Jacket,Jackets,$90,3\n"
+                                          "J-2,Harbour Rain Jacket,Jackets,$70,5\n", encoding="utf-8")
+    import_file(knowledge, "policies", tmp_path / "size-guide.md")
+    import_file(knowledge, "products", tmp_path / "jackets.csv")
+    shopper = ScriptedUnderstander({}, default=understanding("product_question", action="product_lookup"))
+    bot, chat = await shop(make_bot, knowledge, shopper)
+    outcome, sent = await chat.say_and_outcome("my chest is 100 cm, what size jacket should I get?")
+    assert outcome.reason == "knowledge_match" and "M" in sent[0].text and "96–104" in sent[0].text
+    outcome, _ = await chat.say_and_outcome("what sizes does the Alpine Shell Jacket come in?", customer="bob")
+    assert outcome.reason.startswith("product_")  # which sizes a product has: the catalog's
+
+
+async def test_a_follow_up_on_products_shown_picks_the_one_named_or_asks_the_policy(make_bot, knowledge):
+    shopper = ScriptedUnderstander({}, default=understanding("product_question", action="product_lookup"))
+    bot, chat = await shop(make_bot, knowledge, shopper)
+    _, sent = await chat.say_and_outcome("do you have Titan watches?")
+    assert "Titan Classic" in str(sent[0].action.embeds) and "Titan Edge" in str(sent[0].action.embeds)
+    outcome, sent = await chat.say_and_outcome("what about in blue?")  # of the two shown, the blue one
+    assert outcome.reason == "product_follow_up" and outcome.sources == ("product:W-2",)
+    _, _ = await chat.say_and_outcome("do you have Titan watches?", customer="bob")
+    outcome, sent = await chat.say_and_outcome("what about the warranty?", customer="bob")
+    assert outcome.reason == "knowledge_match" and "2-year warranty" in sent[0].text  # the policy, not the list again

@@ -86,3 +86,77 @@ def test_harbor_imports_with_nothing_skipped(kb, tmp_path, shared_data):
     assert attributes["Color"] == "Fog Gray, Ocean Blue, Sand" and attributes["Size"] == "Small, Large"
     assert rows["Suave Naturals Everlasting Sunshine Conditioner"][2]["Size"] == "8 fl oz, 16 fl oz"
     assert "Himalayan Salt Lamp Night Light" not in rows and "Cama para mascotas Calm Cuddler" not in rows
+
+
+def test_canyon_imports_with_nothing_skipped(kb, tmp_path, shared_data):
+    """The held-out Australian shop: a Shopify export found by its name and header, the retailer's
+    FAQ file as downloaded, the theme's pages; variants get their options and summed stock, a
+    product in two options keeps both, the draft and the archived product are left out."""
+    from bench.shops import build_shop
+
+    folder = build_shop("canyon", tmp_path / "canyon")
+    assert not (folder / "shop.yaml").exists()
+    report = import_shop(kb, folder)
+    assert report.skipped == []
+    assert all(r.skipped == 0 for r in report.reports), report.summary()
+    products = next(r for r in report.reports if r.kind == "products")
+    assert products.columns["preset"] == "shopify"
+    assert report.counts["products"] == 179  # 181 products less the draft and the archived one
+    assert report.counts["faq"] == 79 + 16  # the retailer's file and the FAQ page's accordion questions
+    rows = {name: (price, stock, json.loads(attributes or "{}")) for name, price, stock, attributes in kb.db.conn.execute(
+        "SELECT name, price, stock, attributes FROM kb_products")}
+    price, stock, attributes = rows["Canyon Enamelled Cast Iron Casserole"]
+    assert (price, stock) == (189.0, 44)  # 14 + 6 + 9 + 4 + 11 + 0 over its six Colour x Size variants
+    assert attributes["Colour"] == "Sage, Charcoal, Terracotta" and attributes["Size"] == "24 cm / 3.8 L, 28 cm / 6.7 L"
+    assert rows["Stonewashed Linen Apron"][0] == 34.95  # the sale price; 49.95 is its compare-at price
+    assert "221 Code Red" in rows["VisionAiry Gel Lipstick"][2]["Colour"]
+    assert rows["Canyon Digital Gift Card"][2]["Denomination"] == "$25, $50, $100, $200"
+    assert "Christmas Pudding Basin Set" not in rows and "Bamboo Dish Drying Rack" not in rows
+
+
+def test_maple_imports_with_nothing_skipped(kb, tmp_path, shared_data):
+    """The held-out Canadian shop: a Magento 2 export found by its name and header, the retailer's
+    FAQ file as downloaded; configurable parents get their Color and Size children's stock and
+    options, the disabled product and the fr_ca store-view row are left out."""
+    from bench.shops import build_shop
+
+    folder = build_shop("maple", tmp_path / "maple")
+    assert not (folder / "shop.yaml").exists()
+    report = import_shop(kb, folder)
+    assert report.skipped == []
+    assert all(r.skipped == 0 for r in report.reports), report.summary()
+    products = next(r for r in report.reports if r.kind == "products")
+    assert products.columns["preset"] == "magento"
+    assert report.counts["products"] == 109  # 107 Myntra products, the parka and the toque; the vest is disabled
+    assert report.counts["faq"] == 79 + 13  # the retailer's file and the FAQ page's question headings
+    rows = {name: (price, stock, json.loads(attributes or "{}")) for name, price, stock, attributes in kb.db.conn.execute(
+        "SELECT name, price, stock, attributes FROM kb_products")}
+    price, stock, attributes = rows["Maple Ridge Tundra Down Parka"]
+    assert (price, stock) == (329.0, 60)  # summed over its twelve children, Spruce Green M sold out
+    assert attributes["Color"] == "Black, Spruce Green, Cranberry Red" and attributes["Size"] == "S, M, L, XL"
+    assert rows["Russell Athletic Hooded Sweatshirt"][2]["Color"] == "Black, Grey Melange, Green"
+    assert "Maple Ridge Heated Softshell Vest" not in rows and "Parka en duvet Tundra Maple Ridge" not in rows
+
+
+def test_quarry_imports_with_nothing_skipped(kb, tmp_path, shared_data):
+    """The held-out US shoe and bag shop: a Magento 2 export found by its name and header, the
+    retailer's FAQ file as downloaded; configurable parents get their Color and Size children's
+    stock and options, the disabled rain boot and the es_us store-view row are left out."""
+    from bench.shops import build_shop
+
+    folder = build_shop("quarry", tmp_path / "quarry")
+    assert not (folder / "shop.yaml").exists()
+    report = import_shop(kb, folder)
+    assert report.skipped == []
+    assert all(r.skipped == 0 for r in report.reports), report.summary()
+    products = next(r for r in report.reports if r.kind == "products")
+    assert products.columns["preset"] == "magento"
+    assert report.counts["products"] == 69  # 66 Myntra products and three of the merchant's own; the rain boot is disabled
+    assert report.counts["faq"] == 79 + 15  # the retailer's file and the FAQ page's question headings
+    rows = {name: (price, stock, json.loads(attributes or "{}")) for name, price, stock, attributes in kb.db.conn.execute(
+        "SELECT name, price, stock, attributes FROM kb_products")}
+    price, stock, attributes = rows["Quarry Street Everyday Chelsea Boot"]
+    assert (price, stock) == (168.0, 35)  # summed over its ten children, Black Leather 9 sold out
+    assert attributes["Color"] == "Chestnut Suede, Black Leather" and attributes["Size"] == "7, 8, 9, 10, 11"
+    assert rows["Quarry Street Waxed Canvas Weekender"][1] == 13  # Cognac 5 + Black 8, Olive sold out
+    assert "Quarry Street Tall Rain Boot" not in rows and "Botín Chelsea Everyday de Quarry Street" not in rows

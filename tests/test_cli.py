@@ -56,6 +56,61 @@ def test_import_with_config_before_the_command_writes_to_that_config_s_database(
     assert (tmp_path / "shop.db").exists() and not (tmp_path / "supportbot.db").exists()
 
 
+def test_reviews_and_the_report_without_an_embedder_say_so_instead_of_failing(tmp_path):
+    """``embeddings.backend: none``: reviews import without sentiment, and the report is still written."""
+    (tmp_path / "shop.yaml").write_text("database:\n  path: shop.db\nmodel:\n  backend: none\n"
+                                        "embeddings:\n  backend: none\n")
+    env = {"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "HOME": str(tmp_path)}
+
+    def bot(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, str(ROOT / "bot.py"), "--config", str(tmp_path / "shop.yaml"), *argv],
+                              capture_output=True, text=True, timeout=240, cwd=tmp_path, env=env)
+
+    imported = bot("import", "reviews", str(ROOT / "examples" / "reviews.csv"), "--no-progress", "--map",
+                   "id=Review ID,sku=Product SKU,rating=Stars,text=Review,date=Created")
+    assert imported.returncode == 0, imported.stderr
+    assert "30 added" in imported.stdout and "no sentiment yet: no embedder is loaded" in imported.stdout
+    report = bot("report", "--days", "3650", "--out", "report")
+    assert report.returncode == 0, report.stderr
+    written = {Path(line).name for line in report.stdout.split()}
+    assert {"reviews.png", "totals.csv", "review_sentiment.csv", "index.html"} <= written
+    assert (tmp_path / "report" / "review_sentiment.csv").read_text().count(",0,0,") >= 1  # all 'not scored'
+
+
+@pytest.mark.slow
+def test_train_sentiment_on_the_command_line_is_the_model_reviews_then_get(tmp_path):
+    """``bot.py train-sentiment FILE --text-col --rating-col`` saves where imports and /reviews look."""
+    import csv
+
+    (tmp_path / "shop.yaml").write_text("database:\n  path: shop.db\nmodel:\n  backend: none\n")
+    praise = ["Love it", "Works great", "Excellent quality", "Lovely fabric, perfect fit", "Fast and reliable",
+              "Great value", "Superb sound", "Highly recommend", "My favourite purchase", "Brilliant, thank you"]
+    complaints = ["Broke after a week", "Battery died in an hour", "Far too small, sent it back", "Arrived damaged",
+                  "Stopped working after two days", "Cheap and flimsy", "Total waste of money", "Seams split at once",
+                  "The zip broke on day one", "Leaks in the rain"]
+    with (tmp_path / "rated.csv").open("w", newline="") as handle:
+        csv.writer(handle).writerows([("Body", "Stars"), *[(t, 5) for t in praise], *[(t, 1) for t in complaints]])
+    (tmp_path / "new.csv").write_text("sku,text\nA,The strap snapped after a week and it is useless\n"
+                                      "A,\"Love it, excellent quality and great value\"\n")
+    env = {"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "HOME": str(tmp_path)}
+
+    def bot(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, str(ROOT / "bot.py"), "--config", str(tmp_path / "shop.yaml"), *argv],
+                              capture_output=True, text=True, timeout=600, cwd=tmp_path, env=env)
+
+    trained = bot("train-sentiment", str(tmp_path / "rated.csv"), "--text-col", "Body", "--rating-col", "Stars")
+    assert trained.returncode == 0, trained.stderr
+    assert "20 rated reviews (10 negative)" in trained.stdout
+    assert (tmp_path / ".supportbot-cache" / "review-sentiment" / "head.npz").is_file()
+    imported = bot("import", "reviews", str(tmp_path / "new.csv"), "--no-progress")
+    assert imported.returncode == 0 and "no sentiment yet" not in imported.stdout, imported.stdout + imported.stderr
+    from supportbot.history import connect
+
+    db = connect(tmp_path / "shop.db")
+    assert [r["sentiment"] for r in db.query("SELECT sentiment FROM insights_reviews ORDER BY id")] == [
+        "negative", "positive"]
+
+
 async def test_console_fresh_starts_new_conversations(make_bot, monkeypatch):
     """Without --fresh a console run continues the last run's conversation; with it, never."""
     from supportbot.plugin import Plugin, on_message

@@ -43,6 +43,29 @@ async def test_console_transcript_with_a_plugin(make_bot):
     ]
 
 
+async def test_a_member_option_names_a_console_customer_by_name(make_bot):
+    """``/history member:ann`` finds the customer typed as ``!as ann`` (stored as console:ann)."""
+    from supportbot.plugin import Plugin, on_message
+
+    class Hello(Plugin):
+        name = "hello"
+
+        @on_message()
+        async def hi(self, ctx):
+            return ctx.answer("Hi!")
+
+    bot, _ = await make_bot("customer_data", Hello)
+    out = io.StringIO()
+    console = ConsoleTransport(io.StringIO("!as ann\nhello\n!as ben\n/history member:ann\n/history member:@ann\n"
+                                           "/history member:zed\n"), out)
+    bot.transport = console
+    await console.start(bot)
+    await console.run()
+    found = [line for line in out.getvalue().splitlines() if "conversation(s)" in line]
+    assert found == ["bot (to staff)> **@console:ann**: 1 conversation(s)"] * 2
+    assert "Nothing is stored about @console:zed." in out.getvalue()
+
+
 def test_bot_py_console_script_round_trip(tmp_path):
     """``python bot.py console --script -`` with the shipped plugins prints replies and exits 0."""
     config = tmp_path / "config.yaml"

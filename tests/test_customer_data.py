@@ -169,3 +169,73 @@ async def test_an_accepted_faq_suggestion_answers_the_next_customer(make_bot, tm
     outcome, sent = await chat.say_and_outcome("Do you offer gift wrapping?", customer=BOB)
     assert outcome.kind == "answered" and sent[0].text == "Yes, gift wrapping is free: tick the box at checkout."
     assert isinstance(bot.history, History)
+
+
+async def test_metrics_hold_no_customer_and_an_erasure_leaves_their_counts(make_bot):
+    """Metrics are anonymous counts: no id or text of a customer in them, and /forget changes none."""
+    from prometheus_client import REGISTRY, generate_latest
+
+    bot, chat = await shop(make_bot)
+    await converse(chat, ALICE, "ALICE-MARK")
+    scraped = generate_latest(REGISTRY).decode()
+    assert "supportbot_messages_total" in scraped and "supportbot_handoffs_total" in scraped
+    assert ALICE not in scraped and "ALICE-MARK" not in scraped and "gift wrap" not in scraped
+    counts = {m.name: [(s.labels, s.value) for s in m.samples] for m in REGISTRY.collect()
+              if m.name.startswith("supportbot_") and m.name != "supportbot_response_seconds"}
+    await chat.command("forget", member=ALICE, confirm=True)
+    assert bot.history.db["customers"].count == 0
+    after = {m.name: [(s.labels, s.value) for s in m.samples] for m in REGISTRY.collect() if m.name in counts}
+    assert after == counts
+
+
+async def test_a_merged_suggestion_finds_its_faq_entry_and_a_dismissed_one_goes_nowhere(make_bot, tmp_path):
+    from supportbot.knowledge import KnowledgeBase
+    from supportbot.knowledge.importers import import_file
+
+    bot, chat = await make_bot("escalation", "insights", "auto_reply", clock=ManualClock())
+    bot.knowledge = KnowledgeBase(bot.history.db, None)  # full-text search only: no model in this test
+    (tmp_path / "faq.csv").write_text("question,answer\nHow long does delivery take?,"
+                                      "Delivery takes 3 to 5 working days.\n")
+    import_file(bot.knowledge, "faq", tmp_path / "faq.csv")
+    for customer, asked, reply in ((ALICE, "When will my parcel get here?", "In 3 to 5 working days."),
+                                   (BOB, "Do you buy second-hand gear?", "No, sorry.")):
+        outcome, _ = await chat.say_and_outcome(asked, customer=customer)
+        assert outcome.kind == "handed_off", asked
+        thread = list(chat.threads.values())[-1]
+        await chat.staff_says(thread.id, reply)
+        await chat.command("resolve", channel=thread.id)
+    unknown = await chat.command("faq-suggestions", action="merge", suggestion=1, into="How long is the wait?")
+    assert unknown.text == "No FAQ entry asks 'How long is the wait?'."
+    merged = await chat.command("faq-suggestions", action="merge", suggestion=1, into="how long does delivery take?")
+    assert merged.text.startswith("Suggestion #1 merged")
+    dismissed = await chat.command("faq-suggestions", action="dismiss", suggestion=2)
+    assert dismissed.text == "Suggestion #2 dismissed."
+    assert (await chat.command("faq-suggestions")).text == "No FAQ suggestions waiting."
+    assert [(r["state"], r["faq_key"]) for r in bot.history.db["insights_faq_suggestions"].rows] == [
+        ("merged", "how long does delivery take?"), ("dismissed", None)]
+    assert bot.history.db["kb_passages"].count == 1  # merged into the entry, not added beside it
+    outcome, sent = await chat.say_and_outcome("When will my parcel get here?", customer="carol")
+    assert outcome.kind == "answered" and sent[0].text == "Delivery takes 3 to 5 working days."
+    outcome, _ = await chat.say_and_outcome("Do you buy second-hand gear?", customer="dave")
+    assert outcome.kind == "handed_off"
+    again = await chat.command("faq-suggestions", action="accept", suggestion=2)
+    assert again.text.startswith("No such waiting suggestion")
+
+
+async def test_the_log_names_no_customer_so_an_erasure_leaves_nothing_of_them_there(make_bot, caplog):
+    """The log file is kept apart from the database and no erasure reaches it: at INFO it must not know who wrote."""
+    import logging
+
+    caplog.set_level(logging.INFO)
+    bot, chat = await shop(make_bot)
+    await converse(chat, ALICE, "ALICE-MARK")
+    await chat.command("forget", staff=False, author=ALICE, member=ALICE)  # a customer trying a staff command
+    first = await chat.command("forgetme", staff=False, author=ALICE)
+    await chat.click(first.components[0].custom_id, author=ALICE)
+    await converse(chat, BOB, "BOB-MARK")
+    preview = await chat.command("forget", member=BOB)
+    await chat.click(preview.components[0].custom_id, staff=True)  # staff's Erase button
+    assert bot.history.db["customers"].count == 0
+    assert caplog.records and "staff-1" in caplog.text
+    for trace in (ALICE, "ALICE-MARK", BOB, "BOB-MARK"):
+        assert trace not in caplog.text, trace

@@ -225,3 +225,178 @@ def test_train_sentiment_fits_embedding_and_text_features_and_saves_where_the_pl
     texts = ["The battery is dead after one day", "I love it, great buy"]
     p = model.negative_probability(encode(encoder, texts), texts)
     assert p[0] >= model.threshold > p[1]
+
+
+async def test_we_dont_sell_questions_are_gaps_and_an_accepted_offer_suggests_the_question_not_the_yes(make_bot):
+    """Product lookup's 'we don't sell X, shall I pass it on?' is a gap; the customer's 'yes' is not a question."""
+    from pathlib import Path
+
+    from supportbot.knowledge.importers import import_file
+
+    bot, chat = await make_bot("escalation", "insights", "product_lookup", clock=ManualClock())
+    bot.knowledge = KnowledgeBase(bot.history.db, None)  # full-text search only: no model in this test
+    examples = Path(__file__).resolve().parent.parent / "examples" / "products.csv"
+    import_file(bot.knowledge, "products", examples, {"attributes": "colour+size+material"})
+    outcome, _ = await chat.say_and_outcome("Do you sell snowboards?", customer="ann")
+    assert outcome.reason == "not_sold"
+    outcome, _ = await chat.say_and_outcome("yes please", customer="ann")
+    assert outcome.reason == "product_not_found_accepted"
+    thread = list(chat.threads.values())[-1]
+    await chat.staff_says(thread.id, "No snowboards, sorry: we only stock trail and hiking gear.")
+    await chat.command("resolve", channel=thread.id)
+    await chat.say("Do you sell snowboards?", customer="ben")
+    report = collect(bot.history, days=30)
+    group_gaps(report, None)
+    assert [(g.quotes[0], g.count) for g in report.gaps] == [("Do you sell snowboards?", 2)]
+    listed = await chat.command("faq-suggestions")
+    assert "#1 Q: Do you sell snowboards?" in listed.text and "trail and hiking gear" in listed.text
+
+
+async def test_reviews_by_category_take_a_subcategory_or_the_start_of_a_path(make_bot):
+    """Categories are stored as paths ('Footwear > Trail'): /reviews category:Trail finds that one."""
+    from pathlib import Path
+
+    from supportbot.knowledge.importers import import_file
+
+    bot, chat = await _shop(make_bot, ManualClock())
+    bot.knowledge = KnowledgeBase(bot.history.db, None)
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    import_file(bot.knowledge, "products", examples / "products.csv", {"attributes": "colour+size+material"})
+    import_reviews(bot.history.db, examples / "reviews.csv", mapping={
+        "id": "Review ID", "sku": "Product SKU", "rating": "Stars", "text": "Review", "date": "Created"})
+    for category, expected in (("Trail", "12 reviews of category Trail"),
+                               ("footwear", "19 reviews of category footwear"),
+                               ("Footwear > Road", "7 reviews of category Footwear > Road"),
+                               ("jack", "11 reviews of category jack")):
+        assert expected in (await chat.command("reviews", category=category)).text, category
+    assert "No reviews" in (await chat.command("reviews", category="rail")).text  # a segment's start, not its middle
+
+
+@pytest.mark.parametrize("suffix", ["csv", "tsv", "json", "jsonl"])
+def test_reviews_import_from_each_format_with_a_mapping(tmp_path, suffix):
+    records = [{"ReviewID": "r1", "Product": "SKU-1", "Stars": "5", "Body": "Love it", "When": "2024-03-01"},
+               {"ReviewID": "r2", "Product": "SKU-2", "Stars": "lots", "Body": "Broke in a week", "When": "2024-03-02"},
+               {"ReviewID": "r3", "Product": "", "Stars": "4", "Body": "No product", "When": "2024-03-03"}]
+    path = tmp_path / f"reviews.{suffix}"
+    if suffix in ("csv", "tsv"):
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(records[0]), delimiter="," if suffix == "csv" else "\t")
+            writer.writeheader()
+            writer.writerows(records)
+    elif suffix == "json":
+        path.write_text(json.dumps(records), encoding="utf-8")
+    else:
+        path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    db = connect(tmp_path / "bot.db")
+    mapping = {k: v for k, v in MAP.items() if k != "title"}
+    report = import_reviews(db, path, mapping=mapping)
+    assert [str(p) for p in report.problems] == ["row 2: rating 'lots' is not a number of stars; imported without it",
+                                                 "row 3: no product key (skipped)"]
+    assert (report.rows, report.added, report.skipped) == (3, 2, 1)
+    stored = {r["key"]: (r["sku"], r["rating"], r["text"], r["reviewed_at"]) for r in db["insights_reviews"].rows}
+    assert stored == {"id:r1": ("SKU-1", 5.0, "Love it", "2024-03-01"),
+                      "id:r2": ("SKU-2", None, "Broke in a week", "2024-03-02")}
+    assert import_reviews(db, path, mapping=mapping).unchanged == 2
+
+
+async def test_each_chart_draws_the_series_of_its_table(make_bot, tmp_path, monkeypatch):
+    """What the PNGs show, read off the figures as they are saved: the same numbers as the CSVs."""
+    from datetime import date
+
+    import matplotlib.dates
+    from matplotlib.figure import Figure
+
+    saved: list[Figure] = []
+    real_savefig = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: (saved.append(self), real_savefig(self, *a, **k))[1])
+    clock = ManualClock()
+    bot, chat = await _shop(make_bot, clock)
+    for day in range(3):
+        for customer in ("ann", "ben"):
+            await chat.say("hello", customer=f"{customer}{day}")
+        await chat.say("Do you gift wrap orders?", customer=f"cat{day}")
+        clock.advance(days=1)
+    (tmp_path / "r.csv").write_text("sku,rating,text,date\nA,1,awful,2026-02-20\nA,5,great,2026-03-03\n"
+                                    "A,4,fine,2026-03-04\n")
+    import_reviews(bot.history.db, tmp_path / "r.csv")
+    bot.history.db.execute("UPDATE insights_reviews SET sentiment = CASE WHEN rating <= 2 THEN 'negative' "
+                           "ELSE 'positive' END")
+    report = collect(bot.history, days=400)
+    group_gaps(report, None)
+    write_report(report, tmp_path / "out")
+    by_title = {figure.axes[0].get_title(): figure.axes[0] for figure in saved}
+
+    def series(axes):
+        return {c.get_label(): [float(v) for v in c.datavalues] for c in axes.containers}
+
+    conversations = by_title["9 conversations: 67% by the bot alone"]
+    assert series(conversations) == {"resolved by the bot alone": [2, 2, 2], "handed to a person": [1, 1, 1]}
+    days = [matplotlib.dates.num2date(t).date() for t in conversations.get_xticks()]
+    assert days == [d for d, _, _ in report.conversations.daily]  # one tick per day, under its bar
+    (intents,) = series(by_title["Top intents"]).values()
+    assert sorted(intents) == sorted(float(n) for _, n in report.intents) and sum(intents) == 9
+    (reasons,) = series(by_title["Handoff reasons"]).values()
+    assert reasons == [3.0]
+    reviews = series(by_title["Review sentiment by week"])
+    assert reviews == {"negative": [1, 0], "positive": [0, 2]}
+    weeks = [matplotlib.dates.num2date(t).date() for t in by_title["Review sentiment by week"].get_xticks()]
+    assert weeks == [date(2026, 2, 16), date(2026, 2, 23), date(2026, 3, 2)]  # Mondays, the empty week's too
+
+
+async def test_time_to_a_person_and_csat_reach_the_report_as_median_and_p90(make_bot, tmp_path):
+    clock = ManualClock()
+    bot, chat = await _shop(make_bot, clock)
+    for customer, wait, stars in (("ann", 60, "5"), ("ben", 120, "3"), ("cat", 600, None)):
+        await chat.say("Do you gift wrap orders?", customer=customer)
+        thread = list(chat.threads.values())[-1]
+        clock.advance(seconds=wait)
+        await chat.staff_says(thread.id, "Yes, at checkout.")
+        await chat.command("resolve", channel=thread.id)
+        if stars:
+            await chat.say(stars, customer=customer)
+    result = await chat.command("insights", days=7)
+    assert "Time to a person (median / p90): 2 min / 8 min" in result.text  # numpy's p90 of 60, 120, 600: 504 s
+    assert "CSAT: 4.00 / 5 from 2 rating(s)" in result.text
+    report = collect(bot.history, days=7)
+    totals = dict(report.tables()["totals"][1])
+    assert (totals["time_to_human_p50_s"], totals["time_to_human_p90_s"]) == (120.0, 504.0)
+    assert (totals["csat_average"], totals["csat_count"]) == (4.0, 2)
+    assert totals["first_response_p50_s"] == 0.0 and totals["first_response_p90_s"] == 0.0  # the clock stood still
+
+
+async def test_reviews_command_states_the_trend_by_month(make_bot, tmp_path):
+    bot, chat = await _shop(make_bot, ManualClock())
+    rows = ([(1, "2026-01-14")] * 3 + [(5, "2026-01-14")] + [(2, "2026-02-11"), (4, "2026-02-11")]
+            + [(1, "2026-03-11")] + [(5, "2026-03-11")] * 3)
+    (tmp_path / "r.csv").write_text("sku,rating,text,date\n" + "".join(
+        f"A,{stars},review {i},{day}\n" for i, (stars, day) in enumerate(rows)))
+    import_reviews(bot.history.db, tmp_path / "r.csv")
+    with bot.history.db.conn:  # scored as if by a model: the trend is what is tested here
+        bot.history.db.execute("UPDATE insights_reviews SET negative_p = CASE WHEN rating <= 2 THEN 0.9 ELSE 0.1 END, "
+                               "sentiment = CASE WHEN rating <= 2 THEN 'negative' ELSE 'positive' END")
+    result = await chat.command("reviews", sku="A")
+    assert "Trend, negative by month: Jan 2026 75% of 4, Feb 2026 50% of 2, Mar 2026 25% of 4" in result.text
+    assert result.files[0][0] == "reviews.png"
+
+
+async def test_handoffs_that_are_a_persons_matter_are_not_knowledge_gaps(make_bot):
+    """A complaint, an urgent report or an upset customer goes to a person whatever the FAQ says."""
+    from supportbot.plugin import MessageContext, Plugin, on_message
+
+    reasons = {"My parcel is late again, I am furious": "complaint", "The charger caught fire": "urgent:safety",
+               "This is the worst shop ever": "negative_sentiment", "See the photo of the dent": "attachment",
+               "Do you price match?": "no_grounded_answer", "Can I pay in instalments and by cheque?": "partly_answered"}
+
+    class Desk(Plugin):
+        name = "desk"
+
+        @on_message()
+        async def route(self, ctx: MessageContext):
+            return ctx.handoff(reasons[ctx.text])
+
+    bot, chat = await make_bot("escalation", "insights", Desk, clock=ManualClock())
+    for i, text in enumerate(reasons):
+        await chat.say(text, customer=f"c{i}")
+    report = collect(bot.history, days=30)
+    assert sorted(report.gap_questions) == ["Can I pay in instalments and by cheque?", "Do you price match?"]
+    assert report.handoffs == 6  # still every handoff in the handoff table

@@ -206,14 +206,33 @@ def test_each_option_value_has_the_stock_of_its_children(kb, tmp_path):
     hoodie = _product(kb, "classic hoodie", "classic-hoodie")
     assert hoodie.option_stock() == {"Color": {"Blue": 75, "Green": 25, "Red": None},
                                      "Size": {"M": 65, "L": 35, "S": None}}
-    assert hoodie.variants_named("is the hoodie in stock in green?") == [("Color", "Green", 25)]
-    assert hoodie.variants_named("is the hoodie in stock?") == []
+    assert _named(hoodie, "is the hoodie in stock in green?") == [("Color", "Green", 25)]
+    assert _named(hoodie, "is the hoodie in stock?") == []
 
 
 def test_two_options_named_are_the_children_that_have_both(kb, tmp_path):
     _import(kb, tmp_path, WOO, preset="woocommerce")
     tee = _product(kb, "v-neck t-shirt", "woo-vneck-tee")
-    assert tee.variants_named("is the tee in stock in Blue, Large?") == [("Color / Size", "Blue, Large", 0)]
-    assert tee.variants_named("and in red, medium") == [("Color / Size", "Red, Medium", 30)]  # red takes any size
-    assert tee.variants_named("in green or blue, size large?") == [
+    assert _named(tee, "is the tee in stock in Blue, Large?") == [("Color / Size", "Blue, Large", 0)]
+    assert _named(tee, "and in red, medium") == [("Color / Size", "Red, Medium", 30)]  # red takes any size
+    assert _named(tee, "in green or blue, size large?") == [
         ("Color / Size", "Green, Large", 50), ("Color / Size", "Blue, Large", 0)]
+
+
+def test_a_letter_size_as_customers_write_it_and_the_previous_message_name_a_child(kb, tmp_path):
+    _import(kb, tmp_path, SHOPIFY)
+    hoodie = _product(kb, "classic hoodie", "classic-hoodie")
+    assert _named(hoodie, "classic hoodie, size M?") == [("Size", "M", 65)]
+    assert _named(hoodie, "do you have it in medium?") == [("Size", "M", 65)]
+    assert _named(hoodie, "I'm after a hoodie, is it warm?") == []  # no "m" or "a" of every message
+    # "in blue?", then "what about in medium?": the blue one in M
+    assert _named(hoodie, "what about in medium?", "is it in blue?") == [("Color / Size", "Blue, M", 40)]
+    assert _named(hoodie, "how much is it?", "is it in blue?") == []  # the price, not the colour again
+    # a child's own price where the children's prices differ (the hoodie's are 45.00 and 47.00)
+    (green_m,) = hoodie.variants_named("is the green one in medium?")
+    assert green_m.price == 47.0 and "47" in (hoodie.variant_price_text(green_m) or "")
+
+
+def _named(hit, text, earlier=""):
+    """:meth:`ProductHit.variants_named` as (option, value, stock)."""
+    return [v[:3] for v in hit.variants_named(text, earlier)]

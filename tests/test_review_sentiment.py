@@ -21,6 +21,7 @@ from supportbot.understanding.review_sentiment import (
     SentimentModel,
     fit_head_from_vectors,
     fit_with_text_features,
+    probe_vector,
     sentiment_model_dir,
 )
 
@@ -126,3 +127,27 @@ def test_first_use_fits_the_text_model_on_the_merchants_own_stars(tmp_path):
     unrated = {r["text"]: r["sentiment"] for r in db["insights_reviews"].rows if r["rating"] is None}
     assert unrated == {"the heater stopped working after a week, waste of money": NEGATIVE,
                        "love the heater, excellent value": POSITIVE}
+
+
+def test_reviews_scored_by_one_model_are_scored_again_when_train_sentiment_replaces_it(tmp_path):
+    """train-sentiment saves a new model: every stored review gets its sentiment from that one, not only new ones."""
+    texts, labels = planted()
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([("sku", "rating", "text"),
+                                  *[("SKU-1", 1 if label == NEGATIVE else 5, t) for t, label in zip(texts, labels)]])
+    (tmp_path / "r.csv").write_text(buffer.getvalue())
+    db = connect(tmp_path / "bot.db")
+    import_reviews(db, tmp_path / "r.csv", embed=noise_embed,
+                   classify=lambda db: classify_reviews(db, tmp_path, noise_embed))
+    first = {r["text"]: r["sentiment"] for r in db["insights_reviews"].rows}
+    assert first == dict(zip(texts, labels))
+    # The merchant's own model, here one that learnt the opposite, saved where train-sentiment saves it.
+    flipped = [POSITIVE if label == NEGATIVE else NEGATIVE for label in labels]
+    merchant = fit_with_text_features(noise_embed(texts), texts, flipped, probe_vector(noise_embed))
+    merchant.head.meta["source"] = "rated.csv"
+    merchant.save(sentiment_model_dir(tmp_path))
+    assert classify_reviews(db, tmp_path, noise_embed) is None
+    assert {r["text"]: r["sentiment"] for r in db["insights_reviews"].rows} == dict(zip(texts, flipped))
+    before = [(r["id"], r["negative_p"]) for r in db["insights_reviews"].rows]
+    assert classify_reviews(db, tmp_path, noise_embed) is None  # the same model again: nothing rescored
+    assert [(r["id"], r["negative_p"]) for r in db["insights_reviews"].rows] == before

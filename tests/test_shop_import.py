@@ -102,3 +102,12 @@ def test_bare_prices_take_the_currency_the_shops_pages_state(tmp_path):
     (tmp_path / "delivery.html").write_text("<td>&pound;4.50</td><td>&pound;8.95</td><td>&#163;14.95</td>",
                                             encoding="utf-8")
     assert _currency_of_pages([tmp_path / "delivery.html"]) == "GBP"  # symbols written as HTML entities
+    # a bare "$" is the dollar the pages name: Canadian and Australian shops write "$" too
+    (tmp_path / "ca.html").write_text("<p>All prices are in Canadian dollars (CAD). Under $99: $12, $99+: free, "
+                                      "express $24.</p>", encoding="utf-8")
+    assert _currency_of_pages([tmp_path / "ca.html"]) == "CAD"
+    (tmp_path / "au.md").write_text("Prices in AUD. Metro $10.95, regional $13.95, express $16.95.")
+    assert _currency_of_pages([tmp_path / "au.md"]) == "AUD"
+    (tmp_path / "us.md").write_text("Prices in US dollars; we also ship to Canada (CAD accepted at checkout). "
+                                    "Ground $5.95, 2-day $14.95, overnight $27.95. All prices USD.")
+    assert _currency_of_pages([tmp_path / "us.md"]) == "USD"  # the US dollar named as often or more

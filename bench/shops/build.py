@@ -53,6 +53,48 @@ guidelines); :func:`build_shop` writes the rest into a folder of the shape a mer
   customer-service pages as Magento (Luma theme) publishes them (a shipping rate table by order
   total, Alaska/Hawaii, Canada, returns and exchanges, warranty, Afterpay/Affirm, price adjustments,
   contact, an FAQ page of question headings), and the shared retailer's FAQ file as downloaded.
+- ``maple``: a Canadian outdoor and apparel shop (CAD; ships within Canada by province/territory
+  zone and to the US), **held out and written blind** like harbor: its pages and its cases
+  (bench/cases/maple.jsonl) were committed before any reply was seen. A Magento 2 export under
+  Magento's own file name (bench/shops/build_maple.py), written from Myntra's jacket, sportswear,
+  backpack, hat, sock and running-shoe lines of brands no other shop sells: rows that differ only
+  by their colour phrase become one configurable parent (qty 0) whose Color and Size children
+  (S-XL, or US shoe sizes 7-11) hold the stock; the merchant's own parka in Color x Size with one
+  child sold out, a disabled product, a French (``fr_ca``) store-view row. Its customer-service
+  pages as a Magento Luma theme publishes them (a zone x speed shipping table, free-shipping
+  threshold, territories surcharge, US shipping, a size guide of chest/waist tables, Calgary store
+  pickup and hours, gift cards, returns and exchanges, warranty, payment, contact, an FAQ page of
+  question headings, several of which contradict the retailer's FAQ file), and that FAQ file as
+  downloaded.
+- ``canyon``: an Australian kitchen, home and beauty shop (AUD), **held out and written blind** like
+  harbor: its pages and its cases (bench/cases/canyon.jsonl) were committed before any reply was
+  seen. A Shopify product CSV export as Shopify writes it (its primary market Australia), built by
+  :mod:`bench.shops.build_canyon` from product lines no other shop sells: Myntra's beauty and
+  fragrance brands (shades of one lipstick line as Colour variants, bottle sizes as Size variants)
+  and its glassware, tableware, bathroom and wall-clock brands, Flipkart's home-furnishing
+  department (bath mats by Colour, pillows by pack size), and the merchant's own kitchen lines (a
+  cast-iron casserole in Colour x Size with one combination sold out, an apron on sale through
+  ``Variant Compare At Price``), a gift card in denominations, a draft and an archived product. Its
+  pages as a Shopify (Dawn) theme publishes them: delivery by state and metro/regional with
+  standard and express, New Zealand, returns (a change-of-mind window, faulty goods under the
+  Australian Consumer Law, hygiene items), Afterpay and Zip, click & collect from Melbourne,
+  warranty, contact, an FAQ page of collapsible rows; and the shared retailer's FAQ file as
+  downloaded, which disagrees with the pages in ten places (the pages win). The pages write prices
+  with a bare "$", as Australian shops do.
+- ``quarry``: a US shoe, bag and accessories shop (USD), **held out and written blind** like harbor:
+  its pages and its cases (bench/cases/quarry.jsonl, 277 scripted conversations, 108 of them of two
+  to four customer turns) were committed before any reply was seen. A Magento 2 export under
+  Magento's own file name (:mod:`bench.shops.build_quarry`), written from Myntra lines no other shop
+  sells: women's flats, heels and sandals (Inc 5, GNIST), FAUSTO sneakers, Red Tape dress shoes,
+  KLEIO, Lapis O Lupo and MBOSS bags, E2O and CALFNERO wallets, BuckleUp belts, Z-ZOOM sunglasses.
+  Rows that differ only by their colour phrase become one configurable parent (qty 0) whose Color
+  and US-size children hold the stock; the merchant's own Chelsea boot (Color x Size, one child sold
+  out) and weekender (Color, one sold out), a care kit, a disabled rain boot, an ``es_us``
+  store-view row. Its pages as a Magento Luma theme publishes them (a shipping table of order
+  subtotal x Standard/Expedited/Overnight, Alaska/Hawaii/territories, Canada, returns and exchanges
+  with a who-pays table, a US/UK/EU shoe size table, Klarna/Afterpay, gift cards, order changes,
+  contact hours in ET, rewards and promo rules, an FAQ page of question headings) and the shared
+  retailer's FAQ file as downloaded, which disagrees with the pages in about ten places (the pages win).
 
 Flipkart rows without a brand take the first word of their name (where Flipkart names
 put it). Neither catalog has stock: each product gets a fixed pseudo-random count from its SKU (about one
@@ -250,7 +292,7 @@ _FERNHILL_TYPES: list[tuple[str, str, str, tuple[tuple[str, float], ...]]] = [
      "Storage", ()),
     (r"showpiece|figurine|frame|book ends|candle", "Home & Garden > Decor", "Decor", ()),
 ]
-SHOPIFY_COLUMNS = [
+SHOPIFY_COLUMNS: list[str] = [
     "Handle", "Title", "Body (HTML)", "Vendor", "Product Category", "Type", "Tags", "Published",
     "Option1 Name", "Option1 Value", "Option2 Name", "Option2 Value", "Option3 Name", "Option3 Value",
     "Variant SKU", "Variant Grams", "Variant Inventory Tracker", "Variant Inventory Qty", "Variant Inventory Policy",
@@ -767,8 +809,14 @@ def _build_harbor(out: Path) -> Path:
     return out
 
 
+# canyon's and maple's builders live in their own modules and use the helpers above, so they are imported here.
+from .build_canyon import build_canyon, canyon  # noqa: E402
+from .build_maple import build_maple, maple  # noqa: E402
+from .build_quarry import build_quarry, quarry  # noqa: E402
+
 SHOPS = {"outfitters": _outfitters, "bazaar": _bazaar, "emporium": _emporium, "fernhill": _fernhill,
-         "larkspur": _larkspur, "harbor": _harbor}
+         "larkspur": _larkspur, "harbor": _harbor, "canyon": canyon, "maple": maple,
+         "quarry": quarry}
 
 
 def build_shop(name: str, out: Path) -> Path:
@@ -786,6 +834,12 @@ def build_shop(name: str, out: Path) -> Path:
         return _build_larkspur(out)
     if name == "harbor":
         return _build_harbor(out)
+    if name == "canyon":
+        return build_canyon(out)
+    if name == "maple":
+        return build_maple(out)
+    if name == "quarry":
+        return build_quarry(out)
     with (out / "products.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, COLUMNS)
         writer.writeheader()

@@ -22,16 +22,16 @@ def _cache_dir(config: Config) -> Path:
     return config.resolve(Path(config.database.path)).parent / ".supportbot-cache"
 
 
-def _embedder(runner: Any) -> Any:
-    if runner is None:
-        return None
+def _embedder(config: Config, runner: Any) -> Any:
+    if runner is None or config.embeddings.backend == "none":
+        return None  # reviews import without vectors; sentiment and themes say they need an embedder
     return lambda texts, progress=False: runner.embed_sync(list(texts), progress=progress)
 
 
 def import_reviews_file(config: Config, history: History, runner: Any, path: Path,
                         mapping: Mapping[str, str] | None, *, progress: bool) -> ImportReport:
     settings = config.plugin_settings("insights", InsightsSettings)
-    embed = _embedder(runner)
+    embed = _embedder(config, runner)
     notes: list[str] = []
 
     def classify(db: Any) -> None:
@@ -51,7 +51,7 @@ def write_report_dir(config: Config, *, days: int, out: Path) -> list[Path]:
     history = open_history(config)
     try:
         runner = build_runner(config)
-        embed = _embedder(runner)
+        embed = _embedder(config, runner)
         from .schema import ensure_schema
 
         ensure_schema(history.db)

@@ -23,7 +23,7 @@ from supportbot.knowledge.store import PassageRecord, write_passages
 from supportbot.plugin import CommandContext, Option, Plugin, PluginSettings, autocomplete, command, listener
 
 from .grouping import themes
-from .report import GAP_REASONS, collect, group_gaps, reviews_by_week, sentiment_chart
+from .report import ACCEPTED_OFFER, GAP_REASONS, collect, group_gaps, monthly_trend, reviews_by_week, sentiment_chart
 from .schema import ensure_schema
 from .sentiment import classify_reviews
 
@@ -66,7 +66,8 @@ class Insights(Plugin):
 
     @command("reviews", "Ratings, sentiment, complaint and praise themes of a product or category", staff_only=True)
     async def reviews(self, ctx: CommandContext, sku: str | None = Option("product key", default=None),
-                      category: str | None = Option("category (or its start)", default=None)) -> CommandResult:
+                      category: str | None = Option("category or subcategory (or its start)", default=None)
+                      ) -> CommandResult:
         return await asyncio.to_thread(self._reviews, sku, category)
 
     def _reviews(self, sku: str | None, category: str | None) -> CommandResult:
@@ -98,6 +99,9 @@ class Insights(Plugin):
                     quotes = " / ".join(f"\"{_short(q)}\"" for q in group.quotes)
                     lines.append(f"  • {group.name} ({group.count}): {quotes}")
         weeks = reviews_by_week(self.bot.history, where=where, args=args)
+        trend = monthly_trend(weeks)
+        if trend:
+            lines.append(f"Trend, negative by month: {trend}")
         files = (("reviews.png", sentiment_chart(weeks, f"Reviews of {what} by week")),) if weeks else ()
         return CommandResult("\n".join(lines), files=files)
 
@@ -106,8 +110,11 @@ class Insights(Plugin):
         if sku:
             return "AND sku = ?", [sku], sku
         if category:
-            return ("AND sku IN (SELECT sku FROM kb_products WHERE category LIKE ? ESCAPE '\\')",
-                    [category.replace("%", "\\%").replace("_", "\\_") + "%"], f"category {category}")
+            # Stored as a path ("Footwear > Trail", parsing.parse_category): the path's start or any
+            # level's start, so "Trail" finds the trail shoes and "Footwear" all of them.
+            start = category.strip().replace("%", "\\%").replace("_", "\\_") + "%"
+            return ("AND sku IN (SELECT sku FROM kb_products WHERE category LIKE ? ESCAPE '\\' "
+                    "OR category LIKE ? ESCAPE '\\')", [start, "% > " + start], f"category {category}")
         return "", [], "every product"
 
     @staticmethod
@@ -151,11 +158,14 @@ class Insights(Plugin):
         if event.staff_id in (None, "auto"):
             return
         db = self.bot.history.db
-        marks = ",".join("?" * len(GAP_REASONS))
+        reasons = (*GAP_REASONS, ACCEPTED_OFFER)
+        marks = ",".join("?" * len(reasons))
+        # An accepted offer's own text is "yes please"; the question is the one it kept as 'asked'.
         asked = db.execute(
-            f"SELECT m.text, m.id FROM outcomes o JOIN messages m ON m.id = o.message_id WHERE m.conversation_id = ? "
+            "SELECT COALESCE(json_extract(o.details, '$.asked'), m.text), m.id FROM outcomes o "
+            "JOIN messages m ON m.id = o.message_id WHERE m.conversation_id = ? "
             f"AND o.reason IN ({marks}) AND json_extract(o.details, '$.handoff_id') = ? ORDER BY m.id LIMIT 1",
-            [event.conversation_id, *GAP_REASONS, event.handoff_id]).fetchone()
+            [event.conversation_id, *reasons, event.handoff_id]).fetchone()
         if asked is None:
             return
         replies = [text for (text,) in db.execute(

@@ -16,6 +16,7 @@ import html
 import importlib
 import io
 import json
+import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,14 +30,21 @@ from supportbot.reports import ConversationReport, conversation_report, render_c
 
 from .grouping import Group, paraphrase_groups
 
-__all__ = ["GAP_REASONS", "InsightsReport", "collect", "group_gaps", "write_report"]
+__all__ = ["ACCEPTED_OFFER", "GAP_REASONS", "InsightsReport", "collect", "group_gaps", "monthly_trend",
+           "write_report"]
 
-#: Outcomes that mean "the knowledge base had no answer to this".
-GAP_REASONS = ("no_grounded_answer", "product_not_found", "product_not_found_accepted", "no_knowledge_base",
+#: Outcomes that mean "the knowledge base had no answer to this" (``not_sold`` is product lookup's
+#: "we don't sell X": no product found, a person offered).
+GAP_REASONS = ("no_grounded_answer", "product_not_found", "not_sold", "no_knowledge_base",
                "still_unclear", "unsupported_promise", "no_plugin_answered")
-#: Handoffs that were not questions the FAQ could have answered.
+#: A customer's "yes" to the offer of a person after ``product_not_found``/``not_sold``: the handoff
+#: is the previous message's, whose text its details keep as ``asked`` (counted once, at that message).
+ACCEPTED_OFFER = "product_not_found_accepted"
+#: Handoffs that were not questions the FAQ could have answered: a person's matter whatever the
+#: FAQ says (asked for, a complaint, an upset customer, a file to look at, ``urgent:*``).
 NOT_GAPS = ("asked_for_human", "vip_customer", "flagged_customer", "keyword", "customer_returned",
-            "rate_limited", "csat")
+            "rate_limited", "csat", "complaint", "negative_sentiment", "attachment", ACCEPTED_OFFER)
+URGENT_PREFIX = "urgent:"
 
 Table = tuple[tuple[str, ...], list[tuple[object, ...]]]
 
@@ -145,8 +153,9 @@ def collect(history: History, *, days: int, reopen_days: float = 1.0) -> Insight
     not_gaps = ",".join("?" * len(NOT_GAPS))
     questions = [text for (text,) in db.execute(
         f"SELECT m.text FROM messages m JOIN outcomes o ON o.message_id = m.id WHERE m.created_at >= ? "
-        f"AND (o.reason IN ({marks}) OR (o.kind = 'handed_off' AND COALESCE(o.reason, '') NOT IN ({not_gaps}))) "
-        "ORDER BY m.id", [start, *GAP_REASONS, *NOT_GAPS])]
+        f"AND (o.reason IN ({marks}) OR (o.kind = 'handed_off' AND COALESCE(o.reason, '') NOT IN ({not_gaps}) "
+        "AND COALESCE(o.reason, '') NOT LIKE ?)) ORDER BY m.id",
+        [start, *GAP_REASONS, *NOT_GAPS, URGENT_PREFIX + "%"])]
     drafts = dict(db.execute("SELECT status, count(*) FROM escalation_drafts WHERE created_at >= ? GROUP BY 1",
                              [start])) if db["escalation_drafts"].exists() else {}
     return InsightsReport(
@@ -183,6 +192,22 @@ def reviews_by_week(history: History, *, since: date | None = None, where: str =
     return [(w, *weeks[w]) for w in sorted(weeks)]  # type: ignore[misc]
 
 
+def monthly_trend(weeks: Sequence[tuple[date, int, int, int]], *, months: int = 6) -> str | None:
+    """The negative share of scored reviews in each of the last ``months`` months that have any
+    ("Feb 2026 50% of 12, Mar 2026 33% of 9"), a week counting in its Monday's month; None for
+    fewer than two such months, where there is no trend to tell."""
+    by_month: dict[tuple[int, int], list[int]] = {}
+    for week, negative, positive, _ in weeks:
+        if negative + positive:
+            counts = by_month.setdefault((week.year, week.month), [0, 0])
+            counts[0] += negative
+            counts[1] += negative + positive
+    if len(by_month) < 2:
+        return None
+    return ", ".join(f"{date(y, m, 1):%b %Y} {n / total:.0%} of {total}"
+                     for (y, m), (n, total) in sorted(by_month.items())[-months:])
+
+
 def group_gaps(report: InsightsReport, embed: Callable[[list[str]], np.ndarray] | None) -> None:
     """Group the unanswered questions by meaning (by their exact words without an embedder)."""
     texts = report.gap_questions
@@ -208,7 +233,7 @@ def group_gaps(report: InsightsReport, embed: Callable[[list[str]], np.ndarray] 
 def _figure(width: float = 7, height: float = 3.2):  # type: ignore[no-untyped-def]
     import matplotlib
 
-    matplotlib.use("Agg")
+    matplotlib.use("Agg")  # before any pyplot: no display, safe in a worker thread
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(width, height), dpi=100)
@@ -223,10 +248,13 @@ def _png(figure) -> bytes:  # type: ignore[no-untyped-def]
 
 
 def _bars(title: str, rows: Sequence[tuple[str, int]], unit: str) -> bytes:
+    from matplotlib.ticker import MaxNLocator
+
     figure, axes = _figure(7, 0.6 + 0.35 * len(rows))
     labels = [name for name, _ in rows][::-1]
     values = [n for _, n in rows][::-1]
     axes.barh(labels, values, color="#4c72b0")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.2 of a handoff
     axes.set_xlabel(unit)
     axes.set_title(title)
     axes.spines[["top", "right"]].set_visible(False)
@@ -235,6 +263,9 @@ def _bars(title: str, rows: Sequence[tuple[str, int]], unit: str) -> bytes:
 
 def sentiment_chart(weeks: Sequence[tuple[date, int, int, int]], title: str = "Review sentiment by week") -> bytes:
     """Stacked bars per week: negative, positive and not scored."""
+    from matplotlib.dates import MO, DateFormatter, WeekdayLocator
+    from matplotlib.ticker import MaxNLocator
+
     figure, axes = _figure()
     x = [w for w, *_ in weeks]
     negative = [n for _, n, _, _ in weeks]
@@ -246,11 +277,20 @@ def sentiment_chart(weeks: Sequence[tuple[date, int, int, int]], title: str = "R
         axes.bar(x, unscored, width=5, bottom=[n + p for n, p in zip(negative, positive)], label="not scored",
                  color="#bbbbbb")
     axes.set_ylabel("reviews")
+    axes.set_ylim(0, max(n + p + u for n, p, u in zip(negative, positive, unscored)) * 1.3)  # room for the legend
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    # Each bar is labelled with its week's Monday, at most ten labels.
+    axes.xaxis.set_major_locator(WeekdayLocator(byweekday=MO, interval=max(1, math.ceil(_weeks(x) / 10))))
+    axes.xaxis.set_major_formatter(DateFormatter("%b %d"))
     axes.set_title(title)
     axes.legend(loc="upper left", frameon=False, ncols=3)
     axes.spines[["top", "right"]].set_visible(False)
     figure.autofmt_xdate()
     return _png(figure)
+
+
+def _weeks(mondays: Sequence[date]) -> int:
+    return (mondays[-1] - mondays[0]).days // 7 + 1
 
 
 # --- files --------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ kind to learn from get no sentiment, and the commands say so instead of guessing
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 
+from supportbot.models.errors import ModelUnavailable
 from supportbot.understanding.classifier import same_embedder
 from supportbot.understanding.review_sentiment import (
     NEGATIVE,
@@ -31,18 +33,30 @@ __all__ = ["classify_reviews", "label_of"]
 log = logging.getLogger(__name__)
 
 Embed = Callable[[list[str]], np.ndarray]
+#: insights_meta key: the fingerprint of the model the stored sentiments came from.
+_SCORED_WITH = "sentiment_model"
+
+
 def label_of(negative_p: float, threshold: float = 0.5) -> str:
     return NEGATIVE if negative_p >= threshold else POSITIVE
 
 
 def classify_reviews(db: sqlite_utils.Database, cache_dir: Path, embed: Embed | None) -> str | None:
-    """Score the reviews that have no sentiment yet; returns why not, or None when all are scored."""
+    """Score the reviews that have no sentiment yet, and all of them when the saved model is not
+    the one that scored them (``train-sentiment`` replaced it); returns why not, or None when all
+    are scored."""
+    directory = sentiment_model_dir(cache_dir)
     pending = db.execute("SELECT count(*) FROM insights_reviews WHERE negative_p IS NULL").fetchone()[0]
-    if not pending:
+    if not pending and _fingerprint(directory) == _scored_with(db):
         return None
     model = _model(db, cache_dir, embed)
     if isinstance(model, str):
         return model
+    used = _fingerprint(directory)  # after _model, which may have fitted and saved a new one
+    with db.conn:
+        if used != _scored_with(db):
+            db.execute("UPDATE insights_reviews SET negative_p = NULL, sentiment = NULL")
+        db["insights_meta"].upsert({"key": _SCORED_WITH, "value": used}, pk="key")
     rows = db.execute("SELECT id, text, vector FROM insights_reviews WHERE negative_p IS NULL").fetchall()
     if model.encoder is not None:
         scores = model.score_texts([text for _, text, _ in rows])
@@ -55,6 +69,22 @@ def classify_reviews(db: sqlite_utils.Database, cache_dir: Path, embed: Embed | 
     return None
 
 
+def _fingerprint(directory: Path) -> str | None:
+    """What identifies a saved model: its head's files (a refit changes the weights)."""
+    files = sorted(p for p in directory.glob("*") if p.is_file()) if directory.is_dir() else []
+    if not files:
+        return None
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def _scored_with(db: sqlite_utils.Database) -> str | None:
+    row = db.execute("SELECT value FROM insights_meta WHERE key = ?", [_SCORED_WITH]).fetchone()
+    return row[0] if row else None
+
+
 def _model(db: sqlite_utils.Database, cache_dir: Path, embed: Embed | None) -> SentimentModel | str:
     directory = sentiment_model_dir(cache_dir)
     saved = SentimentModel.load(directory)
@@ -65,7 +95,10 @@ def _model(db: sqlite_utils.Database, cache_dir: Path, embed: Embed | None) -> S
         return saved
     if embed is None:
         return "no embedder is loaded, so reviews get no sentiment"
-    probe = probe_vector(embed)
+    try:
+        probe = probe_vector(embed)
+    except (ModelUnavailable, OSError) as exc:  # configured but not loadable (a model not downloaded)
+        return f"the embedder could not be loaded ({exc}), so reviews get no sentiment"
     if saved is not None and not fitted_here:  # the merchant's own train-sentiment model: never replaced here
         if same_embedder(saved.head.probe, probe):
             return saved

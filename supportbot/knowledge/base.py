@@ -41,6 +41,7 @@ from .lexical import TextMatches, product_text_search
 from .models import Passage, ProductHit
 from .search import Coverage, QueryTerms, fts_query, lexical_score, query_terms, rrf
 from .settings import KnowledgeSettings
+from .specificity import generic_sources
 from .vectors import VectorIndex
 
 __all__ = ["KnowledgeBase"]
@@ -79,6 +80,7 @@ class KnowledgeBase:
         self._passages = VectorIndex.empty()
         self._filters = ProductFilters.empty()
         self._passage_kinds: np.ndarray = np.zeros(0, dtype=object)
+        self._generic_sources: frozenset[str] = frozenset()
         self._vector_warning_shown = False
         # One message is searched several times (products, then passages, by more than one
         # plugin): its embedding is computed once. Keyed by text; the embedder does not change.
@@ -401,6 +403,7 @@ class KnowledgeBase:
         self._product_rows = self.db.conn.execute("SELECT count(*) FROM kb_products").fetchone()[0]
         kinds = dict(self.db.conn.execute("SELECT id, kind FROM kb_passages").fetchall())
         self._passage_kinds = np.array([kinds.get(int(i), "") for i in self._passages.unique_ids], dtype=object)
+        self._generic_sources = generic_sources(self.db.conn.execute("SELECT source, text FROM kb_passages"))
         self._generation = current
         log.info("knowledge vectors loaded: %d product, %d passage rows in %.0f ms",
                  len(self._products), len(self._passages), (time.perf_counter() - started) * 1000)
@@ -418,6 +421,12 @@ class KnowledgeBase:
             return VectorIndex.empty()
         matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4").reshape(len(rows), -1)
         return VectorIndex(ids, matrix)
+
+    def generic_sources(self) -> frozenset[str]:
+        """The imported sources that read as a generic FAQ rather than the shop's own pages: where
+        both answer one question, answers prefer the shop's (see :mod:`.specificity`)."""
+        self._refresh()
+        return self._generic_sources
 
     def invalidate(self) -> None:
         """Forget loaded vectors (the next search reloads them)."""

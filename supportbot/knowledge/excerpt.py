@@ -48,6 +48,12 @@ _ABOVE = re.compile(_AMOUNT + r"\s(?:and (?:above|over|more)|or more|\+)|\b(?:ov
 _MONEY_IN_QUESTION = re.compile(r"(?:[$€£₹]|rs\.?\s?|inr\s?)\s?(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s?(?:rupees|dollars|euros|pounds|rs\b|inr\b|usd\b)"
                                 r"|\b(?:order|spend|spending|total|of)\s(?:of\s)?(\d[\d,]*(?:\.\d+)?)\b", re.I)
 
+# A body measurement in a question ("my chest is 100 cm", "foot is 28cm long") and a size table's
+# cell that states one ("Chest (cm) 96–104", "Foot length (cm) 28.0").
+_MEASURE_IN_QUESTION = re.compile(r"(\d+(?:\.\d+)?)\s?(cm|mm|in|inch|inches)\b", re.I)
+_MEASURE_CELL = re.compile(r"([^\W\d_][^\W\d]*(?:\s[^\W\d_]+)*)\s?\((cm|mm|in|inch|inches)\)\s?"
+                           r"(\d+(?:\.\d+)?)(?:\s?(?:-|–|to)\s?(\d+(?:\.\d+)?))?", re.I)
+
 
 @dataclass(frozen=True, slots=True)
 class Excerpt:
@@ -196,11 +202,17 @@ def excerpt(question: str, text: str, *, max_units: int = 2) -> Excerpt:
     if not units:
         return Excerpt(text, coverage(wanted, text))
     amount = _amount_in(question)
+    measure = _MEASURE_IN_QUESTION.search(question)
+    said = _tokens(question)
     scored, words = [], []
     for i, unit in enumerate(units):
         score = coverage(wanted, unit)
         words.append(score)
         if amount is not None and _band_holds(unit, amount):
+            score += 1.0
+        elif measure is not None and _measure_holds(unit, float(measure.group(1)), measure.group(2), wanted):
+            score += 1.0
+        elif _head_named(unit, said):  # "what is US 8 in UK size?": the row "US size 8: ..., UK size 7"
             score += 1.0
         scored.append((score, i))
     if len(text) <= _WHOLE_CHARS and max(s for s, _ in scored) < 0.5:
@@ -249,6 +261,36 @@ def _band_holds(unit: str, amount: float) -> bool:
         return amount < _number(m.group(1))
     if m := _ABOVE.search(head):
         return amount >= _number(m.group(1) or m.group(2))
+    return False
+
+
+#: Letter sizes as a question spells them, for a size table's rows ("a large" asks the row "Size L").
+_SIZE_LETTERS = {"small": "s", "medium": "m", "large": "l"}
+
+
+def _tokens(text: str) -> frozenset[str]:
+    words = re.findall(r"\d+(?:\.\d+)?|[^\W\d_]+", re.sub(r"['’]s\b", "", text.lower()))  # "women's" has no "s"
+    return frozenset(_SIZE_LETTERS.get(w, w) for w in words)
+
+
+def _head_named(unit: str, said: frozenset[str]) -> bool:
+    """A table row whose head ("US size 8", "Size L") the question names word for word, a number or
+    a size letter among them: of the rows of one table, the one asked for."""
+    if ":" not in unit:
+        return False
+    head = _tokens(unit.split(":", 1)[0]) - {"size"}  # "what's the waist for a large?" names "Size L"
+    return bool(head) and head <= said and any(t.replace(".", "").isdigit() or len(t) == 1 for t in head)
+
+
+def _measure_holds(unit: str, value: float, measure_unit: str, wanted: list[str]) -> bool:
+    """The unit is a size table's row whose cell for the measurement asked ("chest", in cm) holds
+    ``value``: within its range, or the value itself ("Foot length (cm) 28.0")."""
+    for m in _MEASURE_CELL.finditer(unit):
+        label, cell_unit, low, high = m.groups()
+        if cell_unit.lower()[:2] != measure_unit.lower()[:2] or not set(stems(label)) & set(wanted):
+            continue
+        if (float(low) <= value <= float(high)) if high else abs(float(low) - value) < 0.5:
+            return True
     return False
 
 

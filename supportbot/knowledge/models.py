@@ -6,11 +6,12 @@ import itertools
 import re
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["ProductHit", "Passage", "format_amount", "stock_text"]
 
-_SYMBOL = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥", "CNY": "¥"}
+# Canadian, Australian and New Zealand shops write their own dollars "$" too, as their pages do.
+_SYMBOL = {"USD": "$", "CAD": "$", "AUD": "$", "NZD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥", "CNY": "¥"}
 
 
 def format_amount(amount: float, currency: str | None) -> str:
@@ -55,6 +56,13 @@ class ProductHit:
         """What an answer that shows this product cites: ``product:SKU``."""
         return f"product:{self.sku}"
 
+    def variant_price_text(self, variant: NamedVariant) -> str | None:
+        """A named variant's own price, formatted, where the product's prices differ between its
+        children ("Pack of 6: $51.95" of a pillow at $23.95 – $51.95); None where one price says it all."""
+        if variant.price is None or self.price_max is None:
+            return None
+        return format_amount(variant.price, self.currency)
+
     @property
     def price_text(self) -> str | None:
         """The stored price, formatted; None when the catalog has none (never say a price then)."""
@@ -87,31 +95,55 @@ class ProductHit:
                     values[value] = stock if had is None else had + (stock or 0)
         return out
 
-    def variants_named(self, text: str) -> list[tuple[str, str, int | None]]:
+    def variants_named(self, text: str, earlier: str = "") -> list[NamedVariant]:
         """The option values of the children that ``text`` names ("in Pink & Red?"), with their stock;
-        the longest values first, and none that only occurs inside a longer one named too."""
-        lowered = _words_of(text)
-        found: list[tuple[str, str, int | None]] = []
-        for option, values in self.option_stock().items():
-            for value, stock in sorted(values.items(), key=lambda v: -len(v[0])):
-                name = _words_of(value)
-                if len(name) >= 2 and f" {name} " in f" {lowered} " and \
-                        not any(name in other.lower() for _, other, _ in found):
-                    found.append((option, value, stock))
+        the longest values first, and none that only occurs inside a longer one named too. ``earlier``
+        (the customer's previous message) names the options ``text`` leaves open: "in Spruce Green?",
+        then "what about in medium?" asks for the green one in M."""
+        found = self._values_named(_words_of(text))
+        said = {option for option, _, _ in found}
+        if found and earlier:  # "how much is it?" after "in Pink?" asks the price, not the option again
+            found += [f for f in self._values_named(_words_of(earlier)) if f[0] not in said]
         named: dict[str, list[str]] = {}
         for option, value, _ in found:
             named.setdefault(option, []).append(value)
         if len(named) < 2:
-            return found
+            return [NamedVariant(option, value, stock, self._price_of({option: value})) for option, value, stock in found]
+        order = list(self.option_stock())  # "Blue, M" as the product lists its options, whichever was said first
+        named = dict(sorted(named.items(), key=lambda item: order.index(item[0])))
         # "in Lilac, 5-8 years": the children with both, not each value's total over the others
-        return [(" / ".join(named), ", ".join(combination), self._stock_of(dict(zip(named, combination))))
+        return [NamedVariant(" / ".join(named), ", ".join(combination), self._stock_of(dict(zip(named, combination))),
+                             self._price_of(dict(zip(named, combination))))
                 for combination in itertools.product(*named.values())]
+
+    def _values_named(self, words: str) -> list[tuple[str, str, int | None]]:
+        found: list[tuple[str, str, int | None]] = []
+        for option, values in self.option_stock().items():
+            before = len(found)
+            for value, stock in sorted(values.items(), key=lambda v: -len(v[0])):
+                name = _words_of(value)
+                if _names_value(name, words) and \
+                        not any(f" {name} " in f" {_words_of(other)} " for _, other, _ in found):
+                    found.append((option, value, stock))
+            if len(found) == before:  # "in green?" names "Spruce Green", "in 28cm" "28 cm / 6.7 L", if only they
+                said = _value_keys(words)
+                partial = [(v, st) for v, st in values.items() if said & _value_keys(_words_of(v))]
+                if len(partial) == 1:
+                    found.append((option, *partial[0]))
+        return found
+
+    def _children_with(self, options: dict[str, str]) -> list[dict[str, Any]]:
+        # a child without one of the options takes any value of it (WooCommerce's "any")
+        return [c for c in self.variants if all((c.get("options") or {}).get(k, v) == v for k, v in options.items())]
+
+    def _price_of(self, options: dict[str, str]) -> float | None:
+        """The price of the children with all of ``options`` when they share one, else None."""
+        prices = {c.get("price") for c in self._children_with(options)}
+        return prices.pop() if len(prices) == 1 else None
 
     def _stock_of(self, options: dict[str, str]) -> int | None:
         """The stock of the children with all of ``options``: 0 when none is made that way."""
-        # a child without one of the options takes any value of it (WooCommerce's "any")
-        matching = [c.get("stock") for c in self.variants
-                    if all((c.get("options") or {}).get(k, v) == v for k, v in options.items())]
+        matching = [c.get("stock") for c in self._children_with(options)]
         if matching and all(s is None for s in matching):
             return None
         return sum(s or 0 for s in matching)
@@ -122,9 +154,32 @@ class ProductHit:
         return stock_text(self.stock)
 
 
+#: Words of option values that say nothing about which one is meant ("5-8 years", "Pack of 2").
+_NOT_A_VALUE_WORD = {"and", "the", "for", "with", "one", "size", "sizes", "years", "year", "months", "month", "pack",
+                     "piece", "pieces", "set", "inch", "inches"}
+#: Letter sizes as customers also write them: "in medium?", "a large".
+_SIZE_WORDS = {"xs": ("extra small", "x-small"), "s": ("small",), "m": ("medium",), "l": ("large",),
+               "xl": ("extra large", "x-large"), "xxl": ("xx-large", "2xl")}
+
+
+def _value_keys(words: str) -> set[str]:
+    """What names an option value in part: its words of three letters or more, and its measures ("28 cm")."""
+    measures = set(re.findall(r"\d+(?:\.\d+)? (?:mm|cm|ml|kg|g|oz|l)\b", words))
+    return {w for w in words.split() if len(w) >= 3 and w.isalpha()} - _NOT_A_VALUE_WORD | measures
+
+
+def _names_value(name: str, words: str) -> bool:
+    """Whether ``words`` (see :func:`_words_of`) name the option value ``name``. A lone letter is a
+    size only where the message says so ("size M", "in M"), not every "m" or "s" of a message."""
+    spellings = [name] if len(name) >= 2 else [f"size {name}", f"in {name}", f"an {name}"]
+    return any(f" {s} " in f" {words} " for s in (*spellings, *_SIZE_WORDS.get(name, ())))
+
+
 def _words_of(text: str) -> str:
-    """Lower-cased, punctuation between words dropped: "Lilac, 5-8 years?" names "lilac" and "5-8 years"."""
-    return " ".join(re.sub(r"[,;:!?()\"]+|\.(?=\s|$)", " ", text.lower()).split())
+    """Lower-cased, punctuation between words dropped: "Lilac, 5-8 years?" names "lilac" and "5-8 years";
+    a number and its unit apart, as sizes are written either way."""
+    words = re.sub(r"[,;:!?()\"]+|\.(?=\s|$)", " ", text.lower())
+    return " ".join(re.sub(r"(\d)\s?(mm|cm|ml|kg|g|oz|l)\b", r"\1 \2", words).split())  # "28cm" is "28 cm"
 
 
 def stock_text(stock: int | None) -> str | None:
@@ -132,6 +187,15 @@ def stock_text(stock: int | None) -> str | None:
     if stock is None:
         return None
     return f"In stock ({stock})" if stock > 0 else "Out of stock"
+
+
+class NamedVariant(NamedTuple):
+    """Children of a product that a message names by their options, as :meth:`ProductHit.variants_named` finds them."""
+
+    option: str  #: "Colour", or "Colour / Size" for two named together
+    value: str  #: "Pink & Red", or "Blue, M"
+    stock: int | None  #: summed over those children; None when none says
+    price: float | None  #: their price when they share one
 
 
 @dataclass(frozen=True, slots=True)

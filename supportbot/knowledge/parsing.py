@@ -16,7 +16,8 @@ from dataclasses import dataclass
 __all__ = ["Price", "currency_code", "parse_price", "parse_stock", "parse_category", "parse_specs", "clean_text"]
 
 _SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "₹": "INR", "RS": "INR", "RS.": "INR", "¥": "JPY",
-            "RMB": "CNY", "INR": "INR", "USD": "USD", "EUR": "EUR", "GBP": "GBP", "CNY": "CNY", "JPY": "JPY"}
+            "RMB": "CNY", "INR": "INR", "USD": "USD", "EUR": "EUR", "GBP": "GBP", "CNY": "CNY", "JPY": "JPY",
+            "CAD": "CAD", "AUD": "AUD", "NZD": "NZD"}
 _CURRENCY = r"(?P<{0}>US\$|\$|€|£|₹|¥|[Rr][Ss]\.?|[A-Z]{{3}})"
 _NUMBER = r"(?P<{0}>\d{{1,3}}(?:[,\u00a0 ]\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _AMOUNT = r"\s*{cur}?\s*{num}\s*{cur2}?\s*"

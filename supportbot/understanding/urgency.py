@@ -81,7 +81,9 @@ _COMPILED = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _PA
 #: an unwanted present, "How long after delivery can I report a parcel that came damaged?".
 _ASKED_ABOUT = frozenset({"damaged", "refund_demand"})
 _SENTENCE_END = re.compile(r"[.!?。！？]+")
-_ASKS = re.compile(r"^\s*(?:how|what|when|where|which|can|could|may|do|does|is|are|will|would|should)\b", re.I)
+_ASKS = re.compile(r"^\s*(?:how|what|when|where|which|who|whose|can|could|may|do|does|is|are|will|would|should)\b", re.I)
+# A question word needs no question mark: "who pays the postage when the item is faulty"
+_WH = re.compile(r"^\s*(?:how|what|when|where|which|who|whose)\b", re.I)
 _OWN = re.compile(r"\b(?:my|mine|our)\b", re.I)
 _SUPPOSING = re.compile(r"\b(?:if|in case|what happens when)\b", re.I)
 
@@ -104,6 +106,6 @@ def _asked_about(text: str, at: int) -> bool:
     end_match = _SENTENCE_END.search(text, at)
     sentence_end = end_match.end() if end_match else len(text)
     sentence, before = text[start:sentence_end], text[start:at]
-    if not _ASKS.match(sentence) or not sentence.rstrip().endswith("?"):
+    if not _ASKS.match(sentence) or not (sentence.rstrip().endswith("?") or _WH.match(sentence)):
         return False
     return _OWN.search(before) is None or _SUPPOSING.search(before) is not None

@@ -183,6 +183,15 @@ class World:
         }
         return channel_id
 
+    def dm_channel(self, user: dict[str, Any]) -> int:
+        """The DM channel between ``user`` and the bot (one per user, as on Discord); returns its id."""
+        for channel_id, channel in self.channels.items():
+            if channel["type"] == DM and channel["recipients"][0]["id"] == user["id"]:
+                return channel_id
+        channel_id = self.ids.next()
+        self.channels[channel_id] = {"id": str(channel_id), "type": DM, "recipients": [user], "last_message_id": None}
+        return channel_id
+
     def add_role(self, name: str, permissions: int) -> int:
         role_id = self.ids.next()
         self._add_role_with_id(role_id, name, permissions)

@@ -88,6 +88,7 @@ class RestApi:
             web.get(p + "/oauth2/applications/@me", self.application),
             web.get(p + "/gateway/bot", self.gateway_bot),
             web.get(p + "/gateway", self.gateway_plain),
+            web.post(p + "/users/@me/channels", self.create_dm),
             web.get(p + "/channels/{channel}", self.get_channel),
             web.post(p + "/channels/{channel}/messages", self.create_message),
             web.get(p + "/channels/{channel}/messages", self.list_messages),
@@ -162,6 +163,14 @@ class RestApi:
         return web.Response(status=204)
 
     # -- messages and threads -------------------------------------------------------------------
+
+    async def create_dm(self, request: web.Request) -> web.Response:
+        """``user.send()``: discord.py opens (or finds) the DM channel with the user first."""
+        payload, _ = await read_payload(request)
+        user = self.world.users.get(int(payload.get("recipient_id", 0)))
+        if user is None:
+            return error(400, "Invalid Recipient(s)", 50033)
+        return json_response(self.world.channels[self.world.dm_channel(user)])
 
     async def get_channel(self, request: web.Request) -> web.Response:
         channel = self.world.channels.get(int(request.match_info["channel"]))

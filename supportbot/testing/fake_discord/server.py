@@ -124,14 +124,7 @@ class FakeDiscord:
 
     def open_dm(self, user: dict[str, Any]) -> int:
         """A DM channel between ``user`` and the bot; returns its id."""
-        channel_id = self.ids.next()
-        self.world.channels[channel_id] = {
-            "id": str(channel_id),
-            "type": DM,
-            "recipients": [user],
-            "last_message_id": None,
-        }
-        return channel_id
+        return self.world.dm_channel(user)
 
     # -- driving the bot ------------------------------------------------------------------------
 
