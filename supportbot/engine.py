@@ -645,7 +645,7 @@ def _coerce_options(spec: CommandSpec, options: dict[str, Any]) -> dict[str, Any
             continue
         try:
             values[option.name] = option.convert(options[option.name])
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an integer option given infinity
             raise ValueError(f"{option.name} must be a {option.type}.") from None
         if option.choices and values[option.name] not in option.choices:
             raise ValueError(f"{option.name} must be one of: {', '.join(option.choices)}.")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from supportbot.config import ConfigError, load_config
@@ -113,6 +113,7 @@ option_value = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allo
 
 @EXAMPLES
 @given(options=st.dictionaries(st.sampled_from(["number", "note", "rush", "weight", "speed", "other"]), option_value))
+@example(options={"number": float("inf")})  # int(inf) is an OverflowError, not a ValueError
 def test_any_command_options_get_an_answer_never_a_crash(live, options):
     result = live.run(live.bot.handle_command(CommandInvoked(
         platform="test", interaction_id=live.transport.next_id(), channel_id="support",
