@@ -186,10 +186,10 @@ def willow() -> list[dict[str, str]]:
         n += 1
         parent = n
         attrs: dict[str, str] = {}
-        for i, (attribute, values) in enumerate(attributes, start=1):
-            attrs.update({f"Attribute {i} name": attribute, f"Attribute {i} value(s)": values,
+        for i, (attribute, listed) in enumerate(attributes, start=1):
+            attrs.update({f"Attribute {i} name": attribute, f"Attribute {i} value(s)": listed,
                           f"Attribute {i} visible": "1", f"Attribute {i} global": "1",
-                          f"Attribute {i} default": values.split(", ")[0]})
+                          f"Attribute {i} default": listed.split(", ")[0]})
         out.append(_row(ID=str(parent), Type="variable", SKU=sku, Name=f"{name}", Published="1", **{
             "Is featured?": "1" if sku == "WW-SOY" else "0", "Short description": "", "Description": description,
             "In stock?": "1", "Stock": "", "Categories": category, "Tags": "willow & wick, " + category.split(" > ")[-1].lower(),
@@ -234,12 +234,12 @@ def willow() -> list[dict[str, str]]:
                             "Tax status": "none", "In stock?": "1", "Stock": "", "Regular price": amount,
                             "Parent": f"id:{card}", "Position": str(position), "Attribute 1 name": "Amount",
                             "Attribute 1 value(s)": label, "Attribute 1 global": "0"}))
-    for sku, name, brand, category, price, description in _myntra() + _amazon():
+    for sku, name, brand, category, dollars, description in _myntra() + _amazon():
         n += 1
         stock = _stock(sku)
         out.append(_row(ID=str(n), Type="simple", SKU=sku, Name=name, Published="1", **{
             "Description": description, "In stock?": "1" if stock else "0", "Stock": str(stock),
-            "Regular price": f"{price:.2f}", "Categories": category, "Tags": category.split(" > ")[0].lower(),
+            "Regular price": f"{dollars:.2f}", "Categories": category, "Tags": category.split(" > ")[0].lower(),
             "Images": f"{_UPLOADS}{_handle(name)}.jpg", "Position": "0", "Brands": brand,
             "Weight (kg)": f"{(zlib.crc32(sku.encode()) % 400 + 100) / 1000:.2f}",
             "Meta: _yoast_wpseo_primary_product_cat": str(40 + n % 9)}))
