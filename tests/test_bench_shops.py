@@ -170,3 +170,27 @@ def test_quarry_imports_with_nothing_skipped(kb, tmp_path, shared_data):
     assert attributes["Color"] == "Chestnut Suede, Black Leather" and attributes["Size"] == "7, 8, 9, 10, 11"
     assert rows["Quarry Street Waxed Canvas Weekender"][1] == 13  # Cognac 5 + Black 8, Olive sold out
     assert "Quarry Street Tall Rain Boot" not in rows and "Botín Chelsea Everyday de Quarry Street" not in rows
+
+
+def test_willow_imports_with_nothing_skipped(kb, tmp_path, shared_data):
+    """The held-out US candle and bath shop: a WooCommerce export found by its name and header, the
+    retailer's FAQ file as downloaded; variable products get their variations' stock and options
+    (Scent x Size, one combination sold out), the draft and the private product are left out."""
+    from bench.shops import build_shop
+
+    folder = build_shop("willow", tmp_path / "willow")
+    assert not (folder / "shop.yaml").exists()
+    report = import_shop(kb, folder)
+    assert report.skipped == []
+    assert all(r.skipped == 0 for r in report.reports), report.summary()
+    assert report.currency_from_pages == "USD"
+    products = next(r for r in report.reports if r.kind == "products")
+    assert products.columns["preset"] == "woocommerce"
+    assert report.counts["products"] == 44  # 19 of the merchant's own, the e-gift card, 24 catalog lines
+    rows = {name: (price, stock, json.loads(attributes or "{}")) for name, price, stock, attributes in kb.db.conn.execute(
+        "SELECT name, price, stock, attributes FROM kb_products")}
+    price, stock, attributes = rows["Signature Soy Jar Candle"]
+    assert (price, stock) == (24.0, 118)  # summed over its ten variations, Balsam Fir 14 oz sold out
+    assert attributes["Size"] == "8 oz, 14 oz" and "Balsam Fir" in attributes["Scent"]
+    assert rows["Holiday Hearth Three-Wick Candle 21 oz"][0] == 39.0  # on sale until 26 December
+    assert "Pumpkin Chai Soy Candle" not in rows and "Wholesale Sampler Box" not in rows
