@@ -473,3 +473,14 @@ async def test_a_follow_up_on_products_shown_picks_the_one_named_or_asks_the_pol
     _, _ = await chat.say_and_outcome("do you have Titan watches?", customer="bob")
     outcome, sent = await chat.say_and_outcome("what about the warranty?", customer="bob")
     assert outcome.reason == "knowledge_match" and "2-year warranty" in sent[0].text  # the policy, not the list again
+
+
+def test_a_sentence_does_not_end_inside_a_time_or_after_an_abbreviation():
+    from supportbot.knowledge.excerpt import split_units
+
+    hours = ("Monday to Friday, 8 a.m. to 6 p.m. Mountain Time, and Saturday, 9 a.m. to 5 p.m. "
+             "We are closed on holidays. Bring ID, e.g. a driving licence. Open 9 a.m. Orders ship daily.")
+    assert split_units(hours) == [
+        "Monday to Friday, 8 a.m. to 6 p.m. Mountain Time, and Saturday, 9 a.m. to 5 p.m.",
+        "We are closed on holidays.", "Bring ID, e.g. a driving licence.", "Open 9 a.m.", "Orders ship daily."]
+    assert excerpt("are you open on saturdays", hours).text.endswith("Saturday, 9 a.m. to 5 p.m.")

@@ -193,3 +193,16 @@ def test_parsers():
         "Fabric": "Cotton", "Details": "2 shorts"}
     passages = split_passages("Title\n=====\n\n" + "One sentence here. " * 80, "doc", size=300)
     assert len(passages) > 3 and all(len(p.text) <= 300 for p in passages) and passages[0].title == "Title"
+
+
+def test_an_faq_entry_with_a_templates_blank_is_reported_not_imported(kb, tmp_path):
+    faq = tmp_path / "faq.csv"
+    faq.write_text('question,answer\n'
+                   'How do I contact you?,"Call us at [phone number] or email [email address]."\n'
+                   'Where is the size guide?,"See [our size guide](https://shop.example/sizes)."\n'
+                   'Do you ship abroad?,"Yes, to [Your Country Name] and the EU."\n', encoding="utf-8")
+    report = import_file(kb, "faq", faq)
+    assert report.added == 1  # the Markdown link is no blank
+    assert [str(p) for p in report.problems] == [
+        "row 1: unfilled placeholder [phone number]: fill it in and import again (skipped)",
+        "row 3: unfilled placeholder [Your Country Name]: fill it in and import again (skipped)"]

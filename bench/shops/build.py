@@ -95,6 +95,22 @@ guidelines); :func:`build_shop` writes the rest into a folder of the shape a mer
   with a who-pays table, a US/UK/EU shoe size table, Klarna/Afterpay, gift cards, order changes,
   contact hours in ET, rewards and promo rules, an FAQ page of question headings) and the shared
   retailer's FAQ file as downloaded, which disagrees with the pages in about ten places (the pages win).
+- ``willow``: a US candle, home-fragrance, bath and gift shop (USD), **held out and written blind**
+  like harbor: its pages and its cases (bench/cases/willow.jsonl, 274 scripted conversations, 99 of
+  them of two to four customer turns) were committed before any reply was seen. A WooCommerce product
+  CSV export as WooCommerce's exporter writes it (:mod:`bench.shops.build_willow`), written from lines
+  no other shop sells: Myntra's personal-fragrance rows of Marks & Spencer, ULRIC DE VARENS, Nautica,
+  aramis, Carven, Secret Temptation, Envy and Wild Stone, HUNTER 1114's body wash, and Amazon's two
+  party candles larkspur leaves out; and the merchant's own lines: a soy jar candle in Scent x Size
+  (8 oz / 14 oz, one combination sold out), wooden-wick and travel-tin candles, a reed diffuser in
+  Scent x Size, sprays, wax melts, soaps, a bath soak by Size, gift sets, accessories, a three-wick
+  candle on sale until 26 December, an e-gift card of ``variation, virtual`` amounts, a draft and a
+  private product. Its pages as a WordPress (Storefront) theme publishes them (a shipping table of
+  order subtotal x Standard/Priority, free over $75, Alaska/Hawaii/territories, P.O. boxes, Canada
+  only abroad; returns with a who-pays table and burned candles excluded; candle care with a burn-time
+  table; gift wrapping; payment with Afterpay; wholesale and custom labels; contact hours in CT; an
+  accordion FAQ) and the shared retailer's FAQ file as downloaded, which disagrees with the pages in
+  about ten places (the pages win).
 
 Flipkart rows without a brand take the first word of their name (where Flipkart names
 put it). Neither catalog has stock: each product gets a fixed pseudo-random count from its SKU (about one
@@ -813,10 +829,11 @@ def _build_harbor(out: Path) -> Path:
 from .build_canyon import build_canyon, canyon  # noqa: E402
 from .build_maple import build_maple, maple  # noqa: E402
 from .build_quarry import build_quarry, quarry  # noqa: E402
+from .build_willow import build_willow, willow  # noqa: E402
 
 SHOPS = {"outfitters": _outfitters, "bazaar": _bazaar, "emporium": _emporium, "fernhill": _fernhill,
          "larkspur": _larkspur, "harbor": _harbor, "canyon": canyon, "maple": maple,
-         "quarry": quarry}
+         "quarry": quarry, "willow": willow}
 
 
 def build_shop(name: str, out: Path) -> Path:
@@ -840,6 +857,8 @@ def build_shop(name: str, out: Path) -> Path:
         return build_maple(out)
     if name == "quarry":
         return build_quarry(out)
+    if name == "willow":
+        return build_willow(out)
     with (out / "products.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, COLUMNS)
         writer.writeheader()

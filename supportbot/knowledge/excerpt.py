@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .places import ABROAD, is_place, regions_of
+from .sentences import sentences
 from .search import query_terms, stem
 from .spelling import american
 
@@ -38,7 +39,6 @@ _SAID_ROW = re.compile(r"^[^:|]{1,100}: [^:]+, [^:]+(?<![.!?])$")
 _ROW_TIE = 0.9
 #: Items given after a chosen sentence that introduces a list ("... depends on your level:").
 _LIST_ITEMS = 5
-_SENTENCE = re.compile(r"(?<=[.!?。！？])\s+(?=[^\W\d_]|[\"'“(₹$€£])|\n+")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
 _AMOUNT = r"(?:[$€£₹]|rs\.?\s?|inr\s?|usd\s?)?\s?(\d[\d,]*(?:\.\d+)?)"
@@ -187,7 +187,7 @@ def _parsed(text: str) -> tuple[tuple[str, ...], frozenset[int]]:
             rows.add(len(units))
             units.append(line)
             continue
-        units.extend(s.strip() for s in _SENTENCE.split(_BULLET.sub("", line)) if s.strip())
+        units.extend(sentences(_BULLET.sub("", line)))
     return tuple(units), frozenset(rows)
 
 

@@ -431,6 +431,10 @@ def _faq(kb: KnowledgeBase, path: Path, mapping: Mapping[str, str], report: Impo
         if not question or not answer:
             report.problem(number, "no question" if not question else "no answer")
             return None
+        if placeholder := unfilled_placeholder(f"{question}\n{answer}"):
+            # a template's "[email address]" would reach customers as it is
+            report.problem(number, f"unfilled placeholder {placeholder}: fill it in and import again")
+            return None
         return PassageRecord(
             row=number, key=" ".join(question.lower().split()), title=question, text=answer,
             tags=_list(record.get(cols["tags"][0]) if "tags" in cols else None, ","),
@@ -449,10 +453,24 @@ def _faq_page(path: Path, report: ImportReport) -> list[PassageRecord]:
         if any(e.key == key for e in entries):
             report.problem(number, "duplicate question")
             continue
+        if placeholder := unfilled_placeholder(f"{question}\n{answer}"):
+            report.problem(number, f"unfilled placeholder {placeholder}: fill it in and import again")
+            continue
         entries.append(PassageRecord(row=number, key=key, title=question, text=answer))
     if not entries:
         report.notes.append("no questions found: an FAQ page needs headings (or <dt>/<summary>) that ask them")
     return entries
+
+
+# A template's blank: "[email address]", "[Your Store Name]", "[working hours]" (not a Markdown link).
+_PLACEHOLDER = re.compile(r"\[(?:[A-Za-z]+ ){0,3}(?:email|e-mail|phone|number|address|hours|name|company|store|shop|"
+                          r"website|url|link|date|time|amount|price|city|country)(?: [A-Za-z]+){0,3}\](?!\()", re.I)
+
+
+def unfilled_placeholder(text: str) -> str | None:
+    """The first template blank left in ``text`` ("[email address]"), or None."""
+    match = _PLACEHOLDER.search(text)
+    return match.group(0) if match else None
 
 
 def clean_markup(value: Any) -> str:

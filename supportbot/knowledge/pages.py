@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Literal
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 
+from .sentences import sentences
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
@@ -316,7 +318,7 @@ def _is_question(text: str) -> bool:
 def pack_sentences(text: str, size: int) -> Iterator[str]:
     """Cut a long text at sentence ends into pieces of at most about ``size`` characters."""
     current = ""
-    for sentence in (s for s in _SENTENCE_END.split(text) if s):
+    for sentence in sentences(text):
         if current and len(current) + len(sentence) + 1 > size:
             yield current
             current = ""
