@@ -479,8 +479,10 @@ def test_a_sentence_does_not_end_inside_a_time_or_after_an_abbreviation():
     from supportbot.knowledge.excerpt import split_units
 
     hours = ("Monday to Friday, 8 a.m. to 6 p.m. Mountain Time, and Saturday, 9 a.m. to 5 p.m. "
-             "We are closed on holidays. Bring ID, e.g. a driving licence. Open 9 a.m. Orders ship daily.")
+             "We are closed on holidays. Bring ID, e.g. a driving licence. Open 9 a.m. Orders ship daily. "
+             "Orders to Alaska and other U.S. territories cost $16.95. We ship within the U.S. Returns are free.")
     assert split_units(hours) == [
         "Monday to Friday, 8 a.m. to 6 p.m. Mountain Time, and Saturday, 9 a.m. to 5 p.m.",
-        "We are closed on holidays.", "Bring ID, e.g. a driving licence.", "Open 9 a.m.", "Orders ship daily."]
+        "We are closed on holidays.", "Bring ID, e.g. a driving licence.", "Open 9 a.m.", "Orders ship daily.",
+        "Orders to Alaska and other U.S. territories cost $16.95.", "We ship within the U.S.", "Returns are free."]
     assert excerpt("are you open on saturdays", hours).text.endswith("Saturday, 9 a.m. to 5 p.m.")

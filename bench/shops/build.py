@@ -813,16 +813,22 @@ def _harbor_extras() -> list[dict[str, str]]:
     return rows
 
 
-def _build_harbor(out: Path) -> Path:
-    """The folder as the merchant has it, with no shop.yaml: Magento's export under the name
-    Magento gives it, the retailer's FAQ file as downloaded, the published help pages."""
-    with (out / HARBOR_EXPORT).open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, MAGENTO_COLUMNS)
+def merchant_folder(out: Path, shop: str, export: str, columns: list[str], rows: list[dict[str, str]], *,
+                    faq: bool = True) -> Path:
+    """The folder as the merchant has it, with no shop.yaml: the platform's export under the name the
+    platform gives it, the retailer's FAQ file as downloaded (with ``faq``), the shop's published pages."""
+    with (out / export).open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, columns)
         writer.writeheader()
-        writer.writerows(_harbor())
-    shutil.copyfile(DATA / FAQ, out / Path(FAQ).name)
-    shutil.copytree(HERE / "harbor" / "pages", out / "pages", dirs_exist_ok=True)
+        writer.writerows(rows)
+    if faq:
+        shutil.copyfile(DATA / FAQ, out / Path(FAQ).name)
+    shutil.copytree(HERE / shop / "pages", out / "pages", dirs_exist_ok=True)
     return out
+
+
+def _build_harbor(out: Path) -> Path:
+    return merchant_folder(out, "harbor", HARBOR_EXPORT, MAGENTO_COLUMNS, _harbor())
 
 
 # canyon's and maple's builders live in their own modules and use the helpers above, so they are imported here.
@@ -891,26 +897,11 @@ def _build_emporium(out: Path) -> Path:
 
 
 def _build_fernhill(out: Path) -> Path:
-    """The folder as the merchant has it, with no shop.yaml: Shopify's export under the name
-    Shopify gives it, the retailer's FAQ file as downloaded, the published help pages."""
-    with (out / "products_export_1.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, SHOPIFY_COLUMNS)
-        writer.writeheader()
-        writer.writerows(_fernhill())
-    shutil.copyfile(DATA / FAQ, out / Path(FAQ).name)
-    shutil.copytree(HERE / "fernhill" / "pages", out / "pages", dirs_exist_ok=True)
-    return out
+    return merchant_folder(out, "fernhill", "products_export_1.csv", SHOPIFY_COLUMNS, _fernhill())
 
 
 def _build_larkspur(out: Path) -> Path:
-    """The folder as the merchant has it, with no shop.yaml: WooCommerce's export under the name
-    WooCommerce gives it and the pages saved from the WordPress site; no FAQ file."""
-    with (out / _LARKSPUR_EXPORT).open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, WOO_COLUMNS)
-        writer.writeheader()
-        writer.writerows(_larkspur())
-    shutil.copytree(HERE / "larkspur" / "pages", out / "pages", dirs_exist_ok=True)
-    return out
+    return merchant_folder(out, "larkspur", _LARKSPUR_EXPORT, WOO_COLUMNS, _larkspur(), faq=False)
 
 
 def _main() -> None:

@@ -14,13 +14,12 @@ from __future__ import annotations
 import csv
 import html
 import re
-import shutil
 import zlib
 from pathlib import Path
 
 from supportbot.knowledge.parsing import parse_specs
 
-from .build import DATA, FAQ, HERE, SHOPIFY_COLUMNS, _handle, _myntra_details, _stock
+from .build import DATA, FAQ, SHOPIFY_COLUMNS, _handle, merchant_folder, _myntra_details, _stock
 
 __all__ = ["CANYON_COLUMNS", "CANYON_EXPORT", "build_canyon", "canyon"]
 
@@ -356,12 +355,4 @@ def _canyon_own(blank: dict[str, str]) -> list[dict[str, str]]:
 
 
 def build_canyon(out: Path) -> Path:
-    """The folder as the merchant has it, with no shop.yaml: Shopify's export under the name
-    Shopify gives it, the retailer's FAQ file as downloaded, the published help pages."""
-    with (out / CANYON_EXPORT).open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, CANYON_COLUMNS)
-        writer.writeheader()
-        writer.writerows(canyon())
-    shutil.copyfile(DATA / FAQ, out / Path(FAQ).name)
-    shutil.copytree(HERE / "canyon" / "pages", out / "pages", dirs_exist_ok=True)
-    return out
+    return merchant_folder(out, "canyon", CANYON_EXPORT, CANYON_COLUMNS, canyon())

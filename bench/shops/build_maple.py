@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 from pathlib import Path
 
-from .build import DATA, FAQ, HERE, MAGENTO_COLUMNS, _handle, _myntra_details, _stock
+from .build import DATA, HERE, MAGENTO_COLUMNS, _handle, merchant_folder, _myntra_details, _stock
 
 MAPLE_EXPORT = "export_catalog_product_20261202_141207.csv"
 
@@ -186,12 +185,4 @@ def _maple_own() -> list[dict[str, str]]:
 
 
 def build_maple(out: Path) -> Path:
-    """The folder as the merchant has it, with no shop.yaml: Magento's export under the name Magento
-    gives it, the retailer's FAQ file as downloaded, the published help pages."""
-    with (out / MAPLE_EXPORT).open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, MAGENTO_COLUMNS)
-        writer.writeheader()
-        writer.writerows(maple())
-    shutil.copyfile(DATA / FAQ, out / Path(FAQ).name)
-    shutil.copytree(HERE / "maple" / "pages", out / "pages", dirs_exist_ok=True)
-    return out
+    return merchant_folder(out, "maple", MAPLE_EXPORT, MAGENTO_COLUMNS, maple())

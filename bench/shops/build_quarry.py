@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 from pathlib import Path
 
-from .build import DATA, FAQ, HERE, MAGENTO_COLUMNS, _handle, _myntra_details, _stock
+from .build import DATA, MAGENTO_COLUMNS, _handle, merchant_folder, _myntra_details, _stock
 
 __all__ = ["QUARRY_EXPORT", "build_quarry", "quarry"]
 
@@ -213,12 +212,4 @@ def _quarry_own() -> list[dict[str, str]]:
 
 
 def build_quarry(out: Path) -> Path:
-    """The folder as the merchant has it, with no shop.yaml: Magento's export under the name Magento
-    gives it, the retailer's FAQ file as downloaded, the published help pages."""
-    with (out / QUARRY_EXPORT).open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, MAGENTO_COLUMNS)
-        writer.writeheader()
-        writer.writerows(quarry())
-    shutil.copyfile(DATA / FAQ, out / Path(FAQ).name)
-    shutil.copytree(HERE / "quarry" / "pages", out / "pages", dirs_exist_ok=True)
-    return out
+    return merchant_folder(out, "quarry", QUARRY_EXPORT, MAGENTO_COLUMNS, quarry())

@@ -18,11 +18,10 @@ from __future__ import annotations
 import csv
 import html
 import re
-import shutil
 import zlib
 from pathlib import Path
 
-from .build import DATA, FAQ, HERE, WOO_COLUMNS, _handle, _stock
+from .build import DATA, FAQ, WOO_COLUMNS, _handle, merchant_folder, _stock
 
 __all__ = ["WILLOW_EXPORT", "build_willow", "willow"]
 
@@ -247,12 +246,4 @@ def willow() -> list[dict[str, str]]:
 
 
 def build_willow(out: Path) -> Path:
-    """The folder as the merchant has it, with no shop.yaml: WooCommerce's export under the name
-    WooCommerce gives it, the retailer's FAQ file as downloaded, the pages saved from the site."""
-    with (out / WILLOW_EXPORT).open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, WOO_COLUMNS)
-        writer.writeheader()
-        writer.writerows(willow())
-    shutil.copyfile(DATA / FAQ, out / Path(FAQ).name)
-    shutil.copytree(HERE / "willow" / "pages", out / "pages", dirs_exist_ok=True)
-    return out
+    return merchant_folder(out, "willow", WILLOW_EXPORT, WOO_COLUMNS, willow())

@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+(?=[^\W\d_]|[\"'“(₹$€£])|\n+")
-# A full stop that ends no sentence: "e.g. for sizing", "8 a.m. to 6 p.m. Mountain Time".
+# A full stop that ends no sentence: "e.g. for sizing".
 _ABBREVIATION_END = re.compile(r"\b(?:e\.g|i\.e|vs|approx|no|st|mt|dr)\.$", re.I)
-_TIME_END = re.compile(r"\b[ap]\.m\.$", re.I)
+# These may end a sentence too: only a small word or a time zone after them goes on ("other U.S. territories").
+_TIME_END = re.compile(r"\b(?:[ap]\.m|U\.S|U\.K)\.$", re.I)
 _GOES_ON = re.compile(r"^(?:[a-z]|(?:Mountain|Pacific|Eastern|Central|Atlantic|Newfoundland|local|[A-Z]{1,2}[SD]?T)\b)")
 
 
