@@ -243,13 +243,22 @@ def shop_vocabulary(bot: Any) -> frozenset[str]:
 
 def small_talk_in(said: Phrases, text: str, language: str) -> str | None:
     """``"greeting"`` or ``"thanks"`` when the whole message is one of that language's
-    ``greeting_words`` / ``thanks_words`` (punctuation and case aside), else None."""
+    ``greeting_words`` / ``thanks_words`` (punctuation and case aside), else None. A bare request
+    for help (``opener_words``: "help", "quick question") is met like a greeting, with an open question."""
     words = " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
-    for key in ("greeting", "thanks"):
+    for key, listing in (("greeting", "greeting_words"), ("thanks", "thanks_words"), ("greeting", "opener_words")):
         for lang in dict.fromkeys((language, FALLBACK_LANGUAGE)):
-            listed = said.words(f"{key}_words", lang)
-            if words and words in listed:
+            if words and words in said.words(listing, lang):
                 return key
+    return None
+
+
+def small_talk_any(said: Phrases, text: str, language: str) -> tuple[str, str] | None:
+    """:func:`small_talk_in` in ``language``, else in any language of the phrase file: a bare "hola"
+    is too short for the language guesser, and is still a greeting. Returns (phrase key, language)."""
+    for lang in dict.fromkeys((language, *said.languages)):
+        if key := small_talk_in(said, text, lang):
+            return key, lang
     return None
 
 

@@ -486,3 +486,17 @@ def test_a_sentence_does_not_end_inside_a_time_or_after_an_abbreviation():
         "We are closed on holidays.", "Bring ID, e.g. a driving licence.", "Open 9 a.m.", "Orders ship daily.",
         "Orders to Alaska and other U.S. territories cost $16.95.", "We ship within the U.S.", "Returns are free."]
     assert excerpt("are you open on saturdays", hours).text.endswith("Saturday, 9 a.m. to 5 p.m.")
+
+
+@pytest.mark.parametrize(("opener", "reply"), [
+    ("help", "How can I help you today?"), ("Quick question!", "How can I help you today?"),
+    ("hola", "¿En qué puedo ayudarte hoy?"),  # too short to guess its language, still a greeting
+    ("ich brauche Hilfe", "Wie kann ich"),
+])
+async def test_a_bare_opener_gets_an_open_question_and_the_conversation_stays_with_the_bot(make_bot, knowledge,
+                                                                                          opener, reply):
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, sent = await chat.say_and_outcome(opener)
+    assert outcome.reason == "small_talk" and reply in sent[0].text
+    outcome, sent = await chat.say_and_outcome("What is your return policy?")
+    assert outcome.reason == "knowledge_match" and "30 days" in sent[0].text  # not relayed to staff

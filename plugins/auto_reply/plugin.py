@@ -37,6 +37,7 @@ from supportbot.i18n import (
     message_language,
     phrases,
     shop_language,
+    small_talk_any,
     small_talk_in,
     text_language,
 )
@@ -143,6 +144,9 @@ class AutoReply(Plugin):
         u = ctx.understanding
         if u is not None and getattr(u, "urgent", None):
             return ctx.handoff(f"urgent:{u.urgent}", {"kind": u.urgent})
+        said = phrases(self.bot.config)
+        if small_talk := small_talk_any(said, ctx.text, message_language(ctx)):  # "hola", "help", "thanks"
+            return ctx.answer(said.say(*small_talk), reason="small_talk")
         other = await self._other_language(ctx)
         if other is not None:
             return other
