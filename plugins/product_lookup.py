@@ -285,10 +285,11 @@ class ProductLookup(Plugin):
         hits = kb.products_by_sku(skus)[: self.settings.max_results]
         if not hits:
             return None
+        named = [h for h in hits if _names_a_value(ctx.text, h)]
         if len(hits) > 1:  # "what about in green?" after two bath mats: the one that comes in green
-            hits = [h for h in hits if _names_a_value(ctx.text, h)] or hits
-        if not _CATALOG_FACT.search(ctx.text) and not any(_names_a_value(ctx.text, h) or _attributes_asked(ctx.text, h)
-                                                          for h in hits) and await self._passage_answers(ctx):
+            hits = named or hits
+        if not _CATALOG_FACT.search(ctx.text) and not named and not any(_attributes_asked(ctx.text, h) for h in hits) \
+                and await self._passage_answers(ctx):
             return None  # "what warranty do they have?": the policy's (auto-reply's), not the card again
         if len(hits) == 1:
             hit = hits[0]

@@ -38,7 +38,6 @@ from supportbot.i18n import (
     phrases,
     shop_language,
     small_talk_any,
-    small_talk_in,
     text_language,
 )
 from supportbot.knowledge import KnowledgeBase, Passage, answer_confidence, excerpt, places
@@ -211,18 +210,18 @@ class AutoReply(Plugin):
         ranked = sorted(((c - penalty * bool(generic and p.source in generic), c, p) for c, p in scored),
                         key=lambda s: s[0], reverse=True)
         _, confidence, best = ranked[0]
-        if confidence < needed and not self._clear_lead(confidence, [r for r, _, _ in ranked[1:2]]):
+        if confidence < needed and not self._clear_lead(confidence, ranked[1][0] if len(ranked) > 1 else 0.0):
             return _Found(question, None, best.id, confidence)
         part = excerpt(asked, best.text, max_units=self.settings.excerpt_sentences)
         if topic and part.coverage == 0:
             part = excerpt(query, best.text, max_units=self.settings.excerpt_sentences)
         return _Found(question, _under_heading(best, part.text), best.id, confidence)
 
-    def _clear_lead(self, confidence: float, runner_up: list[float]) -> bool:
+    def _clear_lead(self, confidence: float, runner_up: float) -> bool:
         """Whether a passage under the answer bar still answers because nothing else comes near it:
         a clear winner at 0.5 is more often right than a close call at 0.55 (calibrated on the bench
         shops' cases, each shop scored with the values chosen on the others; see README)."""
-        lead = confidence - (runner_up[0] if runner_up else 0.0)
+        lead = confidence - runner_up
         return (self.settings.lead_weight > 0 and confidence >= self.settings.clarify_confidence
                 and confidence + self.settings.lead_weight * lead >= self.settings.lead_confidence)
 
@@ -298,10 +297,7 @@ class AutoReply(Plugin):
         if not in_other_language(self.bot, ctx):
             return None
         language, shop = message_language(ctx), shop_language(self.bot)
-        said = phrases(self.bot.config)
-        small_talk = small_talk_in(said, ctx.text, language)
-        if small_talk is not None:
-            return ctx.answer(said.say(small_talk, language), reason="small_talk")
+        said = phrases(self.bot.config)  # small talk in any language was met in reply() already
         runner = self.bot.runner
         knowledge = self.bot.knowledge
         if knowledge is None or (self.settings.generate and runner is not None and runner.generation_available):

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .models import SIZE_SPELLINGS
 from .places import ABROAD, is_place, regions_of
 from .sentences import sentences
 from .search import query_terms, stem
@@ -264,8 +265,8 @@ def _band_holds(unit: str, amount: float) -> bool:
     return False
 
 
-#: Letter sizes as a question spells them, for a size table's rows ("a large" asks the row "Size L").
-_SIZE_LETTERS = {"small": "s", "medium": "m", "large": "l"}
+#: Letter sizes as a question spells them in one word, for a size table's rows ("a large" asks the row "Size L").
+_SIZE_LETTERS = {word: letter for letter, words in SIZE_SPELLINGS.items() for word in words if word.isalpha()}
 
 
 def _tokens(text: str) -> frozenset[str]:

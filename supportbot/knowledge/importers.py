@@ -431,9 +431,7 @@ def _faq(kb: KnowledgeBase, path: Path, mapping: Mapping[str, str], report: Impo
         if not question or not answer:
             report.problem(number, "no question" if not question else "no answer")
             return None
-        if placeholder := unfilled_placeholder(f"{question}\n{answer}"):
-            # a template's "[email address]" would reach customers as it is
-            report.problem(number, f"unfilled placeholder {placeholder}: fill it in and import again")
+        if _has_blank(report, number, question, answer):
             return None
         return PassageRecord(
             row=number, key=" ".join(question.lower().split()), title=question, text=answer,
@@ -453,8 +451,7 @@ def _faq_page(path: Path, report: ImportReport) -> list[PassageRecord]:
         if any(e.key == key for e in entries):
             report.problem(number, "duplicate question")
             continue
-        if placeholder := unfilled_placeholder(f"{question}\n{answer}"):
-            report.problem(number, f"unfilled placeholder {placeholder}: fill it in and import again")
+        if _has_blank(report, number, question, answer):
             continue
         entries.append(PassageRecord(row=number, key=key, title=question, text=answer))
     if not entries:
@@ -471,6 +468,15 @@ def unfilled_placeholder(text: str) -> str | None:
     """The first template blank left in ``text`` ("[email address]"), or None."""
     match = _PLACEHOLDER.search(text)
     return match.group(0) if match else None
+
+
+def _has_blank(report: ImportReport, row: int, question: str, answer: str) -> bool:
+    """Whether an FAQ entry still holds a template's blank, reported as the row's problem: a
+    template's "[email address]" would reach customers as it is."""
+    placeholder = unfilled_placeholder(f"{question}\n{answer}")
+    if placeholder:
+        report.problem(row, f"unfilled placeholder {placeholder}: fill it in and import again")
+    return placeholder is not None
 
 
 def clean_markup(value: Any) -> str:

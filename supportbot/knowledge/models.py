@@ -158,13 +158,17 @@ class ProductHit:
 _NOT_A_VALUE_WORD = {"and", "the", "for", "with", "one", "size", "sizes", "years", "year", "months", "month", "pack",
                      "piece", "pieces", "set", "inch", "inches"}
 #: Letter sizes as customers also write them: "in medium?", "a large".
-_SIZE_WORDS = {"xs": ("extra small", "x-small"), "s": ("small",), "m": ("medium",), "l": ("large",),
+SIZE_SPELLINGS = {"xs": ("extra small", "x-small"), "s": ("small",), "m": ("medium",), "l": ("large",),
                "xl": ("extra large", "x-large"), "xxl": ("xx-large", "2xl")}
+
+
+#: The units a size or quantity is written with, "28 cm" or "28cm" (see :func:`_words_of`).
+_UNIT = r"(?:mm|cm|ml|kg|g|oz|l)\b"
 
 
 def _value_keys(words: str) -> set[str]:
     """What names an option value in part: its words of three letters or more, and its measures ("28 cm")."""
-    measures = set(re.findall(r"\d+(?:\.\d+)? (?:mm|cm|ml|kg|g|oz|l)\b", words))
+    measures = set(re.findall(rf"\d+(?:\.\d+)? {_UNIT}", words))
     return {w for w in words.split() if len(w) >= 3 and w.isalpha()} - _NOT_A_VALUE_WORD | measures
 
 
@@ -172,14 +176,14 @@ def _names_value(name: str, words: str) -> bool:
     """Whether ``words`` (see :func:`_words_of`) name the option value ``name``. A lone letter is a
     size only where the message says so ("size M", "in M"), not every "m" or "s" of a message."""
     spellings = [name] if len(name) >= 2 else [f"size {name}", f"in {name}", f"an {name}"]
-    return any(f" {s} " in f" {words} " for s in (*spellings, *_SIZE_WORDS.get(name, ())))
+    return any(f" {s} " in f" {words} " for s in (*spellings, *SIZE_SPELLINGS.get(name, ())))
 
 
 def _words_of(text: str) -> str:
     """Lower-cased, punctuation between words dropped: "Lilac, 5-8 years?" names "lilac" and "5-8 years";
     a number and its unit apart, as sizes are written either way."""
     words = re.sub(r"[,;:!?()\"]+|\.(?=\s|$)", " ", text.lower())
-    return " ".join(re.sub(r"(\d)\s?(mm|cm|ml|kg|g|oz|l)\b", r"\1 \2", words).split())  # "28cm" is "28 cm"
+    return " ".join(re.sub(rf"(\d)\s?({_UNIT})", r"\1 \2", words).split())  # "28cm" is "28 cm"
 
 
 def stock_text(stock: int | None) -> str | None:
