@@ -128,6 +128,7 @@ import json
 import re
 import shutil
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 from supportbot.app import PROJECT_ROOT
@@ -221,6 +222,47 @@ MAGENTO_COLUMNS = ["sku", "store_view_code", "attribute_set_code", "product_type
                    "configurable_variations", "configurable_variation_labels"]
 
 
+#: The fields a Magento export row has when it is a plain, enabled product of the default website.
+MAGENTO_BASE = {"store_view_code": "", "attribute_set_code": "Default", "product_websites": "base",
+                "short_description": "", "product_online": "1", "has_options": "0", "required_options": "0",
+                "configurable_variations": "", "configurable_variation_labels": ""}
+
+
+def magento_product(base: dict[str, str], sku: str, key: str, attrs: str, colours: dict[str, dict[str, str]],
+                    sizes: tuple[str, ...], price: Callable[[dict[str, str]], float]) -> list[dict[str, str]]:
+    """One product's export rows from its source rows by colour (``""`` for none): a simple row when it
+    comes in one colour and no size, else a Color and/or Size child per option (``Not Visible
+    Individually``, stock from :func:`_stock`) and the configurable parent (qty 0) that lists them."""
+    first = next(iter(colours.values()))
+    coloured = [c for c in colours if c]
+    if not sizes and len(coloured) <= 1:
+        qty = _stock(sku)
+        colour = coloured[0] if coloured else ""
+        return [{**base, "sku": sku, "product_type": "simple", "visibility": "Catalog, Search",
+                 "price": f"{price(first):.2f}", "qty": str(qty), "is_in_stock": "1" if qty else "0",
+                 "additional_attributes": attrs + (f",color={colour}" if colour else "")}]
+    labels = (["color=Color"] if coloured else []) + (["size=Size"] if sizes else [])
+    rows, children, prices = [], [], []
+    for colour in coloured or [""]:
+        for size in sizes or ("",):
+            child = "-".join(p for p in (sku, _handle(colour).upper()[:10], size) if p)
+            qty = _stock(child)
+            prices.append(price(colours[colour] if colour else first))
+            pairs = ",".join(f"{k}={v}" for k, v in (("color", colour), ("size", size)) if v)
+            rows.append({**base, "sku": child, "product_type": "simple", "description": "",
+                         "name": "-".join(p for p in (base["name"], colour, size) if p),
+                         "visibility": "Not Visible Individually", "price": f"{prices[-1]:.2f}", "qty": str(qty),
+                         "is_in_stock": "1" if qty else "0",
+                         "url_key": "-".join(p for p in (key, _handle(colour), size.lower()) if p),
+                         "additional_attributes": f"{attrs},{pairs}"})
+            children.append(f"sku={child},{pairs}")
+    rows.append({**base, "sku": sku, "product_type": "configurable", "visibility": "Catalog, Search",
+                 "price": f"{min(prices):.2f}", "qty": "0", "is_in_stock": "1", "additional_attributes": attrs,
+                 "has_options": "1", "required_options": "1", "configurable_variations": "|".join(children),
+                 "configurable_variation_labels": ",".join(labels)})
+    return rows
+
+
 def _emporium() -> list[dict[str, str]]:
     """A Magento 2 catalog export: simple products, and configurable parents with size children."""
     with (DATA / "catalog-amazon/amazon_products_sample_1000.csv").open(encoding="utf-8-sig") as handle:
@@ -242,11 +284,9 @@ def _emporium() -> list[dict[str, str]]:
         about = [a.strip() for a in r["About Product"].split("|") if a.strip() and not a.startswith("Make sure this fits")]
         description = "<ul>" + "".join(f"<li>{a}</li>" for a in about[:4]) + "</ul>" if about else ""
         brand = (r["Brand Name"] or name.split()[0]).strip()
-        base = {"store_view_code": "", "attribute_set_code": "Default", "product_websites": "base",
-                "categories": "Default Category/" + "/".join(tree[:3]), "name": name, "description": description,
-                "short_description": "", "product_online": "1", "price": price.lstrip("$").replace(",", ""),
-                "url_key": re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60], "has_options": "0",
-                "required_options": "0", "configurable_variations": "", "configurable_variation_labels": ""}
+        base = {**MAGENTO_BASE, "categories": "Default Category/" + "/".join(tree[:3]), "name": name,
+                "description": description, "price": price.lstrip("$").replace(",", ""),
+                "url_key": re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60]}
         if _SIZED.search(name):
             children = []
             for size in _SIZES:
@@ -744,10 +784,7 @@ def _harbor() -> list[dict[str, str]]:
                                             for k, v in list(specs.items())[:4]) + "</ul>"
         category = "Default Category/" + _HARBOR_ROOTS[tree[0]] + "/" + tree[1]
         key = _handle(name)[:60]
-        base = {"store_view_code": "", "attribute_set_code": "Default", "product_websites": "base",
-                "categories": category, "name": name, "description": description, "short_description": "",
-                "product_online": "1", "url_key": key, "has_options": "0", "required_options": "0",
-                "configurable_variations": "", "configurable_variation_labels": ""}
+        base = {**MAGENTO_BASE, "categories": category, "name": name, "description": description, "url_key": key}
         attrs = f"manufacturer={brand}"
         colour = specs.get("Color", "").replace(",", " /")
         config = next(((c, label, v) for p, c, label, v in _HARBOR_CONFIGURABLE if re.search(p, name)), None)
@@ -778,9 +815,6 @@ def _harbor() -> list[dict[str, str]]:
 def _harbor_extras() -> list[dict[str, str]]:
     """The merchant's own lines: a pet bed in Color x Size (one child sold out), a disabled
     product, and a store-view override row of a product given in full above."""
-    base = {"store_view_code": "", "attribute_set_code": "Default", "product_websites": "base",
-            "short_description": "", "product_online": "1", "has_options": "0", "required_options": "0",
-            "configurable_variations": "", "configurable_variation_labels": ""}
     rows = []
     bed = "HB-BED-CALM"
     desc = ("<p>Our own <strong>Harbor Calm Cuddler</strong> bolster bed: raised rim, faux-shearling top, "
@@ -791,22 +825,22 @@ def _harbor_extras() -> list[dict[str, str]]:
                                      ("Ocean Blue", "Small", 0, "39.00"), ("Ocean Blue", "Large", 5, "59.00"),
                                      ("Sand", "Small", 9, "39.00"), ("Sand", "Large", 3, "59.00")):
         child = f"{bed}-{_handle(colour).upper()}-{size[0]}"
-        rows.append({**base, "sku": child, "product_type": "simple", "categories": "Default Category/Pets/Beds",
+        rows.append({**MAGENTO_BASE, "sku": child, "product_type": "simple", "categories": "Default Category/Pets/Beds",
                      "name": f"Harbor Calm Cuddler Pet Bed-{colour}-{size}", "description": "",
                      "visibility": "Not Visible Individually", "price": price, "qty": str(qty),
                      "is_in_stock": "1" if qty else "0", "url_key": f"harbor-calm-cuddler-{_handle(colour)}-{size.lower()}",
                      "additional_attributes": f"manufacturer=Harbor Home,color={colour},size={size}"})
         children.append(f"sku={child},color={colour},size={size}")
-    rows.append({**base, "sku": bed, "product_type": "configurable", "categories": "Default Category/Pets/Beds",
+    rows.append({**MAGENTO_BASE, "sku": bed, "product_type": "configurable", "categories": "Default Category/Pets/Beds",
                  "name": "Harbor Calm Cuddler Pet Bed", "description": desc, "visibility": "Catalog, Search",
                  "price": "39.00", "qty": "0", "is_in_stock": "1", "url_key": "harbor-calm-cuddler-pet-bed",
                  "additional_attributes": "manufacturer=Harbor Home", "has_options": "1", "required_options": "1",
                  "configurable_variations": "|".join(children), "configurable_variation_labels": "color=Color,size=Size"})
-    rows.append({**base, "sku": "HB-LAMP-SALT", "product_type": "simple", "categories": "Default Category/Home Fragrance",
+    rows.append({**MAGENTO_BASE, "sku": "HB-LAMP-SALT", "product_type": "simple", "categories": "Default Category/Home Fragrance",
                  "name": "Himalayan Salt Lamp Night Light", "description": "<p>Discontinued: supplier recall.</p>",
                  "product_online": "2", "visibility": "Catalog, Search", "price": "24.99", "qty": "40",
                  "is_in_stock": "1", "url_key": "himalayan-salt-lamp-night-light", "additional_attributes": "manufacturer=Glowrock"})
-    rows.append({**base, "sku": bed, "store_view_code": "es_us", "product_type": "configurable",
+    rows.append({**MAGENTO_BASE, "sku": bed, "store_view_code": "es_us", "product_type": "configurable",
                  "categories": "", "name": "Cama para mascotas Calm Cuddler", "description": "", "visibility": "",
                  "price": "", "qty": "", "is_in_stock": "", "url_key": "", "additional_attributes": "",
                  "has_options": "", "required_options": ""})

@@ -14,7 +14,7 @@ import csv
 import re
 from pathlib import Path
 
-from .build import DATA, HERE, MAGENTO_COLUMNS, _handle, merchant_folder, _myntra_details, _stock
+from .build import DATA, HERE, MAGENTO_BASE, MAGENTO_COLUMNS, _handle, magento_product, merchant_folder, _myntra_details
 
 MAPLE_EXPORT = "export_catalog_product_20261202_141207.csv"
 
@@ -83,11 +83,6 @@ def _maple_groups() -> list[tuple[str, str, str, tuple[str, ...], dict[str, dict
     return list(groups.values())
 
 
-_BASE = {"store_view_code": "", "attribute_set_code": "Default", "product_websites": "base", "short_description": "",
-         "product_online": "1", "has_options": "0", "required_options": "0", "configurable_variations": "",
-         "configurable_variation_labels": ""}
-
-
 def maple() -> list[dict[str, str]]:
     """The export's rows: simple products, configurable parents (qty 0) with Color and/or Size
     children (``Not Visible Individually``), then the merchant's own lines."""
@@ -100,41 +95,9 @@ def maple() -> list[dict[str, str]]:
         sku = "MR-" + first["ProductID"]
         key = _handle(title)[:60]
         description = _myntra_details(first["Description"])
-        base = {**_BASE, "categories": "Default Category/" + category.format(gender=gender), "name": title,
+        base = {**MAGENTO_BASE, "categories": "Default Category/" + category.format(gender=gender), "name": title,
                 "description": description, "url_key": key}
-        coloured = [c for c in colours if c]
-        if not sizes and len(coloured) <= 1:
-            qty = _stock(sku)
-            colour = coloured[0] if coloured else ""
-            out.append({**base, "sku": sku, "product_type": "simple", "visibility": "Catalog, Search",
-                        "price": f"{_cad(float(first['Price (INR)'])):.2f}", "qty": str(qty),
-                        "is_in_stock": "1" if qty else "0",
-                        "additional_attributes": attrs + (f",color={colour}" if colour else "")})
-            continue
-        options = [(c, s) for c in (coloured or [""]) for s in (sizes or ("",))]
-        children, labels = [], []
-        if coloured:
-            labels.append("color=Color")
-        if sizes:
-            labels.append("size=Size")
-        prices = []
-        for colour, size in options:
-            row = colours[colour] if colour else first
-            child = "-".join(p for p in (sku, _handle(colour).upper()[:10], size) if p)
-            qty = _stock(child)
-            price = _cad(float(row["Price (INR)"]))
-            prices.append(price)
-            pairs = ",".join(f"{k}={v}" for k, v in (("color", colour), ("size", size)) if v)
-            out.append({**base, "sku": child, "product_type": "simple", "description": "",
-                        "name": "-".join(p for p in (title, colour, size) if p), "visibility": "Not Visible Individually",
-                        "price": f"{price:.2f}", "qty": str(qty), "is_in_stock": "1" if qty else "0",
-                        "url_key": "-".join(p for p in (key, _handle(colour), size.lower()) if p),
-                        "additional_attributes": f"{attrs},{pairs}"})
-            children.append(f"sku={child},{pairs}")
-        out.append({**base, "sku": sku, "product_type": "configurable", "visibility": "Catalog, Search",
-                    "price": f"{min(prices):.2f}", "qty": "0", "is_in_stock": "1", "additional_attributes": attrs,
-                    "has_options": "1", "required_options": "1", "configurable_variations": "|".join(children),
-                    "configurable_variation_labels": ",".join(labels)})
+        out += magento_product(base, sku, key, attrs, colours, sizes, lambda row: _cad(float(row["Price (INR)"])))
     return out + _maple_own()
 
 
@@ -150,7 +113,7 @@ def _maple_own() -> list[dict[str, str]]:
     children = []
     for colour, size, qty in _PARKA:
         child = f"{parka}-{_handle(colour).upper()}-{size}"
-        rows.append({**_BASE, "sku": child, "product_type": "simple", "categories": "Default Category/Men/Jackets & Coats",
+        rows.append({**MAGENTO_BASE, "sku": child, "product_type": "simple", "categories": "Default Category/Men/Jackets & Coats",
                      "name": f"Maple Ridge Tundra Down Parka-{colour}-{size}", "description": "",
                      "visibility": "Not Visible Individually", "price": "329.00", "qty": str(qty),
                      "is_in_stock": "1" if qty else "0", "url_key": f"maple-ridge-tundra-parka-{_handle(colour)}-{size.lower()}",
@@ -161,23 +124,23 @@ def _maple_own() -> list[dict[str, str]]:
             "sourced down, a windproof recycled-nylon shell and a removable faux-fur hood trim.</p>"
             "<ul><li>Rated to &minus;30&nbsp;&deg;C</li><li>Two-way front zip, fleece-lined hand pockets</li>"
             "<li>Hip length; fits true to size (see our Size Guide)</li></ul>")
-    rows.append({**_BASE, "sku": parka, "product_type": "configurable", "categories": "Default Category/Men/Jackets & Coats",
+    rows.append({**MAGENTO_BASE, "sku": parka, "product_type": "configurable", "categories": "Default Category/Men/Jackets & Coats",
                  "name": "Maple Ridge Tundra Down Parka", "description": desc, "visibility": "Catalog, Search",
                  "price": "329.00", "qty": "0", "is_in_stock": "1", "url_key": "maple-ridge-tundra-down-parka",
                  "additional_attributes": "manufacturer=Maple Ridge,material=Recycled nylon shell; 650-fill-power down",
                  "has_options": "1", "required_options": "1", "configurable_variations": "|".join(children),
                  "configurable_variation_labels": "color=Color,size=Size"})
-    rows.append({**_BASE, "sku": "MR-TOQUE-MERINO", "product_type": "simple", "categories": "Default Category/Accessories/Hats & Gloves",
+    rows.append({**MAGENTO_BASE, "sku": "MR-TOQUE-MERINO", "product_type": "simple", "categories": "Default Category/Accessories/Hats & Gloves",
                  "name": "Maple Ridge Merino Cuff Toque", "visibility": "Catalog, Search", "price": "34.00", "qty": "42",
                  "is_in_stock": "1", "url_key": "maple-ridge-merino-cuff-toque",
                  "description": "<p>A ribbed cuff toque knit in Canada from 100% merino wool. One size fits most.</p>",
                  "additional_attributes": "manufacturer=Maple Ridge,material=100% merino wool,color=Heather Grey"})
-    rows.append({**_BASE, "sku": "MR-VEST-HEATED", "product_type": "simple", "categories": "Default Category/Men/Jackets & Coats",
+    rows.append({**MAGENTO_BASE, "sku": "MR-VEST-HEATED", "product_type": "simple", "categories": "Default Category/Men/Jackets & Coats",
                  "name": "Maple Ridge Heated Softshell Vest", "product_online": "2", "visibility": "Catalog, Search",
                  "price": "189.00", "qty": "15", "is_in_stock": "1", "url_key": "maple-ridge-heated-softshell-vest",
                  "description": "<p>Battery pack recalled by the supplier; not for sale.</p>",
                  "additional_attributes": "manufacturer=Maple Ridge"})
-    rows.append({**_BASE, "sku": parka, "store_view_code": "fr_ca", "product_type": "configurable", "categories": "",
+    rows.append({**MAGENTO_BASE, "sku": parka, "store_view_code": "fr_ca", "product_type": "configurable", "categories": "",
                  "name": "Parka en duvet Tundra Maple Ridge", "description": "<p>Parka en duvet 650.</p>",
                  "visibility": "", "price": "", "qty": "", "is_in_stock": "", "url_key": "parka-duvet-tundra",
                  "additional_attributes": "", "has_options": "", "required_options": ""})

@@ -16,7 +16,7 @@ import csv
 import re
 from pathlib import Path
 
-from .build import DATA, MAGENTO_COLUMNS, _handle, merchant_folder, _myntra_details, _stock
+from .build import DATA, MAGENTO_BASE, MAGENTO_COLUMNS, _handle, magento_product, merchant_folder, _myntra_details
 
 __all__ = ["QUARRY_EXPORT", "build_quarry", "quarry"]
 
@@ -90,11 +90,6 @@ def _groups() -> list[tuple[str, str, str, bool, str, dict[str, dict[str, str]]]
     return list(groups.values())
 
 
-_BASE = {"store_view_code": "", "attribute_set_code": "Default", "product_websites": "base", "short_description": "",
-         "product_online": "1", "has_options": "0", "required_options": "0", "configurable_variations": "",
-         "configurable_variation_labels": ""}
-
-
 def quarry() -> list[dict[str, str]]:
     """The export's rows: simple products, configurable parents (qty 0) with Color and/or Size
     children (``Not Visible Individually``), then the merchant's own lines."""
@@ -104,39 +99,10 @@ def quarry() -> list[dict[str, str]]:
         attrs = f"manufacturer={brand},gender={gender}"
         sku = "QS-" + first["ProductID"]
         key = _handle(title)[:60]
-        base = {**_BASE, "categories": "Default Category/" + category, "name": title,
+        base = {**MAGENTO_BASE, "categories": "Default Category/" + category, "name": title,
                 "description": _myntra_details(first["Description"]), "url_key": key}
-        coloured = [c for c in colours if c]
         sizes = (_MEN_SIZES if gender == "Men" else _WOMEN_SIZES) if sized else ()
-        if not sizes and len(coloured) <= 1:
-            qty = _stock(sku)
-            colour = coloured[0] if coloured else ""
-            out.append({**base, "sku": sku, "product_type": "simple", "visibility": "Catalog, Search",
-                        "price": f"{_usd(float(first['Price (INR)'])):.2f}", "qty": str(qty),
-                        "is_in_stock": "1" if qty else "0",
-                        "additional_attributes": attrs + (f",color={colour}" if colour else "")})
-            continue
-        labels = (["color=Color"] if coloured else []) + (["size=Size"] if sizes else [])
-        children, prices = [], []
-        for colour in coloured or [""]:
-            for size in sizes or ("",):
-                row = colours[colour] if colour else first
-                child = "-".join(p for p in (sku, _handle(colour).upper()[:10], size) if p)
-                qty = _stock(child)
-                price = _usd(float(row["Price (INR)"]))
-                prices.append(price)
-                pairs = ",".join(f"{k}={v}" for k, v in (("color", colour), ("size", size)) if v)
-                out.append({**base, "sku": child, "product_type": "simple", "description": "",
-                            "name": "-".join(p for p in (title, colour, size) if p),
-                            "visibility": "Not Visible Individually", "price": f"{price:.2f}", "qty": str(qty),
-                            "is_in_stock": "1" if qty else "0",
-                            "url_key": "-".join(p for p in (key, _handle(colour), size) if p),
-                            "additional_attributes": f"{attrs},{pairs}"})
-                children.append(f"sku={child},{pairs}")
-        out.append({**base, "sku": sku, "product_type": "configurable", "visibility": "Catalog, Search",
-                    "price": f"{min(prices):.2f}", "qty": "0", "is_in_stock": "1", "additional_attributes": attrs,
-                    "has_options": "1", "required_options": "1", "configurable_variations": "|".join(children),
-                    "configurable_variation_labels": ",".join(labels)})
+        out += magento_product(base, sku, key, attrs, colours, sizes, lambda row: _usd(float(row["Price (INR)"])))
     return out + _quarry_own()
 
 
@@ -154,14 +120,14 @@ def _quarry_own() -> list[dict[str, str]]:
     material = "material=Suede or full-grain leather upper; leather lining; rubber lug sole"
     for colour, size, qty in _BOOT:
         child = f"{boot}-{_handle(colour).upper()}-{size}"
-        rows.append({**_BASE, "sku": child, "product_type": "simple", "categories": "Default Category/Women/Shoes/Boots",
+        rows.append({**MAGENTO_BASE, "sku": child, "product_type": "simple", "categories": "Default Category/Women/Shoes/Boots",
                      "name": f"Quarry Street Everyday Chelsea Boot-{colour}-{size}", "description": "",
                      "visibility": "Not Visible Individually", "price": "168.00", "qty": str(qty),
                      "is_in_stock": "1" if qty else "0",
                      "url_key": f"quarry-street-everyday-chelsea-boot-{_handle(colour)}-{size}",
                      "additional_attributes": f"manufacturer=Quarry Street,{material},color={colour},size={size}"})
         children.append(f"sku={child},color={colour},size={size}")
-    rows.append({**_BASE, "sku": boot, "product_type": "configurable",
+    rows.append({**MAGENTO_BASE, "sku": boot, "product_type": "configurable",
                  "categories": "Default Category/Women/Shoes/Boots,Default Category/Quarry Street Originals",
                  "name": "Quarry Street Everyday Chelsea Boot", "visibility": "Catalog, Search", "price": "168.00",
                  "qty": "0", "is_in_stock": "1", "url_key": "quarry-street-everyday-chelsea-boot",
@@ -175,14 +141,14 @@ def _quarry_own() -> list[dict[str, str]]:
     duffle, children = "QS-DUFFLE-WKND", []
     for colour, qty in _DUFFLE:
         child = f"{duffle}-{colour.upper()}"
-        rows.append({**_BASE, "sku": child, "product_type": "simple", "categories": "Default Category/Bags/Travel",
+        rows.append({**MAGENTO_BASE, "sku": child, "product_type": "simple", "categories": "Default Category/Bags/Travel",
                      "name": f"Quarry Street Waxed Canvas Weekender-{colour}", "description": "",
                      "visibility": "Not Visible Individually", "price": "225.00", "qty": str(qty),
                      "is_in_stock": "1" if qty else "0", "url_key": f"quarry-street-waxed-canvas-weekender-{colour.lower()}",
                      "additional_attributes": f"manufacturer=Quarry Street,material=Waxed cotton canvas; leather trim,"
                                               f"color={colour}"})
         children.append(f"sku={child},color={colour}")
-    rows.append({**_BASE, "sku": duffle, "product_type": "configurable",
+    rows.append({**MAGENTO_BASE, "sku": duffle, "product_type": "configurable",
                  "categories": "Default Category/Bags/Travel,Default Category/Quarry Street Originals",
                  "name": "Quarry Street Waxed Canvas Weekender", "visibility": "Catalog, Search", "price": "225.00",
                  "qty": "0", "is_in_stock": "1", "url_key": "quarry-street-waxed-canvas-weekender",
@@ -192,19 +158,19 @@ def _quarry_own() -> list[dict[str, str]]:
                  "additional_attributes": "manufacturer=Quarry Street,material=Waxed cotton canvas; leather trim",
                  "has_options": "1", "required_options": "1", "configurable_variations": "|".join(children),
                  "configurable_variation_labels": "color=Color"})
-    rows.append({**_BASE, "sku": "QS-CARE-KIT", "product_type": "simple", "categories": "Default Category/Accessories/Shoe Care",
+    rows.append({**MAGENTO_BASE, "sku": "QS-CARE-KIT", "product_type": "simple", "categories": "Default Category/Accessories/Shoe Care",
                  "name": "Quarry Street Leather & Suede Care Kit", "visibility": "Catalog, Search", "price": "24.00",
                  "qty": "31", "is_in_stock": "1", "url_key": "quarry-street-leather-suede-care-kit",
                  "description": ("<p>Everything to keep leather and suede looking new: horsehair brush, suede eraser, "
                                  "neutral conditioning cream (2&nbsp;oz) and a water &amp; stain protector spray "
                                  "(4&nbsp;oz).</p>"),
                  "additional_attributes": "manufacturer=Quarry Street"})
-    rows.append({**_BASE, "sku": "QS-RAINBOOT-TALL", "product_type": "simple", "categories": "Default Category/Women/Shoes/Boots",
+    rows.append({**MAGENTO_BASE, "sku": "QS-RAINBOOT-TALL", "product_type": "simple", "categories": "Default Category/Women/Shoes/Boots",
                  "name": "Quarry Street Tall Rain Boot", "product_online": "2", "visibility": "Catalog, Search",
                  "price": "89.00", "qty": "22", "is_in_stock": "1", "url_key": "quarry-street-tall-rain-boot",
                  "description": "<p>Withdrawn: sole defect in the fall batch.</p>",
                  "additional_attributes": "manufacturer=Quarry Street"})
-    rows.append({**_BASE, "sku": boot, "store_view_code": "es_us", "product_type": "configurable", "categories": "",
+    rows.append({**MAGENTO_BASE, "sku": boot, "store_view_code": "es_us", "product_type": "configurable", "categories": "",
                  "name": "Botín Chelsea Everyday de Quarry Street", "description": "<p>Botín Chelsea de piel.</p>",
                  "visibility": "", "price": "", "qty": "", "is_in_stock": "", "url_key": "botin-chelsea-everyday",
                  "additional_attributes": "", "has_options": "", "required_options": ""})
