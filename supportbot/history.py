@@ -403,14 +403,9 @@ class History:
         ).fetchone()
         return {"id": row[0], "platform_message_id": row[1]} if row else None
 
-    def mark_sent(self, message_row_id: int, platform: str, platform_message_id: str | None) -> None:
-        """The reply recorded before sending went out as ``platform_message_id``."""
-        if platform_message_id is None:
-            return
-        with self._lock, self.db.conn:
-            self._mark_sent(message_row_id, platform, platform_message_id)
-
     def _mark_sent(self, message_row_id: int, platform: str, platform_message_id: str | None) -> None:
+        """The reply recorded before sending went out as ``platform_message_id`` (inside the outcome's
+        transaction: see :meth:`record_outcome`)."""
         if platform_message_id is not None:
             self.db.conn.execute("UPDATE messages SET platform_message_id = ? WHERE id = ?",
                                  [self._platform_key(platform, platform_message_id), message_row_id])
@@ -468,8 +463,8 @@ class History:
         """Record the one outcome of an inbound message; False if it already had one.
 
         ``reply_sent`` (the reply's row, the platform, the id it was posted as) marks the reply
-        recorded before sending as sent, in the same transaction (see :meth:`mark_sent`): one
-        commit for both, as they happen together once the send returned."""
+        recorded before sending as sent, in the same transaction: one commit for both, as they
+        happen together once the send returned."""
         details = dict(outcome.details)
         if outcome.sources:
             details["sources"] = list(outcome.sources)

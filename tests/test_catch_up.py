@@ -59,7 +59,6 @@ async def test_a_reply_posted_just_before_a_crash_is_not_posted_again(fake_disco
     running = await discord_bot(Echo)
     # The process dies right after the send: neither the sent id nor the outcome is written (the
     # outcome's transaction carries both).
-    monkeypatch.setattr(running.bot.history, "mark_sent", lambda *args: None)
     monkeypatch.setattr(running.bot.history, "record_outcome", lambda *args, **kwargs: True)
     await fake_discord.post_message(fake_discord.support_channel_id, "where is my parcel")
     await fake_discord.wait_for_message(fake_discord.support_channel_id)
