@@ -413,6 +413,26 @@ async def test_the_shops_own_page_beats_a_generic_faq_that_comes_close(make_bot,
     assert outcome.reason == "knowledge_match" and answer in sent[0].text
 
 
+@pytest.mark.parametrize(("own_score", "answer"), [
+    (0.72, "don't offer live chat"),  # the shop's page answers on its own: the generic file is not sent
+    (0.30, "we offer live chat"),  # nothing of the shop's comes close: the generic file's answer
+])
+async def test_a_generic_faq_far_ahead_still_yields_to_a_confident_page_of_the_shop(make_bot, knowledge, monkeypatch,
+                                                                                  own_score, answer):
+    from supportbot.knowledge import Passage
+
+    question = "Do you offer live chat support?"
+    _passages(monkeypatch, knowledge, [
+        Passage(id="faq:3", kind="faq", title=question, score=0.95, source="retailer-faq.json",
+                text="Yes, we offer live chat support on our website during business hours."),
+        Passage(id="policy:contact#2", kind="policy", title="Contact us › Customer service hours", score=own_score,
+                source="contact.html", text="We don't offer live chat support at the moment; phone or email us."),
+    ], {"retailer-faq.json"})
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, sent = await chat.say_and_outcome("do you have live chat support?")
+    assert outcome.reason == "knowledge_match" and answer in sent[0].text
+
+
 @pytest.mark.parametrize(("runner_up", "answered"), [(0.2, True), (0.55, False)])
 async def test_a_passage_under_the_bar_answers_when_nothing_else_comes_near(make_bot, knowledge, monkeypatch,
                                                                            runner_up, answered):

@@ -14,7 +14,8 @@ Order of decisions for one message:
    blocked and handed off. Without one: send the sentences of the best passage that answer, when
    its confidence (:func:`~supportbot.knowledge.answer_confidence`) reaches ``answer_confidence``,
    or comes near it with no other passage close behind (``lead_weight``); where a generic FAQ file
-   and the shop's own pages both come close, the shop's page is the best (``generic_source_penalty``);
+   and the shop's own pages both come close, the shop's page is the best (``generic_source_penalty``),
+   and where one of the shop's own passages is confident enough to answer, no generic one is sent;
    questions with no such passage are handed off, honestly, beside the answered ones.
 5. Nothing confident: an intent whose action is ``handoff`` hands off; an unclear intent gets ONE
    clarifying question only when the best passage came close and the customer is neither upset
@@ -206,6 +207,9 @@ class AutoReply(Plugin):
         # The shop's own page over a generic FAQ file where both come close ("select countries" vs "US only")
         # a knowledge base of a plugin author's own may not tell generic sources apart
         generic: frozenset[str] = getattr(self._knowledge, "generic_sources", frozenset)()
+        own = [(c, p) for c, p in scored if p.source not in generic]
+        if generic and own and max(c for c, _ in own) >= needed:
+            scored = own  # the shop's own pages answer it: a downloaded FAQ's "we offer live chat" is not theirs
         penalty = self.settings.generic_source_penalty
         ranked = sorted(((c - penalty * bool(generic and p.source in generic), c, p) for c, p in scored),
                         key=lambda s: s[0], reverse=True)
