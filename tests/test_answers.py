@@ -468,6 +468,19 @@ def test_a_size_table_row_answers_the_measurement_or_the_size_asked(question, ta
     assert excerpt(question, table).text.startswith(row + ":") and excerpt(question, table).text.count(":") == 1
 
 
+GIFT_CARDS = ("Our e-Gift Cards come in any amount from $25 to $500. They never expire and have no fees. You can use "
+              "up to three gift cards on one order. Check a gift card's balance on our Gift Card page.")
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    ("do your gift cards expire?", "They never expire"),  # every sentence has "gift card": "expire" decides
+    ("how much can I put on an e-gift card?", "from $25 to $500"),  # the hyphenated word by its parts too
+])
+def test_the_sentence_sent_is_the_one_with_the_words_only_it_has(question, sentence):
+    assert excerpt(question, GIFT_CARDS, max_units=2).text.startswith(("Our", "They")) and \
+        sentence in excerpt(question, GIFT_CARDS, max_units=2).text
+
+
 async def test_which_size_fits_is_the_size_guides_not_a_list_of_products(make_bot, knowledge, tmp_path):
     (tmp_path / "size-guide.md").write_text("# Size guide\n\n## Jackets\n\n| Size | Chest (cm) |\n|---|---|\n"
                                             "| S | 88–96 |\n| M | 96–104 |\n| L | 104–112 |\n", encoding="utf-8")

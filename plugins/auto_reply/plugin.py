@@ -207,8 +207,8 @@ class AutoReply(Plugin):
         # The shop's own page over a generic FAQ file where both come close ("select countries" vs "US only")
         # a knowledge base of a plugin author's own may not tell generic sources apart
         generic: frozenset[str] = getattr(self._knowledge, "generic_sources", frozenset)()
-        own = [(c, p) for c, p in scored if p.source not in generic]
-        if generic and own and max(c for c, _ in own) >= needed:
+        own = [(c, p) for c, p in scored if p.source not in generic] if generic else []
+        if own and max(c for c, _ in own) >= needed:
             scored = own  # the shop's own pages answer it: a downloaded FAQ's "we offer live chat" is not theirs
         penalty = self.settings.generic_source_penalty
         ranked = sorted(((c - penalty * bool(generic and p.source in generic), c, p) for c, p in scored),
