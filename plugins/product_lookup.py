@@ -35,11 +35,11 @@ from supportbot.actions import CommandResult, Embed
 from supportbot.engine import SupportBot
 from supportbot.i18n import cross_language_support, in_other_language, message_language, phrases, shop_language
 from supportbot.knowledge import KnowledgeBase, answer_confidence, places
-from supportbot.knowledge.models import NamedVariant, stock_text
+from supportbot.knowledge.models import SIZE_SPELLINGS, NamedVariant, stock_text
 from supportbot.knowledge.search import query_terms, stem
 from supportbot.knowledge.spelling import american
 from supportbot.plugin import CommandContext, MessageContext, Option, Plugin, PluginSettings, autocomplete, command, on_message
-from supportbot.understanding.questions import is_follow_up, split_questions
+from supportbot.understanding.questions import announces_topic, is_follow_up, split_questions, without_switch
 
 _MONEY = r"\s*(?:[$€£₹]|rs\.?|inr|usd)?\s*(\d[\d,]*(?:\.\d+)?)"
 _UNDER = re.compile(r"\b(?:under|below|less than|cheaper than|max(?:imum)?|up to|within)" + _MONEY, re.I)
@@ -54,7 +54,17 @@ _NOT_PRODUCT = frozenset("""cheapest cheaper lowest priced least expensive most 
 dearest costliest highest premium top end under below less more over above than max maximum min minimum least within
 rupees rupee rs inr usd dollars dollar euros pounds one ones any which whats what's shop store website online
 kind type types sort new good best nice great pair pairs range something anything option options
-stocked sale instock cost actually really just please that's thats it's""".split())
+stocked sale instock cost actually really just please that's thats it's
+now today tonight tomorrow yesterday soon later asap week weekend month year christmas xmas holiday holidays
+monday tuesday wednesday thursday friday saturday sunday morning evening birthday anniversary wedding
+normally usually currently probably honestly definitely maybe also ok okay yes yeah
+mom mum mother dad father sister brother wife husband son daughter friend friends boss coworker colleague
+girlfriend boyfriend partner grandma grandmother grandpa grandfather nephew niece aunt uncle he she him her his
+likes loves wants needs smallest biggest largest smaller bigger""".split())
+#: Sizes as customers write them ("a small", "xl"): with colours, what a message narrowing the products just shown says.
+_SIZE_WORDS = frozenset([*SIZE_SPELLINGS, *(w for spellings in SIZE_SPELLINGS.values() for s in spellings for w in s.split())])
+#: A message narrowing the products shown is short: "is there a medium in the olive one?".
+_MAX_REFINE_WORDS = 8
 _SHOPPING = re.compile(r"\b(?:do you (?:sell|have|carry|stock)|have you got|^\s*any\b|looking for|"
                        r"i (?:want|need|would like) (?:a|an|some|the)\b|i'?m after|show me|price of|how much (?:is|are) (?:a|an|the)\b|"
                        r"where can i (?:find|buy)|can i buy)", re.I)
@@ -160,15 +170,16 @@ class ProductLookup(Plugin):
         if _ACCEPT.match(ctx.text) and previous is not None and previous["reason"] in ("product_not_found", "not_sold"):
             return ctx.handoff("product_not_found_accepted", {"asked": previous["text"]})
         u = ctx.understanding
-        if kb is None or getattr(u, "urgent", None) or len(split_questions(ctx.text)) > 1:
-            return None  # no catalog; a person's matter; or several questions, which auto-reply splits
-        if previous is not None and is_follow_up(ctx.text):
-            shown = [s.removeprefix("product:") for s in previous.get("sources", []) if s.startswith("product:")]
+        if kb is None or getattr(u, "urgent", None) or len(split_questions(ctx.text)) > 1 or announces_topic(ctx.text):
+            return None  # no catalog; a person's matter; several questions, which auto-reply splits; or none yet
+        shown = [s.removeprefix("product:") for s in previous.get("sources", []) if s.startswith("product:")] \
+            if previous is not None else []
+        if previous is not None and (is_follow_up(ctx.text) or (shown and _refines(ctx.text, kb.products_by_sku(shown)))):
             # About the products just shown; after an FAQ or policy answer, about that topic (auto-reply's).
             return await self._follow_up(ctx, shown, previous["text"]) if shown else None
         asked = u is not None and getattr(u, "action", None) == "product_lookup"
         unclear = u is None or getattr(u, "ambiguous", False)
-        ask = _catalog_question(ctx.text)
+        ask = _catalog_question(without_switch(ctx.text))  # "actually nevermind. do you have ...": what follows
         if _NOT_A_PRODUCT_QUESTION.match(ctx.text) and not _SHOPPING.search(ctx.text) and \
                 not _CATALOG_FACT.search(ctx.text):
             return None  # "When can I ring you?" is about the shop, whatever "ring" finds in the catalog
@@ -407,6 +418,16 @@ def _head_word(text: str, words: list[str]) -> str | None:
         if token in words:
             head = token
     return head
+
+
+def _refines(text: str, hits: list[Any]) -> bool:
+    """A short message of nothing but options narrows the products just shown ("black size 10?",
+    "the mustard one, is there a small?"), not a search of the whole catalog for black things."""
+    words = _catalog_question(text).words
+    if not words or len(re.findall(r"[^\W_]+", text)) > _MAX_REFINE_WORDS:
+        return False
+    named = {w for hit in hits for v in hit.variants_named(text) for w in re.findall(r"[^\W_]+", v.value.lower())}
+    return all(w in _COLOURS or w in _SIZE_WORDS or w in named for w in words)
 
 
 def _names_a_value(text: str, hit: Any) -> bool:

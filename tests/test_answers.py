@@ -508,6 +508,37 @@ async def test_a_follow_up_on_products_shown_picks_the_one_named_or_asks_the_pol
     assert outcome.reason == "knowledge_match" and "2-year warranty" in sent[0].text  # the policy, not the list again
 
 
+async def test_a_message_of_only_options_narrows_the_products_just_shown(make_bot, knowledge):
+    shopper = ScriptedUnderstander({}, default=understanding("product_question", action="product_lookup"))
+    bot, chat = await shop(make_bot, knowledge, shopper)
+    await chat.say_and_outcome("do you have Titan watches?")
+    outcome, _ = await chat.say_and_outcome("blue?")  # the blue one of the two shown, not every blue thing we sell
+    assert outcome.reason == "product_follow_up" and outcome.sources == ("product:W-2",)
+
+
+async def test_people_and_times_in_a_product_question_are_never_what_we_do_not_sell(make_bot, knowledge):
+    shopper = ScriptedUnderstander({}, default=understanding("product_question", action="product_lookup"))
+    bot, chat = await shop(make_bot, knowledge, shopper)
+    for asked in ("watches for my sister for christmas", "do you have watches? my dad likes them"):
+        outcome, sent = await chat.say_and_outcome(asked)
+        assert outcome.reason != "not_sold" and "don't sell" not in sent[0].text  # was "we don't sell sister for christmas"
+
+
+def test_words_announcing_a_new_topic_end_the_follow_up():
+    assert not is_follow_up("different question, how long does express take?")
+    assert split_questions("ok unrelated, can i pick up in store") == ["can i pick up in store"]
+    assert split_questions("actually nevermind. do you have gift wrapping?") == ["do you have gift wrapping?"]
+    assert is_follow_up("can i buy them now?") and is_follow_up("when will it be back in stock?")
+
+
+async def test_a_message_saying_only_what_it_is_about_gets_asked_and_the_next_one_is_read_with_it(make_bot, knowledge):
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, sent = await chat.say_and_outcome("i have a question about the return policy")
+    assert outcome.reason == "go_ahead" and "what would you like to know" in sent[0].text
+    outcome, sent = await chat.say_and_outcome("how many days do i get?")  # alone, this names no topic
+    assert outcome.reason == "knowledge_match" and "30 days" in sent[0].text
+
+
 def test_a_sentence_does_not_end_inside_a_time_or_after_an_abbreviation():
     from supportbot.knowledge.excerpt import split_units
 

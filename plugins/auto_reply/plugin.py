@@ -48,7 +48,7 @@ from supportbot.knowledge.places import with_countries
 from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
 from supportbot.prompts import grounded_reply
 from supportbot.understanding.intents import mean_probabilities, passage_texts, topic_agreement
-from supportbot.understanding.questions import is_follow_up, new_words, split_questions
+from supportbot.understanding.questions import announces_topic, is_follow_up, new_words, split_questions
 
 
 #: Passages whose intents are kept (a shop's FAQ and policies, many times over).
@@ -147,6 +147,8 @@ class AutoReply(Plugin):
         said = phrases(self.bot.config)
         if small_talk := small_talk_any(said, ctx.text, message_language(ctx)):  # "hola", "help", "thanks"
             return ctx.answer(said.say(*small_talk), reason="small_talk")
+        if announces_topic(ctx.text):  # "question about the parka": the question is the next message, read with this
+            return ctx.answer(said.say("go_ahead", message_language(ctx)), reason="go_ahead")
         other = await self._other_language(ctx)
         if other is not None:
             return other
@@ -256,11 +258,10 @@ class AutoReply(Plugin):
                 self._passage_intents.popitem(last=False)
 
     def _follow_up_topic(self, ctx: MessageContext) -> _Topic | None:
-        """The customer's previous message when this one only follows up on it ("and for gifts?")."""
-        if not is_follow_up(ctx.text):
-            return None
+        """The customer's previous message when this one only follows up on it ("and for gifts?"), or
+        when that one only said what the question would be about ("question about the parka")."""
         previous = self.bot.history.previous_inbound(ctx.conversation_id, ctx.message_row_id)
-        if previous is None:
+        if previous is None or not (is_follow_up(ctx.text) or announces_topic(previous["text"])):
             return None
         return _Topic(previous["text"], frozenset(s for s in previous["sources"] if isinstance(s, str)))
 
