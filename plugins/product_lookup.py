@@ -60,7 +60,7 @@ monday tuesday wednesday thursday friday saturday sunday morning evening birthda
 normally usually currently probably honestly definitely maybe also ok okay yes yeah
 mom mum mother dad father sister brother wife husband son daughter friend friends boss coworker colleague
 girlfriend boyfriend partner grandma grandmother grandpa grandfather nephew niece aunt uncle he she him her his
-likes loves wants needs smallest biggest largest smaller bigger""".split())
+likes loves wants needs smallest biggest largest smaller bigger them they those these""".split())
 #: Sizes as customers write them ("a small", "xl"): with colours, what a message narrowing the products just shown says.
 _SIZE_WORDS = frozenset([*SIZE_SPELLINGS, *(w for spellings in SIZE_SPELLINGS.values() for s in spellings for w in s.split())])
 #: A message narrowing the products shown is short: "is there a medium in the olive one?".
