@@ -191,8 +191,9 @@ class ProductLookup(Plugin):
         # Words of another language are unknown to any catalog: no "we don't sell" from them.
         foreign = in_other_language(self.bot, ctx)
         if shopping and ask.words and not foreign:
-            # a place is where, not what: "do you have a shop in sydney I can visit?" is about the shop
-            at_a_place = any(places.is_city(w) or places.is_place(stem(w)) for w in ask.words)
+            # a place is where, not what: "do you have a shop in sydney I can visit?" is about the shop, but
+            # "canada goose jackets" and "birkenstock arizona sandals" name what
+            at_a_place = any(places.is_city(w) or places.is_place(stem(w)) for w in _after_place_preposition(ctx.text))
             unknown = [] if at_a_place else kb.unknown_words(ask.words)
             written = _how_written(ctx.text, unknown)
             # plain words we lack around a type we have ("a height chart for a nursery") may be that
@@ -209,8 +210,12 @@ class ProductLookup(Plugin):
             # was meant, so no "we don't sell" then; "Casio watches" names a type we sell, under another brand.
             near = _MAY_ANSWER if len(missing) == len(ask.words) else None
             what = _said(ctx.text, missing)
+            # Words no product and no passage has, before a type we sell ("yankee candle", "UGG boots"), are a
+            # brand we do not carry, whatever passage comes close: none of them says the brand.
+            brand = len(missing) < len(ask.words) and _head_word(ctx.text, ask.words) not in missing
             # a brand or a type is a few words: "heavy is the 28cm casserole in kg" is a sentence we misread
-            if missing and len(what.split()) <= _MAX_NAME_WORDS and not await self._passage_answers(ctx, near):
+            if missing and len(what.split()) <= _MAX_NAME_WORDS and (
+                    brand or not await self._passage_answers(ctx, near)):
                 return ctx.answer(self._say("not_sold", message_language(ctx), what=what), reason="not_sold")
             if ask.browse and not kb.unknown_words(ask.words, passages=False):
                 return self._browse(ctx, ask)  # every word is the catalog's: "cheapest blue watch under $100"
@@ -406,6 +411,14 @@ def _how_written(text: str, words: list[str]) -> str | None:
 
 
 _PREPOSITION = frozenset("for with to from that which who in on of by at".split())
+
+
+_PLACE_PREPOSITION = re.compile(r"\b(?:in|to|from|near|at|around|into|across|outside)\s+(?:the\s+)?([^\W\d_][\w'’-]*)", re.I)
+
+
+def _after_place_preposition(text: str) -> list[str]:
+    """The words right after "in", "to", "near" ...: where a place is named ("a shop in sydney")."""
+    return [m.group(1).lower() for m in _PLACE_PREPOSITION.finditer(text)]
 
 
 def _head_word(text: str, words: list[str]) -> str | None:
