@@ -539,6 +539,13 @@ async def test_a_message_saying_only_what_it_is_about_gets_asked_and_the_next_on
     assert outcome.reason == "knowledge_match" and "30 days" in sent[0].text
 
 
+def test_a_customers_word_covers_the_pages_word_for_the_same_thing():
+    assert coverage(stems("where is your store?"), "Visit our shop & studio on Gallatin Ave.") == 1.0
+    assert coverage(stems("how long does delivery take"), "Shipping takes 3-5 business days.") > 0
+    assert excerpt("can i swap it for another size?", "Returns take 5 days. Exchanges for another size are free.",
+                   max_units=1).text == "Exchanges for another size are free."
+
+
 def test_a_sentence_does_not_end_inside_a_time_or_after_an_abbreviation():
     from supportbot.knowledge.excerpt import split_units
 

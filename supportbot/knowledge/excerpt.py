@@ -25,6 +25,7 @@ from .places import ABROAD, is_place, regions_of
 from .sentences import sentences
 from .search import query_terms, stem
 from .spelling import american
+from .synonyms import canonical
 
 __all__ = ["AGREEMENT_WEIGHT", "COSINE_WEIGHT", "Excerpt", "american", "answer_confidence", "confidence_parts", "coverage",
            "excerpt", "is_list_item", "stem", "stems"]
@@ -79,7 +80,7 @@ def _stems(text: str) -> tuple[str, ...]:
     terms = query_terms(text, max_terms=400)
     # a hyphenated word counts by its parts too: "E-gift cards" answers "gift cards"
     words = [part for w in terms.words for part in (w, *(p for p in w.split("-") if len(p) >= 3 and "-" in w))]
-    return tuple(dict.fromkeys([stem(american(w)) for w in words] + list(terms.cjk)))
+    return tuple(dict.fromkeys([canonical(stem(american(w))) for w in words] + list(terms.cjk)))
 
 
 
