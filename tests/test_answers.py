@@ -546,6 +546,27 @@ def test_a_customers_word_covers_the_pages_word_for_the_same_thing():
                    max_units=1).text == "Exchanges for another size are free."
 
 
+async def test_a_pages_introduction_that_only_points_ahead_is_not_the_answer(make_bot, knowledge, monkeypatch):
+    from supportbot.knowledge import Passage
+
+    _passages(monkeypatch, knowledge, [
+        Passage(id="policy:returns#0", kind="policy", title="Returns & Refunds", score=0.74, source="returns.html",
+                text="We want you to love your candles. If something isn't right, here's how returns work."),
+        Passage(id="policy:returns#1", kind="policy", title="Returns & Refunds › Return window", score=0.66,
+                source="returns.html", text="You can return unused items within 21 days of delivery."),
+    ])
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, sent = await chat.say_and_outcome("what's your returns policy?")
+    assert outcome.reason == "knowledge_match" and "21 days" in sent[0].text
+
+
+async def test_a_word_only_the_pages_have_makes_a_question_theirs_not_the_catalogs(make_bot, knowledge):
+    shopper = ScriptedUnderstander({}, default=understanding("product_question", action="product_lookup"))
+    bot, chat = await shop(make_bot, knowledge, shopper)
+    outcome, sent = await chat.say_and_outcome("how much does gift wrapping cost?")  # no product has "wrapping"
+    assert outcome.reason == "knowledge_match" and "$5 per item" in sent[0].text
+
+
 def test_a_sentence_does_not_end_inside_a_time_or_after_an_abbreviation():
     from supportbot.knowledge.excerpt import split_units
 

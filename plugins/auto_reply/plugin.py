@@ -45,6 +45,7 @@ from supportbot.knowledge import KnowledgeBase, Passage, answer_confidence, exce
 from supportbot.knowledge.excerpt import coverage, is_list_item, stems
 from supportbot.knowledge.aliases import spelled_out
 from supportbot.knowledge.places import with_countries
+from supportbot.knowledge.specificity import is_lead_in
 from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
 from supportbot.prompts import grounded_reply
 from supportbot.understanding.intents import mean_probabilities, passage_texts, topic_agreement
@@ -212,9 +213,9 @@ class AutoReply(Plugin):
         own = [(c, p) for c, p in scored if p.source not in generic] if generic else []
         if own and max(c for c, _ in own) >= needed:
             scored = own  # the shop's own pages answer it: a downloaded FAQ's "we offer live chat" is not theirs
-        penalty = self.settings.generic_source_penalty
-        ranked = sorted(((c - penalty * bool(generic and p.source in generic), c, p) for c, p in scored),
-                        key=lambda s: s[0], reverse=True)
+        penalty = self.settings.generic_source_penalty  # also for a page's lead-in ("here's how returns work")
+        ranked = sorted(((c - penalty * bool((generic and p.source in generic) or is_lead_in(p.text)), c, p)
+                         for c, p in scored), key=lambda s: s[0], reverse=True)
         _, confidence, best = ranked[0]
         if confidence < needed and not self._clear_lead(confidence, ranked[1][0] if len(ranked) > 1 else 0.0):
             return _Found(question, None, best.id, confidence)
