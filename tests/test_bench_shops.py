@@ -194,3 +194,29 @@ def test_willow_imports_with_nothing_skipped(kb, tmp_path, shared_data):
     assert attributes["Size"] == "8 oz, 14 oz" and "Balsam Fir" in attributes["Scent"]
     assert rows["Holiday Hearth Three-Wick Candle 21 oz"][0] == 39.0  # on sale until 26 December
     assert "Pumpkin Chai Soy Candle" not in rows and "Wholesale Sampler Box" not in rows
+
+
+def test_thistle_imports_with_nothing_skipped(kb, tmp_path, shared_data):
+    """The held-out Edinburgh children's clothing shop: a WooCommerce export found by its name and
+    header, the retailer's FAQ file as downloaded, pages priced in pounds; variable products get
+    their variations' stock and options (the jacket's Colour x Size with one combination sold out),
+    the sale price holds, and the draft and the private product are left out."""
+    from bench.shops import build_shop
+
+    folder = build_shop("thistle", tmp_path / "thistle")
+    assert not (folder / "shop.yaml").exists()
+    report = import_shop(kb, folder)
+    assert report.skipped == []
+    assert nothing_skipped_but_the_template_row(report), report.summary()
+    assert report.currency_from_pages == "GBP"
+    products = next(r for r in report.reports if r.kind == "products")
+    assert products.columns["preset"] == "woocommerce"
+    assert report.counts["products"] == 95  # 10 of the merchant's own, the e-gift card, 84 Myntra kids' lines
+    rows = {name: (price, stock, json.loads(attributes or "{}")) for name, price, stock, attributes in kb.db.conn.execute(
+        "SELECT name, price, stock, attributes FROM kb_products")}
+    price, stock, attributes = rows["Wee Explorer Waterproof Jacket"]
+    assert (price, stock) == (38.0, 65)  # summed over its twelve variations, Loch Blue 4-5 Years sold out
+    assert "Loch Blue" in attributes["Colour"] and "8-9 Years" in attributes["Size"]
+    assert rows["Highland Coo Hooded Towel"][0] == 18.0  # on sale until 24 December
+    assert rows["Kittens Boys Tan Sandals"][2]["Colour"] == "Tan"
+    assert "Robin Christmas Jumper 2027" not in rows and "Nursery Staff Fleece (Trade Account)" not in rows

@@ -111,6 +111,26 @@ guidelines); :func:`build_shop` writes the rest into a folder of the shape a mer
   table; gift wrapping; payment with Afterpay; wholesale and custom labels; contact hours in CT; an
   accordion FAQ) and the shared retailer's FAQ file as downloaded, which disagrees with the pages in
   about ten places (the pages win).
+- ``thistle``: an Edinburgh children's clothing shop (GBP, prices include VAT), **held out and written
+  blind** like harbor: its pages and its cases (bench/cases/thistle.jsonl, 317 scripted conversations,
+  109 of them of two to four customer turns) were committed before any reply was seen. A WooCommerce
+  product CSV export as WooCommerce's exporter writes it (:mod:`bench.shops.build_thistle`), written
+  from Myntra's kids' lines no other shop sells: U.S. Polo Assn. Kids, Gini and Jony, United Colors of
+  Benetton's kids' rows, Cherry Crumble and CHUTPUT knitwear, Disney and Marvel by Wear Your Mind,
+  Palm Tree, Natilene, Kittens shoes, and the kids' ethnic and occasion wear of SG YUVRAJ, BownBee,
+  Twisha and Bitiya by Bhama, each a variable product whose age (or UK children's shoe) sizes hold
+  the stock, its colour a visible non-variation attribute; and the merchant's own lines: a waterproof
+  jacket in Colour x Size with one combination sold out, a tartan kilt and a Fair Isle jumper by Size,
+  a personalised name hoodie, mittens by Colour, a hooded towel on sale with start and end dates, an
+  e-gift card of ``variation, virtual`` amounts, a private and a draft product. Its pages as a
+  WordPress (Kadence) theme publishes them (a UK delivery table of order value x Royal Mail Tracked
+  48/Tracked 24/DPD next day, free over £60, Highlands & Islands, Northern Ireland, Isle of Man and
+  Channel Islands surcharges, Ireland and the EU with duties; returns under the Consumer Contracts
+  Regulations and the Consumer Rights Act with a who-pays table, personalised items excluded; a
+  kids' size guide of age -> height/chest/waist and a shoe-size table; click & collect and opening
+  hours of the Edinburgh shop; gift wrapping; payment with Klarna, PayPal and Clearpay; contact; an
+  FAQ page of Kadence accordions) and the shared retailer's FAQ file as downloaded, which disagrees
+  with the pages in twelve places (the pages win).
 
 Flipkart rows without a brand take the first word of their name (where Flipkart names
 put it). Neither catalog has stock: each product gets a fixed pseudo-random count from its SKU (about one
