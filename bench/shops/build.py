@@ -867,13 +867,14 @@ def _build_harbor(out: Path) -> Path:
 
 # canyon's and maple's builders live in their own modules and use the helpers above, so they are imported here.
 from .build_canyon import build_canyon, canyon  # noqa: E402
+from .build_juniper import build_juniper, juniper  # noqa: E402
 from .build_maple import build_maple, maple  # noqa: E402
 from .build_quarry import build_quarry, quarry  # noqa: E402
 from .build_willow import build_willow, willow  # noqa: E402
 
 SHOPS = {"outfitters": _outfitters, "bazaar": _bazaar, "emporium": _emporium, "fernhill": _fernhill,
          "larkspur": _larkspur, "harbor": _harbor, "canyon": canyon, "maple": maple,
-         "quarry": quarry, "willow": willow}
+         "quarry": quarry, "willow": willow, "juniper": juniper}
 
 
 def build_shop(name: str, out: Path) -> Path:
@@ -899,6 +900,8 @@ def build_shop(name: str, out: Path) -> Path:
         return build_quarry(out)
     if name == "willow":
         return build_willow(out)
+    if name == "juniper":
+        return build_juniper(out)
     with (out / "products.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, COLUMNS)
         writer.writeheader()
