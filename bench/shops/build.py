@@ -111,6 +111,25 @@ guidelines); :func:`build_shop` writes the rest into a folder of the shape a mer
   table; gift wrapping; payment with Afterpay; wholesale and custom labels; contact hours in CT; an
   accordion FAQ) and the shared retailer's FAQ file as downloaded, which disagrees with the pages in
   about ten places (the pages win).
+- ``juniper``: a US backyard, sports and garage shop (USD; Boise, Idaho, Mountain Time), **held out
+  and written blind** like harbor: its pages and its cases (bench/cases/juniper.jsonl, 296 scripted
+  conversations, 90 of them of two to four customer turns) were committed before any reply was seen;
+  after the first run four were fixed, each because it rejected a right reply. A Shopify product CSV
+  export as Shopify writes it (:mod:`bench.shops.build_juniper`), written from lines no other shop
+  sells: Amazon's backyard, pool, kite and playground rows that emporium's toys leave out (swing sets
+  and playhouses that ship by freight, pool floats, sandboxes, ride-ons), a pool vacuum head, a Dremel
+  point, a screw assortment and RC truck parts, and Flipkart's sports-and-fitness, automotive, tools
+  and nutrition departments (roller skates, cricket pads by Size, golf balls by Monogram, a golf
+  umbrella, car care, BNC connectors, mass gainers); and the merchant's own lines: a duck-canvas work
+  jacket in Colour x Size (one combination sold out), a camp chair on sale through ``Variant Compare
+  At Price`` (one colour sold out), a cedar garden bed by Size, a cordless leaf blower, detailing
+  towels, a gift card in denominations, a draft and an archived product. Its pages as a Shopify (Dawn)
+  theme publishes them (a shipping table of order subtotal x Standard/Expedited, free over $99,
+  freight for oversized items, Alaska/Hawaii, P.O. boxes and APO, Canada/Mexico/UK only abroad;
+  returns and exchanges with a who-pays table and final-sale items; a warranty table; payment with
+  Shop Pay, PayPal and Klarna; order changes within 2 hours; contact hours in MT; Boise store pickup;
+  an FAQ page of collapsible rows) and the shared retailer's FAQ file as downloaded, which disagrees
+  with the pages in thirteen places (the pages win).
 
 Flipkart rows without a brand take the first word of their name (where Flipkart names
 put it). Neither catalog has stock: each product gets a fixed pseudo-random count from its SKU (about one

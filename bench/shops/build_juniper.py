@@ -143,8 +143,8 @@ def _amazon() -> list[tuple[str, str, str, str, float, str]]:
 def _flipkart() -> dict[str, dict[str, object]]:
     """Flipkart's sports, automotive, tools and nutrition rows grouped into products by title:
     {handle: {title, vendor, type, option, values: {value: (sku, price)}, body}}."""
-    with (DATA / "catalog-flipkart/flipkart_com-ecommerce_sample_first999.csv").open(encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
+    with (DATA / "catalog-flipkart/flipkart_com-ecommerce_sample_first999.csv").open(encoding="utf-8-sig") as source:
+        rows = list(csv.DictReader(source))
     out: dict[str, dict[str, object]] = {}
     for r in rows:
         tree = [p.strip() for p in r["product_category_tree"].strip('[]"').split(">>")]
@@ -239,7 +239,8 @@ def juniper() -> list[dict[str, str]]:
         values = p["values"]
         assert isinstance(values, dict)
         kind = str(p["type"])
-        variants = [(v, sku, price, _stock(sku), None) for v, (sku, price) in values.items()]
+        variants: list[tuple[str, str, float, int, float | None]] = [
+            (str(v), str(sku), float(price), _stock(str(sku)), None) for v, (sku, price) in values.items()]
         tags = ", ".join((kind.lower(), "sports" if kind in ("Skating", "Cricket", "Golf") else
                           "fitness" if kind == "Nutrition" else "garage"))
         out += _product(blank, handle, str(p["title"]), str(p["vendor"]), kind, str(p["body"]), tags,
