@@ -133,7 +133,8 @@ guidelines); :func:`build_shop` writes the rest into a folder of the shape a mer
 - ``thistle``: an Edinburgh children's clothing shop (GBP, prices include VAT), **held out and written
   blind** like harbor: its pages and its cases (bench/cases/thistle.jsonl, 317 scripted conversations,
   108 of them of two to four customer turns) were committed before any reply was seen; after the first
-  run two were fixed, each because it rejected a right reply. A WooCommerce
+  run two were fixed because they rejected a right reply and six because they accepted a wrong one (a
+  bare price such as "6" matched "5-6 Years"). A WooCommerce
   product CSV export as WooCommerce's exporter writes it (:mod:`bench.shops.build_thistle`), written
   from Myntra's kids' lines no other shop sells: U.S. Polo Assn. Kids, Gini and Jony, United Colors of
   Benetton's kids' rows, Cherry Crumble and CHUTPUT knitwear, Disney and Marvel by Wear Your Mind,
