@@ -217,7 +217,9 @@ class ProductLookup(Plugin):
             what = _said(ctx.text, missing)
             # Words no product and no passage has, before a type we sell ("yankee candle", "UGG boots"), are a
             # brand we do not carry, whatever passage comes close: none of them says the brand.
-            brand = len(missing) < len(ask.words) and _head_word(ctx.text, ask.words) not in missing
+            head = _head_word(ctx.text, ask.words)  # the type must be one products have, not a passage's "program"
+            brand = len(missing) < len(ask.words) and head is not None and head not in missing and \
+                not kb.unknown_words([head], passages=False)
             # a brand or a type is a few words: "heavy is the 28cm casserole in kg" is a sentence we misread
             if missing and len(what.split()) <= _MAX_NAME_WORDS and (
                     brand or not await self._passage_answers(ctx, near)):
