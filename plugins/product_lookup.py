@@ -185,11 +185,6 @@ class ProductLookup(Plugin):
             return None  # "When can I ring you?" is about the shop, whatever "ring" finds in the catalog
         if _FIT_QUESTION.search(ctx.text) and await self._passage_answers(ctx, _MAY_ANSWER):
             return None  # "my chest is 100 cm, what size?": the size guide's, not a list of jackets
-        if ask.words and not in_other_language(self.bot, ctx) and await self._passage_answers(ctx, _MAY_ANSWER):
-            # a word the shop's pages use and no product has names what the pages are about: "how much does
-            # gift wrapping cost?", "will you price match a cheaper candle on amazon?" are not catalog questions
-            if set(kb.unknown_words(ask.words, passages=False)) - set(kb.unknown_words(ask.words)):
-                return None
         shopping = asked or bool(_SHOPPING.search(ctx.text)) or ask.browse
         if shopping and await self._passage_answers(ctx, _SAME_QUESTION):
             return None  # "do your helmets come in kids sizes?" is an FAQ entry, word for word: auto-reply's

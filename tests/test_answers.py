@@ -560,13 +560,6 @@ async def test_a_pages_introduction_that_only_points_ahead_is_not_the_answer(mak
     assert outcome.reason == "knowledge_match" and "21 days" in sent[0].text
 
 
-async def test_a_word_only_the_pages_have_makes_a_question_theirs_not_the_catalogs(make_bot, knowledge):
-    shopper = ScriptedUnderstander({}, default=understanding("product_question", action="product_lookup"))
-    bot, chat = await shop(make_bot, knowledge, shopper)
-    outcome, sent = await chat.say_and_outcome("how much does gift wrapping cost?")  # no product has "wrapping"
-    assert outcome.reason == "knowledge_match" and "$5 per item" in sent[0].text
-
-
 def test_a_sentence_does_not_end_inside_a_time_or_after_an_abbreviation():
     from supportbot.knowledge.excerpt import split_units
 
