@@ -188,3 +188,11 @@ def test_a_published_page_is_read_without_its_site_around_it():
             "<div class='cookie-banner'>We use cookies</div></main>"
             "<div class='drawer'>Your cart is empty</div></body>")
     assert [(b.title, b.text) for b in page_blocks(html)] == [("Refund policy", "Refunds within 30 days.")]
+
+
+def test_a_cell_that_already_names_its_header_is_not_led_by_it_again():
+    # "Zone Zone 1 – Prairies" read as a stutter; a header that is only part of the cell still leads it
+    assert table_row_fact(["Zone", "Standard"], ["Zone 1 – Prairies", "$9.95"]) == "Zone 1 – Prairies: Standard $9.95"
+    assert table_row_fact(["Product", "Warranty"], ["Knife", "Lifetime warranty"]) == "Product Knife: Lifetime warranty"
+    assert table_row_fact(["Size", "Standard (3–6 days)"], ["S", "Standard $5"]) == "Size S: Standard (3–6 days) Standard $5"
+    assert table_row_fact(["Zone", "Days"], ["Ozone", "4"]) == "Zone Ozone: Days 4"  # a word, not letters inside one

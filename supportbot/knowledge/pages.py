@@ -244,10 +244,21 @@ def table_row_fact(header: list[str], cells: list[str]) -> str:
     ``"Order total $100-$199.99: Standard $16, Overnight $33"``. A row with no header joins its cells."""
     if not header:
         return ", ".join(c for c in cells if c)
-    label = " ".join(x for x in (header[0], cells[0]) if x) if cells else header[0]
-    rest = [" ".join(x for x in (h, c) if x) for h, c in zip(header[1:], cells[1:], strict=False) if c]
+    label = _said_with(header[0], cells[0]) if cells else header[0]
+    rest = [_said_with(h, c) for h, c in zip(header[1:], cells[1:], strict=False) if c]
     rest += [c for c in cells[len(header):] if c]  # cells past the header's width keep their text
     return f"{label}: {', '.join(rest)}" if rest else label
+
+
+def _said_with(header: str, cell: str) -> str:
+    """A cell led by its header, unless the cell already names it as a word: under "Zone", the cell
+    "Zone 1 – Prairies" is said as is, not "Zone Zone 1 – Prairies"; "Lifetime warranty" under
+    "Warranty" likewise. The whole header must be there, so "Standard (3–6 days)" still leads "Standard $5"."""
+    if not header or not cell:
+        return header or cell
+    if re.search(rf"(?<!\w){re.escape(header)}(?!\w)", cell, re.IGNORECASE):
+        return cell
+    return f"{header} {cell}"
 
 
 def page_passages(blocks: list[Block], size: int) -> Iterator[tuple[str | None, str, list[str]]]:
