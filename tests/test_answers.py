@@ -127,7 +127,8 @@ def test_urgent_messages_are_recognised(text, kind):
                                   "I got a present from your shop that I don't want. Can I get the money back?",
                                   "How long after delivery can I tell you a parcel came damaged?",
                                   "What happens if my order arrives damaged?",
-                                  "who pays the postage when the item is faulty"])  # a question word, no "?"
+                                  "who pays the postage when the item is faulty",  # a question word, no "?"
+                                  "how long until I get my money back?", "when will I get my refund?"])
 def test_questions_about_policies_are_not_urgent(text):
     assert urgency(text) is None
 
@@ -585,3 +586,29 @@ async def test_a_bare_opener_gets_an_open_question_and_the_conversation_stays_wi
     assert outcome.reason == "small_talk" and reply in sent[0].text
     outcome, sent = await chat.say_and_outcome("What is your return policy?")
     assert outcome.reason == "knowledge_match" and "30 days" in sent[0].text  # not relayed to staff
+
+
+async def test_a_message_nothing_answers_alone_is_read_with_the_previous_one(make_bot, knowledge, tmp_path):
+    (tmp_path / "pay.md").write_text("# Paying later\n\nAfterpay splits orders from $35 to $1,000 into four payments, "
+                                     "every two weeks, for U.S. billing addresses.\n", encoding="utf-8")
+    (tmp_path / "pay.csv").write_text('question,answer\nDo you take Afterpay?,"Yes, we accept Afterpay at checkout."\n',
+                                      encoding="utf-8")
+    import_file(knowledge, "policies", tmp_path / "pay.md")
+    import_file(knowledge, "faq", tmp_path / "pay.csv")
+    bot, chat = await shop(make_bot, knowledge)
+    await chat.say("Do you take Afterpay?")
+    outcome, sent = await chat.say_and_outcome("is there a smallest order amount for it?")  # no follow-up by its words
+    assert outcome.reason == "knowledge_match" and "from $35" in sent[0].text
+    outcome, _ = await chat.say_and_outcome("is there a smallest order amount for it?", customer="bob")
+    assert outcome.reason != "knowledge_match"  # alone, with no earlier message, it is too vague
+    await chat.say("What is your return policy?", customer="carol")
+    outcome, sent = await chat.say_and_outcome("return these shoes please", customer="carol")
+    assert outcome.kind == "handed_off"  # the policy again would answer nothing new
+
+
+async def test_a_second_question_leaning_on_the_first_is_answered_once_or_left_open(make_bot, knowledge):
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, sent = await chat.say_and_outcome("do bags have a warranty? how long does it last?")
+    assert outcome.reason == "knowledge_match" and sent[0].text.count("Bags are covered for 6 months") == 1
+    outcome, sent = await chat.say_and_outcome("do you do gift wrapping? how long does it take?", customer="bob")
+    assert outcome.reason == "partly_answered" and sent[0].text.count("$5 per item") == 1  # no time in it

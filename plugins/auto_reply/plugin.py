@@ -45,11 +45,11 @@ from supportbot.knowledge import KnowledgeBase, Passage, answer_confidence, exce
 from supportbot.knowledge.excerpt import coverage, is_list_item, stems
 from supportbot.knowledge.aliases import spelled_out
 from supportbot.knowledge.places import with_countries
-from supportbot.knowledge.specificity import is_lead_in
+from supportbot.knowledge.specificity import is_lead_in, states_what_is_asked
 from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
 from supportbot.prompts import grounded_reply
 from supportbot.understanding.intents import mean_probabilities, passage_texts, topic_agreement
-from supportbot.understanding.questions import announces_topic, is_follow_up, new_words, split_questions
+from supportbot.understanding.questions import announces_topic, is_follow_up, is_topic_switch, new_words, split_questions
 
 
 #: Passages whose intents are kept (a shop's FAQ and policies, many times over).
@@ -61,6 +61,9 @@ _FOCUS_WEIGHT = 0.3
 #: In a follow-up, the bonus of the passage the previous answer came from: "and how long does it take?"
 #: after the delivery-zone table asks that table, not the FAQ's generic delivery times.
 _CONTINUITY_WEIGHT = 0.1
+#: Outcomes after which the next message may be read in their context: the bot answered (or asked).
+_ANSWERED = frozenset({"knowledge_match", "product_found", "product_choices", "product_follow_up", "product_list",
+                       "product_ranked", "product_out_of_stock", "product_detail", "go_ahead"})
 
 
 class AutoReplySettings(PluginSettings):
@@ -110,6 +113,8 @@ class _Found:
     text: str | None
     source: str | None
     confidence: float
+    #: whether what is sent speaks to the question's own words (not only to the topic it leaned on)
+    speaks_to_it: bool = True
 
 
 class AutoReply(Plugin):
@@ -165,7 +170,22 @@ class AutoReply(Plugin):
         if self.settings.generate and runner is not None and runner.generation_available:
             return await self._generate(ctx, u, f"{topic.text} {ctx.text}" if topic else ctx.text)
         questions = split_questions(ctx.text)[: self.settings.max_questions]
-        found = [await self._best(q, topic, self.settings.answer_confidence) for q in questions]
+        found: list[_Found] = []
+        for q in questions:
+            # "can i include a note? how long can it be": the second leans on the first, not on the last message
+            last = found[-1] if found else None
+            leans_on = _Topic(last.question, frozenset([last.source] if last.text and last.source else [])) \
+                if last is not None and is_follow_up(q) else topic
+            found.append(await self._best(q, leans_on, self.settings.answer_confidence))
+        if topic is None and not all(f.text for f in found) and (context := self._context(ctx)) is not None:
+            # Nothing confident alone: read it with the previous message, as a person would ("do you have
+            # afterpay?" then "my order is only $25, can i still use it?"); sent only if that is confident.
+            said_before = self._last_reply(ctx)
+            retried = [f if f.text else await self._best(f.question, context, self.settings.answer_confidence)
+                       for f in found]
+            # the same words again answer nothing new ("return these shoes please" after the policy): not sent
+            found = [r if r.text and r.text not in said_before else f for f, r in zip(found, retried)]
+        found = _once_each(found)
         answered = [f for f in found if f.text]
         if answered and len(answered) == len(found):
             return ctx.answer("\n\n".join(f.text or "" for f in answered), sources=[f.source for f in answered],
@@ -220,9 +240,10 @@ class AutoReply(Plugin):
         if confidence < needed and not self._clear_lead(confidence, ranked[1][0] if len(ranked) > 1 else 0.0):
             return _Found(question, None, best.id, confidence)
         part = excerpt(asked, best.text, max_units=self.settings.excerpt_sentences)
-        if topic and part.coverage == 0:
+        speaks_to_it = part.coverage > 0
+        if topic and not speaks_to_it:
             part = excerpt(query, best.text, max_units=self.settings.excerpt_sentences)
-        return _Found(question, _under_heading(best, part.text), best.id, confidence)
+        return _Found(question, _under_heading(best, part.text), best.id, confidence, speaks_to_it)
 
     def _clear_lead(self, confidence: float, runner_up: float) -> bool:
         """Whether a passage under the answer bar still answers because nothing else comes near it:
@@ -265,6 +286,20 @@ class AutoReply(Plugin):
         if previous is None or not (is_follow_up(ctx.text) or announces_topic(previous["text"])):
             return None
         return _Topic(previous["text"], frozenset(s for s in previous["sources"] if isinstance(s, str)))
+
+    def _context(self, ctx: MessageContext) -> _Topic | None:
+        """The previous message of this conversation as the context of one that did not say it follows up,
+        when the bot answered it and this one does not announce a new topic."""
+        previous = self.bot.history.previous_inbound(ctx.conversation_id, ctx.message_row_id)
+        if previous is None or is_topic_switch(ctx.text) or previous["reason"] not in _ANSWERED:
+            return None
+        return _Topic(previous["text"], frozenset(s for s in previous["sources"] if isinstance(s, str)))
+
+    def _last_reply(self, ctx: MessageContext) -> str:
+        """What the bot last said in this conversation before ``ctx``'s message."""
+        said = [m["text"] or "" for m in self.bot.history.messages_of(ctx.conversation_id)
+                if m["direction"] == "out" and m["id"] < ctx.message_row_id]
+        return said[-1] if said else ""
 
     def _may_clarify(self, ctx: MessageContext, u: Any, confidence: float) -> bool:
         """One clarifying question, only when neither the intent nor the knowledge base is sure, and
@@ -383,3 +418,17 @@ def _under_heading(passage: Passage, text: str) -> str:
     if sum(is_list_item(line) for line in lines) * 2 < len(lines):
         return text
     return f"{heading}:\n{text}"
+
+
+def _once_each(found: list[_Found]) -> list[_Found]:
+    """The answers of one message with none sent twice: a later question answered by the same words
+    ("do bags have a warranty? how long does it last?") is answered by them once, if they speak to it;
+    otherwise ("do you gift wrap? how long does it take?": no duration in them) it is a question left open."""
+    kept: list[_Found] = []
+    for f in found:
+        if f.text and any(f.text == k.text for k in kept):
+            if not (f.speaks_to_it or states_what_is_asked(f.question, f.text)):
+                kept.append(_Found(f.question, None, f.source, f.confidence, False))
+            continue
+        kept.append(f)
+    return kept
