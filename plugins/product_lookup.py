@@ -306,6 +306,13 @@ class ProductLookup(Plugin):
         named = [h for h in hits if _names_a_value(ctx.text, h)]
         if len(hits) > 1:  # "what about in green?" after two bath mats: the one that comes in green
             hits = named or hits
+        if len(hits) > 1 and ask.filters:  # "which ones are under 40?" after three gift sets: those
+            kept = [h for h in hits if _meets(h, ask.filters)]
+            if not kept:
+                return ctx.answer(f"None of these is{_filter_text(ask.filters)}; here they are again:",
+                                  embeds=[self._list(hits)], sources=[h.source_id for h in hits],
+                                  reason="product_follow_up")
+            hits = kept
         if not _CATALOG_FACT.search(ctx.text) and not named and not any(_attributes_asked(ctx.text, h) for h in hits) \
                 and await self._passage_answers(ctx):
             return None  # "what warranty do they have?": the policy's (auto-reply's), not the card again
@@ -511,6 +518,17 @@ def _filter_text(filters: dict[str, Any]) -> str:
     if filters.get("in_stock"):
         parts.append(" in stock")
     return "".join(parts)
+
+
+def _meets(hit: Any, filters: dict[str, Any]) -> bool:
+    """Whether ``hit`` passes the budget and availability of :func:`_filters` (its lowest price counts)."""
+    if ("max_price" in filters or "min_price" in filters) and hit.price is None:
+        return False
+    if "max_price" in filters and hit.price > filters["max_price"]:
+        return False
+    if "min_price" in filters and (hit.price_max or hit.price) < filters["min_price"]:
+        return False
+    return not filters.get("in_stock") or bool(hit.stock)
 
 
 def _filters(text: str) -> dict[str, Any]:

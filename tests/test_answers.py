@@ -612,3 +612,14 @@ async def test_a_second_question_leaning_on_the_first_is_answered_once_or_left_o
     assert outcome.reason == "knowledge_match" and sent[0].text.count("Bags are covered for 6 months") == 1
     outcome, sent = await chat.say_and_outcome("do you do gift wrapping? how long does it take?", customer="bob")
     assert outcome.reason == "partly_answered" and sent[0].text.count("$5 per item") == 1  # no time in it
+
+
+async def test_a_budget_after_a_list_narrows_the_products_shown(make_bot, knowledge):
+    shopper = ScriptedUnderstander({}, default=understanding("product_question", action="product_lookup"))
+    bot, chat = await shop(make_bot, knowledge, shopper)
+    await chat.say_and_outcome("do you have Titan watches?")
+    outcome, sent = await chat.say_and_outcome("which ones are under $200?")  # of the two shown, not every watch
+    assert (outcome.reason, outcome.sources) == ("product_follow_up", ("product:W-1",)), sent[0].text
+    await chat.say_and_outcome("do you have Titan watches?", customer="bob")
+    outcome, sent = await chat.say_and_outcome("which ones are under $100?", customer="bob")
+    assert sent[0].text.startswith("None of these is under 100")
