@@ -623,3 +623,16 @@ async def test_a_budget_after_a_list_narrows_the_products_shown(make_bot, knowle
     await chat.say_and_outcome("do you have Titan watches?", customer="bob")
     outcome, sent = await chat.say_and_outcome("which ones are under $100?", customer="bob")
     assert sent[0].text.startswith("None of these is under 100")
+
+
+@pytest.mark.parametrize(("question", "text", "states"), [
+    ("how long does it last?", "Bags are covered for 6 months against defects.", True),
+    ("how long does it take?", "Gift wrapping costs $5 per item.", False),
+    ("how long can the note be?", "Add a handwritten note of up to 250 characters.", True),
+    ("how much is it?", "Gift wrapping is free.", True),
+    ("can I choose the paper?", "Gift wrapping costs $5 per item.", False),  # asks for no kind of value
+])
+def test_a_value_of_the_kind_asked_states_the_answer(question, text, states):
+    from supportbot.knowledge.specificity import states_what_is_asked
+
+    assert states_what_is_asked(question, text) is states

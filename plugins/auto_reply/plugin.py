@@ -8,7 +8,9 @@ Order of decisions for one message:
    Small talk (hello, thanks) gets the intent's fixed reply from intents.yaml.
 3. The knowledge base is searched *before* anything is asked, for each question of the message
    ("How long does delivery take, and can I pay cash?" is two); a follow-up ("and for gifts?")
-   is searched together with this customer's previous message.
+   is searched together with this customer's previous message (and the one before when that said
+   little: "standard please"), a second question leaning on the first ("how long does it last?")
+   with the first, and a message nothing answers alone with the previous message, once more.
 4. With a generator: answer through ``prompts/reply.yaml`` from those passages and this
    conversation's recent turns only; a reply that promises what the passages do not say is
    blocked and handed off. Without one: send the sentences of the best passage that answer, when
@@ -26,6 +28,7 @@ The passages an answer stands on are recorded with its outcome.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -61,6 +64,9 @@ _FOCUS_WEIGHT = 0.3
 #: In a follow-up, the bonus of the passage the previous answer came from: "and how long does it take?"
 #: after the delivery-zone table asks that table, not the FAQ's generic delivery times.
 _CONTINUITY_WEIGHT = 0.1
+#: A previous message of at most this many words ("standard please") sets a topic with the one before it.
+_SHORT_TOPIC_WORDS = 3
+_WORDS = re.compile(r"[^\W\d_]+")
 #: Outcomes after which the next message may be read in their context: the bot answered (or asked).
 _ANSWERED = frozenset({"knowledge_match", "product_found", "product_choices", "product_follow_up", "product_list",
                        "product_ranked", "product_out_of_stock", "product_detail", "go_ahead"})
@@ -285,7 +291,7 @@ class AutoReply(Plugin):
         previous = self.bot.history.previous_inbound(ctx.conversation_id, ctx.message_row_id)
         if previous is None or not (is_follow_up(ctx.text) or announces_topic(previous["text"])):
             return None
-        return _Topic(previous["text"], frozenset(s for s in previous["sources"] if isinstance(s, str)))
+        return self._topic_of(ctx, previous)
 
     def _context(self, ctx: MessageContext) -> _Topic | None:
         """The previous message of this conversation as the context of one that did not say it follows up,
@@ -293,7 +299,18 @@ class AutoReply(Plugin):
         previous = self.bot.history.previous_inbound(ctx.conversation_id, ctx.message_row_id)
         if previous is None or is_topic_switch(ctx.text) or previous["reason"] not in _ANSWERED:
             return None
-        return _Topic(previous["text"], frozenset(s for s in previous["sources"] if isinstance(s, str)))
+        return self._topic_of(ctx, previous)
+
+    def _topic_of(self, ctx: MessageContext, previous: dict[str, Any]) -> _Topic:
+        """The topic ``previous`` (the customer's last message) sets: with the one before it too when it
+        says too little alone ("shipping to hawaii", "standard please", then "how long will it take?")."""
+        texts, sources = [previous["text"]], list(previous["sources"])
+        if len(_WORDS.findall(previous["text"])) <= _SHORT_TOPIC_WORDS or is_follow_up(previous["text"]):
+            earlier = self.bot.history.previous_inbound(ctx.conversation_id, previous["id"])
+            if earlier is not None and not is_topic_switch(previous["text"]):
+                texts.insert(0, earlier["text"])
+                sources += earlier["sources"]
+        return _Topic(" ".join(texts), frozenset(s for s in sources if isinstance(s, str)))
 
     def _last_reply(self, ctx: MessageContext) -> str:
         """What the bot last said in this conversation before ``ctx``'s message."""

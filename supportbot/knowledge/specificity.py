@@ -52,6 +52,9 @@ _ASKED_VALUES = (
     (re.compile(r"\b(?:how long|how soon|how many (?:days|weeks|months|hours)|when)\b", re.I),
      re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:[-–]\s*\d+\s*)?(?:business |working )?(?:hours?|days?|weeks?|months?|years?)\b|"
                 r"\b\d+[- ](?:hour|day|week|month|year)\b|\b(?:same|next)[- ](?:business |working )?day\b", re.I)),
+    (re.compile(r"\bhow (?:long|big|wide|tall|large|heavy)\b", re.I),  # "how long can the note be?": 250 characters
+     re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:characters|words|letters|mm|cm|m|in|inches|ft|feet|oz|fl oz|ml|l|g|kg|lb|lbs)\b|\d\s*[\"”]",
+                re.I)),
     (re.compile(r"\b(?:how much|cost|costs|price|prices|fee|fees|charge)\b", re.I),
      re.compile(r"[$€£¥₹]\s*\d|\d\s*(?:[$€£¥₹]|usd|eur|gbp|cad|aud)\b|\bfree\b", re.I)),
 )
