@@ -604,6 +604,9 @@ async def test_a_message_nothing_answers_alone_is_read_with_the_previous_one(mak
     await chat.say("What is your return policy?", customer="carol")
     outcome, sent = await chat.say_and_outcome("return these shoes please", customer="carol")
     assert outcome.kind == "handed_off"  # the policy again would answer nothing new
+    await chat.say("What is your return policy?", customer="dan")
+    outcome, sent = await chat.say_and_outcome("even after delivery?", customer="dan")
+    assert outcome.reason == "knowledge_match" and "within 30 days" in sent[0].text  # asked again: the same words
 
 
 async def test_a_second_question_leaning_on_the_first_is_answered_once_or_left_open(make_bot, knowledge):

@@ -52,7 +52,8 @@ from supportbot.knowledge.specificity import is_lead_in, states_what_is_asked
 from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
 from supportbot.prompts import grounded_reply
 from supportbot.understanding.intents import mean_probabilities, passage_texts, topic_agreement
-from supportbot.understanding.questions import announces_topic, is_follow_up, is_topic_switch, new_words, split_questions
+from supportbot.understanding.questions import (announces_topic, asks, is_follow_up, is_topic_switch, new_words,
+                                              split_questions)
 
 
 #: Passages whose intents are kept (a shop's FAQ and policies, many times over).
@@ -189,8 +190,10 @@ class AutoReply(Plugin):
             said_before = self._last_reply(ctx)
             retried = [f if f.text else await self._best(f.question, context, self.settings.answer_confidence)
                        for f in found]
-            # the same words again answer nothing new ("return these shoes please" after the policy): not sent
-            found = [r if r.text and r.text not in said_before else f for f, r in zip(found, retried)]
+            # The same words again answer a question asked of them ("can I mail a check?" after the payment
+            # options) but not a request or a statement ("return these shoes please" after the policy).
+            found = [r if r.text and (asks(r.question) or r.text not in said_before) else f
+                     for f, r in zip(found, retried)]
         found = _once_each(found)
         answered = [f for f in found if f.text]
         if answered and len(answered) == len(found):
