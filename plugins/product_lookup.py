@@ -35,7 +35,8 @@ from supportbot.actions import CommandResult, Embed
 from supportbot.engine import SupportBot
 from supportbot.i18n import cross_language_support, in_other_language, message_language, phrases, shop_language
 from supportbot.knowledge import KnowledgeBase, answer_confidence, places
-from supportbot.knowledge.models import NamedVariant, stock_text
+from supportbot.knowledge.details import asks_about, detail_of, is_detail_question, leading_product, named_product, states
+from supportbot.knowledge.models import NamedVariant, Passage, stock_text
 from supportbot.knowledge.search import query_terms, stem
 from supportbot.knowledge.spelling import american
 from supportbot.plugin import CommandContext, MessageContext, Option, Plugin, PluginSettings, autocomplete, command, on_message
@@ -91,6 +92,10 @@ _PRICE_OR_STOCK = re.compile(
     r"(?:rs\.?|inr|usd|eur|gbp|[$€£₹¥])\s?\d|\d\s?(?:rs\.?|inr|usd|eur|gbp)\b|\bprice\s*:|\bin stock\b|\bleft in stock\b"
     r"|\bonly \d+ left\b", re.I)
 _SEGMENT = re.compile(r"(?<=[.!?])\s+(?=[^\W\d_])|\s+[•|]\s+|\n+")  # not after "Rs." before its digits
+# A message that leans on the product just shown: "can I machine wash it?", "are they waterproof?".
+_REFERS_BACK = re.compile(r"\b(?:it|its|it's|they|them|their|this|these|those|that one)\b", re.I)
+#: Answers that end with the offer of a person: a "yes" after one hands off.
+_OFFERED_A_PERSON = ("product_not_found", "not_sold", "detail_not_stated")
 # "yes" to the offer of a person, as its own short message.
 _ACCEPT = re.compile(r"^\W*(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please|please do|yes please|go ahead|是|好的?|对)\b[\w\s,.!]{0,20}$",
                      re.I)
@@ -143,8 +148,8 @@ class ProductLookup(Plugin):
     Settings = ProductLookupSettings
     settings: ProductLookupSettings
 
-    #: (message row id, best passage confidence) of the message being handled; see _passage_confidence.
-    _searched: tuple[int, float] | None = None
+    #: (message row id, best passage confidence, that passage) of the message being handled; see _passage_confidence.
+    _searched: tuple[int, float, Passage | None] | None = None
 
     @property
     def _kb(self) -> KnowledgeBase:
@@ -157,15 +162,24 @@ class ProductLookup(Plugin):
     async def lookup(self, ctx: MessageContext) -> Any:
         kb = self.bot.knowledge
         previous = self.bot.history.previous_inbound(ctx.conversation_id, ctx.message_row_id)
-        if _ACCEPT.match(ctx.text) and previous is not None and previous["reason"] in ("product_not_found", "not_sold"):
+        if _ACCEPT.match(ctx.text) and previous is not None and previous["reason"] in _OFFERED_A_PERSON:
             return ctx.handoff("product_not_found_accepted", {"asked": previous["text"]})
         u = ctx.understanding
         if kb is None or getattr(u, "urgent", None) or len(split_questions(ctx.text)) > 1:
             return None  # no catalog; a person's matter; or several questions, which auto-reply splits
+        shown = [] if previous is None else \
+            [s.removeprefix("product:") for s in previous.get("sources", []) if s.startswith("product:")]
         if previous is not None and is_follow_up(ctx.text):
-            shown = [s.removeprefix("product:") for s in previous.get("sources", []) if s.startswith("product:")]
             # About the products just shown; after an FAQ or policy answer, about that topic (auto-reply's).
             return await self._follow_up(ctx, shown, previous["text"]) if shown else None
+        if len(shown) == 1 and _REFERS_BACK.search(ctx.text) and _asks_a_detail(ctx.text):
+            # "can I machine wash it?" after one product's card: that product's detail
+            for hit in self._kb.products_by_sku(shown):
+                if asks_about(ctx.text, hit, _COLOURS) and not await self._names_another(ctx, hit):
+                    return await self._detail_answer(ctx, hit)
+        if _asks_a_detail(ctx.text) and not in_other_language(self.bot, ctx):
+            if (answer := await self._detail(ctx)) is not None:
+                return answer  # "is the X water resistant?": its description's line, or "not stated"
         asked = u is not None and getattr(u, "action", None) == "product_lookup"
         unclear = u is None or getattr(u, "ambiguous", False)
         ask = _catalog_question(ctx.text)
@@ -233,13 +247,57 @@ class ProductLookup(Plugin):
                               reason="product_not_found")
         best = good[0]
         close = [h for h in good if best.score - h.score <= thresholds.close_match_margin][: self.settings.max_results]
-        named = _names_it(ctx.text, best.name) and not any(h.name == best.name for h in close[1:])
+        if (chosen := named_product(ctx.text, close)) is not None:
+            best = chosen  # "the russell athletic hooded sweatshirt", not the printed one listed first
+        named = (chosen is not None or _names_it(ctx.text, best.name)) and \
+            not any(h.name == best.name for h in close if h is not best)
         if len(close) > 1 and not named:
             return ctx.answer(self._say("product_choices", language),
                               embeds=[self._list(close)], sources=[h.source_id for h in close],
                               reason="product_choices")
         text = _with_named_variants(self._say("product_found", language, name=best.name), best, ctx.text)
         return ctx.answer(text, embeds=[self._card(best)], sources=[best.source_id], reason="product_found")
+
+    async def _detail(self, ctx: MessageContext) -> Any:
+        """A detail asked of the one product the message names, or None (not one product named, nothing
+        asked beyond its name): the rest of :meth:`lookup` then answers as for any product question."""
+        hits = [h for h in await self._kb.search_products(ctx.text, k=self.settings.max_results + 5)
+                if h.score >= self.settings.min_answer_score]
+        hit = named_product(ctx.text, hits)
+        named = hit is not None
+        hit = hit or leading_product(ctx.text, hits, self.settings.close_match_margin)
+        # "does the X come in olive?" names one of its options: the catalog's typed fields answer that
+        if hit is None or hit.variants_named(ctx.text) or not asks_about(ctx.text, hit, _COLOURS):
+            return None
+        return await self._detail_answer(ctx, hit, named)
+
+    async def _names_another(self, ctx: MessageContext, hit: Any) -> bool:
+        """The message names a product of its own, not ``hit``: "is it like the Trail Runner GTX?"."""
+        hits = [h for h in await self._kb.search_products(ctx.text, k=self.settings.max_results)
+                if h.score >= self.settings.min_answer_score]
+        named = named_product(ctx.text, hits)
+        return named is not None and named.sku != hit.sku
+
+    async def _detail_answer(self, ctx: MessageContext, hit: Any, named: bool = True) -> Any:
+        """What the product's own data states about the detail asked, with its card; or, when it states
+        nothing and no FAQ or policy passage answers, that it does not say, and the offer of a person.
+
+        A passage that states the detail too answers instead when it asks the very question (an FAQ
+        entry on this product, nearly word for word) or, for a product the message only leads to ("a
+        down jacket"), when it answers at all: "how do I wash a down jacket?" is the care guide's."""
+        detail = detail_of(ctx.text, hit, ignore=_COLOURS)
+        if detail is not None and _PRICE_OR_STOCK.search(detail.text):
+            detail = None  # prices and stock only from the catalog's row
+        if await self._passage_answers(ctx, None if detail is None or not named else _SAME_QUESTION):
+            passage = self._searched[2] if self._searched else None
+            if detail is None or (passage is not None and states(ctx.text, hit, f"{passage.title or ''} {passage.text}",
+                                                                 _COLOURS)):
+                return None
+        if detail is not None:
+            return ctx.answer(f"{hit.name}: {detail.text}", embeds=[self._card(hit)], sources=[hit.source_id],
+                              reason="product_detail")
+        return ctx.answer(self._say("detail_not_stated", message_language(ctx), name=hit.name),
+                          embeds=[self._card(hit)], sources=[hit.source_id], reason="detail_not_stated")
 
     def _browse(self, ctx: MessageContext, ask: _Ask) -> Any:
         """Products holding every word, in price order, under the filters asked for."""
@@ -288,6 +346,9 @@ class ProductLookup(Plugin):
         named = [h for h in hits if _names_a_value(ctx.text, h)]
         if len(hits) > 1:  # "what about in green?" after two bath mats: the one that comes in green
             hits = named or hits
+        if len(hits) == 1 and not named and not _attributes_asked(ctx.text, hits[0]) and _asks_a_detail(ctx.text) \
+                and asks_about(ctx.text, hits[0], _COLOURS):
+            return await self._detail_answer(ctx, hits[0])  # "can I machine wash it?"
         if not _CATALOG_FACT.search(ctx.text) and not named and not any(_attributes_asked(ctx.text, h) for h in hits) \
                 and await self._passage_answers(ctx):
             return None  # "what warranty do they have?": the policy's (auto-reply's), not the card again
@@ -325,8 +386,9 @@ class ProductLookup(Plugin):
         four times against different bars, so it is searched once and kept until the next message."""
         if self._searched is None or self._searched[0] != ctx.message_row_id:
             passages = await self._kb.search_passages(ctx.text, k=3)
-            best = max((answer_confidence(ctx.text, p) for p in passages), default=0.0)
-            self._searched = (ctx.message_row_id, best)
+            scored = [(answer_confidence(ctx.text, p), p) for p in passages]
+            best, passage = max(scored, key=lambda s: s[0], default=(0.0, None))
+            self._searched = (ctx.message_row_id, best, passage)
         return self._searched[1]
 
     async def _policy_fits_better(self, text: str, product_score: float) -> bool:
@@ -376,6 +438,14 @@ class ProductLookup(Plugin):
             for i, (h, label) in enumerate(zip(hits, _labels(hits), strict=True), start=1)
         )
         return Embed(title="Possible matches", fields=fields)
+
+
+def _asks_a_detail(text: str) -> bool:
+    """A question that may ask one detail of a product ("is it water resistant?"): not a price, stock,
+    size or colour (the catalog's typed fields answer those), nor shopping or browsing."""
+    return is_detail_question(text) and not (_CATALOG_FACT.search(text) or _SHOPPING.search(text) or
+                                             _CHEAPEST.search(text) or
+                                             _DEAREST.search(text) or _filters(text))
 
 
 def _how_written(text: str, words: list[str]) -> str | None:
