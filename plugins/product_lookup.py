@@ -89,9 +89,15 @@ _MODEL_NUMBER = re.compile(r"(?=.*[a-z])(?=.*\d)[a-z\d/-]{4,}", re.I)
 _MEASURE = re.compile(r"\d+(?:[.,]\d+)?(?:mm|cm|m|ml|l|g|kg|oz|lb|lbs|in|inch|pcs|pc|pk)", re.I)
 # A description's own price or stock claim: "Price: Rs. 22,646", "suggested price: $19.99", "only 3 left".
 _PRICE_OR_STOCK = re.compile(
-    r"(?:rs\.?|inr|usd|eur|gbp|[$€£₹¥])\s?\d|\d\s?(?:rs\.?|inr|usd|eur|gbp)\b|\bprice\s*:|\bin stock\b|\bleft in stock\b"
+    r"(?:\b(?:rs\.?|inr|usd|eur|gbp)|[$€£₹¥])\s?\d|\d\s?(?:rs\.?|inr|usd|eur|gbp)\b|\bprice\s*:|\bin stock\b|\bleft in stock\b"
     r"|\bonly \d+ left\b", re.I)
 _SEGMENT = re.compile(r"(?<=[.!?])\s+(?=[^\W\d_])|\s+[•|]\s+|\n+")  # not after "Rs." before its digits
+# A message about one product it points at: "is the parka warm?", "does this backpack ...".
+_THE_PRODUCT = re.compile(r"\b(?:the|this|that|your)\b", re.I)
+# Another product, not a detail of the one shown: "and matches?", "what about the bigger one?".
+_CONTINUES = re.compile(r"^\W*(?:and|or|what about|how about|also)\b", re.I)
+# A price question however it is put: "is it on sale?", "any deals on the parka?".
+_ON_SALE = re.compile(r"\b(?:on sale|sale price|deals?|offers?|reduced|clearance|markdown)\b", re.I)
 # A message that leans on the product just shown: "can I machine wash it?", "are they waterproof?".
 _REFERS_BACK = re.compile(r"\b(?:it|its|it's|they|them|their|this|these|those|that one)\b", re.I)
 #: Answers that end with the offer of a person: a "yes" after one hands off.
@@ -172,12 +178,14 @@ class ProductLookup(Plugin):
         if previous is not None and is_follow_up(ctx.text):
             # About the products just shown; after an FAQ or policy answer, about that topic (auto-reply's).
             return await self._follow_up(ctx, shown, previous["text"]) if shown else None
-        if len(shown) == 1 and _REFERS_BACK.search(ctx.text) and _asks_a_detail(ctx.text):
+        # The product's data is in the shop's language: a detail asked in another is not looked for in it.
+        same_language = message_language(ctx) == shop_language(self.bot) and not in_other_language(self.bot, ctx)
+        if len(shown) == 1 and same_language and _REFERS_BACK.search(ctx.text) and _asks_a_detail(ctx.text):
             # "can I machine wash it?" after one product's card: that product's detail
             for hit in self._kb.products_by_sku(shown):
                 if asks_about(ctx.text, hit, _COLOURS) and not await self._names_another(ctx, hit):
                     return await self._detail_answer(ctx, hit)
-        if _asks_a_detail(ctx.text) and not in_other_language(self.bot, ctx):
+        if same_language and _asks_a_detail(ctx.text):
             if (answer := await self._detail(ctx)) is not None:
                 return answer  # "is the X water resistant?": its description's line, or "not stated"
         asked = u is not None and getattr(u, "action", None) == "product_lookup"
@@ -265,7 +273,8 @@ class ProductLookup(Plugin):
                 if h.score >= self.settings.min_answer_score]
         hit = named_product(ctx.text, hits)
         named = hit is not None
-        hit = hit or leading_product(ctx.text, hits, self.settings.close_match_margin)
+        if hit is None and _THE_PRODUCT.search(ctx.text):  # "got any chew toys?" asks for products, not of one
+            hit = leading_product(ctx.text, hits, self.settings.close_match_margin)
         # "does the X come in olive?" names one of its options: the catalog's typed fields answer that
         if hit is None or hit.variants_named(ctx.text) or not asks_about(ctx.text, hit, _COLOURS):
             return None
@@ -347,6 +356,7 @@ class ProductLookup(Plugin):
         if len(hits) > 1:  # "what about in green?" after two bath mats: the one that comes in green
             hits = named or hits
         if len(hits) == 1 and not named and not _attributes_asked(ctx.text, hits[0]) and _asks_a_detail(ctx.text) \
+                and _REFERS_BACK.search(ctx.text) and not _CONTINUES.match(ctx.text) \
                 and asks_about(ctx.text, hits[0], _COLOURS):
             return await self._detail_answer(ctx, hits[0])  # "can I machine wash it?"
         if not _CATALOG_FACT.search(ctx.text) and not named and not any(_attributes_asked(ctx.text, h) for h in hits) \
@@ -443,9 +453,8 @@ class ProductLookup(Plugin):
 def _asks_a_detail(text: str) -> bool:
     """A question that may ask one detail of a product ("is it water resistant?"): not a price, stock,
     size or colour (the catalog's typed fields answer those), nor shopping or browsing."""
-    return is_detail_question(text) and not (_CATALOG_FACT.search(text) or _SHOPPING.search(text) or
-                                             _CHEAPEST.search(text) or
-                                             _DEAREST.search(text) or _filters(text))
+    asks_the_catalog = (_CATALOG_FACT, _ON_SALE, _SHOPPING, _CHEAPEST, _DEAREST)
+    return is_detail_question(text) and not any(p.search(text) for p in asks_the_catalog) and not _filters(text)
 
 
 def _how_written(text: str, words: list[str]) -> str | None:

@@ -38,11 +38,13 @@ _GENERIC = frozenset("""it its they them their this these those one ones have ha
 included including contain contains containing there here really actually exactly please know tell say said
 like kind sort type use used using get go goes going all also very much many long hi hey thanks thank
 ok okay the of on in for with whats what's how who where which is are does do can will would could should
-fit fits suitable good nice great""".split())
+fit fits suitable good nice great enough""".split())
 # Topics the shop's policies answer, about any product: "what's the warranty on the parka?", "can I return it?".
 _POLICY = re.compile(r"\b(?:warrant\w*|guarantee\w*|returns?|returning|refunds?|exchange\w*|ship\w*|deliver\w*|"
                      r"postage|orders?|cancel\w*|discount\w*|coupons?|promo\w*|vouchers?|gift ?(?:wrap\w*|cards?)|"
-                     r"pick ?up|collect\w*|track\w*|pay\w*|instal+ments?|points?|rewards?|reserve|hold)\b", re.I)
+                     r"pick ?up|collect\w*|track\w*|pay\w*|instal+ments?|points?|rewards?|reserve|hold|"
+                     # and the order's own troubles: "my parcel never came, where is it?"
+                     r"parcels?|packages?|arriv\w*|came|received?|damaged|broken|missing|lost|late|wrong)\b", re.I)
 # A size or quantity with its unit: "1.2 kg", "45 cm", "8 fl oz", "30L", "12 x 8 in".
 _AMOUNT = r"\d+(?:[.,]\d+)?\s?"
 _WEIGHT_VALUE = re.compile(rf"\bweigh\w*|{_AMOUNT}(?:kg|g|grams?|lbs?|pounds?|oz|ounces?)\b", re.I)
@@ -88,7 +90,7 @@ dimension dimensions measurement measurements capacity volume litre litres liter
 inch cm mm ml long length material materials fabric out""".split())
 _BRAND_KEYS = frozenset({"brand", "manufacturer", "vendor", "maker", "designer", "brands"})
 # A word glued to the next item by an importer that dropped a list's breaks: "PaddedWater-resistance: Yes".
-_GLUED = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z])")
+_GLUED = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z]|[A-Z]{2,}\b)")  # "PaddedUSB Charging Socket" too
 _WORD = re.compile(r"[^\W_]+")
 #: A root this long matches the same root: "resistant" and "resistance", "lined" and "lining" share theirs.
 _ROOT = 6
