@@ -271,7 +271,7 @@ class ProductLookup(Plugin):
         asked beyond its name): the rest of :meth:`lookup` then answers as for any product question."""
         hits = [h for h in await self._kb.search_products(ctx.text, k=self.settings.max_results + 5)
                 if h.score >= self.settings.min_answer_score]
-        hit = named_product(ctx.text, hits)
+        hit = named_product(ctx.text, hits, loose=True)
         named = hit is not None
         if hit is None and _THE_PRODUCT.search(ctx.text):  # "got any chew toys?" asks for products, not of one
             hit = leading_product(ctx.text, hits, self.settings.close_match_margin)

@@ -219,30 +219,44 @@ def leading_product(text: str, hits: Sequence[Any], margin: float) -> Any | None
     return hits[0] if len(name & _roots(_spaced(text))) >= 2 else None
 
 
-def named_product(text: str, hits: Sequence[Any]) -> Any | None:
+def named_product(text: str, hits: Sequence[Any], *, loose: bool = False) -> Any | None:
     """The one of ``hits`` the message names, or None when it names none of them clearly.
 
-    Of the message's words that the hits' names hold, the named product holds more than any other
-    and is said nearly whole (all but two of its name's words, or three in five); or it holds as
-    many as the best of the others and is said whole where they are not ("russell athletic hooded
-    sweatshirt" names that product, not "Russell Athletic Printed Hooded Sweatshirt"; "trail runner"
-    names neither "Trail Runner Shoe" nor "Trail Runner Shoe GTX"). Two words of the message at least.
+    A product is named by the words of its name and brand (sizes and units aside: "20 cm" is how a
+    knife is told from another, not what a customer calls it). The named product holds more of the
+    message's words than any other, two at least and three unless it leaves at most two of its own
+    unsaid; or it holds as many as the best of the others and is said whole where they are not
+    ("russell athletic hooded sweatshirt" names that product, not "Russell Athletic Printed Hooded
+    Sweatshirt"; "trail runner" names neither "Trail Runner Shoe" nor "Trail Runner Shoe GTX").
+    ``loose`` (a detail asked, not a product looked for) also takes, of products holding as many,
+    the one whose unsaid words the others share: "chopard wish" names "Wish Eau de Parfum 75 ml",
+    not "Pink Wish Eau de Parfum 75 ml", whose "pink" was not said.
     """
     said = _roots(_spaced(text))
-    names = [_roots(_spaced(hit.name)) - _STOP_ROOTS for hit in hits]
-    ranked = sorted(((len(name & said), -len(name - said), i) for i, name in enumerate(names)), reverse=True)
-    if not ranked:
+    names = [_naming_roots(hit) for hit in hits]
+
+    def unsaid(name: set[str]) -> set[str]:
+        return {r for r in name - said if not r.isdigit()}
+
+    ranked = sorted(((len(name & said), -len(unsaid(name)), i) for i, name in enumerate(names)), reverse=True)
+    if not ranked or ranked[0][0] < 2:
         return None
-    held, unsaid, i = ranked[0]
-    if held < 2:
-        return None
-    if len(ranked) > 1:
-        other_held, other_unsaid, _ = ranked[1]
-        if held == other_held and not (unsaid == 0 and other_unsaid < 0):
-            return None
-    if -unsaid > 2 and held < 0.6 * len(names[i]):
-        return None
-    return hits[i]
+    held, left, i = ranked[0]
+    tied = [(other_left, k) for other_held, other_left, k in ranked[1:] if other_held == held]
+    if tied:
+        whole = left == 0 and all(other_left < 0 for other_left, _ in tied)
+        alone = loose and all(len(unsaid(names[i]) - names[k]) < len(unsaid(names[k]) - names[i]) for _, k in tied)
+        return hits[i] if whole or alone else None
+    return hits[i] if held >= 3 or -left <= 2 else None
+
+
+# Units and single letters say how big, not which product: "20 cm", "75 ml", the "s" of "chef's".
+_UNIT_ROOTS = frozenset("mm cm m ml l g kg oz lb lbs in inch fl pc pcs pk x".split())
+
+
+def _naming_roots(hit: Any) -> set[str]:
+    brand = " ".join(v for k, v in hit.attributes.items() if k.lower() in _BRAND_KEYS)
+    return {r for r in _roots(_spaced(f"{hit.name} {brand}")) if len(r) > 1 and r not in _UNIT_ROOTS} - _STOP_ROOTS
 
 
 _STOP_ROOTS = frozenset(_root(w) for w in "a an and the with for of in on by to from".split())
