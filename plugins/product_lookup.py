@@ -36,11 +36,11 @@ from supportbot.engine import SupportBot
 from supportbot.i18n import cross_language_support, in_other_language, message_language, phrases, shop_language
 from supportbot.knowledge import KnowledgeBase, answer_confidence, places
 from supportbot.knowledge.details import asks_about, detail_of, is_detail_question, leading_product, named_product, states
-from supportbot.knowledge.models import NamedVariant, Passage, stock_text
+from supportbot.knowledge.models import SIZE_SPELLINGS, NamedVariant, Passage, stock_text
 from supportbot.knowledge.search import query_terms, stem
 from supportbot.knowledge.spelling import american
 from supportbot.plugin import CommandContext, MessageContext, Option, Plugin, PluginSettings, autocomplete, command, on_message
-from supportbot.understanding.questions import is_follow_up, split_questions
+from supportbot.understanding.questions import announces_topic, is_follow_up, split_questions, without_switch
 
 _MONEY = r"\s*(?:[$€£₹]|rs\.?|inr|usd)?\s*(\d[\d,]*(?:\.\d+)?)"
 _UNDER = re.compile(r"\b(?:under|below|less than|cheaper than|max(?:imum)?|up to|within)" + _MONEY, re.I)
@@ -55,7 +55,17 @@ _NOT_PRODUCT = frozenset("""cheapest cheaper lowest priced least expensive most 
 dearest costliest highest premium top end under below less more over above than max maximum min minimum least within
 rupees rupee rs inr usd dollars dollar euros pounds one ones any which whats what's shop store website online
 kind type types sort new good best nice great pair pairs range something anything option options
-stocked sale instock cost actually really just please that's thats it's""".split())
+stocked sale instock cost actually really just please that's thats it's
+now today tonight tomorrow yesterday soon later asap week weekend month year christmas xmas holiday holidays
+monday tuesday wednesday thursday friday saturday sunday morning evening birthday anniversary wedding
+normally usually currently probably honestly definitely maybe also ok okay yes yeah
+mom mum mother dad father sister brother wife husband son daughter friend friends boss coworker colleague
+girlfriend boyfriend partner grandma grandmother grandpa grandfather nephew niece aunt uncle he she him her his
+likes loves wants needs smallest biggest largest smaller bigger them they those these""".split())
+#: Sizes as customers write them ("a small", "xl"): with colours, what a message narrowing the products just shown says.
+_SIZE_WORDS = frozenset([*SIZE_SPELLINGS, *(w for spellings in SIZE_SPELLINGS.values() for s in spellings for w in s.split())])
+#: A message narrowing the products shown is short: "is there a medium in the olive one?".
+_MAX_REFINE_WORDS = 8
 _SHOPPING = re.compile(r"\b(?:do you (?:sell|have|carry|stock)|have you got|^\s*any\b|looking for|"
                        r"i (?:want|need|would like) (?:a|an|some|the)\b|i'?m after|show me|price of|how much (?:is|are) (?:a|an|the)\b|"
                        r"where can i (?:find|buy)|can i buy)", re.I)
@@ -171,11 +181,11 @@ class ProductLookup(Plugin):
         if _ACCEPT.match(ctx.text) and previous is not None and previous["reason"] in _OFFERED_A_PERSON:
             return ctx.handoff("product_not_found_accepted", {"asked": previous["text"]})
         u = ctx.understanding
-        if kb is None or getattr(u, "urgent", None) or len(split_questions(ctx.text)) > 1:
-            return None  # no catalog; a person's matter; or several questions, which auto-reply splits
-        shown = [] if previous is None else \
-            [s.removeprefix("product:") for s in previous.get("sources", []) if s.startswith("product:")]
-        if previous is not None and is_follow_up(ctx.text):
+        if kb is None or getattr(u, "urgent", None) or len(split_questions(ctx.text)) > 1 or announces_topic(ctx.text):
+            return None  # no catalog; a person's matter; several questions, which auto-reply splits; or none yet
+        shown = [s.removeprefix("product:") for s in previous.get("sources", []) if s.startswith("product:")] \
+            if previous is not None else []
+        if previous is not None and (is_follow_up(ctx.text) or (shown and _refines(ctx.text, kb.products_by_sku(shown)))):
             # About the products just shown; after an FAQ or policy answer, about that topic (auto-reply's).
             return await self._follow_up(ctx, shown, previous["text"]) if shown else None
         # The product's data is in the shop's language: a detail asked in another is not looked for in it.
@@ -190,7 +200,7 @@ class ProductLookup(Plugin):
                 return answer  # "is the X water resistant?": its description's line, or "not stated"
         asked = u is not None and getattr(u, "action", None) == "product_lookup"
         unclear = u is None or getattr(u, "ambiguous", False)
-        ask = _catalog_question(ctx.text)
+        ask = _catalog_question(without_switch(ctx.text))  # "actually nevermind. do you have ...": what follows
         if _NOT_A_PRODUCT_QUESTION.match(ctx.text) and not _SHOPPING.search(ctx.text) and \
                 not _CATALOG_FACT.search(ctx.text):
             return None  # "When can I ring you?" is about the shop, whatever "ring" finds in the catalog
@@ -202,8 +212,9 @@ class ProductLookup(Plugin):
         # Words of another language are unknown to any catalog: no "we don't sell" from them.
         foreign = in_other_language(self.bot, ctx)
         if shopping and ask.words and not foreign:
-            # a place is where, not what: "do you have a shop in sydney I can visit?" is about the shop
-            at_a_place = any(places.is_city(w) or places.is_place(stem(w)) for w in ask.words)
+            # a place is where, not what: "do you have a shop in sydney I can visit?" is about the shop, but
+            # "canada goose jackets" and "birkenstock arizona sandals" name what
+            at_a_place = any(places.is_city(w) or places.is_place(stem(w)) for w in _after_place_preposition(ctx.text))
             unknown = [] if at_a_place else kb.unknown_words(ask.words)
             written = _how_written(ctx.text, unknown)
             # plain words we lack around a type we have ("a height chart for a nursery") may be that
@@ -220,8 +231,14 @@ class ProductLookup(Plugin):
             # was meant, so no "we don't sell" then; "Casio watches" names a type we sell, under another brand.
             near = _MAY_ANSWER if len(missing) == len(ask.words) else None
             what = _said(ctx.text, missing)
+            # Words no product and no passage has, before a type we sell ("yankee candle", "UGG boots"), are a
+            # brand we do not carry, whatever passage comes close: none of them says the brand.
+            head = _head_word(ctx.text, ask.words)  # the type must be one products have, not a passage's "program"
+            brand = len(missing) < len(ask.words) and head is not None and head not in missing and \
+                not kb.unknown_words([head], passages=False)
             # a brand or a type is a few words: "heavy is the 28cm casserole in kg" is a sentence we misread
-            if missing and len(what.split()) <= _MAX_NAME_WORDS and not await self._passage_answers(ctx, near):
+            if missing and len(what.split()) <= _MAX_NAME_WORDS and (
+                    brand or not await self._passage_answers(ctx, near)):
                 return ctx.answer(self._say("not_sold", message_language(ctx), what=what), reason="not_sold")
             if ask.browse and not kb.unknown_words(ask.words, passages=False):
                 return self._browse(ctx, ask)  # every word is the catalog's: "cheapest blue watch under $100"
@@ -476,6 +493,14 @@ def _how_written(text: str, words: list[str]) -> str | None:
 _PREPOSITION = frozenset("for with to from that which who in on of by at".split())
 
 
+_PLACE_PREPOSITION = re.compile(r"\b(?:in|to|from|near|at|around|into|across|outside)\s+(?:the\s+)?([^\W\d_][\w'’-]*)", re.I)
+
+
+def _after_place_preposition(text: str) -> list[str]:
+    """The words right after "in", "to", "near" ...: where a place is named ("a shop in sydney")."""
+    return [m.group(1).lower() for m in _PLACE_PREPOSITION.finditer(text)]
+
+
 def _head_word(text: str, words: list[str]) -> str | None:
     """The product type a message names: the last of the product ``words`` before a preposition
     ends the phrase ("chart" in "a height chart for a nursery wall")."""
@@ -486,6 +511,16 @@ def _head_word(text: str, words: list[str]) -> str | None:
         if token in words:
             head = token
     return head
+
+
+def _refines(text: str, hits: list[Any]) -> bool:
+    """A short message of nothing but options narrows the products just shown ("black size 10?",
+    "the mustard one, is there a small?"), not a search of the whole catalog for black things."""
+    words = _catalog_question(text).words
+    if not words or len(re.findall(r"[^\W_]+", text)) > _MAX_REFINE_WORDS:
+        return False
+    named = {w for hit in hits for v in hit.variants_named(text) for w in re.findall(r"[^\W_]+", v.value.lower())}
+    return all(w in _COLOURS or w in _SIZE_WORDS or w in named for w in words)
 
 
 def _names_a_value(text: str, hit: Any) -> bool:

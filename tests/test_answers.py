@@ -413,6 +413,26 @@ async def test_the_shops_own_page_beats_a_generic_faq_that_comes_close(make_bot,
     assert outcome.reason == "knowledge_match" and answer in sent[0].text
 
 
+@pytest.mark.parametrize(("own_score", "answer"), [
+    (0.72, "don't offer live chat"),  # the shop's page answers on its own: the generic file is not sent
+    (0.30, "we offer live chat"),  # nothing of the shop's comes close: the generic file's answer
+])
+async def test_a_generic_faq_far_ahead_still_yields_to_a_confident_page_of_the_shop(make_bot, knowledge, monkeypatch,
+                                                                                  own_score, answer):
+    from supportbot.knowledge import Passage
+
+    question = "Do you offer live chat support?"
+    _passages(monkeypatch, knowledge, [
+        Passage(id="faq:3", kind="faq", title=question, score=0.95, source="retailer-faq.json",
+                text="Yes, we offer live chat support on our website during business hours."),
+        Passage(id="policy:contact#2", kind="policy", title="Contact us › Customer service hours", score=own_score,
+                source="contact.html", text="We don't offer live chat support at the moment; phone or email us."),
+    ], {"retailer-faq.json"})
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, sent = await chat.say_and_outcome("do you have live chat support?")
+    assert outcome.reason == "knowledge_match" and answer in sent[0].text
+
+
 @pytest.mark.parametrize(("runner_up", "answered"), [(0.2, True), (0.55, False)])
 async def test_a_passage_under_the_bar_answers_when_nothing_else_comes_near(make_bot, knowledge, monkeypatch,
                                                                            runner_up, answered):
@@ -448,6 +468,19 @@ def test_a_size_table_row_answers_the_measurement_or_the_size_asked(question, ta
     assert excerpt(question, table).text.startswith(row + ":") and excerpt(question, table).text.count(":") == 1
 
 
+GIFT_CARDS = ("Our e-Gift Cards come in any amount from $25 to $500. They never expire and have no fees. You can use "
+              "up to three gift cards on one order. Check a gift card's balance on our Gift Card page.")
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    ("do your gift cards expire?", "They never expire"),  # every sentence has "gift card": "expire" decides
+    ("how much can I put on an e-gift card?", "from $25 to $500"),  # the hyphenated word by its parts too
+])
+def test_the_sentence_sent_is_the_one_with_the_words_only_it_has(question, sentence):
+    assert excerpt(question, GIFT_CARDS, max_units=2).text.startswith(("Our", "They")) and \
+        sentence in excerpt(question, GIFT_CARDS, max_units=2).text
+
+
 async def test_which_size_fits_is_the_size_guides_not_a_list_of_products(make_bot, knowledge, tmp_path):
     (tmp_path / "size-guide.md").write_text("# Size guide\n\n## Jackets\n\n| Size | Chest (cm) |\n|---|---|\n"
                                             "| S | 88–96 |\n| M | 96–104 |\n| L | 104–112 |\n", encoding="utf-8")
@@ -473,6 +506,58 @@ async def test_a_follow_up_on_products_shown_picks_the_one_named_or_asks_the_pol
     _, _ = await chat.say_and_outcome("do you have Titan watches?", customer="bob")
     outcome, sent = await chat.say_and_outcome("what about the warranty?", customer="bob")
     assert outcome.reason == "knowledge_match" and "2-year warranty" in sent[0].text  # the policy, not the list again
+
+
+async def test_a_message_of_only_options_narrows_the_products_just_shown(make_bot, knowledge):
+    shopper = ScriptedUnderstander({}, default=understanding("product_question", action="product_lookup"))
+    bot, chat = await shop(make_bot, knowledge, shopper)
+    await chat.say_and_outcome("do you have Titan watches?")
+    outcome, _ = await chat.say_and_outcome("blue?")  # the blue one of the two shown, not every blue thing we sell
+    assert outcome.reason == "product_follow_up" and outcome.sources == ("product:W-2",)
+
+
+async def test_people_and_times_in_a_product_question_are_never_what_we_do_not_sell(make_bot, knowledge):
+    shopper = ScriptedUnderstander({}, default=understanding("product_question", action="product_lookup"))
+    bot, chat = await shop(make_bot, knowledge, shopper)
+    for asked in ("watches for my sister for christmas", "do you have watches? my dad likes them"):
+        outcome, sent = await chat.say_and_outcome(asked)
+        assert outcome.reason != "not_sold" and "don't sell" not in sent[0].text  # was "we don't sell sister for christmas"
+
+
+def test_words_announcing_a_new_topic_end_the_follow_up():
+    assert not is_follow_up("different question, how long does express take?")
+    assert split_questions("ok unrelated, can i pick up in store") == ["can i pick up in store"]
+    assert split_questions("actually nevermind. do you have gift wrapping?") == ["do you have gift wrapping?"]
+    assert is_follow_up("can i buy them now?") and is_follow_up("when will it be back in stock?")
+
+
+async def test_a_message_saying_only_what_it_is_about_gets_asked_and_the_next_one_is_read_with_it(make_bot, knowledge):
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, sent = await chat.say_and_outcome("i have a question about the return policy")
+    assert outcome.reason == "go_ahead" and "what would you like to know" in sent[0].text
+    outcome, sent = await chat.say_and_outcome("how many days do i get?")  # alone, this names no topic
+    assert outcome.reason == "knowledge_match" and "30 days" in sent[0].text
+
+
+def test_a_customers_word_covers_the_pages_word_for_the_same_thing():
+    assert coverage(stems("where is your store?"), "Visit our shop & studio on Gallatin Ave.") == 1.0
+    assert coverage(stems("how long does delivery take"), "Shipping takes 3-5 business days.") > 0
+    assert excerpt("can i swap it for another size?", "Returns take 5 days. Exchanges for another size are free.",
+                   max_units=1).text == "Exchanges for another size are free."
+
+
+async def test_a_pages_introduction_that_only_points_ahead_is_not_the_answer(make_bot, knowledge, monkeypatch):
+    from supportbot.knowledge import Passage
+
+    _passages(monkeypatch, knowledge, [
+        Passage(id="policy:returns#0", kind="policy", title="Returns & Refunds", score=0.74, source="returns.html",
+                text="We want you to love your candles. If something isn't right, here's how returns work."),
+        Passage(id="policy:returns#1", kind="policy", title="Returns & Refunds › Return window", score=0.66,
+                source="returns.html", text="You can return unused items within 21 days of delivery."),
+    ])
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, sent = await chat.say_and_outcome("what's your returns policy?")
+    assert outcome.reason == "knowledge_match" and "21 days" in sent[0].text
 
 
 def test_a_sentence_does_not_end_inside_a_time_or_after_an_abbreviation():

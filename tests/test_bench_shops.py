@@ -194,3 +194,55 @@ def test_willow_imports_with_nothing_skipped(kb, tmp_path, shared_data):
     assert attributes["Size"] == "8 oz, 14 oz" and "Balsam Fir" in attributes["Scent"]
     assert rows["Holiday Hearth Three-Wick Candle 21 oz"][0] == 39.0  # on sale until 26 December
     assert "Pumpkin Chai Soy Candle" not in rows and "Wholesale Sampler Box" not in rows
+
+
+def test_juniper_imports_with_nothing_skipped(kb, tmp_path, shared_data):
+    """The held-out US backyard, sports and garage shop: a Shopify export found by its name and header,
+    the retailer's FAQ file as downloaded, the Dawn theme's pages; the jacket's Colour x Size variants
+    sum their stock (one combination sold out), the camp chair imports at its sale price, the draft and
+    the archived product are left out."""
+    from bench.shops import build_shop
+
+    folder = build_shop("juniper", tmp_path / "juniper")
+    assert not (folder / "shop.yaml").exists()
+    report = import_shop(kb, folder)
+    assert report.skipped == []
+    assert nothing_skipped_but_the_template_row(report), report.summary()
+    products = next(r for r in report.reports if r.kind == "products")
+    assert products.columns["preset"] == "shopify"
+    assert report.counts["products"] == 58  # 60 products less the draft and the archived one
+    assert report.counts["faq"] == 78 + 16  # the retailer's file less its template entry, and the FAQ page's 16 rows
+    rows = {name: (price, stock, json.loads(attributes or "{}")) for name, price, stock, attributes in kb.db.conn.execute(
+        "SELECT name, price, stock, attributes FROM kb_products")}
+    price, stock, attributes = rows["Juniper Duck Canvas Work Jacket"]
+    assert (price, stock) == (89.0, 89)  # 6+14+11+8 + 4+9+0+5 + 7+12+10+3 over its twelve variants
+    assert attributes["Colour"] == "Brown Duck, Moss, Black" and attributes["Size"] == "S, M, L, XL"
+    assert rows["Juniper Packable Camp Chair"][0] == 44.0  # the sale price; 64.00 is its compare-at price
+    assert rows["Juniper Gift Card"][2]["Denomination"] == "$25, $50, $100, $200"
+    assert "Juniper Heated Garage Floor Mat" not in rows and "Juniper 22 in Steel Kettle Grill" not in rows
+
+
+def test_thistle_imports_with_nothing_skipped(kb, tmp_path, shared_data):
+    """The held-out Edinburgh children's clothing shop: a WooCommerce export found by its name and
+    header, the retailer's FAQ file as downloaded, pages priced in pounds; variable products get
+    their variations' stock and options (the jacket's Colour x Size with one combination sold out),
+    the sale price holds, and the draft and the private product are left out."""
+    from bench.shops import build_shop
+
+    folder = build_shop("thistle", tmp_path / "thistle")
+    assert not (folder / "shop.yaml").exists()
+    report = import_shop(kb, folder)
+    assert report.skipped == []
+    assert nothing_skipped_but_the_template_row(report), report.summary()
+    assert report.currency_from_pages == "GBP"
+    products = next(r for r in report.reports if r.kind == "products")
+    assert products.columns["preset"] == "woocommerce"
+    assert report.counts["products"] == 95  # 10 of the merchant's own, the e-gift card, 84 Myntra kids' lines
+    rows = {name: (price, stock, json.loads(attributes or "{}")) for name, price, stock, attributes in kb.db.conn.execute(
+        "SELECT name, price, stock, attributes FROM kb_products")}
+    price, stock, attributes = rows["Wee Explorer Waterproof Jacket"]
+    assert (price, stock) == (38.0, 65)  # summed over its twelve variations, Loch Blue 4-5 Years sold out
+    assert "Loch Blue" in attributes["Colour"] and "8-9 Years" in attributes["Size"]
+    assert rows["Highland Coo Hooded Towel"][0] == 18.0  # on sale until 24 December
+    assert rows["Kittens Boys Tan Sandals"][2]["Colour"] == "Tan"
+    assert "Robin Christmas Jumper 2027" not in rows and "Nursery Staff Fleece (Trade Account)" not in rows

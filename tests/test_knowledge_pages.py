@@ -160,6 +160,26 @@ def test_an_faq_page_with_questions_in_bold_paragraphs(kb, tmp_path):
                                                   "Can I pay with PayPal?": "Yes.\nAlso with Klarna."}
 
 
+def test_an_accordion_question_written_as_a_button_heads_its_answer_even_of_two_sentences(kb, tmp_path):
+    icon = "<span class='uagb-icon'><svg viewBox='0 0 1 1'><path d='M0 0'></path></svg></span>"
+    page = tmp_path / "faq.html"
+    page.write_text(
+        "<h1>FAQ</h1><div class='uagb-faq-item' role='tablist'>"
+        f"<div class='uagb-faq-questions-button' role='button' aria-expanded='false'>{icon}"
+        "<span class='uagb-question'>A scent I want is sold out. Can I backorder it?</span></div>"
+        "<div class='uagb-faq-content'><p>We don&#8217;t take backorders.</p></div></div>"
+        "<div class='elementor-tab-title' role='button'><a href='#'>Do you gift wrap?</a></div>"
+        "<div class='elementor-tab-content'><p>Yes, for free.</p></div>"
+        "<div class='faq-question-answer' aria-expanded='true'><p>Do you ship abroad?</p><p>No, sorry.</p></div>",
+        encoding="utf-8")
+    import_file(kb, "faq", page)
+    assert {r[1]: r[2] for r in _passages(kb)} == {
+        "A scent I want is sold out. Can I backorder it?": "We don’t take backorders.",
+        "Do you gift wrap?": "Yes, for free.",
+        "Do you ship abroad?": "No, sorry.",  # question and answer marked as one: read part by part
+    }
+
+
 def test_a_published_page_is_read_without_its_site_around_it():
     html = ("<body><div class='announcement-bar'>Free shipping over $50!</div>"
             "<header class='site-header'><a href='/'>Acme</a><ul><li><a href='/a'>Shop</a></li></ul></header>"

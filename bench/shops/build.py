@@ -111,6 +111,47 @@ guidelines); :func:`build_shop` writes the rest into a folder of the shape a mer
   table; gift wrapping; payment with Afterpay; wholesale and custom labels; contact hours in CT; an
   accordion FAQ) and the shared retailer's FAQ file as downloaded, which disagrees with the pages in
   about ten places (the pages win).
+- ``juniper``: a US backyard, sports and garage shop (USD; Boise, Idaho, Mountain Time), **held out
+  and written blind** like harbor: its pages and its cases (bench/cases/juniper.jsonl, 296 scripted
+  conversations, 90 of them of two to four customer turns) were committed before any reply was seen;
+  after the first run four were fixed, each because it rejected a right reply. A Shopify product CSV
+  export as Shopify writes it (:mod:`bench.shops.build_juniper`), written from lines no other shop
+  sells: Amazon's backyard, pool, kite and playground rows that emporium's toys leave out (swing sets
+  and playhouses that ship by freight, pool floats, sandboxes, ride-ons), a pool vacuum head, a Dremel
+  point, a screw assortment and RC truck parts, and Flipkart's sports-and-fitness, automotive, tools
+  and nutrition departments (roller skates, cricket pads by Size, golf balls by Monogram, a golf
+  umbrella, car care, BNC connectors, mass gainers); and the merchant's own lines: a duck-canvas work
+  jacket in Colour x Size (one combination sold out), a camp chair on sale through ``Variant Compare
+  At Price`` (one colour sold out), a cedar garden bed by Size, a cordless leaf blower, detailing
+  towels, a gift card in denominations, a draft and an archived product. Its pages as a Shopify (Dawn)
+  theme publishes them (a shipping table of order subtotal x Standard/Expedited, free over $99,
+  freight for oversized items, Alaska/Hawaii, P.O. boxes and APO, Canada/Mexico/UK only abroad;
+  returns and exchanges with a who-pays table and final-sale items; a warranty table; payment with
+  Shop Pay, PayPal and Klarna; order changes within 2 hours; contact hours in MT; Boise store pickup;
+  an FAQ page of collapsible rows) and the shared retailer's FAQ file as downloaded, which disagrees
+  with the pages in thirteen places (the pages win).
+- ``thistle``: an Edinburgh children's clothing shop (GBP, prices include VAT), **held out and written
+  blind** like harbor: its pages and its cases (bench/cases/thistle.jsonl, 317 scripted conversations,
+  108 of them of two to four customer turns) were committed before any reply was seen; after the first
+  run two were fixed because they rejected a right reply and six because they accepted a wrong one (a
+  bare price such as "6" matched "5-6 Years"). A WooCommerce
+  product CSV export as WooCommerce's exporter writes it (:mod:`bench.shops.build_thistle`), written
+  from Myntra's kids' lines no other shop sells: U.S. Polo Assn. Kids, Gini and Jony, United Colors of
+  Benetton's kids' rows, Cherry Crumble and CHUTPUT knitwear, Disney and Marvel by Wear Your Mind,
+  Palm Tree, Natilene, Kittens shoes, and the kids' ethnic and occasion wear of SG YUVRAJ, BownBee,
+  Twisha and Bitiya by Bhama, each a variable product whose age (or UK children's shoe) sizes hold
+  the stock, its colour a visible non-variation attribute; and the merchant's own lines: a waterproof
+  jacket in Colour x Size with one combination sold out, a tartan kilt and a Fair Isle jumper by Size,
+  a personalised name hoodie, mittens by Colour, a hooded towel on sale with start and end dates, an
+  e-gift card of ``variation, virtual`` amounts, a private and a draft product. Its pages as a
+  WordPress (Kadence) theme publishes them (a UK delivery table of order value x Royal Mail Tracked
+  48/Tracked 24/DPD next day, free over £60, Highlands & Islands, Northern Ireland, Isle of Man and
+  Channel Islands surcharges, Ireland and the EU with duties; returns under the Consumer Contracts
+  Regulations and the Consumer Rights Act with a who-pays table, personalised items excluded; a
+  kids' size guide of age -> height/chest/waist and a shoe-size table; click & collect and opening
+  hours of the Edinburgh shop; gift wrapping; payment with Klarna, PayPal and Clearpay; contact; an
+  FAQ page of Kadence accordions) and the shared retailer's FAQ file as downloaded, which disagrees
+  with the pages in twelve places (the pages win).
 
 Flipkart rows without a brand take the first word of their name (where Flipkart names
 put it). Neither catalog has stock: each product gets a fixed pseudo-random count from its SKU (about one
@@ -867,13 +908,15 @@ def _build_harbor(out: Path) -> Path:
 
 # canyon's and maple's builders live in their own modules and use the helpers above, so they are imported here.
 from .build_canyon import build_canyon, canyon  # noqa: E402
+from .build_juniper import build_juniper, juniper  # noqa: E402
 from .build_maple import build_maple, maple  # noqa: E402
 from .build_quarry import build_quarry, quarry  # noqa: E402
 from .build_willow import build_willow, willow  # noqa: E402
+from .build_thistle import build_thistle, thistle  # noqa: E402
 
 SHOPS = {"outfitters": _outfitters, "bazaar": _bazaar, "emporium": _emporium, "fernhill": _fernhill,
          "larkspur": _larkspur, "harbor": _harbor, "canyon": canyon, "maple": maple,
-         "quarry": quarry, "willow": willow}
+         "quarry": quarry, "willow": willow, "juniper": juniper, "thistle": thistle}
 
 
 def build_shop(name: str, out: Path) -> Path:
@@ -899,6 +942,10 @@ def build_shop(name: str, out: Path) -> Path:
         return build_quarry(out)
     if name == "willow":
         return build_willow(out)
+    if name == "juniper":
+        return build_juniper(out)
+    if name == "thistle":
+        return build_thistle(out)
     with (out / "products.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, COLUMNS)
         writer.writeheader()

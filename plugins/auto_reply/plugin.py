@@ -14,7 +14,8 @@ Order of decisions for one message:
    blocked and handed off. Without one: send the sentences of the best passage that answer, when
    its confidence (:func:`~supportbot.knowledge.answer_confidence`) reaches ``answer_confidence``,
    or comes near it with no other passage close behind (``lead_weight``); where a generic FAQ file
-   and the shop's own pages both come close, the shop's page is the best (``generic_source_penalty``);
+   and the shop's own pages both come close, the shop's page is the best (``generic_source_penalty``),
+   and where one of the shop's own passages is confident enough to answer, no generic one is sent;
    questions with no such passage are handed off, honestly, beside the answered ones.
 5. Nothing confident: an intent whose action is ``handoff`` hands off; an unclear intent gets ONE
    clarifying question only when the best passage came close and the customer is neither upset
@@ -44,10 +45,11 @@ from supportbot.knowledge import KnowledgeBase, Passage, answer_confidence, exce
 from supportbot.knowledge.excerpt import coverage, is_list_item, stems
 from supportbot.knowledge.aliases import spelled_out
 from supportbot.knowledge.places import with_countries
+from supportbot.knowledge.specificity import is_lead_in
 from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
 from supportbot.prompts import grounded_reply
 from supportbot.understanding.intents import mean_probabilities, passage_texts, topic_agreement
-from supportbot.understanding.questions import is_follow_up, new_words, split_questions
+from supportbot.understanding.questions import announces_topic, is_follow_up, new_words, split_questions
 
 
 #: Passages whose intents are kept (a shop's FAQ and policies, many times over).
@@ -146,6 +148,8 @@ class AutoReply(Plugin):
         said = phrases(self.bot.config)
         if small_talk := small_talk_any(said, ctx.text, message_language(ctx)):  # "hola", "help", "thanks"
             return ctx.answer(said.say(*small_talk), reason="small_talk")
+        if announces_topic(ctx.text):  # "question about the parka": the question is the next message, read with this
+            return ctx.answer(said.say("go_ahead", message_language(ctx)), reason="go_ahead")
         other = await self._other_language(ctx)
         if other is not None:
             return other
@@ -206,9 +210,12 @@ class AutoReply(Plugin):
         # The shop's own page over a generic FAQ file where both come close ("select countries" vs "US only")
         # a knowledge base of a plugin author's own may not tell generic sources apart
         generic: frozenset[str] = getattr(self._knowledge, "generic_sources", frozenset)()
-        penalty = self.settings.generic_source_penalty
-        ranked = sorted(((c - penalty * bool(generic and p.source in generic), c, p) for c, p in scored),
-                        key=lambda s: s[0], reverse=True)
+        own = [(c, p) for c, p in scored if p.source not in generic] if generic else []
+        if own and max(c for c, _ in own) >= needed:
+            scored = own  # the shop's own pages answer it: a downloaded FAQ's "we offer live chat" is not theirs
+        penalty = self.settings.generic_source_penalty  # also for a page's lead-in ("here's how returns work")
+        ranked = sorted(((c - penalty * bool((generic and p.source in generic) or is_lead_in(p.text)), c, p)
+                         for c, p in scored), key=lambda s: s[0], reverse=True)
         _, confidence, best = ranked[0]
         if confidence < needed and not self._clear_lead(confidence, ranked[1][0] if len(ranked) > 1 else 0.0):
             return _Found(question, None, best.id, confidence)
@@ -252,11 +259,10 @@ class AutoReply(Plugin):
                 self._passage_intents.popitem(last=False)
 
     def _follow_up_topic(self, ctx: MessageContext) -> _Topic | None:
-        """The customer's previous message when this one only follows up on it ("and for gifts?")."""
-        if not is_follow_up(ctx.text):
-            return None
+        """The customer's previous message when this one only follows up on it ("and for gifts?"), or
+        when that one only said what the question would be about ("question about the parka")."""
         previous = self.bot.history.previous_inbound(ctx.conversation_id, ctx.message_row_id)
-        if previous is None:
+        if previous is None or not (is_follow_up(ctx.text) or announces_topic(previous["text"])):
             return None
         return _Topic(previous["text"], frozenset(s for s in previous["sources"] if isinstance(s, str)))
 

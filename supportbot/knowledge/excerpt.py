@@ -14,6 +14,7 @@ Express delivery ₹149").
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from .places import ABROAD, is_place, regions_of
 from .sentences import sentences
 from .search import query_terms, stem
 from .spelling import american
+from .synonyms import canonical
 
 __all__ = ["AGREEMENT_WEIGHT", "COSINE_WEIGHT", "Excerpt", "american", "answer_confidence", "confidence_parts", "coverage",
            "excerpt", "is_list_item", "stem", "stems"]
@@ -76,7 +78,9 @@ _TEXTS_KEPT = 4096
 def _stems(text: str) -> tuple[str, ...]:
     """Cached: each retrieved passage's stems are asked for again by every question it is scored for."""
     terms = query_terms(text, max_terms=400)
-    return tuple(dict.fromkeys([stem(american(w)) for w in terms.words] + list(terms.cjk)))
+    # a hyphenated word counts by its parts too: "E-gift cards" answers "gift cards"
+    words = [part for w in terms.words for part in (w, *(p for p in w.split("-") if len(p) >= 3 and "-" in w))]
+    return tuple(dict.fromkeys([canonical(stem(american(w))) for w in words] + list(terms.cjk)))
 
 
 
@@ -205,18 +209,15 @@ def excerpt(question: str, text: str, *, max_units: int = 2) -> Excerpt:
     amount = _amount_in(question)
     measure = _MEASURE_IN_QUESTION.search(question)
     said = _tokens(question)
-    scored, words = [], []
+    weighted = _by_rarity(wanted, units)
+    scored, words = [], []  # by rarity-weighted words (to choose), and plain coverage (to report), with bonuses
     for i, unit in enumerate(units):
-        score = coverage(wanted, unit)
-        words.append(score)
-        if amount is not None and _band_holds(unit, amount):
-            score += 1.0
-        elif measure is not None and _measure_holds(unit, float(measure.group(1)), measure.group(2), wanted):
-            score += 1.0
-        elif _head_named(unit, said):  # "what is US 8 in UK size?": the row "US size 8: ..., UK size 7"
-            score += 1.0
-        scored.append((score, i))
-    if len(text) <= _WHOLE_CHARS and max(s for s, _ in scored) < 0.5:
+        holds = (amount is not None and _band_holds(unit, amount)) or (
+            measure is not None and _measure_holds(unit, float(measure.group(1)), measure.group(2), wanted)) or (
+            _head_named(unit, said))  # "what is US 8 in UK size?": the row "US size 8: ..., UK size 7"
+        scored.append((weighted(unit) + holds, i))
+        words.append(coverage(wanted, unit) + holds)
+    if len(text) <= _WHOLE_CHARS and max(words) < 0.5:
         return Excerpt(text, coverage(wanted, text))  # a broad question about a short passage: all of it
     if len(units) <= max_units:
         chosen = list(range(len(units)))
@@ -236,8 +237,21 @@ def excerpt(question: str, text: str, *, max_units: int = 2) -> Excerpt:
             if chosen and units[chosen[-1]].endswith(":"):  # an introduction: its list follows
                 chosen += list(range(chosen[-1] + 1, min(len(units), chosen[-1] + 1 + _LIST_ITEMS)))
     picked = " ".join(units[i] for i in chosen)
-    cover = max(coverage(wanted, picked), min(1.0, max(s for s, _ in scored)))
+    cover = max(coverage(wanted, picked), min(1.0, max(words)))
     return Excerpt(picked, round(cover, 3))
+
+
+def _by_rarity(wanted: list[str], units: tuple[str, ...]) -> Callable[[str], float]:
+    """Coverage of ``wanted`` with each word weighted by how few of the passage's units hold it: in
+    "do your gift cards expire?" on a gift-card passage, every sentence has "gift cards" and only
+    "They never expire" has "expire". A unit holding every word found anywhere scores 1."""
+    found = {s: sum(coverage([s], u) > 0 for u in units) for s in dict.fromkeys(wanted)}
+    weights = {s: math.log((len(units) + 1) / (n + 0.5)) for s, n in found.items() if n}
+    total = sum(weights.values())
+
+    def score(unit: str) -> float:
+        return sum(w * coverage([s], unit) for s, w in weights.items()) / total if total else 0.0
+    return score
 
 
 def _number(raw: str) -> float:

@@ -48,6 +48,14 @@ _BLOCKS = {"p", "div", "section", "article", "main", "blockquote", "pre", "figur
 _MARKUP = re.compile(r"<(?:[a-zA-Z][\w-]*|/[a-zA-Z][\w-]*|!--)[^>]*>|&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")
 _BULLET = re.compile(r"^\s*(?:[•·▪◦‣∙*-]|&bull;)\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
+# The class or role of an accordion's question (UAGB "uagb-faq-questions", Elementor "elementor-tab-title",
+# "accordion__title", "collapsible-trigger", role="button"); the answer that follows goes under it.
+_QUESTION_MARK = re.compile(r"question|accordion[-_]*(?:title|header|heading|button|toggle|trigger)|"
+                            r"faq[-_]*(?:title|heading|toggle)|collapsible[-_]*(?:title|trigger|heading)|"
+                            r"toggle[-_]*title|tab[-_]*title|\bbutton\b", re.I)
+#: An accordion question sits under every real heading (h1-h6) of the page.
+_QUESTION_LEVEL = 7
+_QUESTION_CHARS = 200
 
 
 @dataclass
@@ -142,11 +150,11 @@ class _Reader:
             name = child.name.lower()
             if name in _DROP or _hidden(child) or _site_chrome(child):
                 continue
-            if name in _HEADINGS:
+            if name in _HEADINGS or _accordion_question(child):
                 self.flush()
                 title = _squash(child.get_text(" "))
                 if title:
-                    level = _HEADINGS[name]
+                    level = _HEADINGS.get(name, _QUESTION_LEVEL)
                     self.path = [p for p in self.path if p[0] < level] + [(level, title)]
             elif name == "table":
                 self.flush()
@@ -333,6 +341,19 @@ def _squash(text: str) -> str:
 
 _CHROME = re.compile(r"(?:^|[-_\s])(?:nav|navbar|menu|breadcrumbs?|cookies?|newsletter|announcement|sidebar|"
                      r"skip-link|visually-hidden|sr-only|popup|modal|drawer)(?:$|[-_\s])", re.I)
+
+
+def _accordion_question(tag: Tag) -> bool:
+    """An accordion's or FAQ block's question, which themes write as a button or a styled ``div``
+    rather than a heading ("A scent I want is sold out. Can I backorder it?"): marked by its class or
+    its role, and asking something."""
+    marks = " ".join([*(tag.get("class") or []), str(tag.get("role") or "")])
+    if not (tag.name == "button" or tag.has_attr("aria-expanded") or (marks.strip() and _QUESTION_MARK.search(marks))):
+        return False
+    if tag.find(["p", "ul", "ol", "table", "dl"]) is not None:
+        return False  # a whole item, question and answer together: its parts are read one by one
+    text = _squash(tag.get_text(" "))
+    return 0 < len(text) <= _QUESTION_CHARS and text.endswith(("?", "？"))
 
 
 def _site_chrome(tag: Tag) -> bool:

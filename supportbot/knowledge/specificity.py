@@ -33,3 +33,14 @@ def generic_sources(passages: Iterable[tuple[str | None, str]]) -> frozenset[str
             tally[1] += bool(_CONCRETE.search(text))
     return frozenset(source for source, (n, concrete) in counts.items()
                      if n >= MIN_PASSAGES and concrete / n < MAX_CONCRETE_SHARE)
+
+
+# Words that point to what follows instead of saying it: "If something isn't right, here's how returns work."
+_POINTS_AHEAD = re.compile(r"\bhere(?:'s|’s| is| are)\b|\bbelow\b|\bthe following\b|\bas follows\b|\bread on\b|"
+                           r"\beverything you need to know\b|:\s*$", re.I)
+
+
+def is_lead_in(text: str) -> bool:
+    """A page's introduction that only points ahead ("We want you to love your candles. If something isn't
+    right, here's how returns work."): no concrete detail, and words that announce the details below."""
+    return _CONCRETE.search(text) is None and _POINTS_AHEAD.search(text) is not None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["split_questions", "is_follow_up", "new_words"]
+__all__ = ["announces_topic", "split_questions", "is_follow_up", "is_topic_switch", "new_words", "without_switch"]
 
 _QUESTION_WORDS = r"(?:how|what|what's|whats|when|where|which|who|why|can|could|do|does|did|is|are|will|would|should|may)"
 # A new question starts after "?", or after ", and" / ". Also" / "; " when a question word follows.
@@ -23,6 +23,18 @@ _BOUNDARY = re.compile(
     re.IGNORECASE,
 )
 _ASKS = re.compile(rf"^{_QUESTION_WORDS}\b", re.IGNORECASE)
+# A new topic announced before the question: "different question, how long does priority take", "ok unrelated,
+# can i pick up in store", "actually nevermind. do you have a student discount?". It follows up on nothing.
+_SWITCH = re.compile(
+    r"^\W*(?:ok(?:ay)?|so|and|but|oh|hey|actually|sorry)?[,\s]*(?:(?:a|one|my|another)\s+)?(?:(?:different|separate|other|another|"
+    r"unrelated|new|second)\s+(?:question|topic|thing|note)|unrelated|off topic|never\s?mind|changing (?:the )?subject|"
+    r"something else|(?:one\s+)?more (?:question|thing))\b(?:\s+(?:but|though|here|now|too))?[\s,.:;!-]*",
+    re.IGNORECASE)
+_ANNOUNCES = re.compile(
+    r"^\W*(?:(?:hi|hello|hey)(?:\s+there)?[,!.\s]+)?(?:i\s+(?:have|had|got)\s+|i'?ve\s+got\s+|got\s+)?"
+    r"(?:(?:a|one|another|one\s+more)\s+)?(?:quick\s+)?(?:(?P<kind>[\w-]+(?:\s+[\w-]+)?)\s+)?"
+    r"(?:question|query|enquiry|inquiry)(?:\s+(?:about|on|regarding|re|for|with)\s+(?P<about>[\w'’&-]+(?:\s+[\w'’&-]+){0,5}))?"
+    r"\s*[?.!]*\s*$", re.IGNORECASE)
 _LEADING = re.compile(r"^\s*(?:and|also|plus)\b[,\s]*", re.IGNORECASE)
 _MIN_WORDS = 3
 
@@ -32,14 +44,19 @@ _CONTINUES = re.compile(r"^\s*(?:and|also|plus|what about|how about|same for|ok(
 _FILLER = re.compile(
     r"\b(?:is|are|was|it|its|they|them|that|this|those|these|one|ones|the|a|an|in|of|for|to|do|does|you|have|has|"
     r"how|much|many|what|which|about|and|also|plus|there|any|stock|available|price|cost|costs|fee|fees|cheapest|"
-    r"expensive|most|least|please|then|so|ok|okay|same|with|on|me|i|colou?rs?|sizes?|come|comes|long|take|takes|arrive|get|here)\b", re.I)
+    r"expensive|most|least|please|then|so|ok|okay|same|with|on|me|i|colou?rs?|sizes?|come|comes|long|take|takes|arrive|get|here|"
+    # words any question may have: "can i buy them now?", "when will it be back?" bring no topic
+    r"can|could|would|will|should|be|been|now|still|yet|right|just|really|actually|buy|order|want|need|like|when|"
+    r"where|if|or|not|too|very|again|im|i'm|my|your|we|us|our|at|by|from|up|out|as|all|would|be)\b", re.I)
 _MAX_FOLLOW_UP_WORDS = 7
 #: "and how long does it take to arrive?" opens with its cue, so it may run a little longer.
 _MAX_CONTINUATION_WORDS = 10
 
 
 def split_questions(text: str) -> list[str]:
-    """The questions of one message, each with at least three words; one item when it asks one."""
+    """The questions of one message, each with at least three words; one item when it asks one
+    (without the words announcing a new topic, "different question, ...")."""
+    text = without_switch(text)
     parts = [p.strip(" ,;") for p in _BOUNDARY.split(text) if p and p.strip(" ,;")]
     questions: list[str] = []
     pending = ""  # a clause that is no question ("if I order two, ...") leads into the next one
@@ -67,7 +84,7 @@ def is_follow_up(text: str) -> bool:
     """A short message that leans on the previous turn: a pronoun ("is it in stock?"), a
     continuation ("and for gifts?", "what about express?"), or nothing but filler ("how much?")."""
     words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text)
-    if not words or len(words) > _MAX_CONTINUATION_WORDS:
+    if not words or len(words) > _MAX_CONTINUATION_WORDS or is_topic_switch(text):
         return False
     if _CONTINUES.search(text):
         return True
@@ -78,8 +95,26 @@ def is_follow_up(text: str) -> bool:
     return len(topic_words) <= (1 if _PRONOUN.search(text) else 0)
 
 
+def is_topic_switch(text: str) -> bool:
+    """The message announces a new topic ("different question, ...", "ok unrelated, ...") and has more to say."""
+    match = _SWITCH.match(text)
+    return match is not None and bool(text[match.end():].strip())
+
+
+def without_switch(text: str) -> str:
+    """``text`` without the words announcing a new topic, when a question follows them."""
+    return text[_SWITCH.match(text).end():].strip() if is_topic_switch(text) else text  # type: ignore[union-attr]
+
+
+def announces_topic(text: str) -> bool:
+    """The whole message only says what the customer wants to ask about: "question about the chelsea
+    boot", "i have a question about a product", "quick shipping question". The question follows."""
+    return _ANNOUNCES.match(text) is not None
+
+
 def new_words(text: str) -> list[str]:
     """The words of a follow-up that bring a topic of their own: "gifts" in "and for gifts?", none in
     "how long does it take?"."""
     words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text)
-    return _FILLER.sub(" ", _PRONOUN.sub(" ", " ".join(words))).split()
+    # "what's" and "i'm" are filler whole: no "'s" left over
+    return [w for w in _FILLER.sub(" ", _PRONOUN.sub(" ", " ".join(words))).split() if not w.startswith("'")]
