@@ -51,7 +51,7 @@ log = logging.getLogger("bench.answers")
 
 EXPECTS = ("answer", "handoff", "not_found")
 # What "I don't know" / "we don't sell that" looks like in a reply that is not a handoff.
-_NOT_FOUND_REASONS = {"product_not_found", "not_sold", "not_found", "detail_not_stated"}
+_NOT_FOUND_REASONS = {"product_not_found", "not_sold", "not_found"}
 _NOT_FOUND_TEXT = re.compile(r"couldn.?t find|could not find|don.?t (?:sell|carry|have)|do not (?:sell|carry|have)|"
                              r"not in our catalog|no such product", re.I)
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")

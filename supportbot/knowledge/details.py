@@ -27,7 +27,7 @@ from .search import query_terms, stem
 from .sentences import sentences
 from .spelling import american
 
-__all__ = ["Detail", "asked_words", "asks_about", "detail_of", "is_detail_question", "leading_product", "named_product",
+__all__ = ["Detail", "asked_words", "asks_about", "plural_kind", "detail_of", "is_detail_question", "leading_product", "named_product",
            "states"]
 
 # A question: a question word first, or a question mark.
@@ -260,3 +260,13 @@ def _naming_roots(hit: Any) -> set[str]:
 
 
 _STOP_ROOTS = frozenset(_root(w) for w in "a an and the with for of in on by to from".split())
+
+
+def plural_kind(text: str, hit: Any) -> str | None:
+    """The kind of product ``hit`` is (its name's last word), when the message says it only in the
+    plural: "lamp" for "what bulb goes in the table lamps?" of "Solid Bedside Table Lamp"."""
+    words = {w.lower() for w in _WORD.findall(text)}
+    heads = [w.lower() for w in _WORD.findall(hit.name) if w.isalpha() and len(w) > 2]
+    if not heads or heads[-1] in words:
+        return None
+    return heads[-1] if {f"{heads[-1]}s", f"{heads[-1]}es"} & words else None
