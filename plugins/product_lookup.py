@@ -376,10 +376,12 @@ class ProductLookup(Plugin):
         named = [h for h in hits if _names_a_value(ctx.text, h)]
         if len(hits) > 1:  # "what about in green?" after two bath mats: the one that comes in green
             hits = named or hits
-        if len(hits) > 1 and ask.filters:  # "which ones are under 40?" after three gift sets: those
-            kept = [h for h in hits if _meets(h, ask.filters)]
+        # "which ones are under 40?" after three gift sets: those ("is it in stock?" asks, it filters nothing)
+        budget = {k: v for k, v in ask.filters.items() if k in ("max_price", "min_price")}
+        if len(hits) > 1 and budget:
+            kept = [h for h in hits if _meets(h, budget)]
             if not kept:
-                return ctx.answer(f"None of these is{_filter_text(ask.filters)}; here they are again:",
+                return ctx.answer(f"None of these is{_filter_text(budget)}; here they are again:",
                                   embeds=[self._list(hits)], sources=[h.source_id for h in hits],
                                   reason="product_follow_up")
             hits = kept
