@@ -127,7 +127,8 @@ def test_urgent_messages_are_recognised(text, kind):
                                   "I got a present from your shop that I don't want. Can I get the money back?",
                                   "How long after delivery can I tell you a parcel came damaged?",
                                   "What happens if my order arrives damaged?",
-                                  "who pays the postage when the item is faulty"])  # a question word, no "?"
+                                  "who pays the postage when the item is faulty",  # a question word, no "?"
+                                  "how long until I get my money back?", "when will I get my refund?"])
 def test_questions_about_policies_are_not_urgent(text):
     assert urgency(text) is None
 
@@ -585,3 +586,56 @@ async def test_a_bare_opener_gets_an_open_question_and_the_conversation_stays_wi
     assert outcome.reason == "small_talk" and reply in sent[0].text
     outcome, sent = await chat.say_and_outcome("What is your return policy?")
     assert outcome.reason == "knowledge_match" and "30 days" in sent[0].text  # not relayed to staff
+
+
+async def test_a_message_nothing_answers_alone_is_read_with_the_previous_one(make_bot, knowledge, tmp_path):
+    (tmp_path / "pay.md").write_text("# Paying later\n\nAfterpay splits orders from $35 to $1,000 into four payments, "
+                                     "every two weeks, for U.S. billing addresses.\n", encoding="utf-8")
+    (tmp_path / "pay.csv").write_text('question,answer\nDo you take Afterpay?,"Yes, we accept Afterpay at checkout."\n',
+                                      encoding="utf-8")
+    import_file(knowledge, "policies", tmp_path / "pay.md")
+    import_file(knowledge, "faq", tmp_path / "pay.csv")
+    bot, chat = await shop(make_bot, knowledge)
+    await chat.say("Do you take Afterpay?")
+    outcome, sent = await chat.say_and_outcome("is there a smallest order amount for it?")  # no follow-up by its words
+    assert outcome.reason == "knowledge_match" and "from $35" in sent[0].text
+    outcome, _ = await chat.say_and_outcome("is there a smallest order amount for it?", customer="bob")
+    assert outcome.reason != "knowledge_match"  # alone, with no earlier message, it is too vague
+    await chat.say("What is your return policy?", customer="carol")
+    outcome, sent = await chat.say_and_outcome("return these shoes please", customer="carol")
+    assert outcome.kind == "handed_off"  # the policy again would answer nothing new
+    await chat.say("What is your return policy?", customer="dan")
+    outcome, sent = await chat.say_and_outcome("even after delivery?", customer="dan")
+    assert outcome.reason == "knowledge_match" and "within 30 days" in sent[0].text  # asked again: the same words
+
+
+async def test_a_second_question_leaning_on_the_first_is_answered_once_or_left_open(make_bot, knowledge):
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, sent = await chat.say_and_outcome("do bags have a warranty? how long does it last?")
+    assert outcome.reason == "knowledge_match" and sent[0].text.count("Bags are covered for 6 months") == 1
+    outcome, sent = await chat.say_and_outcome("do you do gift wrapping? how long does it take?", customer="bob")
+    assert outcome.reason == "partly_answered" and sent[0].text.count("$5 per item") == 1  # no time in it
+
+
+async def test_a_budget_after_a_list_narrows_the_products_shown(make_bot, knowledge):
+    shopper = ScriptedUnderstander({}, default=understanding("product_question", action="product_lookup"))
+    bot, chat = await shop(make_bot, knowledge, shopper)
+    await chat.say_and_outcome("do you have Titan watches?")
+    outcome, sent = await chat.say_and_outcome("which ones are under $200?")  # of the two shown, not every watch
+    assert (outcome.reason, outcome.sources) == ("product_follow_up", ("product:W-1",)), sent[0].text
+    await chat.say_and_outcome("do you have Titan watches?", customer="bob")
+    outcome, sent = await chat.say_and_outcome("which ones are under $100?", customer="bob")
+    assert sent[0].text.startswith("None of these is under 100")
+
+
+@pytest.mark.parametrize(("question", "text", "states"), [
+    ("how long does it last?", "Bags are covered for 6 months against defects.", True),
+    ("how long does it take?", "Gift wrapping costs $5 per item.", False),
+    ("how long can the note be?", "Add a handwritten note of up to 250 characters.", True),
+    ("how much is it?", "Gift wrapping is free.", True),
+    ("can I choose the paper?", "Gift wrapping costs $5 per item.", False),  # asks for no kind of value
+])
+def test_a_value_of_the_kind_asked_states_the_answer(question, text, states):
+    from supportbot.knowledge.specificity import states_what_is_asked
+
+    assert states_what_is_asked(question, text) is states

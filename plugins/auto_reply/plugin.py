@@ -8,7 +8,9 @@ Order of decisions for one message:
    Small talk (hello, thanks) gets the intent's fixed reply from intents.yaml.
 3. The knowledge base is searched *before* anything is asked, for each question of the message
    ("How long does delivery take, and can I pay cash?" is two); a follow-up ("and for gifts?")
-   is searched together with this customer's previous message.
+   is searched together with this customer's previous message (and the one before when that said
+   little: "standard please"), a second question leaning on the first ("how long does it last?")
+   with the first, and a message nothing answers alone with the previous message, once more.
 4. With a generator: answer through ``prompts/reply.yaml`` from those passages and this
    conversation's recent turns only; a reply that promises what the passages do not say is
    blocked and handed off. Without one: send the sentences of the best passage that answer, when
@@ -26,6 +28,7 @@ The passages an answer stands on are recorded with its outcome.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -45,11 +48,12 @@ from supportbot.knowledge import KnowledgeBase, Passage, answer_confidence, exce
 from supportbot.knowledge.excerpt import coverage, is_list_item, stems
 from supportbot.knowledge.aliases import spelled_out
 from supportbot.knowledge.places import with_countries
-from supportbot.knowledge.specificity import is_lead_in
+from supportbot.knowledge.specificity import is_lead_in, states_what_is_asked
 from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
 from supportbot.prompts import grounded_reply
 from supportbot.understanding.intents import mean_probabilities, passage_texts, topic_agreement
-from supportbot.understanding.questions import announces_topic, is_follow_up, new_words, split_questions
+from supportbot.understanding.questions import (announces_topic, asks, is_follow_up, is_topic_switch, new_words,
+                                              split_questions)
 
 
 #: Passages whose intents are kept (a shop's FAQ and policies, many times over).
@@ -61,6 +65,12 @@ _FOCUS_WEIGHT = 0.3
 #: In a follow-up, the bonus of the passage the previous answer came from: "and how long does it take?"
 #: after the delivery-zone table asks that table, not the FAQ's generic delivery times.
 _CONTINUITY_WEIGHT = 0.1
+#: A previous message of at most this many words ("standard please") sets a topic with the one before it.
+_SHORT_TOPIC_WORDS = 3
+_WORDS = re.compile(r"[^\W\d_]+")
+#: Outcomes after which the next message may be read in their context: the bot answered (or asked).
+_ANSWERED = frozenset({"knowledge_match", "product_found", "product_choices", "product_follow_up", "product_list",
+                       "product_ranked", "product_out_of_stock", "product_detail", "go_ahead"})
 
 
 class AutoReplySettings(PluginSettings):
@@ -110,6 +120,8 @@ class _Found:
     text: str | None
     source: str | None
     confidence: float
+    #: whether what is sent speaks to the question's own words (not only to the topic it leaned on)
+    speaks_to_it: bool = True
 
 
 class AutoReply(Plugin):
@@ -165,7 +177,24 @@ class AutoReply(Plugin):
         if self.settings.generate and runner is not None and runner.generation_available:
             return await self._generate(ctx, u, f"{topic.text} {ctx.text}" if topic else ctx.text)
         questions = split_questions(ctx.text)[: self.settings.max_questions]
-        found = [await self._best(q, topic, self.settings.answer_confidence) for q in questions]
+        found: list[_Found] = []
+        for q in questions:
+            # "can i include a note? how long can it be": the second leans on the first, not on the last message
+            last = found[-1] if found else None
+            leans_on = _Topic(last.question, frozenset([last.source] if last.text and last.source else [])) \
+                if last is not None and is_follow_up(q) else topic
+            found.append(await self._best(q, leans_on, self.settings.answer_confidence))
+        if topic is None and not all(f.text for f in found) and (context := self._context(ctx)) is not None:
+            # Nothing confident alone: read it with the previous message, as a person would ("do you have
+            # afterpay?" then "my order is only $25, can i still use it?"); sent only if that is confident.
+            said_before = self._last_reply(ctx)
+            retried = [f if f.text else await self._best(f.question, context, self.settings.answer_confidence)
+                       for f in found]
+            # The same words again answer a question asked of them ("can I mail a check?" after the payment
+            # options) but not a request or a statement ("return these shoes please" after the policy).
+            found = [r if r.text and (asks(r.question) or r.text not in said_before) else f
+                     for f, r in zip(found, retried)]
+        found = _once_each(found)
         answered = [f for f in found if f.text]
         if answered and len(answered) == len(found):
             return ctx.answer("\n\n".join(f.text or "" for f in answered), sources=[f.source for f in answered],
@@ -220,9 +249,10 @@ class AutoReply(Plugin):
         if confidence < needed and not self._clear_lead(confidence, ranked[1][0] if len(ranked) > 1 else 0.0):
             return _Found(question, None, best.id, confidence)
         part = excerpt(asked, best.text, max_units=self.settings.excerpt_sentences)
-        if topic and part.coverage == 0:
+        speaks_to_it = part.coverage > 0
+        if topic and not speaks_to_it:
             part = excerpt(query, best.text, max_units=self.settings.excerpt_sentences)
-        return _Found(question, _under_heading(best, part.text), best.id, confidence)
+        return _Found(question, _under_heading(best, part.text), best.id, confidence, speaks_to_it)
 
     def _clear_lead(self, confidence: float, runner_up: float) -> bool:
         """Whether a passage under the answer bar still answers because nothing else comes near it:
@@ -264,7 +294,32 @@ class AutoReply(Plugin):
         previous = self.bot.history.previous_inbound(ctx.conversation_id, ctx.message_row_id)
         if previous is None or not (is_follow_up(ctx.text) or announces_topic(previous["text"])):
             return None
-        return _Topic(previous["text"], frozenset(s for s in previous["sources"] if isinstance(s, str)))
+        return self._topic_of(ctx, previous)
+
+    def _context(self, ctx: MessageContext) -> _Topic | None:
+        """The previous message of this conversation as the context of one that did not say it follows up,
+        when the bot answered it and this one does not announce a new topic."""
+        previous = self.bot.history.previous_inbound(ctx.conversation_id, ctx.message_row_id)
+        if previous is None or is_topic_switch(ctx.text) or previous["reason"] not in _ANSWERED:
+            return None
+        return self._topic_of(ctx, previous)
+
+    def _topic_of(self, ctx: MessageContext, previous: dict[str, Any]) -> _Topic:
+        """The topic ``previous`` (the customer's last message) sets: with the one before it too when it
+        says too little alone ("shipping to hawaii", "standard please", then "how long will it take?")."""
+        texts, sources = [previous["text"]], list(previous["sources"])
+        if len(_WORDS.findall(previous["text"])) <= _SHORT_TOPIC_WORDS or is_follow_up(previous["text"]):
+            earlier = self.bot.history.previous_inbound(ctx.conversation_id, previous["id"])
+            if earlier is not None and not is_topic_switch(previous["text"]):
+                texts.insert(0, earlier["text"])
+                sources += earlier["sources"]
+        return _Topic(" ".join(texts), frozenset(s for s in sources if isinstance(s, str)))
+
+    def _last_reply(self, ctx: MessageContext) -> str:
+        """What the bot last said in this conversation before ``ctx``'s message."""
+        said = [m["text"] or "" for m in self.bot.history.messages_of(ctx.conversation_id)
+                if m["direction"] == "out" and m["id"] < ctx.message_row_id]
+        return said[-1] if said else ""
 
     def _may_clarify(self, ctx: MessageContext, u: Any, confidence: float) -> bool:
         """One clarifying question, only when neither the intent nor the knowledge base is sure, and
@@ -383,3 +438,17 @@ def _under_heading(passage: Passage, text: str) -> str:
     if sum(is_list_item(line) for line in lines) * 2 < len(lines):
         return text
     return f"{heading}:\n{text}"
+
+
+def _once_each(found: list[_Found]) -> list[_Found]:
+    """The answers of one message with none sent twice: a later question answered by the same words
+    ("do bags have a warranty? how long does it last?") is answered by them once, if they speak to it;
+    otherwise ("do you gift wrap? how long does it take?": no duration in them) it is a question left open."""
+    kept: list[_Found] = []
+    for f in found:
+        if f.text and any(f.text == k.text for k in kept):
+            if not (f.speaks_to_it or states_what_is_asked(f.question, f.text)):
+                kept.append(_Found(f.question, None, f.source, f.confidence, False))
+            continue
+        kept.append(f)
+    return kept

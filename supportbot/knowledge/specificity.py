@@ -44,3 +44,23 @@ def is_lead_in(text: str) -> bool:
     """A page's introduction that only points ahead ("We want you to love your candles. If something isn't
     right, here's how returns work."): no concrete detail, and words that announce the details below."""
     return _CONCRETE.search(text) is None and _POINTS_AHEAD.search(text) is not None
+
+
+# What a short question asks for, and the kind of value that answers it: "how long does it last?" is
+# answered by "6 months", "how much is it?" by "$5" or "free".
+_ASKED_VALUES = (
+    (re.compile(r"\b(?:how long|how soon|how many (?:days|weeks|months|hours)|when)\b", re.I),
+     re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:[-–]\s*\d+\s*)?(?:business |working )?(?:hours?|days?|weeks?|months?|years?)\b|"
+                r"\b\d+[- ](?:hour|day|week|month|year)\b|\b(?:same|next)[- ](?:business |working )?day\b", re.I)),
+    (re.compile(r"\bhow (?:long|big|wide|tall|large|heavy)\b", re.I),  # "how long can the note be?": 250 characters
+     re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:characters|words|letters|mm|cm|m|in|inches|ft|feet|oz|fl oz|ml|l|g|kg|lb|lbs)\b|\d\s*[\"”]",
+                re.I)),
+    (re.compile(r"\b(?:how much|cost|costs|price|prices|fee|fees|charge)\b", re.I),
+     re.compile(r"[$€£¥₹]\s*\d|\d\s*(?:[$€£¥₹]|usd|eur|gbp|cad|aud)\b|\bfree\b", re.I)),
+)
+
+
+def states_what_is_asked(question: str, text: str) -> bool:
+    """Whether ``text`` states a value of the kind ``question`` asks for (a duration for "how long",
+    an amount for "how much"); False when it asks for no such kind."""
+    return any(asks.search(question) is not None and value.search(text) is not None for asks, value in _ASKED_VALUES)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["announces_topic", "split_questions", "is_follow_up", "is_topic_switch", "new_words", "without_switch"]
+__all__ = ["announces_topic", "asks", "split_questions", "is_follow_up", "is_topic_switch", "new_words", "without_switch"]
 
 _QUESTION_WORDS = r"(?:how|what|what's|whats|when|where|which|who|why|can|could|do|does|did|is|are|will|would|should|may)"
 # A new question starts after "?", or after ", and" / ". Also" / "; " when a question word follows.
@@ -104,6 +104,12 @@ def is_topic_switch(text: str) -> bool:
 def without_switch(text: str) -> str:
     """``text`` without the words announcing a new topic, when a question follows them."""
     return text[_SWITCH.match(text).end():].strip() if is_topic_switch(text) else text  # type: ignore[union-attr]
+
+
+def asks(text: str) -> bool:
+    """The message is a question ("can I mail a check?", "even for 50 pairs?", "how long until it's
+    ready"), not a statement or a request ("return these shoes please", "it was an hour ago")."""
+    return text.rstrip().endswith(("?", "？")) or _ASKS.match(_LEADING.sub("", text.strip())) is not None
 
 
 def announces_topic(text: str) -> bool:

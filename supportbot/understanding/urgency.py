@@ -85,6 +85,8 @@ _ASKS = re.compile(r"^\s*(?:how|what|when|where|which|who|whose|can|could|may|do
 # A question word needs no question mark: "who pays the postage when the item is faulty"
 _WH = re.compile(r"^\s*(?:how|what|when|where|which|who|whose)\b", re.I)
 _OWN = re.compile(r"\b(?:my|mine|our)\b", re.I)
+_THEIR_REFUND = re.compile(r"\b(?:my|our)\s+$", re.I)
+_HOW_SOON = re.compile(r"^\s*(?:how long|how soon|how many days|when)\b", re.I)
 _SUPPOSING = re.compile(r"\b(?:if|in case|what happens when)\b", re.I)
 
 
@@ -106,6 +108,8 @@ def _asked_about(text: str, at: int) -> bool:
     end_match = _SENTENCE_END.search(text, at)
     sentence_end = end_match.end() if end_match else len(text)
     sentence, before = text[start:sentence_end], text[start:at]
+    if _HOW_SOON.match(sentence):  # "how long until i get my money back?" asks how refunds go: "my" is the refund's
+        before = _THEIR_REFUND.sub("", before)
     if not _ASKS.match(sentence) or not (sentence.rstrip().endswith("?") or _WH.match(sentence)):
         return False
     return _OWN.search(before) is None or _SUPPOSING.search(before) is not None
