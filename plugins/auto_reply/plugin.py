@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import Field
@@ -172,7 +172,8 @@ class AutoReply(Plugin):
         knowledge = self.bot.knowledge
         if knowledge is None:
             return ctx.handoff("no_knowledge_base")
-        topic = self._follow_up_topic(ctx)
+        previous = self.bot.history.previous_inbound(ctx.conversation_id, ctx.message_row_id)
+        topic = self._follow_up_topic(ctx, previous)
         runner = self.bot.runner
         if self.settings.generate and runner is not None and runner.generation_available:
             return await self._generate(ctx, u, f"{topic.text} {ctx.text}" if topic else ctx.text)
@@ -184,10 +185,10 @@ class AutoReply(Plugin):
             leans_on = _Topic(last.question, frozenset([last.source] if last.text and last.source else [])) \
                 if last is not None and is_follow_up(q) else topic
             found.append(await self._best(q, leans_on, self.settings.answer_confidence))
-        if topic is None and not all(f.text for f in found) and (context := self._context(ctx)) is not None:
+        if topic is None and not all(f.text for f in found) and (context := self._context(ctx, previous)) is not None:
             # Nothing confident alone: read it with the previous message, as a person would ("do you have
             # afterpay?" then "my order is only $25, can i still use it?"); sent only if that is confident.
-            said_before = self._last_reply(ctx)
+            said_before = self._reply_to(previous)
             retried = [f if f.text else await self._best(f.question, context, self.settings.answer_confidence)
                        for f in found]
             # The same words again answer a question asked of them ("can I mail a check?" after the payment
@@ -288,18 +289,16 @@ class AutoReply(Plugin):
             while len(self._passage_intents) > _PASSAGE_INTENTS_KEPT:
                 self._passage_intents.popitem(last=False)
 
-    def _follow_up_topic(self, ctx: MessageContext) -> _Topic | None:
-        """The customer's previous message when this one only follows up on it ("and for gifts?"), or
+    def _follow_up_topic(self, ctx: MessageContext, previous: dict[str, Any] | None) -> _Topic | None:
+        """The customer's ``previous`` message when this one only follows up on it ("and for gifts?"), or
         when that one only said what the question would be about ("question about the parka")."""
-        previous = self.bot.history.previous_inbound(ctx.conversation_id, ctx.message_row_id)
         if previous is None or not (is_follow_up(ctx.text) or announces_topic(previous["text"])):
             return None
         return self._topic_of(ctx, previous)
 
-    def _context(self, ctx: MessageContext) -> _Topic | None:
-        """The previous message of this conversation as the context of one that did not say it follows up,
+    def _context(self, ctx: MessageContext, previous: dict[str, Any] | None) -> _Topic | None:
+        """The customer's ``previous`` message as the context of one that did not say it follows up,
         when the bot answered it and this one does not announce a new topic."""
-        previous = self.bot.history.previous_inbound(ctx.conversation_id, ctx.message_row_id)
         if previous is None or is_topic_switch(ctx.text) or previous["reason"] not in _ANSWERED:
             return None
         return self._topic_of(ctx, previous)
@@ -315,11 +314,11 @@ class AutoReply(Plugin):
                 sources += earlier["sources"]
         return _Topic(" ".join(texts), frozenset(s for s in sources if isinstance(s, str)))
 
-    def _last_reply(self, ctx: MessageContext) -> str:
-        """What the bot last said in this conversation before ``ctx``'s message."""
-        said = [m["text"] or "" for m in self.bot.history.messages_of(ctx.conversation_id)
-                if m["direction"] == "out" and m["id"] < ctx.message_row_id]
-        return said[-1] if said else ""
+    def _reply_to(self, previous: dict[str, Any] | None) -> str:
+        """What the bot answered to the customer's ``previous`` message ("" when nothing was sent)."""
+        reply = self.bot.history.reply_to(previous["id"]) if previous else None
+        message = self.bot.history.message(reply["id"]) if reply else None
+        return (message or {}).get("text") or ""
 
     def _may_clarify(self, ctx: MessageContext, u: Any, confidence: float) -> bool:
         """One clarifying question, only when neither the intent nor the knowledge base is sure, and
@@ -448,7 +447,7 @@ def _once_each(found: list[_Found]) -> list[_Found]:
     for f in found:
         if f.text and any(f.text == k.text for k in kept):
             if not (f.speaks_to_it or states_what_is_asked(f.question, f.text)):
-                kept.append(_Found(f.question, None, f.source, f.confidence, False))
+                kept.append(replace(f, text=None))
             continue
         kept.append(f)
     return kept

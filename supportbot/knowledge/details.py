@@ -27,8 +27,8 @@ from .search import query_terms, stem
 from .sentences import sentences
 from .spelling import american
 
-__all__ = ["Detail", "asked_words", "asks_about", "plural_kind", "detail_of", "is_detail_question", "leading_product", "named_product",
-           "states"]
+__all__ = ["Detail", "asked_words", "asks_about", "detail_of", "is_detail_question", "leading_product", "named_product",
+           "plural_kind", "states"]
 
 # A question: a question word first, or a question mark.
 _QUESTION = re.compile(r"^\W*(?:what|what's|whats|which|how|who|where|is|are|does|do|did|can|could|will|would|has|"

@@ -47,7 +47,7 @@ _FILLER = re.compile(
     r"expensive|most|least|please|then|so|ok|okay|same|with|on|me|i|colou?rs?|sizes?|come|comes|long|take|takes|arrive|get|here|"
     # words any question may have: "can i buy them now?", "when will it be back?" bring no topic
     r"can|could|would|will|should|be|been|now|still|yet|right|just|really|actually|buy|order|want|need|like|when|"
-    r"where|if|or|not|too|very|again|im|i'm|my|your|we|us|our|at|by|from|up|out|as|all|would|be)\b", re.I)
+    r"where|if|or|not|too|very|again|im|i'm|my|your|we|us|our|at|by|from|up|out|as|all)\b", re.I)
 _MAX_FOLLOW_UP_WORDS = 7
 #: "and how long does it take to arrive?" opens with its cue, so it may run a little longer.
 _MAX_CONTINUATION_WORDS = 10
