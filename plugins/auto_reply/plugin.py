@@ -50,6 +50,7 @@ from supportbot.knowledge.aliases import spelled_out
 from supportbot.knowledge.places import with_countries
 from supportbot.knowledge.specificity import is_lead_in, states_what_is_asked
 from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
+from supportbot.glossary import gloss, load as load_glossaries
 from supportbot.prompts import grounded_reply
 from supportbot.understanding.intents import mean_probabilities, passage_texts, topic_agreement
 from supportbot.understanding.questions import (announces_topic, asks, is_follow_up, is_topic_switch, new_words,
@@ -68,6 +69,8 @@ _CONTINUITY_WEIGHT = 0.1
 #: A previous message of at most this many words ("standard please") sets a topic with the one before it.
 _SHORT_TOPIC_WORDS = 3
 _WORDS = re.compile(r"[^\W\d_]+")
+#: Where a question of a message in another language ends ("¿...? ¿...?", "...吗？...").
+_SENTENCES = re.compile(r"(?<=[?？])\s*(?=\S)")
 #: Outcomes after which the next message may be read in their context: the bot answered (or asked).
 _ANSWERED = frozenset({"knowledge_match", "product_found", "product_choices", "product_follow_up", "product_list",
                        "product_ranked", "product_out_of_stock", "product_detail", "go_ahead"})
@@ -136,8 +139,9 @@ class AutoReply(Plugin):
         kb = self.bot.knowledge
         if self.bot.understander is not None and isinstance(kb, KnowledgeBase):
             self.bot.spawn(self._classify_all(kb), name="auto_reply: passage intents")
-        if kb is not None:  # the city names load once, off the event loop, before customers name one
+        if kb is not None:  # the city and country names load once, off the event loop, before customers name one
             self.bot.spawn(asyncio.to_thread(places.load), name="auto_reply: city names")
+            self.bot.spawn(asyncio.to_thread(load_glossaries, self.bot.config), name="auto_reply: glossaries")
 
     async def _classify_all(self, kb: KnowledgeBase) -> None:
         passages = kb.passages(limit=_PASSAGE_INTENTS_KEPT)
@@ -367,12 +371,45 @@ class AutoReply(Plugin):
         languages = self.bot.config.understanding.languages
         if any(text_language(p.text, languages, shop) == language for p in passages[:2]):
             return None  # the shop has texts in this language too: the usual path
+        notice = said.say("only_in_language", language, language=said.language_name(shop, language))
+        found = await self._glossed(ctx.text, language)
+        answered = [f for f in found if f.text]
+        if answered and len(answered) == len(found):
+            return ctx.answer(f"{notice}\n" + "\n\n".join(f.text or "" for f in answered),
+                              sources=[f.source for f in answered], reason="knowledge_match_other_language")
+        if answered:  # the answered part, and an honest handoff for the rest, in their language
+            rest = [f.question for f in found if not f.text]
+            text = f"{notice}\n" + "\n\n".join([*(f.text or "" for f in answered),
+                                                said.say("partly_answered", language, rest="; ".join(rest))])
+            return ctx.handoff("partly_answered", {"answered": [f.source for f in answered], "unanswered": rest,
+                                                   "language": language}, text=text)
         supported = cross_language_support(ctx.text, passages)
         if not supported:
             return ctx.handoff("other_language", {"language": language, "shop_language": shop})
         best = supported[0]
-        notice = said.say("only_in_language", language, language=said.language_name(shop, language))
         return ctx.answer(f"{notice}\n{best.text}", sources=[best.id], reason="knowledge_match_other_language")
+
+    async def _glossed(self, text: str, language: str) -> list[_Found]:
+        """The questions of ``text`` read through the glossary (see :mod:`supportbot.glossary`), each
+        answered only by a passage confident for the glossed words that also has every word the glossary
+        left as written (a name, a city): the glossary says what was asked, the passage must say of what.
+        Each question keeps its own words (``_Found.question``), to be named in a handoff for the rest."""
+        found: list[_Found] = []
+        asked: list[str] = []
+        leans_on: _Topic | None = None  # "¿Cuál es el pedido mínimo?" after "¿puedo pagar con Afterpay?"
+        for part in _SENTENCES.split(text)[: self.settings.max_questions]:
+            glossed = gloss(part, language, self.bot.config)
+            if not glossed.understood:
+                continue
+            f = await self._best(glossed.text, leans_on if is_follow_up(glossed.text) else None,
+                                 self.settings.answer_confidence)
+            leans_on = _Topic(glossed.text, frozenset([f.source] if f.text and f.source else []))
+            named = stems(" ".join(glossed.must_have))
+            if f.text and named and coverage(named, f.text) < 1.0:
+                f = replace(f, text=None)
+            found.append(f)
+            asked.append(part.strip())
+        return [replace(f, question=part) for f, part in zip(_once_each(found), asked)]
 
     async def _generated(self, ctx: MessageContext, passages: list[Any]) -> Any:
         reply = await grounded_reply(self.bot, passages, await ctx.recent_turns(), ctx.text)
