@@ -10,6 +10,7 @@ from supportbot.history import connect
 from supportbot.knowledge import KnowledgeBase, excerpt, import_file
 from supportbot.knowledge.excerpt import coverage, stems
 from supportbot.knowledge.aliases import spelled_out
+from supportbot.knowledge import places
 from supportbot.knowledge.places import with_countries
 from supportbot.testing.doubles import ScriptedUnderstander, understanding
 from supportbot.testing.fake_runner import FakeRunner
@@ -639,3 +640,33 @@ def test_a_value_of_the_kind_asked_states_the_answer(question, text, states):
     from supportbot.knowledge.specificity import states_what_is_asked
 
     assert states_what_is_asked(question, text) is states
+
+
+PLACES_FAQ = """question,answer
+Is shipping free?,"Free standard shipping applies to orders of $75 or more shipped within the contiguous United States."
+Do you ship to Canada?,"We ship to Canada at a flat rate of $24.95 per order, 7-14 business days."
+"""
+
+
+async def test_a_place_asked_about_is_never_answered_by_a_passage_about_another(make_bot, knowledge, tmp_path):
+    (tmp_path / "places.csv").write_text(PLACES_FAQ, encoding="utf-8")
+    import_file(knowledge, "faq", tmp_path / "places.csv")
+    bot, chat = await shop(make_bot, knowledge)
+    # more of their words are in the free-shipping entry, which is about the United States: the Canada
+    # entry is the only candidate, and word overlap alone is not sure enough of it to send it
+    for customer, question in (("al", "is shipping free to canada?"),
+                               ("bo", "what does shipping to Canada cost on orders over $75?")):
+        _, sent = await chat.say_and_outcome(question, customer=customer)
+        assert "contiguous United States" not in sent[0].text
+    _, sent = await chat.say_and_outcome("how much is shipping to canada?", customer="cy")
+    assert "$24.95" in sent[0].text
+    _, sent = await chat.say_and_outcome("is shipping free over $75?", customer="di")
+    assert "contiguous United States" in sent[0].text
+
+
+def test_the_places_a_question_sends_to_are_its_destinations():
+    assert places.destinations("What's the shipping cost to Hawaii?") == ["hawaii"]
+    assert places.destinations("if I order from Oregon will I have to pay duties?") == ["oregon"]
+    assert places.destinations("How many days would a parcel take to reach Australia?") == ["australia"]
+    assert places.destinations("Im a UK 11 mens") == []  # a size, not a destination
+    assert places.destinations("do you carry canada goose jackets?") == []

@@ -250,6 +250,12 @@ class AutoReply(Plugin):
         penalty = self.settings.generic_source_penalty  # also for a page's lead-in ("here's how returns work")
         ranked = sorted(((c - penalty * bool((generic and p.source in generic) or is_lead_in(p.text)), c, p)
                          for c, p in scored), key=lambda s: s[0], reverse=True)
+        # "what's the shipping cost to Hawaii?": only a passage naming Hawaii, or a region it lies in, answers it
+        where = places.destinations(spelled_out(question))
+        if where:
+            named = [r for r in ranked if coverage(where, f"{r[2].title or ''} {r[2].text}") > 0]
+            # none naming it: the best as before ("do you ship to the UK?" is answered by "only within Canada")
+            ranked = named or ranked
         _, confidence, best = ranked[0]
         if confidence < needed and not self._clear_lead(confidence, ranked[1][0] if len(ranked) > 1 else 0.0):
             return _Found(question, None, best.id, confidence)

@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from .search import stem
 
-__all__ = ["ABROAD", "is_city", "is_place", "load", "regions_of", "with_countries"]
+__all__ = ["ABROAD", "destinations", "is_city", "is_place", "load", "regions_of", "with_countries"]
 
 log = logging.getLogger(__name__)
 
@@ -181,3 +181,21 @@ def with_countries(text: str) -> str:
         return text
     body = text.rstrip(" ?!.")
     return f"{body} ({', '.join(found)}){text[len(body):]}"
+
+
+_PLACE_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+_GOING = re.compile(r"\b(?:parcels?|packages?|reach|arriv\w*|duties|customs)\b", re.I)
+_BEFORE_PLACE = re.compile(r"\b(?:to|into|in|from|for)\s+(?:the\s+)?$", re.I)
+
+
+def destinations(text: str) -> list[str]:
+    """The stems of the countries, states and regions ``text`` asks about as where something goes or
+    comes from: any in a delivery question ("shipping cost to Hawaii", "Alaska - standard?"), else
+    those after "to", "in", "from", "for" ("will I pay duties from Oregon?"); "a UK 11" names a size."""
+    delivery = _DELIVERY_WORDS.search(text) is not None or _GOING.search(text) is not None
+    found: list[str] = []
+    for match in _PLACE_WORD.finditer(text):
+        word = stem(match.group(0).lower())
+        if is_place(word) and word not in found and (delivery or _BEFORE_PLACE.search(text[: match.start()])):
+            found.append(word)
+    return found
