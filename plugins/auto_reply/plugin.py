@@ -4,7 +4,8 @@ Order of decisions for one message:
 1. An urgent message (a safety report, a legal threat, fraud, a damaged item, a refund demand) is handed off at
    once, with its kind as the reason: never a clarifying question, never a canned answer.
 2. A message in another language than the shop's texts: the bot's phrases in that language, and an
-   answer only where the passage shares a name, code or number with it (see ``_other_language``).
+   answer only where the glossary reads the question and the passage names what it asks about
+   (see ``_other_language``).
    Small talk (hello, thanks) gets the intent's fixed reply from intents.yaml.
 3. The knowledge base is searched *before* anything is asked, for each question of the message
    ("How long does delivery take, and can I pay cash?" is two); a follow-up ("and for gifts?")
@@ -36,7 +37,6 @@ from typing import Any
 from pydantic import Field
 
 from supportbot.i18n import (
-    cross_language_support,
     in_other_language,
     message_language,
     phrases,
@@ -360,9 +360,11 @@ class AutoReply(Plugin):
         """A message in another language than the shop's texts, answered without a generator.
 
         The bot's own phrases come in the customer's language. An answer that exists only in the
-        shop's language is given with a note saying so, and only when the passage shares a name,
-        code or number with the question: the English-centred embedder's cosine across languages
-        cannot tell the right passage from an unrelated one. Otherwise a person takes it.
+        shop's language is given with a note saying so, and only for a question the glossary reads
+        and a passage that names every name and place it asked about (see :meth:`_glossed`): the
+        English-centred embedder's cosine across languages cannot tell the right passage from an
+        unrelated one, and a name alone ("Canyon" in a question about a casserole) found the shop's
+        address. Otherwise a person takes it.
         """
         if not in_other_language(self.bot, ctx):
             return None
@@ -389,11 +391,7 @@ class AutoReply(Plugin):
                                                 said.say("partly_answered", language, rest="; ".join(rest))])
             return ctx.handoff("partly_answered", {"answered": [f.source for f in answered], "unanswered": rest,
                                                    "language": language}, text=text)
-        supported = cross_language_support(ctx.text, passages)
-        if not supported:
-            return ctx.handoff("other_language", {"language": language, "shop_language": shop})
-        best = supported[0]
-        return ctx.answer(f"{notice}\n{best.text}", sources=[best.id], reason="knowledge_match_other_language")
+        return ctx.handoff("other_language", {"language": language, "shop_language": shop})
 
     async def _glossed(self, text: str, language: str) -> list[_Found]:
         """The questions of ``text`` read through the glossary (see :mod:`supportbot.glossary`), each
