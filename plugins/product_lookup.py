@@ -51,6 +51,10 @@ _CHEAPEST = re.compile(r"\b(?:cheapest|cheaper|lowest[- ]priced|lowest price|lea
 _DEAREST = re.compile(r"\b(?:most expensive|priciest|dearest|costliest|highest[- ]priced|most premium|top[- ]end)\b", re.I)
 _COLOURS = frozenset("""black white grey gray blue navy red green yellow pink purple orange brown beige tan maroon
 silver gold olive teal cream khaki burgundy mustard peach lavender coral turquoise multicolour multi""".split())
+# Words that name any product at all: "the cheapest thing you sell" asks the whole catalog.
+_ANYTHING = re.compile(r"\b(?:thing|things|item|items|product|products|stuff)\b", re.I)
+# ... and words around a product type that name none: "the kitchen section", "the shoe department"
+_ANY_PRODUCT = frozenset("section sections department departments aisle category categories".split())
 # Words of a catalog question that name no product: what is left names the brand and the type.
 _NOT_PRODUCT = frozenset("""cheapest cheaper lowest priced least expensive most affordable budget inexpensive priciest
 dearest costliest highest premium top end under below less more over above than max maximum min minimum least within
@@ -152,12 +156,19 @@ class _Ask:
     order: str | None  # "asc" (cheapest), "desc" (most expensive) or None
     filters: dict[str, Any]
     colour: bool
+    #: the message names products only as "thing", "item", "product": with no other word, any product
+    anything: bool = False
 
     @property
     def browse(self) -> bool:
         """Answered by listing the catalog in price order, not by similarity."""
         return bool(self.words) and (self.order is not None or bool(self.filters) or
                                      (self.colour and len(self.words) <= 3))
+
+    @property
+    def whole_catalog(self) -> bool:
+        """"What's the most expensive thing you sell?": the whole catalog in price order."""
+        return not self.words and self.anything and self.order is not None
 
 
 class ProductLookup(Plugin):
@@ -211,6 +222,8 @@ class ProductLookup(Plugin):
         shopping = asked or bool(_SHOPPING.search(ctx.text)) or ask.browse
         if shopping and await self._passage_answers(ctx, _SAME_QUESTION):
             return None  # "do your helmets come in kids sizes?" is an FAQ entry, word for word: auto-reply's
+        if ask.whole_catalog:
+            return self._browse(ctx, ask)
         # Words of another language are unknown to any catalog: no "we don't sell" from them.
         foreign = in_other_language(self.bot, ctx)
         if shopping and ask.words and not foreign:
@@ -350,7 +363,7 @@ class ProductLookup(Plugin):
         if ask.order is not None:
             best = hits[0]
             which = "cheapest" if ask.order == "asc" else "most expensive"
-            text = (f"Our {which} {what}{_filter_text(ask.filters)}: {best.name}"
+            text = (f"Our {which} {what or 'product'}{_filter_text(ask.filters)}: {best.name}"
                     f"{' at ' + best.price_text if best.price_text else ''}.")
             return ctx.answer(text, embeds=[self._card(best)] + ([self._list(hits[1:])] if hits[1:] else []),
                               sources=sources, reason="product_ranked")
@@ -582,7 +595,8 @@ def _catalog_question(text: str) -> _Ask:
     filters = _filters(text)
     words = [w for w in query_terms(text).words if w not in _NOT_PRODUCT and not _MEASURE.fullmatch(w)
              and (not any(c.isdigit() for c in w) or _MODEL_NUMBER.fullmatch(w))]
-    return _Ask(words, order, filters, any(w in _COLOURS for w in words))
+    named = [w for w in words if w not in _ANY_PRODUCT]
+    return _Ask(named, order, filters, any(w in _COLOURS for w in named), anything=_ANYTHING.search(text) is not None)
 
 
 def _said(text: str, words: list[str]) -> str:

@@ -670,3 +670,15 @@ def test_the_places_a_question_sends_to_are_its_destinations():
     assert places.destinations("How many days would a parcel take to reach Australia?") == ["australia"]
     assert places.destinations("Im a UK 11 mens") == []  # a size, not a destination
     assert places.destinations("do you carry canada goose jackets?") == []
+
+
+async def test_the_cheapest_or_dearest_thing_is_of_the_whole_catalog(make_bot, knowledge):
+    bot, chat = await shop(make_bot, knowledge, ScriptedUnderstander(
+        {}, default=understanding("product_question", action="product_lookup")))
+    outcome, sent = await chat.say_and_outcome("what's the cheapest thing you sell?")
+    assert outcome.reason == "product_ranked" and sent[0].text.startswith("Our cheapest product: Fastrack Kids Digital Watch")
+    outcome, sent = await chat.say_and_outcome("What's the most expensive item you have?", customer="bo")
+    assert sent[0].text.startswith("Our most expensive product: Titan Edge Slim Watch")
+    # a section of the shop names its type: "the bags section" is the bags
+    outcome, sent = await chat.say_and_outcome("most expensive thing in the backpacks section?", customer="cy")
+    assert sent[0].text.startswith("Our most expensive backpacks: Canvas Laptop Backpack")

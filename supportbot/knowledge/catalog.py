@@ -48,12 +48,16 @@ def _match(words: Sequence[str]) -> str | None:
 def products_with(conn: sqlite3.Connection, words: Sequence[str], *, descending: bool = False, limit: int = 5,
                   min_price: float | None = None, max_price: float | None = None,
                   in_stock: bool | None = None) -> list[int]:
-    """Ids of products holding every word, cheapest first (or dearest), priced only."""
+    """Ids of products holding every word, cheapest first (or dearest), priced only; with no words,
+    of the whole catalog ("the most expensive thing you sell")."""
+    where, params = sql_where(None, min_price, max_price, in_stock)
+    order = "coalesce(p.price_max, p.price) DESC" if descending else "p.price ASC"
+    if not words:
+        sql = f"SELECT p.id FROM kb_products p WHERE p.price IS NOT NULL {where} ORDER BY {order}, p.id LIMIT ?"
+        return [r[0] for r in conn.execute(sql, [*params, limit])]
     expr = _match(words)
     if expr is None:
         return []
-    where, params = sql_where(None, min_price, max_price, in_stock)
-    order = "coalesce(p.price_max, p.price) DESC" if descending else "p.price ASC"
     sql = (f"SELECT p.id FROM kb_products_words f JOIN kb_products p ON p.id = f.rowid "
            f"WHERE kb_products_words MATCH ? AND p.price IS NOT NULL {where} ORDER BY {order}, p.id LIMIT ?")
     return [r[0] for r in conn.execute(sql, [expr, *params, limit])]
