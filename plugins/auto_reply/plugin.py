@@ -48,7 +48,7 @@ from supportbot.knowledge import KnowledgeBase, Passage, answer_confidence, exce
 from supportbot.knowledge.excerpt import coverage, is_list_item, stems
 from supportbot.knowledge.aliases import spelled_out
 from supportbot.knowledge.places import with_countries
-from supportbot.knowledge.specificity import is_lead_in, states_what_is_asked
+from supportbot.knowledge.specificity import asks_for_a_value, holds_what_is_asked, is_lead_in, states_what_is_asked
 from supportbot.plugin import MessageContext, Plugin, PluginSettings, on_message
 from supportbot.glossary import gloss, load as load_glossaries
 from supportbot.prompts import grounded_reply
@@ -256,6 +256,9 @@ class AutoReply(Plugin):
             named = [r for r in ranked if coverage(where, f"{r[2].title or ''} {r[2].text}") > 0]
             # none naming it: the best as before ("do you ship to the UK?" is answered by "only within Canada")
             ranked = named or ranked
+        # "email address for support?": of the candidates, one that holds an email address, where any does
+        if topic is None and asks_for_a_value(question):  # a follow-up's "how much is it?" asks the topic's passage
+            ranked = [r for r in ranked if holds_what_is_asked(question, r[2].text)] or ranked
         _, confidence, best = ranked[0]
         if confidence < needed and not self._clear_lead(confidence, ranked[1][0] if len(ranked) > 1 else 0.0):
             return _Found(question, None, best.id, confidence)

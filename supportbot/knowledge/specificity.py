@@ -60,6 +60,32 @@ _ASKED_VALUES = (
 )
 
 
+# What a question asks for when it names the kind of value outright, and what such a value looks like:
+# "email address for support?" is answered by a passage holding an address, "is there a fee to return
+# something?" by one holding an amount. ("when" is left out: "when do you open?" wants a time of day.)
+_NAMED_VALUES = (
+    (re.compile(r"\be-?mail address\b|\bwhat(?:'s| is) (?:your|the) e-?mail\b", re.I), re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")),
+    (re.compile(r"\b(?:phone|telephone) number\b|\bnumber (?:to|i can) (?:call|ring|text)\b", re.I),
+     re.compile(r"(?:\+?\d[\d ().-]{7,}\d)")),
+    # "how long does it take", not "how long can the message be": a bare "how long" may be a length
+    (re.compile(r"\bhow long (?:does|do|will|would|until|till|before|have|has|to)\b|\bhow soon\b|"
+                r"\bhow many (?:days|weeks|months|hours)\b", re.I), _ASKED_VALUES[0][1]),
+    (re.compile(r"\bhow much\b|\bwhat(?:'s| is| are) the (?:fee|cost|price|charge)s?\b|\bis there an? (?:fee|charge)\b",
+                re.I), _ASKED_VALUES[2][1]),
+)
+
+
+def asks_for_a_value(question: str) -> bool:
+    """Whether ``question`` names the kind of value it wants (an email address, a phone number, a
+    duration, an amount): see :func:`holds_what_is_asked`."""
+    return any(asks.search(question) is not None for asks, _ in _NAMED_VALUES)
+
+
+def holds_what_is_asked(question: str, text: str) -> bool:
+    """Whether ``text`` holds a value of each kind ``question`` names (:func:`asks_for_a_value`)."""
+    return all(value.search(text) is not None for asks, value in _NAMED_VALUES if asks.search(question))
+
+
 def states_what_is_asked(question: str, text: str) -> bool:
     """Whether ``text`` states a value of the kind ``question`` asks for (a duration for "how long",
     an amount for "how much"); False when it asks for no such kind."""
