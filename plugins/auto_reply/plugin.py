@@ -200,16 +200,8 @@ class AutoReply(Plugin):
             found = [r if r.text and (asks(r.question) or r.text not in said_before) else f
                      for f, r in zip(found, retried)]
         found = _once_each(found)
-        answered = [f for f in found if f.text]
-        if answered and len(answered) == len(found):
-            return ctx.answer("\n\n".join(f.text or "" for f in answered), sources=[f.source for f in answered],
-                              reason="knowledge_match")
-        if answered:  # the answered part, and an honest handoff for the rest
-            rest = [f.question for f in found if not f.text]
-            text = "\n\n".join(f.text or "" for f in answered) + "\n\n" + \
-                phrases(self.bot.config).say("partly_answered", message_language(ctx), rest="; ".join(rest))
-            return ctx.handoff("partly_answered", {"answered": [f.source for f in answered], "unanswered": rest},
-                               text=text)
+        if (outcome := self._send(ctx, found, message_language(ctx), "knowledge_match")) is not None:
+            return outcome
         best = max(found, key=lambda f: f.confidence)
         return self._unsure(ctx, u, best.confidence, {"best_passage": best.source, "confidence": best.confidence})
 
@@ -384,17 +376,25 @@ class AutoReply(Plugin):
             return None  # the shop has texts in this language too: the usual path
         notice = said.say("only_in_language", language, language=said.language_name(shop, language))
         found = await self._glossed(ctx.text, language)
+        outcome = self._send(ctx, found, language, "knowledge_match_other_language", notice=notice)
+        return outcome or ctx.handoff("other_language", {"language": language, "shop_language": shop})
+
+    def _send(self, ctx: MessageContext, found: list[_Found], language: str, reason: str,
+              notice: str | None = None) -> Any:
+        """The answers found, when every question has one; the answered part and an honest handoff for
+        the rest (named in ``language``), when some have; None when none has. ``notice`` leads the text."""
         answered = [f for f in found if f.text]
-        if answered and len(answered) == len(found):
-            return ctx.answer(f"{notice}\n" + "\n\n".join(f.text or "" for f in answered),
-                              sources=[f.source for f in answered], reason="knowledge_match_other_language")
-        if answered:  # the answered part, and an honest handoff for the rest, in their language
-            rest = [f.question for f in found if not f.text]
-            text = f"{notice}\n" + "\n\n".join([*(f.text or "" for f in answered),
-                                                said.say("partly_answered", language, rest="; ".join(rest))])
-            return ctx.handoff("partly_answered", {"answered": [f.source for f in answered], "unanswered": rest,
-                                                   "language": language}, text=text)
-        return ctx.handoff("other_language", {"language": language, "shop_language": shop})
+        if not answered:
+            return None
+        lead = f"{notice}\n" if notice else ""
+        text = lead + "\n\n".join(f.text or "" for f in answered)
+        sources = [f.source for f in answered]
+        if len(answered) == len(found):
+            return ctx.answer(text, sources=sources, reason=reason)
+        rest = [f.question for f in found if not f.text]
+        text += "\n\n" + phrases(self.bot.config).say("partly_answered", language, rest="; ".join(rest))
+        details = {"answered": sources, "unanswered": rest, **({"language": language} if notice else {})}
+        return ctx.handoff("partly_answered", details, text=text)
 
     async def _glossed(self, text: str, language: str) -> list[_Found]:
         """The questions of ``text`` read through the glossary (see :mod:`supportbot.glossary`), each
