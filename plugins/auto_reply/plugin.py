@@ -221,7 +221,8 @@ class AutoReply(Plugin):
     async def _best(self, question: str, topic: _Topic | None, needed: float) -> _Found:
         """The best passage for ``question`` (searched with the follow-up's ``topic``), excerpted."""
         # "postage to Cork (Ireland)", "do you take Amex (American Express)?": as the pages name them
-        asked = with_countries(spelled_out(question))
+        spoken = spelled_out(question)
+        asked = with_countries(spoken)
         query = f"{with_countries(topic.text)} {asked}" if topic else asked
         passages = await self._knowledge.search_passages(query, k=self.settings.passages)
         if not passages:
@@ -243,7 +244,7 @@ class AutoReply(Plugin):
         ranked = sorted(((c - penalty * bool((generic and p.source in generic) or is_lead_in(p.text)), c, p)
                          for c, p in scored), key=lambda s: s[0], reverse=True)
         # "what's the shipping cost to Hawaii?": only a passage naming Hawaii, or a region it lies in, answers it
-        where = places.destinations(spelled_out(question))
+        where = places.destinations(spoken)
         if where:
             named = [r for r in ranked if coverage(where, f"{r[2].title or ''} {r[2].text}") > 0]
             # none naming it: the best as before ("do you ship to the UK?" is answered by "only within Canada")
