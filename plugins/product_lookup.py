@@ -67,6 +67,8 @@ normally usually currently probably honestly definitely maybe also ok okay yes y
 mom mum mother dad father sister brother wife husband son daughter friend friends boss coworker colleague
 girlfriend boyfriend partner grandma grandmother grandpa grandfather nephew niece aunt uncle he she him her his
 likes loves wants needs smallest biggest largest smaller bigger them they those these""".split())
+# "mom's birthday" names no product, as "mom" does not; "Levi's" keeps its "'s".
+_POSSESSIVE = re.compile(r"['’]s$")
 #: Sizes as customers write them ("a small", "xl"): with colours, what a message narrowing the products just shown says.
 _SIZE_WORDS = frozenset([*SIZE_SPELLINGS, *(w for spellings in SIZE_SPELLINGS.values() for s in spellings for w in s.split())])
 #: A message narrowing the products shown is short: "is there a medium in the olive one?".
@@ -200,6 +202,8 @@ class ProductLookup(Plugin):
         if previous is not None and (is_follow_up(ctx.text) or (shown and _refines(ctx.text, kb.products_by_sku(shown)))):
             # About the products just shown; after an FAQ or policy answer, about that topic (auto-reply's).
             return await self._follow_up(ctx, shown, previous["text"]) if shown else None
+        if previous is not None and (narrowed := self._narrowed(ctx, previous["text"])) is not None:
+            return narrowed  # "something under $30" after "a candle for my mom": that question, under $30
         # The product's data is in the shop's language: a detail asked in another is not looked for in it.
         same_language = message_language(ctx) == shop_language(self.bot) and not in_other_language(self.bot, ctx)
         if len(shown) == 1 and same_language and _REFERS_BACK.search(ctx.text) and _asks_a_detail(ctx.text):
@@ -373,6 +377,23 @@ class ProductLookup(Plugin):
                               sources=sources, reason="product_found")
         return ctx.answer(f"Here are {what}{_filter_text(ask.filters)} we have, cheapest first:",
                           embeds=[self._list(hits)], sources=sources, reason="product_list")
+
+    def _narrowed(self, ctx: MessageContext, previous_text: str) -> Any:
+        """A message of nothing but a budget or a price order ("something under $30", "anything
+        cheaper?") narrows the customer's previous product question: its words, the new filters. None
+        when the message names products of its own or the previous one named none the catalog knows."""
+        ask = _catalog_question(ctx.text)
+        if ask.words or ask.anything or not (ask.order or set(ask.filters) & {"max_price", "min_price"}):
+            return None
+        earlier = _catalog_question(previous_text)
+        known = [w for w in earlier.words if not self._kb.unknown_words([w], passages=False)]
+        head = _head_word(previous_text, known)
+        filters = {**earlier.filters, **ask.filters}
+        # "a laptop backpack for school": every word the catalog knows, else the type alone ("sandals for summer")
+        for words in dict.fromkeys(tuple(w) for w in (known, [head] if head else []) if w):
+            if self._kb.browse_products(list(words), k=1, **filters):
+                return self._browse(ctx, _Ask(list(words), ask.order or earlier.order, filters, False))
+        return None
 
     async def _follow_up(self, ctx: MessageContext, skus: list[str], previous_text: str) -> Any:
         """A question about the products this customer was just shown ("is it in stock?")."""
@@ -593,7 +614,8 @@ def _catalog_question(text: str) -> _Ask:
     """The product words of a message, its price order and its filters."""
     order = "desc" if _DEAREST.search(text) else "asc" if _CHEAPEST.search(text) else None
     filters = _filters(text)
-    words = [w for w in query_terms(text).words if w not in _NOT_PRODUCT and not _MEASURE.fullmatch(w)
+    words = [w for w in query_terms(text).words if w not in _NOT_PRODUCT and _POSSESSIVE.sub("", w) not in _NOT_PRODUCT
+             and not _MEASURE.fullmatch(w)
              and (not any(c.isdigit() for c in w) or _MODEL_NUMBER.fullmatch(w))]
     named = [w for w in words if w not in _ANY_PRODUCT]
     return _Ask(named, order, filters, any(w in _COLOURS for w in named), anything=_ANYTHING.search(text) is not None)
