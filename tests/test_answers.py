@@ -2,6 +2,7 @@
 clarifying question, urgent messages to a person at once, answers that are the answering sentence,
 two questions, follow-ups per customer, superlatives and filters, and "we don't sell that"."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -709,3 +710,36 @@ async def test_a_question_naming_the_kind_of_value_is_not_answered_by_a_passage_
     assert "9 a.m." not in sent[0].text
     _, sent = await chat.say_and_outcome("how can I contact customer support?", customer="bo")
     assert "9 a.m. to 5 p.m." in sent[0].text
+
+
+async def test_a_budget_alone_narrows_the_customers_previous_product_question(make_bot, knowledge):
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, sent = await chat.say_and_outcome("I need a watch for my dad's birthday", customer="alice")
+    assert "dad's" not in sent[0].text  # whose birthday is no product we lack
+    outcome, sent = await chat.say_and_outcome("something under $50?", customer="alice")
+    assert outcome.reason == "product_list" and set(outcome.sources) == {"product:W-3", "product:W-4"}, sent[0].text
+    outcome, sent = await chat.say_and_outcome("something under $50?", customer="bob")  # bob asked for no watch
+    assert not any(s in ("product:W-3", "product:W-4") for s in outcome.sources)
+
+
+async def test_a_follow_up_with_a_question_of_its_own_is_answered_for_it(make_bot, knowledge, monkeypatch):
+    from supportbot.knowledge import Passage
+
+    returns = Passage(id="faq:2", kind="faq", title="What is your return policy?", score=0.9, source="faq.csv",
+                      text="Items can be returned within 30 days of delivery for a full refund.")
+    contact = Passage(id="faq:9", kind="faq", title="How do I contact you?", score=0.8, source="faq.csv",
+                      text="Email us at help@example.com, we reply within a day.")
+
+    async def search(query, k=5, kinds=("faq", "policy")):  # the returns words outweigh the rest, as in a real search
+        if "return" in query.lower():
+            return [returns, replace(contact, score=0.3)]
+        return [contact, replace(returns, score=0.3)]
+
+    monkeypatch.setattr(knowledge, "search_passages", search)
+    bot, chat = await shop(make_bot, knowledge)
+    await chat.say("What is your return policy?")
+    outcome, sent = await chat.say_and_outcome("and how do I contact you by email?")
+    assert "help@example.com" in sent[0].text, sent[0].text
+    await chat.say("What is your return policy?", customer="bob")
+    outcome, sent = await chat.say_and_outcome("and for gifts?", customer="bob")  # one word of its own: the topic's
+    assert "30 days" in sent[0].text, sent[0].text

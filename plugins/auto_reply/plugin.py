@@ -68,6 +68,8 @@ _FOCUS_WEIGHT = 0.3
 _CONTINUITY_WEIGHT = 0.1
 #: A previous message of at most this many words ("standard please") sets a topic with the one before it.
 _SHORT_TOPIC_WORDS = 3
+#: A follow-up with this many words of its own ("and how do I contact you by email?") may be a question of its own.
+_OWN_QUESTION_WORDS = 2
 _WORDS = re.compile(r"[^\W\d_]+")
 #: Where a question of a message in another language ends ("¿...? ¿...?", "...吗？...").
 _SENTENCES = re.compile(r"(?<=[?？])\s*(?=\S)")
@@ -188,7 +190,8 @@ class AutoReply(Plugin):
             last = found[-1] if found else None
             leans_on = _Topic(last.question, frozenset([last.source] if last.text and last.source else [])) \
                 if last is not None and is_follow_up(q) else topic
-            found.append(await self._best(q, leans_on, self.settings.answer_confidence))
+            best = await self._best(q, leans_on, self.settings.answer_confidence)
+            found.append(await self._on_its_own(q, best) if leans_on is not None else best)
         if topic is None and not all(f.text for f in found) and (context := self._context(ctx, previous)) is not None:
             # Nothing confident alone: read it with the previous message, as a person would ("do you have
             # afterpay?" then "my order is only $25, can i still use it?"); sent only if that is confident.
@@ -260,6 +263,19 @@ class AutoReply(Plugin):
         if topic and not speaks_to_it:
             part = excerpt(query, best.text, max_units=self.settings.excerpt_sentences)
         return _Found(question, _under_heading(best, part.text), best.id, confidence, speaks_to_it)
+
+    async def _on_its_own(self, question: str, with_topic: _Found) -> _Found:
+        """A follow-up that asks a question of its own, read alone when that answers its own words
+        better: "and how do I contact you by email?" after the returns policy asks for the email
+        address, not the policy again. One word of its own leans on the topic: "and to Canada?" after
+        the cost to Alaska asks the cost to Canada ("Canadian provinces ... $22", not "we ship to Canada")."""
+        own = stems(" ".join(new_words(question)))
+        if len(own) < _OWN_QUESTION_WORDS:
+            return with_topic  # "how long does it take?", "and for gifts?": the topic's passage
+        alone = await self._best(question, None, self.settings.answer_confidence)
+        if alone.text and coverage(own, alone.text) > coverage(own, with_topic.text or ""):
+            return alone
+        return with_topic
 
     def _clear_lead(self, confidence: float, runner_up: float) -> bool:
         """Whether a passage under the answer bar still answers because nothing else comes near it:
