@@ -24,10 +24,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .prompts import _BUNDLED, _read, prompts_dir
+from .prompts import Layer, layers, read_layer
 
 if TYPE_CHECKING:
     from .config import Config
@@ -148,19 +147,12 @@ class Glossary:
 
 def glossary(config: Config | None, language: str) -> Glossary:
     """The glossary of ``language`` in effect: the merchant's entries over the bundled ones."""
-    bundled = _BUNDLED / _FILE
-    table: dict[str, str] = dict(_section(_read(bundled, bundled.stat().st_mtime), language))
-    if config is not None:
-        local: Path = prompts_dir(config) / _FILE
-        if local.resolve() != bundled.resolve() and local.is_file():
-            table.update(_section(_read(local, local.stat().st_mtime), language))
-    return _build(language, tuple(sorted(table.items())))
+    return _glossary(language, layers(config, _FILE))
 
 
 def load(config: Config | None = None) -> int:
     """Build the bundled languages' glossaries now (the CLDR names take about a second): their entries."""
-    bundled = _BUNDLED / _FILE
-    return sum(len(glossary(config, str(language))) for language in _read(bundled, bundled.stat().st_mtime))
+    return sum(len(glossary(config, str(language))) for language in read_layer(layers(None, _FILE)[0]))
 
 
 def _section(data: dict[str, Any], language: str) -> dict[str, str]:
@@ -169,10 +161,12 @@ def _section(data: dict[str, Any], language: str) -> dict[str, str]:
 
 
 @lru_cache(maxsize=32)
-def _build(language: str, entries: tuple[tuple[str, str], ...]) -> Glossary:
+def _glossary(language: str, files: tuple[Layer, ...]) -> Glossary:
+    """Built once per language and version of the files: country names, then each file's entries."""
     countries = _countries(language)
     table = dict(countries)
-    table.update(entries)
+    for layer in files:
+        table.update(_section(read_layer(layer), language))
     return Glossary(language, table, frozenset(countries.values()))
 
 

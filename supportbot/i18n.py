@@ -21,10 +21,9 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .prompts import _BUNDLED, _read, prompts_dir
+from .prompts import layers, read_layer
 
 if TYPE_CHECKING:
     from .config import Config
@@ -103,11 +102,10 @@ def phrases(config: Config) -> Phrases:
 
     Files are re-read when they change (the cache is keyed by modification time).
     """
-    bundled = _BUNDLED / _FILE
-    table = _copy(_read(bundled, bundled.stat().st_mtime))
-    local: Path = prompts_dir(config) / _FILE
-    if local.resolve() != bundled.resolve() and local.is_file():
-        for lang, entries in _read(local, local.stat().st_mtime).items():
+    bundled, *merchant = layers(config, _FILE)
+    table = _copy(read_layer(bundled))
+    for layer in merchant:
+        for lang, entries in read_layer(layer).items():
             if isinstance(entries, Mapping):
                 table.setdefault(str(lang).lower(), {}).update(entries)
     return Phrases(table)

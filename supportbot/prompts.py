@@ -11,7 +11,7 @@ import yaml
 
 from .config import Config
 
-__all__ = ["load_prompt", "prompts_dir", "grounded_reply", "GroundedReply"]
+__all__ = ["load_prompt", "prompts_dir", "layers", "read_layer", "grounded_reply", "GroundedReply"]
 
 _BUNDLED = Path(__file__).resolve().parent.parent / "prompts"
 
@@ -27,6 +27,27 @@ def load_prompt(config: Config, name: str) -> dict[str, Any]:
     if not path.is_file():
         path = _BUNDLED / f"{name}.yaml"
     return _read(path, path.stat().st_mtime)
+
+
+#: One prompts file as read: its path and its modification time (what its cached contents are keyed by).
+Layer = tuple[Path, float]
+
+
+def layers(config: Config | None, filename: str) -> tuple[Layer, ...]:
+    """The bundled ``prompts/<filename>`` and, when the merchant has a copy of their own, that copy:
+    in the order their entries apply (the merchant's win). Their modification times make this a cache
+    key for whatever is built from them, so an edit applies without a restart."""
+    bundled = _BUNDLED / filename
+    found: list[Layer] = [(bundled, bundled.stat().st_mtime)]
+    local = prompts_dir(config) / filename if config is not None else bundled
+    if local.resolve() != bundled.resolve() and local.is_file():
+        found.append((local, local.stat().st_mtime))
+    return tuple(found)
+
+
+def read_layer(layer: Layer) -> dict[str, Any]:
+    """One file of :func:`layers`, parsed (and cached until it changes)."""
+    return _read(*layer)
 
 
 @lru_cache(maxsize=32)
