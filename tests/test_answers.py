@@ -666,6 +666,20 @@ async def test_a_place_asked_about_is_never_answered_by_a_passage_about_another(
     assert "contiguous United States" in sent[0].text
 
 
+async def test_there_is_the_place_the_customer_named_before(make_bot, knowledge, tmp_path):
+    (tmp_path / "places.csv").write_text(PLACES_FAQ, encoding="utf-8")
+    import_file(knowledge, "faq", tmp_path / "places.csv")
+    bot, chat = await shop(make_bot, knowledge)
+    await chat.say("do you ship to canada?", customer="al")
+    await chat.say("how long does it take?", customer="al")
+    _, sent = await chat.say_and_outcome("is there free shipping over $75 there?", customer="al")
+    assert "contiguous United States" not in sent[0].text, sent[0].text
+    _, sent = await chat.say_and_outcome("is there free shipping over $75?", customer="bo")  # no place: the free one
+    assert "contiguous United States" in sent[0].text
+    assert [places.points_to_a_place(t) for t in ("how long to get there?", "is there a fee?", "are there any?",
+                                                  "can you send it to that address?")] == [True, False, False, True]
+
+
 def test_the_places_a_question_sends_to_are_its_destinations():
     assert places.destinations("What's the shipping cost to Hawaii?") == ["hawaii"]
     assert places.destinations("if I order from Oregon will I have to pay duties?") == ["oregon"]

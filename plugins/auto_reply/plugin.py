@@ -68,6 +68,8 @@ _FOCUS_WEIGHT = 0.3
 _CONTINUITY_WEIGHT = 0.1
 #: A previous message of at most this many words ("standard please") sets a topic with the one before it.
 _SHORT_TOPIC_WORDS = 3
+#: How many of the customer's earlier messages are looked through for the place "there" points to.
+_PLACE_TURNS = 3
 #: A follow-up with this many words of its own ("and how do I contact you by email?") may be a question of its own.
 _OWN_QUESTION_WORDS = 2
 _WORDS = re.compile(r"[^\W\d_]+")
@@ -184,19 +186,21 @@ class AutoReply(Plugin):
         if self.settings.generate and runner is not None and runner.generation_available:
             return await self._generate(ctx, u, f"{topic.text} {ctx.text}" if topic else ctx.text)
         questions = split_questions(ctx.text)[: self.settings.max_questions]
+        # "is there free shipping over $75 there?" after "do you ship to canada": the place named before
+        there = self._places_before(ctx, previous) if places.points_to_a_place(ctx.text) else []
         found: list[_Found] = []
         for q in questions:
             # "can i include a note? how long can it be": the second leans on the first, not on the last message
             last = found[-1] if found else None
             leans_on = _Topic(last.question, frozenset([last.source] if last.text and last.source else [])) \
                 if last is not None and is_follow_up(q) else topic
-            best = await self._best(q, leans_on, self.settings.answer_confidence)
+            best = await self._best(q, leans_on, self.settings.answer_confidence, there)
             found.append(await self._on_its_own(q, best) if leans_on is not None else best)
         if topic is None and not all(f.text for f in found) and (context := self._context(ctx, previous)) is not None:
             # Nothing confident alone: read it with the previous message, as a person would ("do you have
             # afterpay?" then "my order is only $25, can i still use it?"); sent only if that is confident.
             said_before = self._reply_to(previous)
-            retried = [f if f.text else await self._best(f.question, context, self.settings.answer_confidence)
+            retried = [f if f.text else await self._best(f.question, context, self.settings.answer_confidence, there)
                        for f in found]
             # The same words again answer a question asked of them ("can I mail a check?" after the payment
             # options) but not a request or a statement ("return these shoes please" after the policy).
@@ -221,11 +225,14 @@ class AutoReply(Plugin):
             return ctx.handoff("still_unclear", {"intent": u.intent, "runner_up": u.runner_up, **details})
         return ctx.handoff("no_grounded_answer", details)
 
-    async def _best(self, question: str, topic: _Topic | None, needed: float) -> _Found:
-        """The best passage for ``question`` (searched with the follow-up's ``topic``), excerpted."""
+    async def _best(self, question: str, topic: _Topic | None, needed: float, there: list[str] | None = None) -> _Found:
+        """The best passage for ``question`` (searched with the follow-up's ``topic``), excerpted;
+        ``there``: the places a question naming none but pointing back ("there") is about."""
         # "postage to Cork (Ireland)", "do you take Amex (American Express)?": as the pages name them
         spoken = spelled_out(question)
-        asked = with_countries(spoken)
+        destinations = places.destinations(spoken)
+        there = [] if destinations else there or []
+        asked = with_countries(spoken) + (f" ({' '.join(there)})" if there else "")  # "there" is searched by its name
         query = f"{with_countries(topic.text)} {asked}" if topic else asked
         passages = await self._knowledge.search_passages(query, k=self.settings.passages)
         if not passages:
@@ -247,7 +254,7 @@ class AutoReply(Plugin):
         ranked = sorted(((c - penalty * bool((generic and p.source in generic) or is_lead_in(p.text)), c, p)
                          for c, p in scored), key=lambda s: s[0], reverse=True)
         # "what's the shipping cost to Hawaii?": only a passage naming Hawaii, or a region it lies in, answers it
-        where = places.destinations(spoken)
+        where = destinations or there
         if where:
             named = [r for r in ranked if coverage(where, f"{r[2].title or ''} {r[2].text}") > 0]
             # none naming it: the best as before ("do you ship to the UK?" is answered by "only within Canada")
@@ -335,6 +342,16 @@ class AutoReply(Plugin):
                 texts.insert(0, earlier["text"])
                 sources += earlier["sources"]
         return _Topic(" ".join(texts), frozenset(s for s in sources if isinstance(s, str)))
+
+    def _places_before(self, ctx: MessageContext, previous: dict[str, Any] | None) -> list[str]:
+        """The places the customer's last few messages sent to, the latest that named any."""
+        for _ in range(_PLACE_TURNS):
+            if previous is None:
+                break
+            if found := places.destinations(spelled_out(previous["text"])):
+                return found
+            previous = self.bot.history.previous_inbound(ctx.conversation_id, previous["id"])
+        return []
 
     def _reply_to(self, previous: dict[str, Any] | None) -> str:
         """What the bot answered to the customer's ``previous`` message ("" when nothing was sent)."""

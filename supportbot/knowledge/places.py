@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from .search import stem
 
-__all__ = ["ABROAD", "destinations", "is_city", "is_place", "load", "regions_of", "with_countries"]
+__all__ = ["ABROAD", "destinations", "is_city", "is_place", "load", "points_to_a_place", "regions_of", "with_countries"]
 
 log = logging.getLogger(__name__)
 
@@ -199,3 +199,13 @@ def destinations(text: str) -> list[str]:
         if is_place(word) and word not in found and (delivery or _BEFORE_PLACE.search(text[: match.start()])):
             found.append(word)
     return found
+
+
+# "there" as a place ("free shipping over $75 there?", "how long to get there?"), not "is there ...?"
+_THERE = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|was|were|be|will|a|an|any|some)\b)"
+                    r"|\bthat (?:country|state|province|city|island|address)\b", re.I)
+
+
+def points_to_a_place(text: str) -> bool:
+    """The message names its place only by pointing back: "there", "that country"."""
+    return _THERE.search(text) is not None
