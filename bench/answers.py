@@ -167,7 +167,8 @@ def classify(outcome: Any) -> str:
     if outcome.kind is OutcomeKind.HANDED_OFF:
         return "handed_off"
     if outcome.kind is OutcomeKind.IGNORED:
-        return "ignored"
+        # staff own the conversation since an earlier turn's handoff: the message went to them
+        return "handed_off" if outcome.reason == "relayed_to_staff" else "ignored"
     if outcome.reason == "clarify":
         return "clarify"
     if outcome.reason in _NOT_FOUND_REASONS or _NOT_FOUND_TEXT.search(outcome.text or ""):

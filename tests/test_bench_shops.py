@@ -246,3 +246,11 @@ def test_thistle_imports_with_nothing_skipped(kb, tmp_path, shared_data):
     assert rows["Highland Coo Hooded Towel"][0] == 18.0  # on sale until 24 December
     assert rows["Kittens Boys Tan Sandals"][2]["Colour"] == "Tan"
     assert "Robin Christmas Jumper 2027" not in rows and "Nursery Staff Fleece (Trade Account)" not in rows
+
+
+def test_a_message_relayed_to_the_staff_who_own_the_conversation_scores_as_a_handoff():
+    from bench.answers import classify
+    from supportbot.outcomes import Outcome
+
+    assert classify(Outcome.ignored("relayed_to_staff")) == "handed_off"  # an earlier turn's handoff: staff have it
+    assert classify(Outcome.ignored("not_for_me")) == "ignored"
