@@ -195,8 +195,9 @@ class ProductLookup(Plugin):
         if _ACCEPT.match(ctx.text) and previous is not None and previous["reason"] in _OFFERED_A_PERSON:
             return ctx.handoff("product_not_found_accepted", {"asked": previous["text"]})
         u = ctx.understanding
-        if kb is None or getattr(u, "urgent", None) or len(split_questions(ctx.text)) > 1 or announces_topic(ctx.text):
-            return None  # no catalog; a person's matter; several questions, which auto-reply splits; or none yet
+        if kb is None or getattr(u, "urgent", None) or getattr(u, "order_asked", None) or \
+                len(split_questions(ctx.text)) > 1 or announces_topic(ctx.text):
+            return None  # no catalog; a person's matter (or order); several questions, auto-reply's to split; none yet
         shown = [s.removeprefix("product:") for s in previous.get("sources", []) if s.startswith("product:")] \
             if previous is not None else []
         if previous is not None and (is_follow_up(ctx.text) or (shown and _refines(ctx.text, kb.products_by_sku(shown)))):

@@ -143,6 +143,17 @@ async def test_urgent_messages_are_handed_off_at_once_never_clarified(make_bot, 
     assert "?" not in sent[0].text  # the handoff notice, not a question
 
 
+async def test_a_question_about_one_order_by_its_number_goes_to_staff_with_the_number(make_bot, knowledge):
+    asked = "has my order #100004512 shipped yet?"
+    bot, chat = await shop(make_bot, knowledge, ScriptedUnderstander(
+        {asked: understanding("track_order", order_asked="100004512")}, default=understanding("track_order")))
+    outcome, sent = await chat.say_and_outcome(asked)
+    assert (outcome.kind, outcome.reason, outcome.details["order"]) == ("handed_off", "order_lookup", "100004512")
+    assert "Order History" not in sent[0].text  # not the how-to-track answer, nor a guess at the status
+    outcome, sent = await chat.say_and_outcome("how can I track my order?", customer="bo")
+    assert "Order History" in sent[0].text
+
+
 async def test_the_answer_is_the_sentence_or_table_row_that_answers(make_bot, knowledge):
     bot, chat = await shop(make_bot, knowledge)
     _, sent = await chat.say_and_outcome("how much is standard shipping on a $75 order?")

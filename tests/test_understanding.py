@@ -297,6 +297,22 @@ def test_prices_and_dates_are_not_order_numbers(entities, text):
     assert "order_number" not in entities.extract(text)
 
 
+@pytest.mark.parametrize(("text", "asked"), [
+    ("has my order #100004512 shipped yet?", "100004512"),
+    ("what's the tracking number for order 4471", "4471"),
+    ("where is my order #5102? it's been 3 weeks", "5102"),
+    ("can I change the address on order ORD-7731?", "ORD-7731"),
+    ("¿dónde está mi pedido #48213?", "48213"),
+    ("my order number is 48213377", None),  # says which, asks nothing yet
+    ("where is my order?", None),  # no number: the pages' how-to-track answers it
+    ("how long does standard shipping take?", None),
+])
+def test_a_question_about_one_order_by_its_number_is_for_staff(entities, text, asked):
+    from supportbot.understanding.orders import order_asked_about
+
+    assert order_asked_about(text, entities.extract(text).get("order_number", [])) == asked
+
+
 def test_emails_and_phone_numbers(entities):
     found = entities.extract("mail jane.doe+shop@example.co.uk or call +44 20 7946 0018 or (555) 123-4567")
     assert found["email"] == ["jane.doe+shop@example.co.uk"]

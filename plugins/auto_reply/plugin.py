@@ -2,7 +2,8 @@
 
 Order of decisions for one message:
 1. An urgent message (a safety report, a legal threat, fraud, a damaged item, a refund demand) is handed off at
-   once, with its kind as the reason: never a clarifying question, never a canned answer.
+   once, with its kind as the reason: never a clarifying question, never a canned answer. So is a question
+   about one order by its number ("has my order #4471 shipped?"): only staff see orders.
 2. A message in another language than the shop's texts: the bot's phrases in that language, and an
    answer only where the glossary reads the question and the passage names what it asks about
    (see ``_other_language``).
@@ -165,6 +166,8 @@ class AutoReply(Plugin):
         u = ctx.understanding
         if u is not None and getattr(u, "urgent", None):
             return ctx.handoff(f"urgent:{u.urgent}", {"kind": u.urgent})
+        if u is not None and getattr(u, "order_asked", None):  # "has my order #4471 shipped?": staff see orders
+            return ctx.handoff("order_lookup", {"order": u.order_asked})
         said = phrases(self.bot.config)
         if small_talk := small_talk_any(said, ctx.text, message_language(ctx)):  # "hola", "help", "thanks"
             return ctx.answer(said.say(*small_talk), reason="small_talk")

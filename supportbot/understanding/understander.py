@@ -26,6 +26,7 @@ from .entities import EntityExtractor
 from .intents import IntentCatalog, load_intents
 from .language import LanguageGuesser
 from .sentiment import SentimentScorer
+from .orders import order_asked_about
 from .urgency import urgency
 from .settings import UnderstandingSettings
 
@@ -64,6 +65,9 @@ class Understanding:
     urgent: str | None = None
     """A message for a person at once: ``safety``, ``legal_threat``, ``fraud``, ``damaged`` or ``refund_demand``
     (see :mod:`.urgency`); never asked a clarifying question."""
+    order_asked: str | None = None
+    """The number of an order the message asks about (where it is, its tracking, a change): staff's to look
+    up, since the bot does not see orders (see :mod:`.orders`)."""
 
 
 def trained_model_dir(cache_dir: Path) -> Path:
@@ -144,6 +148,7 @@ class Understander:
             intent=intent, confidence=confidence, margin=margin, runner_up=runner_up, action=action,
             sentiment=sentiment, language=language, entities=entities, ambiguous=ambiguous,
             negative=sentiment <= self.settings.negative_sentiment_threshold, urgent=urgency(text),
+            order_asked=order_asked_about(text, entities.get("order_number", [])),
         )
 
     async def intent_probabilities(self, texts: Sequence[str]) -> list[dict[str, float]]:
