@@ -18,6 +18,8 @@ _LONG_FORMS = {
     "bnpl": "buy now pay later",
     "asap": "as soon as possible",
     "eta": "estimated delivery date",
+    "return window": "how long to return",  # "what's your return window?": the days the pages give
+    "returns window": "how long to return",
 }
 _SHORT = re.compile(r"\b(" + "|".join(re.escape(k) for k in _LONG_FORMS) + r")\b", re.I)
 
