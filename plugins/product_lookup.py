@@ -89,6 +89,11 @@ _MAY_ANSWER = 0.45
 # What only the catalog knows: a question asking it is the catalog's even when a passage is close.
 _CATALOG_FACT = re.compile(r"\b(?:how much|price[sd]?|cost|in stock|stock|available|availability|sizes?|"
                            r"colou?rs?|cheap\w*|expensive)\b", re.I)
+# The shop's own matters, which a product card never answers: "ok and how much is shipping to
+# Saskatchewan?" after the parka's card asks a price, but of the shipping.
+_SHOP_MATTER = re.compile(r"\b(?:shipping|ship|postage|delivery|deliver|courier|returns?|returning|refunds?|"
+                          r"exchanges?|warrant(?:y|ies)|guarantee|store|shop|pick ?up|collect|collection|"
+                          r"payments?|pay|afterpay|klarna|paypal|track(?:ing)?|customs|duties)\b", re.I)
 # Questions about the shop, not its products, when they ask no catalog fact ("when will the X be in
 # stock?" does): "When can I ring you?", "Who do I talk to about a delivery?".
 _NOT_A_PRODUCT_QUESTION = re.compile(r"^\s*(?:when|why|who|whom)\b", re.I)
@@ -200,7 +205,8 @@ class ProductLookup(Plugin):
             return None  # no catalog; a person's matter (or order); several questions, auto-reply's to split; none yet
         shown = [s.removeprefix("product:") for s in previous.get("sources", []) if s.startswith("product:")] \
             if previous is not None else []
-        if previous is not None and (is_follow_up(ctx.text) or (shown and _refines(ctx.text, kb.products_by_sku(shown)))):
+        if previous is not None and (is_follow_up(ctx.text) or (shown and _refines(ctx.text, kb.products_by_sku(shown)))) \
+                and not (shown and self._names_other_products(ctx.text, shown)):
             # About the products just shown; after an FAQ or policy answer, about that topic (auto-reply's).
             return await self._follow_up(ctx, shown, previous["text"]) if shown else None
         if previous is not None and (narrowed := self._narrowed(ctx, previous["text"])) is not None:
@@ -320,6 +326,19 @@ class ProductLookup(Plugin):
             return None
         return await self._detail_answer(ctx, hit, named)
 
+    def _names_other_products(self, text: str, skus: list[str]) -> bool:
+        """A follow-up whose product words none of the products shown has and others do: "and
+        matches?" after the candle snuffer's card, "what about the losi transmission kit?"."""
+        words = _catalog_question(text).words
+        if not words or any(w in _COLOURS or w in _SIZE_WORDS for w in words) or _SHOP_MATTER.search(text):
+            return False  # "what about in green?" asks the products shown; "and shipping?" the shop
+        for hit in self._kb.products_by_sku(skus):
+            held = " ".join([hit.name, hit.category or "", *hit.attributes.values(),
+                             *(str(v) for child in hit.variants for v in child.get("options", {}).values())])
+            if set(map(stem, words)) & set(map(stem, re.findall(r"[^\W_]+", american(held.lower())))):
+                return False
+        return bool(self._kb.browse_products(words, k=1))
+
     async def _names_another(self, ctx: MessageContext, hit: Any) -> bool:
         """The message names a product of its own, not ``hit``: "is it like the Trail Runner GTX?"."""
         hits = [h for h in await self._kb.search_products(ctx.text, k=self.settings.max_results)
@@ -424,8 +443,8 @@ class ProductLookup(Plugin):
                 and _REFERS_BACK.search(ctx.text) and not _CONTINUES.match(ctx.text) \
                 and asks_about(ctx.text, hits[0], _COLOURS):
             return await self._detail_answer(ctx, hits[0])  # "can I machine wash it?"
-        if not _CATALOG_FACT.search(ctx.text) and not named and not any(_attributes_asked(ctx.text, h) for h in hits) \
-                and await self._passage_answers(ctx):
+        if not named and not any(_attributes_asked(ctx.text, h) for h in hits) and (
+                _SHOP_MATTER.search(ctx.text) or (not _CATALOG_FACT.search(ctx.text) and await self._passage_answers(ctx))):
             return None  # "what warranty do they have?": the policy's (auto-reply's), not the card again
         if len(hits) == 1:
             hit = hits[0]

@@ -249,6 +249,7 @@ def test_short_names_are_searched_written_out():
     assert spelled_out("Do you take Amex?") == "Do you take American Express?"
     assert spelled_out("can I pay COD") == "can I pay cash on delivery"
     assert spelled_out("I need a code for my order") == "I need a code for my order"  # whole words only
+    assert spelled_out("what's your return window?") == "what's your how long to return?"  # the days to send it back
 
 
 def test_one_row_of_a_rate_table_answers_one_destination():
@@ -267,6 +268,28 @@ async def test_a_follow_up_asks_the_passage_the_previous_answer_came_from(make_b
     # alone, this is the shop's general delivery time; after France, it is the EU zone's
     _, sent = await chat.say_and_outcome("and how long does it take to arrive?")
     assert "6-9 working days" in sent[0].text
+
+
+async def test_a_question_about_the_shop_after_a_product_card_is_the_shops_not_the_card_again(make_bot, knowledge):
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, _ = await chat.say_and_outcome("how much is the canvas laptop backpack?")
+    assert outcome.sources == ("product:B-1",)
+    # "how much" asks a price, but of the shipping: the table's row, not the backpack's card again
+    outcome, sent = await chat.say_and_outcome("ok and how much is shipping on a $60 order?")
+    assert outcome.reason == "knowledge_match" and "$50 to $99.99: Standard $4" in sent[0].text
+    await chat.say_and_outcome("is the canvas laptop backpack in stock?", customer="bo")
+    outcome, _ = await chat.say_and_outcome("and how much is it?", customer="bo")
+    assert outcome.reason == "product_follow_up"  # the product's own price is still the card's
+
+
+async def test_a_follow_up_naming_other_products_is_a_question_of_its_own(make_bot, knowledge):
+    bot, chat = await shop(make_bot, knowledge)
+    await chat.say_and_outcome("do you have the canvas laptop backpack?")
+    outcome, _ = await chat.say_and_outcome("and dresses?")  # no backpack holds the word: the dresses
+    assert outcome.sources == ("product:D-1",)
+    await chat.say_and_outcome("how much is the titan classic analogue watch?", customer="bo")
+    outcome, _ = await chat.say_and_outcome("what about in blue?", customer="bo")  # an option: the watch shown
+    assert outcome.reason == "product_follow_up" and outcome.sources == ("product:W-1",)
 
 
 async def test_superlatives_and_filters_come_from_the_typed_fields(make_bot, knowledge):
