@@ -100,7 +100,11 @@ _NOT_A_PRODUCT_QUESTION = re.compile(r"^\s*(?:when|why|who|whom)\b", re.I)
 # Which size fits, not which sizes a product comes in: "my chest is 100 cm, what size should I get?",
 # "what is US 8 in UK size?", "do they come in half sizes?". The size guide's, when a passage is close.
 _FIT_QUESTION = re.compile(r"\b(?:what|which) size (?:should|do|would|am|for|fits?)\b|\bsize (?:chart|guide)\b|"
-                           r"\b(?:chest|waist|hips?|foot|feet|inseam) (?:is|are|measures?)\b|\d\s?(?:cm|inch(?:es)?)\b|"
+                           r"\b(?:chest|waist|hips?|foot|feet|inseam) (?:is|are|measures?)\b|"
+                           # a body's measure ("my son is 128cm", "about 66cm", "120cm tall"), not a product's
+                           # ("how much is the canyon 20cm chef's knife?")
+                           r"\b(?:is|are|measures?|about|around|roughly|i'?m|am)\s+\d+(?:[.,]\d+)?\s?(?:cm|inch(?:es)?)\b|"
+                           r"\d\s?(?:cm|inch(?:es)?)\s+(?:tall|long|wide|around)\b|"
                            r"\b(?:uk|eu|us) (?:size )?\d|\bhalf sizes?\b|\btrue to size\b|\bruns? (?:small|large|big)\b",
                            re.I)
 #: Discord's limit for an embed field's value.
@@ -582,11 +586,14 @@ def _head_word(text: str, words: list[str]) -> str | None:
 
 def _refines(text: str, hits: list[Any]) -> bool:
     """A short message of nothing but options narrows the products just shown ("black size 10?",
-    "the mustard one, is there a small?"), not a search of the whole catalog for black things."""
+    "the mustard one, is there a small?", "how much is the 50ml?"), not a search of the whole catalog
+    for black things."""
     words = _catalog_question(text).words
-    if not words or len(re.findall(r"[^\W_]+", text)) > _MAX_REFINE_WORDS:
+    if len(re.findall(r"[^\W_]+", text)) > _MAX_REFINE_WORDS:
         return False
     named = {w for hit in hits for v in hit.variants_named(text) for w in re.findall(r"[^\W_]+", v.value.lower())}
+    if not words:  # "how much is the 50ml?" after the perfume's card: its 50 ml bottle ("under £20" is a budget)
+        return bool(named) and not _filters(text)
     return all(w in _COLOURS or w in _SIZE_WORDS or w in named for w in words)
 
 

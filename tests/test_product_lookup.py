@@ -225,6 +225,7 @@ def test_a_short_word_inside_another_word_is_no_match():
     assert Coverage(query_terms("rucksack"))("wanderrucksack 30l") == 1.0
 
 
+
 SHOPIFY_MUGS = """\
 Handle,Title,Body (HTML),Vendor,Type,Published,Option1 Name,Option1 Value,Variant SKU,Variant Inventory Qty,\
 Variant Price,Status
@@ -251,3 +252,27 @@ async def test_a_card_lists_every_option_and_a_named_one_gets_its_own_stock(make
     outcome, sent = await chat.say_and_outcome("what colours?")
     assert outcome.reason == "product_follow_up"
     assert "Colour White & Black, Pink & Red (sold out), Mustard" in sent[0].text
+
+
+SHOPIFY_PERFUME = """\
+Handle,Title,Body (HTML),Vendor,Type,Published,Option1 Name,Option1 Value,Variant SKU,Variant Inventory Qty,\
+Variant Price,Status
+intense-edt,L'Homme Intense Eau de Toilette,<p>Woody.</p>,Lacoste,Fragrance,true,Size,50 ml,EDT-50,46,58.95,active
+intense-edt,,,,,,,100 ml,EDT-100,0,77.95,
+chef-knife,Canyon 20 cm Chef's Knife,<p>Forged steel.</p>,Canyon,Knives,true,Title,Default Title,KN-20,12,149.00,active
+"""
+
+
+@pytest.fixture
+def perfume(tmp_path: Path) -> KnowledgeBase:
+    yield from catalog_kb(tmp_path, "perfume", SHOPIFY_PERFUME)
+
+
+async def test_a_size_of_the_product_shown_is_asked_of_it_and_a_products_measure_is_no_fit_question(make_bot, perfume):
+    bot, chat = await start(make_bot, perfume, understands())
+    await chat.say_and_outcome("do you sell lacoste l'homme intense?")
+    outcome, sent = await chat.say_and_outcome("how much is the 50ml")  # no product word: that bottle
+    assert outcome.reason == "product_follow_up" and "50 ml: 58.95, in stock (46)" in sent[0].text
+    # a product's measure is no body's ("my son is 128cm"): not a question for the size guide
+    outcome, sent = await chat.say_and_outcome("how much is the canyon 20cm chef's knife?", customer="bo")
+    assert outcome.reason == "product_found" and outcome.sources == ("product:chef-knife",)
