@@ -119,3 +119,14 @@ def test_console_warnings_are_one_line_each_and_wait_for_the_status_line(tmp_pat
         for handler in [h for h in root.handlers if getattr(h, "_supportbot", False)]:
             root.removeHandler(handler)
             handler.close()
+
+
+def test_a_follow_up_asking_how_long_after_a_price_gets_the_days(shop_dir):
+    # With the jacket's "how much" as its topic, the UK delivery price came first; the question asks a
+    # duration, which only the delivery-time entry holds (both hold its own words, "delivery" and "UK").
+    config = _config(shop_dir, "follow.db")
+    done = _bot(shop_dir, "console", "--config", str(config), "--script", "-",
+                script="how much is the storm shell jacket?\nok and how long does delivery take to the UK?\n")
+    assert done.returncode == 0, done.stderr
+    replies = [line for line in done.stdout.splitlines() if line.startswith("bot> ")]
+    assert "3-5 working days" in replies[1], replies

@@ -283,7 +283,13 @@ class AutoReply(Plugin):
         if len(own) < _OWN_QUESTION_WORDS:
             return with_topic  # "how long does it take?", "and for gifts?": the topic's passage
         alone = await self._best(question, None, self.settings.answer_confidence)
-        if alone.text and coverage(own, alone.text) > coverage(own, with_topic.text or ""):
+        if not alone.text:
+            return with_topic
+        mine, topics = coverage(own, alone.text), coverage(own, with_topic.text or "")
+        # as close to its words, and only alone holding the kind of value asked: "ok and how long does
+        # delivery take to the UK?" after a jacket's price wants the days, not the UK delivery price
+        if mine > topics or (mine == topics and asks_for_a_value(question) and holds_what_is_asked(question, alone.text)
+                             and not holds_what_is_asked(question, with_topic.text or "")):
             return alone
         return with_topic
 
