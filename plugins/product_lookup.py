@@ -209,8 +209,9 @@ class ProductLookup(Plugin):
             return None  # no catalog; a person's matter (or order); several questions, auto-reply's to split; none yet
         shown = [s.removeprefix("product:") for s in previous.get("sources", []) if s.startswith("product:")] \
             if previous is not None else []
-        if previous is not None and (is_follow_up(ctx.text) or (shown and _refines(ctx.text, kb.products_by_sku(shown)))) \
-                and not (shown and self._names_other_products(ctx.text, shown)):
+        shown_hits = kb.products_by_sku(shown) if shown else []
+        if previous is not None and (is_follow_up(ctx.text) or (shown and _refines(ctx.text, shown_hits))) \
+                and not (shown and self._names_other_products(ctx.text, shown_hits)):
             # About the products just shown; after an FAQ or policy answer, about that topic (auto-reply's).
             return await self._follow_up(ctx, shown, previous["text"]) if shown else None
         if previous is not None and (narrowed := self._narrowed(ctx, previous["text"])) is not None:
@@ -330,15 +331,15 @@ class ProductLookup(Plugin):
             return None
         return await self._detail_answer(ctx, hit, named)
 
-    def _names_other_products(self, text: str, skus: list[str]) -> bool:
-        """A follow-up whose product words none of the products shown has and others do: "and
+    def _names_other_products(self, text: str, shown: list[Any]) -> bool:
+        """A follow-up whose product words none of the products ``shown`` has and others do: "and
         matches?" after the candle snuffer's card, "what about the losi transmission kit?"."""
         words = _catalog_question(text).words
         if not words or any(w in _COLOURS or w in _SIZE_WORDS for w in words) or _SHOP_MATTER.search(text):
             return False  # "what about in green?" asks the products shown; "and shipping?" the shop
-        for hit in self._kb.products_by_sku(skus):
+        for hit in shown:
             held = " ".join([hit.name, hit.category or "", *hit.attributes.values(),
-                             *(str(v) for child in hit.variants for v in child.get("options", {}).values())])
+                             *(v for values in hit.option_stock().values() for v in values)])
             if set(map(stem, words)) & set(map(stem, re.findall(r"[^\W_]+", american(held.lower())))):
                 return False
         return bool(self._kb.browse_products(words, k=1))

@@ -225,7 +225,6 @@ def test_a_short_word_inside_another_word_is_no_match():
     assert Coverage(query_terms("rucksack"))("wanderrucksack 30l") == 1.0
 
 
-
 SHOPIFY_MUGS = """\
 Handle,Title,Body (HTML),Vendor,Type,Published,Option1 Name,Option1 Value,Variant SKU,Variant Inventory Qty,\
 Variant Price,Status
