@@ -129,7 +129,9 @@ def known_numbers(kb: Any) -> set[str]:
     found: set[str] = set()
     for (text,) in conn.execute("SELECT coalesce(title, '') || ' ' || text FROM kb_passages"):
         found.update(_numbers(text))
-    for row in conn.execute("SELECT name, sku, price, price_max, stock, attributes, description FROM kb_products"):
+    # a sale's regular price and end date, and the children's own prices, are stored facts too
+    for row in conn.execute("SELECT name, sku, price, price_max, stock, attributes, description, sale, variants "
+                            "FROM kb_products"):
         for value in row:
             if value is not None:
                 found.update(_numbers(str(value)))

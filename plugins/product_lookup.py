@@ -61,7 +61,8 @@ dearest costliest highest premium top end under below less more over above than 
 rupees rupee rs inr usd dollars dollar euros pounds one ones any which whats what's shop store website online
 kind type types sort new good best nice great pair pairs range something anything option options
 stocked sale instock cost actually really just please that's thats it's
-now today tonight tomorrow yesterday soon later asap week weekend month year christmas xmas holiday holidays
+now right moment atm today tonight tomorrow yesterday soon later asap week weekend month year christmas xmas
+holiday holidays
 monday tuesday wednesday thursday friday saturday sunday morning evening birthday anniversary wedding
 normally usually currently probably honestly definitely maybe also ok okay yes yeah
 mom mum mother dad father sister brother wife husband son daughter friend friends boss coworker colleague
@@ -124,6 +125,19 @@ _THE_PRODUCT = re.compile(r"\b(?:the|this|that|your)\b", re.I)
 _CONTINUES = re.compile(r"^\W*(?:and|or|what about|how about|also)\b", re.I)
 # A price question however it is put: "is it on sale?", "any deals on the parka?".
 _ON_SALE = re.compile(r"\b(?:on sale|sale price|deals?|offers?|reduced|clearance|markdown)\b", re.I)
+# Products on sale asked for: "which fragrances are on sale?", "is the coo towel on offer?" (a filter
+# on the export's own sale), not a sale after an order ("it went on sale after I bought it") nor a policy.
+_SALE_FILTER = re.compile(r"\b(?:on sale|on offer|on special|reduced|discounted|marked down)\b", re.I)
+_SALE_ENDS = re.compile(r"\b(?:until|till|til|last|end|ends|ending|finish\w*|how long)\b", re.I)
+_YES_NO = re.compile(r"^\W*(?:is|are|does|do|any|anything|got)\b", re.I)
+_BOUGHT = re.compile(r"\b(?:bought|went|got|paid|ordered|purchased|difference|adjust\w*)\b", re.I)
+# The sale of a product just shown asked about: "what was the original price?", "until when?",
+# "how long does the sale last?", "what was it before the sale".
+_SALE_ASKED = re.compile(r"\b(?:original|regular|full|normal|usual|old|previous) price\b|"
+                         r"\bbefore the (?:sale|offer|discount)\b|"
+                         r"\b(?:sale|offer|discount) (?:last|end|run|finish)(?:s|ing)?\b|\b(?:until|till|til) when\b|"
+                         r"\bwhen does (?:the|this|that|it)\b(?:.*\b(?:sale|offer))?.*\bend\b|"
+                         r"\bhow much (?:was|did) it\b|" + _SALE_FILTER.pattern, re.I)
 # A message that leans on the product just shown: "can I machine wash it?", "are they waterproof?".
 _REFERS_BACK = re.compile(r"\b(?:it|its|it's|they|them|their|this|these|those|that one)\b", re.I)
 #: Answers that end with the offer of a person: a "yes" after one hands off.
@@ -178,8 +192,9 @@ class _Ask:
 
     @property
     def whole_catalog(self) -> bool:
-        """"What's the most expensive thing you sell?": the whole catalog in price order."""
-        return not self.words and self.anything and self.order is not None
+        """"What's the most expensive thing you sell?": the whole catalog in price order; "what's on
+        sale right now?": every product on sale."""
+        return not self.words and (self.anything and self.order is not None or bool(self.filters.get("on_sale")))
 
 
 class ProductLookup(Plugin):
@@ -210,8 +225,8 @@ class ProductLookup(Plugin):
         shown = [s.removeprefix("product:") for s in previous.get("sources", []) if s.startswith("product:")] \
             if previous is not None else []
         shown_hits = kb.products_by_sku(shown) if shown else []
-        if previous is not None and (is_follow_up(ctx.text) or (shown and _refines(ctx.text, shown_hits))) \
-                and not (shown and self._names_other_products(ctx.text, shown_hits)):
+        about_shown = is_follow_up(ctx.text) or (shown and (_refines(ctx.text, shown_hits) or _asks_sale(ctx.text)))
+        if previous is not None and about_shown and not (shown and self._names_other_products(ctx.text, shown_hits)):
             # About the products just shown; after an FAQ or policy answer, about that topic (auto-reply's).
             return await self._follow_up(ctx, shown, previous["text"]) if shown else None
         if previous is not None and (narrowed := self._narrowed(ctx, previous["text"])) is not None:
@@ -280,7 +295,8 @@ class ProductLookup(Plugin):
     async def _search(self, ctx: MessageContext, asked: bool, foreign: bool) -> Any:
         kb = self._kb
         thresholds = self.settings
-        hits = await kb.search_products(ctx.text, k=self.settings.max_results + 2, **_filters(ctx.text))
+        filters = {k: v for k, v in _filters(ctx.text).items() if k != "on_sale"}  # a sale is no search filter
+        hits = await kb.search_products(ctx.text, k=self.settings.max_results + 2, **filters)
         good = [h for h in hits if h.score >= thresholds.min_answer_score]
         language = message_language(ctx)
         if foreign:
@@ -311,7 +327,10 @@ class ProductLookup(Plugin):
             return ctx.answer(self._say("product_choices", language),
                               embeds=[self._list(close)], sources=[h.source_id for h in close],
                               reason="product_choices")
-        text = _with_named_variants(self._say("product_found", language, name=best.name), best, ctx.text)
+        # "is the X on sale? till when?": its sale, in the shop's language (the card's own words)
+        on_sale_asked = _SALE_ASKED.search(ctx.text) and language == shop_language(self.bot)
+        found = _sale_line(best, ctx.text) if on_sale_asked else self._say("product_found", language, name=best.name)
+        text = _with_named_variants(found, best, ctx.text)
         return ctx.answer(text, embeds=[self._card(best)], sources=[best.source_id], reason="product_found")
 
     async def _detail(self, ctx: MessageContext) -> Any:
@@ -384,6 +403,8 @@ class ProductLookup(Plugin):
                 return ctx.answer(f"Sorry, {names} {'is' if len(sold_out) == 1 else 'are'} out of stock right now.",
                                   embeds=[self._card(sold_out[0]) if len(sold_out) == 1 else self._list(sold_out)],
                                   sources=[h.source_id for h in sold_out], reason="product_out_of_stock")
+        if not hits and ask.filters.get("on_sale"):
+            return self._not_on_sale(ctx, ask)
         if not hits:
             return ctx.answer(f"I couldn't find any {what}{_filter_text(ask.filters)} in our catalog. "
                               "Would you like me to pass your question to someone on our team?",
@@ -397,11 +418,31 @@ class ProductLookup(Plugin):
             return ctx.answer(text, embeds=[self._card(best)] + ([self._list(hits[1:])] if hits[1:] else []),
                               sources=sources, reason="product_ranked")
         if len(hits) == 1:
-            return ctx.answer(_with_named_variants(f"Here is what I found: {hits[0].name}", hits[0], ctx.text),
-                              embeds=[self._card(hits[0])],
+            found = _sale_line(hits[0], ctx.text) if ask.filters.get("on_sale") else \
+                f"Here is what I found: {hits[0].name}"
+            return ctx.answer(_with_named_variants(found, hits[0], ctx.text), embeds=[self._card(hits[0])],
                               sources=sources, reason="product_found")
-        return ctx.answer(f"Here are {what}{_filter_text(ask.filters)} we have, cheapest first:",
-                          embeds=[self._list(hits)], sources=sources, reason="product_list")
+        listed = f"Here are {what}{_filter_text(ask.filters)} we have" if what else \
+            f"Here is what we have{_filter_text(ask.filters)} right now"
+        return ctx.answer(f"{listed}, cheapest first:", embeds=[self._list(hits)], sources=sources,
+                          reason="product_list")
+
+    def _not_on_sale(self, ctx: MessageContext, ask: _Ask) -> Any:
+        """"Is the camp chair on sale?" when it is not: it at its price, not "we have no camp chair"."""
+        filters = {k: v for k, v in ask.filters.items() if k != "on_sale"}
+        if not ask.words:
+            return ctx.answer("Nothing in our catalog is on sale right now.", reason="product_not_on_sale")
+        hits = self._kb.browse_products(ask.words, descending=ask.order == "desc", k=self.settings.max_results,
+                                        **filters)
+        if not hits:
+            return ctx.answer(f"I couldn't find any {' '.join(ask.words)}{_filter_text(ask.filters)} in our catalog. "
+                              "Would you like me to pass your question to someone on our team?",
+                              reason="product_not_found")
+        if len(hits) == 1:
+            return ctx.answer(_sale_line(hits[0], ctx.text), embeds=[self._card(hits[0])], sources=[hits[0].source_id],
+                              reason="product_not_on_sale")
+        return ctx.answer("None of these is on sale right now; here they are at their prices:",
+                          embeds=[self._list(hits)], sources=[h.source_id for h in hits], reason="product_not_on_sale")
 
     def _narrowed(self, ctx: MessageContext, previous_text: str) -> Any:
         """A message of nothing but a budget or a price order ("something under $30", "anything
@@ -432,6 +473,16 @@ class ProductLookup(Plugin):
         hits = kb.products_by_sku(skus)[: self.settings.max_results]
         if not hits:
             return None
+        if _asks_sale(ctx.text):  # "what was the original price?", "until when?"
+            on_sale = [h for h in hits if h.on_sale]
+            if len(on_sale or hits) == 1:
+                hit = (on_sale or hits)[0]
+                return ctx.answer(_sale_line(hit, ctx.text), embeds=[self._card(hit)], sources=[hit.source_id],
+                                  reason="product_follow_up")
+            text = "Here they are again, with their sale prices:" if on_sale else \
+                "None of these is on sale right now; here they are at their prices:"
+            return ctx.answer(text, embeds=[self._list(on_sale or hits)], sources=[h.source_id for h in on_sale or hits],
+                              reason="product_follow_up")
         named = [h for h in hits if _names_a_value(ctx.text, h)]
         if len(hits) > 1:  # "what about in green?" after two bath mats: the one that comes in green
             hits = named or hits
@@ -515,8 +566,8 @@ class ProductLookup(Plugin):
 
     def _card(self, hit: Any) -> Embed:
         fields: list[tuple[str, str]] = []
-        if hit.price_text:
-            fields.append(("Price", hit.price_text))
+        if hit.offer_text:
+            fields.append(("Price", hit.offer_text))  # "$44 (was $64, sale ends 24 Dec 2026)"
         if hit.stock_text:
             fields.append(("Availability", hit.stock_text))
         if hit.category:
@@ -533,10 +584,27 @@ class ProductLookup(Plugin):
 
     def _list(self, hits: list[Any]) -> Embed:
         fields = tuple(
-            (f"{i}. {label}"[:256], " · ".join(x for x in (h.price_text, h.stock_text) if x) or "—")
+            (f"{i}. {label}"[:256], " · ".join(x for x in (h.offer_text, h.stock_text) if x) or "—")
             for i, (h, label) in enumerate(zip(hits, _labels(hits), strict=True), start=1)
         )
         return Embed(title="Possible matches", fields=fields)
+
+
+def _asks_sale(text: str) -> bool:
+    """The message asks about a sale ("what was the original price?"), not of a sale after an order."""
+    return bool(_SALE_ASKED.search(text)) and not _BOUGHT.search(text) and not _SHOP_MATTER.search(text)
+
+
+def _sale_line(hit: Any, message: str = "") -> str:
+    """Whether ``hit`` is on sale, with the prices and the sale's last day the export gives (and,
+    when the ``message`` asks when it ends and the export gives no day, that none is on record)."""
+    price = hit.price_text
+    if not hit.on_sale or price is None:
+        return f"{hit.name} isn't on sale right now" + (f"; it's {price}." if price else ".")
+    ends = f", until {hit.sale.ends_text}" if hit.sale.ends_text else \
+        " (the sale has no end date on record)" if _SALE_ENDS.search(message) else ""
+    yes = "Yes, " if _YES_NO.match(message) else ""  # "is it on sale?", not "what was the original price?"
+    return f"{yes}{hit.name} is on sale: {price}, was {hit.regular_price_text}{ends}."
 
 
 def _asks_a_detail(text: str) -> bool:
@@ -665,6 +733,8 @@ def _filter_text(filters: dict[str, Any]) -> str:
         parts.append(f" over {filters['min_price']:g}")
     if filters.get("in_stock"):
         parts.append(" in stock")
+    if filters.get("on_sale"):
+        parts.append(" on sale")
     return "".join(parts)
 
 
@@ -676,11 +746,11 @@ def _meets(hit: Any, filters: dict[str, Any]) -> bool:
         return False
     if "min_price" in filters and (hit.price_max or hit.price) < filters["min_price"]:
         return False
-    return not filters.get("in_stock") or bool(hit.stock)
+    return (not filters.get("in_stock") or bool(hit.stock)) and (not filters.get("on_sale") or hit.on_sale)
 
 
 def _filters(text: str) -> dict[str, Any]:
-    """Budget and availability said in the message: "under $50", "in stock"."""
+    """Budget, availability and sale said in the message: "under $50", "in stock", "on sale"."""
     out: dict[str, Any] = {}
     if m := _UNDER.search(text):
         out["max_price"] = float(m.group(1).replace(",", ""))
@@ -688,6 +758,8 @@ def _filters(text: str) -> dict[str, Any]:
         out["min_price"] = float(m.group(1).replace(",", ""))
     if _IN_STOCK.search(text):
         out["in_stock"] = True
+    if _SALE_FILTER.search(text) and not _BOUGHT.search(text) and not _SHOP_MATTER.search(text):
+        out["on_sale"] = True
     return out
 
 

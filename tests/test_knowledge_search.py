@@ -97,6 +97,7 @@ def test_a_version_1_database_gains_the_word_index(tmp_path):
         KB_SCHEMA_VERSION)
     assert [h.sku for h in kb.search_products_sync("wool scarf grey", k=1)] == ["OLD-1"]
     assert db.conn.execute("SELECT attributes FROM kb_products_fts WHERE rowid = 7").fetchone()[0] == "Grey"
+    assert kb.product("OLD-1").sale is None  # v4's sale column, empty for a row imported before it
     db.conn.close()
 
 

@@ -38,7 +38,7 @@ import sqlite_utils
 from . import catalog, schema
 from .filters import ProductFilters, sql_where
 from .lexical import TextMatches, product_text_search
-from .models import Passage, ProductHit
+from .models import Passage, ProductHit, Sale
 from .search import Coverage, QueryTerms, fts_query, lexical_score, query_terms, rrf
 from .settings import KnowledgeSettings
 from .specificity import generic_sources
@@ -48,7 +48,8 @@ __all__ = ["KnowledgeBase"]
 
 log = logging.getLogger(__name__)
 
-_PRODUCT_COLUMNS = "id, sku, name, category, price, price_max, currency, stock, attributes, description, url, variants"
+_PRODUCT_COLUMNS = ("id, sku, name, category, price, price_max, currency, stock, attributes, description, url, variants, "
+                    "sale")
 #: A query word found only in a product's description counts for this much of one in its name.
 _DESCRIPTION_CREDIT = 0.5
 #: Most rows holding every common query word that are ordered by the query's vector (see lexical).
@@ -172,11 +173,12 @@ class KnowledgeBase:
 
     def browse_products(self, words: Sequence[str], *, descending: bool = False, k: int = 5,
                         min_price: float | None = None, max_price: float | None = None,
-                        in_stock: bool | None = None) -> list[ProductHit]:
+                        in_stock: bool | None = None, on_sale: bool = False) -> list[ProductHit]:
         """Products whose name, category or attributes hold every word, cheapest first (or
-        dearest first): "cheapest watch", "blue wallets under 2000". Unpriced products are left out."""
+        dearest first): "cheapest watch", "blue wallets under 2000", "perfumes on sale" (``on_sale``).
+        Unpriced products are left out."""
         ids = catalog.products_with(self.db.conn, words, descending=descending, limit=k, min_price=min_price,
-                                    max_price=max_price, in_stock=in_stock)
+                                    max_price=max_price, in_stock=in_stock, on_sale=on_sale)
         rows = {r[0]: r for r in self._product_rows_by_id(ids)}
         return [self._hit(rows[i], 1.0) for i in ids if i in rows]
 
@@ -206,11 +208,7 @@ class KnowledgeBase:
 
     @staticmethod
     def _hit(row: Any, score: float, attributes: dict[str, str] | None = None) -> ProductHit:
-        return ProductHit(
-            id=row[0], sku=row[1], name=row[2], category=row[3], price=row[4], price_max=row[5], currency=row[6],
-            stock=row[7], attributes=attributes if attributes is not None else json.loads(row[8] or "{}"),
-            description=row[9], url=row[10], variants=tuple(json.loads(row[11] or "[]")),
-            score=round(min(max(score, 0.0), 1.0), 4))
+        return _hit(row, round(min(max(score, 0.0), 1.0), 4), attributes)
 
     def product_names(self, prefix: str, limit: int = 25) -> list[str]:
         """Distinct product names for autocomplete: those starting with ``prefix`` (alphabetical),
@@ -258,12 +256,13 @@ class KnowledgeBase:
 
         row = self.db.conn.execute(
             "SELECT row_number, sku, name, category, price, price_max, currency, stock, attributes, url, variants, "
-            "source FROM kb_products WHERE sku = ?", [sku]).fetchone()
+            "source, sale FROM kb_products WHERE sku = ?", [sku]).fetchone()
         if row is None:
             return False
         record = ProductRecord(row=row[0] or 0, sku=row[1], name=row[2], category=row[3], price=row[4],
                                price_max=row[5], currency=row[6], stock=row[7], attributes=json.loads(row[8] or "{}"),
-                               description=text, url=row[9], variants=json.loads(row[10] or "[]"))
+                               description=text, url=row[9], variants=json.loads(row[10] or "[]"),
+                               sale=json.loads(row[12] or "null"))
         write_products(self, [record], ImportReport("products", Path(row[11] or "descriptions")),
                        source=row[11] or "descriptions", progress=False)
         return True
@@ -433,10 +432,13 @@ class KnowledgeBase:
         self._generation = -1
 
 
-def _hit(row: Any, score: float = 1.0) -> ProductHit:
+def _hit(row: Any, score: float = 1.0, attributes: dict[str, str] | None = None) -> ProductHit:
+    """A ``kb_products`` row of :data:`_PRODUCT_COLUMNS` as a hit (``attributes`` already parsed, if given)."""
     return ProductHit(id=row[0], sku=row[1], name=row[2], category=row[3], price=row[4], price_max=row[5],
-                      currency=row[6], stock=row[7], attributes=json.loads(row[8] or "{}"), description=row[9],
-                      url=row[10], variants=tuple(json.loads(row[11] or "[]")), score=score)
+                      currency=row[6], stock=row[7], attributes=attributes if attributes is not None else
+                      json.loads(row[8] or "{}"), description=row[9], url=row[10],
+                      variants=tuple(json.loads(row[11] or "[]")), sale=Sale.from_json(json.loads(row[12] or "null")),
+                      score=score)
 
 
 #: A passage search before fusion: the query's words, the ids by full text, the ids by vector.

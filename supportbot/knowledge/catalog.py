@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Sequence
+from datetime import date
+
 from .search import stem
 from .spelling import spellings
 from .filters import sql_where
@@ -47,10 +49,14 @@ def _match(words: Sequence[str]) -> str | None:
 
 def products_with(conn: sqlite3.Connection, words: Sequence[str], *, descending: bool = False, limit: int = 5,
                   min_price: float | None = None, max_price: float | None = None,
-                  in_stock: bool | None = None) -> list[int]:
+                  in_stock: bool | None = None, on_sale: bool = False) -> list[int]:
     """Ids of products holding every word, cheapest first (or dearest), priced only; with no words,
-    of the whole catalog ("the most expensive thing you sell")."""
+    of the whole catalog ("the most expensive thing you sell"); with ``on_sale``, only those whose
+    sale still runs ("which fragrances are on sale?")."""
     where, params = sql_where(None, min_price, max_price, in_stock)
+    if on_sale:
+        where += " AND p.sale IS NOT NULL AND coalesce(json_extract(p.sale, '$.ends'), '9999') >= ?"
+        params = [*params, date.today().isoformat()]
     order = "coalesce(p.price_max, p.price) DESC" if descending else "p.price ASC"
     if not words:
         sql = f"SELECT p.id FROM kb_products p WHERE p.price IS NOT NULL {where} ORDER BY {order}, p.id LIMIT ?"

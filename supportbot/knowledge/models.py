@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import itertools
 import re
-
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, NamedTuple
 
-__all__ = ["ProductHit", "Passage", "format_amount", "stock_text"]
+__all__ = ["ProductHit", "Passage", "Sale", "format_amount", "stock_text"]
 
 # Canadian, Australian and New Zealand shops write their own dollars "$" too, as their pages do.
 _SYMBOL = {"USD": "$", "CAD": "$", "AUD": "$", "NZD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥", "CNY": "¥"}
@@ -23,6 +23,35 @@ def format_amount(amount: float, currency: str | None) -> str:
     if currency in _SYMBOL:
         return f"{_SYMBOL[currency]}{text}"
     return f"{text} {currency}" if currency else text
+
+
+@dataclass(frozen=True, slots=True)
+class Sale:
+    """A product's sale as the platform export states it: the regular price (a range where the
+    children's differ) that the stored price is reduced from, and the day the sale ends, if set."""
+
+    regular: float
+    regular_max: float | None = None
+    ends: str | None = None  #: ISO date, the sale's last day (WooCommerce, Magento); Shopify sets none
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any] | None) -> Sale | None:
+        return cls(value["regular"], value.get("regular_max"), value.get("ends")) if value else None
+
+    def running(self, today: date | None = None) -> bool:
+        """The sale has not ended: no end date, or one not yet past."""
+        return self.ends is None or self.ends >= (today or date.today()).isoformat()
+
+    @property
+    def ends_text(self) -> str | None:
+        """"24 Dec 2026": the last day, as a customer reads it (not 12/24 or 24/12)."""
+        if not self.ends:
+            return None
+        try:
+            day = date.fromisoformat(self.ends[:10])
+        except ValueError:
+            return self.ends
+        return f"{day.day} {day:%b %Y}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +79,8 @@ class ProductHit:
     #: A parent product's children, from a platform export: each ``{"sku": ..., "options":
     #: {"Color": "Blue", "Size": "M"}, "price": 45.0 or None, "stock": 3 or None}``; empty otherwise.
     variants: tuple[dict[str, Any], ...] = ()
+    #: The export's own sale (compare-at or regular price, end date); None when not on sale.
+    sale: Sale | None = None
 
     @property
     def source_id(self) -> str:
@@ -72,6 +103,29 @@ class ProductHit:
         if self.price_max is None:
             return low
         return f"{low} – {format_amount(self.price_max, self.currency)}"
+
+    @property
+    def on_sale(self) -> bool:
+        """Reduced from a regular price by a sale that is still running."""
+        return self.sale is not None and self.sale.running()
+
+    @property
+    def regular_price_text(self) -> str | None:
+        """The price before the sale ("$64", or a range), while the sale runs; else None."""
+        if self.sale is None or not self.on_sale:
+            return None
+        low = format_amount(self.sale.regular, self.currency)
+        return low if self.sale.regular_max is None else f"{low} – {format_amount(self.sale.regular_max, self.currency)}"
+
+    @property
+    def offer_text(self) -> str | None:
+        """The price as a card shows it: ``"$44 (was $64, sale ends 24 Dec 2026)"``, or the price alone."""
+        price = self.price_text
+        if price is None or (regular := self.regular_price_text) is None:
+            return price
+        assert self.sale is not None
+        ends = f", sale ends {self.sale.ends_text}" if self.sale.ends_text else ""
+        return f"{price} (was {regular}{ends})"
 
     def option_stock(self) -> dict[str, dict[str, int | None]]:
         """Per option of the children ("Colour"), each value's stock summed over its children (None

@@ -10,6 +10,9 @@ per parent**, with
 - each option (colour, size, ...) listed with every value its children have, in file order;
 - the children themselves in :attr:`~.store.ProductRecord.variants` (SKU, options, price, stock),
   so "is the blue one in stock?" can be answered;
+- a running sale kept beside the price paid (:attr:`~.store.ProductRecord.sale`): Shopify's
+  ``Variant Compare At Price`` above the price, WooCommerce's ``Regular price`` under a ``Sale price``
+  that has not ended (``Date sale price ends``), Magento's ``special_price`` within its dates;
 - platform bookkeeping left out: option flags (``has_options``, ``required_options``), visibility,
   tax classes, the ``Default Category/`` root; products hidden from the shop are not imported;
 - HTML descriptions cleaned to text.
@@ -65,12 +68,16 @@ class _Product:
     #: Magento: the ``configurable_variations`` cell, resolved once every row is read.
     variations: str = ""
 
-    def add_child(self, sku: str, options: Mapping[str, str], price: float | None, stock: int | None) -> None:
+    def add_child(self, sku: str, options: Mapping[str, str], price: float | None, stock: int | None,
+                  sale: dict[str, Any] | None = None) -> None:
         for name, value in options.items():
             values = self.options.setdefault(name, [])
             if value and value not in values:
                 values.append(value)
-        self.children.append({"sku": sku, "options": dict(options), "price": price, "stock": stock})
+        child = {"sku": sku, "options": dict(options), "price": price, "stock": stock}
+        if sale:
+            child["sale"] = sale
+        self.children.append(child)
 
     def finish(self) -> ProductRecord:
         """The parent as one product: children's stock summed, their prices as the range."""
@@ -83,6 +90,7 @@ class _Product:
             if prices:
                 low, high = min(prices), max(prices)
                 p.price, p.price_max = low, (high if high != low else None)
+            p.sale = _children_sale(self.children) or p.sale
             p.variants = self.children
         for name, values in self.options.items():
             takes_any = any(name not in c["options"] for c in self.children)
@@ -92,6 +100,27 @@ class _Product:
             if values:
                 p.attributes[name] = ", ".join(values)
         return p
+
+
+def _sale(price: float | None, regular: float | None, ends: str | None = None) -> dict[str, Any] | None:
+    """A sale as :class:`~.store.ProductRecord` keeps it, when ``regular`` is above the price paid."""
+    if price is None or regular is None or regular <= price:
+        return None  # a compare-at price at or below the price is no reduction (Shopify keeps stale ones)
+    return {"regular": regular, "ends": ends or None}
+
+
+def _children_sale(children: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The product's sale from its children's: their regular prices as a range, the end date they
+    share (none when they differ: the card then names no date rather than a wrong one)."""
+    sales = [c["sale"] for c in children if c.get("sale")]
+    if not sales:
+        return None
+    low, high = min(s["regular"] for s in sales), max(s["regular"] for s in sales)
+    ends = {s.get("ends") for s in sales}
+    out: dict[str, Any] = {"regular": low, "ends": ends.pop() if len(ends) == 1 else None}
+    if high != low:
+        out["regular_max"] = high
+    return out
 
 
 def _split_values(cell: str) -> list[str]:
@@ -200,9 +229,11 @@ def _shopify(rows: Rows, report: ImportReport, currency: str | None) -> list[Pro
         raw_price = _text(record, "Variant Price")
         if not (sku or options or raw_price):
             continue  # an image row
-        product.add_child(sku or f"{handle}#{len(product.children) + 1}", options,
-                          _price(number, raw_price, currency, report),
-                          _stock(number, record.get("Variant Inventory Qty"), report))
+        price = _price(number, raw_price, currency, report)
+        compare_at = _text(record, "Variant Compare At Price")
+        product.add_child(sku or f"{handle}#{len(product.children) + 1}", options, price,
+                          _stock(number, record.get("Variant Inventory Qty"), report),
+                          _sale(price, _price(number, compare_at, currency, report) if compare_at else None))
     _skipped_note(report, len(hidden), "draft, archived or unpublished products")
     out = []
     for product in products.values():
@@ -210,6 +241,7 @@ def _shopify(rows: Rows, report: ImportReport, currency: str | None) -> list[Pro
             # A product without variants: its one variant row is the product itself.
             child = product.children[0]
             product.record.price, product.record.stock = child["price"], child["stock"]
+            product.record.sale = child.get("sale")
             product.children = []
         out.append(product.finish())
     return out
@@ -232,13 +264,18 @@ def _woo_attributes(record: Mapping[str, Any], *, visible_only: bool) -> dict[st
     return out
 
 
-def _woo_price(number: int, record: Mapping[str, Any], currency: str | None, report: ImportReport) -> float | None:
-    """The sale price while the sale runs (no end date, or one not yet past), else the regular price."""
+def _woo_price(number: int, record: Mapping[str, Any], currency: str | None,
+               report: ImportReport) -> tuple[float | None, dict[str, Any] | None]:
+    """The price and the sale: the sale price while the sale runs (begun, or no start date; no end
+    date, or one not yet past), else the regular price and no sale."""
     sale = _text(record, "Sale price")
-    ends = _text(record, "Date sale price ends")[:10]
-    if sale and (not ends or ends >= date.today().isoformat()):
-        return _price(number, sale, currency, report)
-    return _price(number, _text(record, "Regular price"), currency, report)
+    starts, ends = _text(record, "Date sale price starts")[:10], _text(record, "Date sale price ends")[:10]
+    regular = _price(number, _text(record, "Regular price"), currency, report)
+    today = date.today().isoformat()
+    if sale and (not starts or starts <= today) and (not ends or ends >= today):
+        price = _price(number, sale, currency, report)
+        return price, _sale(price, regular, ends)
+    return regular, None
 
 
 def _woo_stock(number: int, record: Mapping[str, Any], report: ImportReport) -> int | None:
@@ -287,7 +324,7 @@ def _woocommerce(rows: Rows, report: ImportReport, currency: str | None) -> list
             row=number, sku=sku, name=name, category=_category(categories, separator=">"), attributes=attrs,
             description=_html(record, "Description", "Short description"), currency=currency))
         if not variable:
-            product.record.price = _woo_price(number, record, currency, report)
+            product.record.price, product.record.sale = _woo_price(number, record, currency, report)
             product.record.stock = _woo_stock(number, record, report)
         else:
             product.options = {k: [] for k in own}  # filled from the variations, in their order
@@ -305,8 +342,9 @@ def _woocommerce(rows: Rows, report: ImportReport, currency: str | None) -> list
         # An empty value means "any": the child is left without that option, so it counts for every
         # value (its stock is not one more value "2-4 years, 5-8 years").
         options = {name: value for name, value in _woo_attributes(record, visible_only=False).items() if value}
-        parent.add_child(_text(record, "SKU") or f"id:{_text(record, 'ID')}", options,
-                         _woo_price(number, record, currency, report), _woo_stock(number, record, report))
+        price, sale = _woo_price(number, record, currency, report)
+        parent.add_child(_text(record, "SKU") or f"id:{_text(record, 'ID')}", options, price,
+                         _woo_stock(number, record, report), sale)
     _skipped_note(report, hidden, "unpublished or hidden from the catalog")
     out = []
     for product in products.values():
@@ -386,8 +424,8 @@ def _magento(rows: Rows, report: ImportReport, currency: str | None) -> list[Pro
                 product.add_child(child_sku, named, None, None)
                 continue
             number, record = child
-            product.add_child(child_sku, named, _price(number, _text(record, "price"), currency, report),
-                              _magento_stock(number, record, report))
+            price, sale = _magento_price(number, record, currency, report)
+            product.add_child(child_sku, named, price, _magento_stock(number, record, report), sale)
     for sku, (number, record) in simples.items():
         if sku in children_of:
             continue
@@ -395,7 +433,7 @@ def _magento(rows: Rows, report: ImportReport, currency: str | None) -> list[Pro
             hidden += 1
             continue
         product = _magento_product(number, record, currency)
-        product.record.price = _price(number, _text(record, "price"), currency, report)
+        product.record.price, product.record.sale = _magento_price(number, record, currency, report)
         product.record.stock = _magento_stock(number, record, report)
         products[sku] = product
     _skipped_note(report, store_views, "store-view rows (translations of rows imported once)")
@@ -413,6 +451,20 @@ def _magento_product(number: int, record: Mapping[str, Any], currency: str | Non
         variations=_text(record, "configurable_variations"))
 
 
+def _magento_price(number: int, record: Mapping[str, Any], currency: str | None,
+                   report: ImportReport) -> tuple[float | None, dict[str, Any] | None]:
+    """The price and the sale: ``special_price`` between ``special_price_from_date`` and
+    ``special_price_to_date`` (either may be empty), else ``price`` and no sale."""
+    regular = _price(number, _text(record, "price"), currency, report)
+    special = _text(record, "special_price")
+    today = date.today().isoformat()
+    starts, ends = _text(record, "special_price_from_date")[:10], _text(record, "special_price_to_date")[:10]
+    if special and (not starts or starts <= today) and (not ends or ends >= today):
+        price = _price(number, special, currency, report)
+        return price, _sale(price, regular, ends)
+    return regular, None
+
+
 def _magento_stock(number: int, record: Mapping[str, Any], report: ImportReport) -> int | None:
     if _text(record, "is_in_stock") == "0":
         return 0
@@ -426,14 +478,15 @@ Reader = Callable[[Rows, ImportReport, "str | None"], list[ProductRecord]]
 _SHOPIFY_COLUMNS = (
     "Handle", "Title", "Body (HTML)", "Vendor", "Product Category", "Type", "Status", "Published",
     "Option1 Name", "Option1 Value", "Option2 Name", "Option2 Value", "Option3 Name", "Option3 Value",
-    "Variant SKU", "Variant Price", "Variant Inventory Qty")
+    "Variant SKU", "Variant Price", "Variant Compare At Price", "Variant Inventory Qty")
 _WOO_COLUMNS = (
     "ID", "Type", "SKU", "Name", "Parent", "Stock", "In stock?", "Published", "Visibility in catalog", "Regular price",
-    "Sale price", "Date sale price ends", "Categories", "Brands", "Description", "Short description",
+    "Sale price", "Date sale price starts", "Date sale price ends", "Categories", "Brands", "Description", "Short description",
     *(f"Attribute {n} {part}" for n in range(1, 50) for part in ("name", "value(s)", "visible")))
 _MAGENTO_COLUMNS = (
     "sku", "store_view_code", "product_type", "name", "description", "short_description", "categories", "visibility",
-    "product_online", "price", "qty", "is_in_stock", "additional_attributes", "configurable_variations",
+    "product_online", "price", "special_price", "special_price_from_date", "special_price_to_date", "qty",
+    "is_in_stock", "additional_attributes", "configurable_variations",
     "configurable_variation_labels")
 
 

@@ -6,7 +6,8 @@ The history owns ``PRAGMA user_version``; the knowledge base records its own ver
 - ``kb_products``: one row per SKU. ``content_hash`` covers every stored field (an unchanged
   row is skipped on re-import); ``embed_hash`` covers only the text that is embedded (a price
   change does not re-embed).
-  ``variants`` holds a parent's children (SKU, options, price, stock) as JSON.
+  ``variants`` holds a parent's children (SKU, options, price, stock) as JSON, ``sale`` a running
+  sale (the regular price, the end date).
 - ``kb_passages``: FAQ entries and policy passages, unique by (kind, key).
 - ``kb_products_words``: FTS5 with the unicode61 tokenizer over a product's name, category,
   attribute values and the start of its description: fast whole-word search.
@@ -30,7 +31,7 @@ __all__ = ["ensure_schema", "KB_SCHEMA_VERSION", "bump_generation", "generation"
 
 log = logging.getLogger(__name__)
 
-KB_SCHEMA_VERSION = 3
+KB_SCHEMA_VERSION = 4
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS kb_meta (key TEXT PRIMARY KEY, value TEXT);
@@ -91,6 +92,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS kb_products_words USING fts5(name, category, 
 
 # v3: a parent product's children (platform exports), as JSON.
 _V3 = "ALTER TABLE kb_products ADD COLUMN variants TEXT"
+# v4: a running sale (regular price, end date), as JSON.
+_V4 = "ALTER TABLE kb_products ADD COLUMN sale TEXT"
 
 
 def ensure_schema(db: sqlite_utils.Database, description_chars: int = 300) -> None:
@@ -111,6 +114,7 @@ def ensure_schema(db: sqlite_utils.Database, description_chars: int = 300) -> No
         conn.executescript("BEGIN;" + _V1 + _V2 + "COMMIT;")
         with conn:
             conn.execute(_V3)
+            conn.execute(_V4)
         log.info("knowledge tables created (schema %d)", KB_SCHEMA_VERSION)
     else:
         if version < 2:
@@ -118,6 +122,9 @@ def ensure_schema(db: sqlite_utils.Database, description_chars: int = 300) -> No
         if version < 3:
             with conn:
                 conn.execute(_V3)
+        if version < 4:
+            with conn:
+                conn.execute(_V4)
     with conn:
         conn.execute(
             "INSERT INTO kb_meta(key, value) VALUES ('schema_version', ?) "

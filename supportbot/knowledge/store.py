@@ -51,6 +51,8 @@ class ProductRecord:
     url: str | None = None
     #: A parent's children (platform presets): ``{"sku", "options": {name: value}, "price", "stock"}``.
     variants: list[dict[str, Any]] = field(default_factory=list)
+    #: A running sale (platform presets): ``{"regular": 64.0, "regular_max": None, "ends": "2026-12-24"}``.
+    sale: dict[str, Any] | None = None
 
 
 @dataclass
@@ -196,17 +198,19 @@ def write_products(kb: KnowledgeBase, records: Sequence[ProductRecord], report: 
                     content_hash = _hash(content)
                     attrs = json.dumps(p.attributes, ensure_ascii=False)
                     variants = json.dumps(p.variants, ensure_ascii=False) if p.variants else None
+                    sale = json.dumps(p.sale) if p.sale else None
                     values = [p.name, p.category, p.price, p.price_max, p.currency, p.stock, attrs,
-                              p.description, p.url, variants, source, p.row, content_hash]
+                              p.description, p.url, variants, sale, source, p.row, content_hash]
                     old = existing.get(p.sku)
                     try:
                         item, old_embed, changed = _upsert(
                             conn, report, old, content_hash,
                             "INSERT INTO kb_products(sku, name, category, price, price_max, currency, stock, attributes, "
-                            "description, url, variants, source, row_number, content_hash, updated_at) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [p.sku, *values, now],
+                            "description, url, variants, sale, source, row_number, content_hash, updated_at) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [p.sku, *values, now],
                             "UPDATE kb_products SET name=?, category=?, price=?, price_max=?, currency=?, stock=?, "
-                            "attributes=?, description=?, url=?, variants=?, source=?, row_number=?, content_hash=?, "
+                            "attributes=?, description=?, url=?, variants=?, sale=?, source=?, row_number=?, "
+                            "content_hash=?, "
                             "updated_at=? WHERE id=?", [*values, now])
                     except (sqlite3.Error, OverflowError) as exc:  # one bad row never stops the rest
                         report.problem(p.row, f"sku {p.sku!r} could not be stored ({exc})")
