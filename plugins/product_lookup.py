@@ -58,7 +58,7 @@ _ANY_PRODUCT = frozenset("section sections department departments aisle category
 # Words of a catalog question that name no product: what is left names the brand and the type.
 _NOT_PRODUCT = frozenset("""cheapest cheaper lowest priced least expensive most affordable budget inexpensive priciest
 dearest costliest highest premium top end under below less more over above than max maximum min minimum least within
-rupees rupee rs inr usd dollars dollar euros pounds one ones any which whats what's shop store website online
+rupees rupee rs inr usd dollars dollar euros euro pounds quid bucks buck one ones us any which whats what's shop store website online
 kind type types sort new good best nice great pair pairs range something anything option options
 stocked sale instock cost actually really just please that's thats it's
 now right moment atm today tonight tomorrow yesterday soon later asap week weekend month year christmas xmas
@@ -68,6 +68,9 @@ normally usually currently probably honestly definitely maybe also ok okay yes y
 mom mum mother dad father sister brother wife husband son daughter friend friends boss coworker colleague
 girlfriend boyfriend partner grandma grandmother grandpa grandfather nephew niece aunt uncle he she him her his
 likes loves wants needs smallest biggest largest smaller bigger them they those these""".split())
+# Initials name a brand only as its shop writes them ("Marks & Spencer", "U.S. Polo Assn."): "M&S" and
+# "U.S." are no words to look for, and their letters alone would read as a brand we do not sell.
+_INITIALS = re.compile(r"\b[^\W\d_](?:\s?[&.]\s?[^\W\d_])+\b\.?")
 # "mom's birthday" names no product, as "mom" does not; "Levi's" keeps its "'s".
 _POSSESSIVE = re.compile(r"['’]s$")
 #: Sizes as customers write them ("a small", "xl"): with colours, what a message narrowing the products just shown says.
@@ -269,7 +272,8 @@ class ProductLookup(Plugin):
             if unknown and len(ask.words) <= _MAX_PRODUCT_WORDS and (written == "name" or (
                     not plain_only and len(unknown) >= self.settings.unknown_share * len(ask.words))):
                 missing = unknown
-            elif len(ask.words) == 1 and _SHOPPING.search(ctx.text) and kb.modifier_only(ask.words[0]):
+            elif len(ask.words) == 1 and _SHOPPING.search(ctx.text) and kb.modifier_only(ask.words[0]) and \
+                    not _INITIALS.search(ctx.text):  # "the m&s bergamot" is a brand's product, not a type
                 missing = ask.words  # "do you sell laptops?" in a shop of laptop backpacks: only ever a modifier
             else:
                 missing = []
@@ -286,7 +290,10 @@ class ProductLookup(Plugin):
             if missing and len(what.split()) <= _MAX_NAME_WORDS and (
                     brand or not await self._passage_answers(ctx, near)):
                 return ctx.answer(self._say("not_sold", message_language(ctx), what=what), reason="not_sold")
-            if ask.browse and not kb.unknown_words(ask.words, passages=False):
+            # a colour alone filters nothing: "the navy polo hoodie" no product holds all three words of
+            # may be the "Navy Hooded Sweatshirt", which the search finds
+            by_words = ask.order is not None or bool(ask.filters) or bool(kb.browse_products(ask.words, k=1))
+            if ask.browse and by_words and not kb.unknown_words(ask.words, passages=False):
                 return self._browse(ctx, ask)  # every word is the catalog's: "cheapest blue watch under $100"
         if not asked and not unclear:
             return None  # confidently another intent: not ours
@@ -710,7 +717,7 @@ def _catalog_question(text: str) -> _Ask:
     """The product words of a message, its price order and its filters."""
     order = "desc" if _DEAREST.search(text) else "asc" if _CHEAPEST.search(text) else None
     filters = _filters(text)
-    words = [w for w in query_terms(text).words if w not in _NOT_PRODUCT and _POSSESSIVE.sub("", w) not in _NOT_PRODUCT
+    words = [w for w in query_terms(_INITIALS.sub(" ", text)).words if w not in _NOT_PRODUCT and _POSSESSIVE.sub("", w) not in _NOT_PRODUCT
              and not _MEASURE.fullmatch(w)
              and (not any(c.isdigit() for c in w) or _MODEL_NUMBER.fullmatch(w))]
     named = [w for w in words if w not in _ANY_PRODUCT]

@@ -275,3 +275,30 @@ async def test_a_size_of_the_product_shown_is_asked_of_it_and_a_products_measure
     # a product's measure is no body's ("my son is 128cm"): not a question for the size guide
     outcome, sent = await chat.say_and_outcome("how much is the canyon 20cm chef's knife?", customer="bo")
     assert outcome.reason == "product_found" and outcome.sources == ("product:chef-knife",)
+
+
+BRANDS = """sku,name,category,price,stock,brand
+MS-1,Marks & Spencer Waterlily & Blossom Eau de Toilette 100 ml,Perfume,$64.99,0,Marks & Spencer
+US-1,U.S. Polo Assn. Kids Boys Navy Hooded Sweatshirt,Sweatshirts,$20.99,6,U.S. Polo Assn.
+PF-1,Vinyl Water Hammock Pool Float,Pool Floats,$9.99,21,Poolmaster
+PF-2,Giant Flamingo Pool Float,Pool Floats,$24.99,3,Swimline
+"""
+
+
+@pytest.fixture
+def brands(tmp_path: Path) -> KnowledgeBase:
+    yield from catalog_kb(tmp_path, "brands", BRANDS, {"attributes": "brand"})
+
+
+async def test_initials_money_slang_and_a_colour_name_no_brand_we_do_not_sell(make_bot, brands):
+    """"M&S" and "US" are initials of brands the shop writes out, "bucks" and "quid" money: none is a
+    brand to say "we don't sell" of; a colour beside words no product holds together is searched."""
+    bot, chat = await start(make_bot, brands, understands())
+    outcome, sent = await chat.say_and_outcome("is the M&S waterlily & blossom in stock")
+    assert outcome.reason == "product_out_of_stock" and outcome.sources == ("product:MS-1",)
+    outcome, _ = await chat.say_and_outcome("how much is the US Polo navy hoodie", customer="bob")
+    assert outcome.reason == "product_found" and outcome.sources == ("product:US-1",)
+    outcome, sent = await chat.say_and_outcome("any pool floats under 15 bucks?", customer="carol")
+    assert outcome.sources == ("product:PF-1",) and "don't sell" not in sent[0].text
+    outcome, sent = await chat.say_and_outcome("pool floats under 30 quid?", customer="dan")
+    assert outcome.reason == "product_list" and "don't sell" not in sent[0].text
