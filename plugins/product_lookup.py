@@ -141,6 +141,9 @@ _SALE_ASKED = re.compile(r"\b(?:original|regular|full|normal|usual|old|previous)
                          r"\b(?:sale|offer|discount) (?:last|end|run|finish)(?:s|ing)?\b|\b(?:until|till|til) when\b|"
                          r"\bwhen does (?:the|this|that|it)\b(?:.*\b(?:sale|offer))?.*\bend\b|"
                          r"\bhow much (?:was|did) it\b|" + _SALE_FILTER.pattern, re.I)
+# When a product sold out comes back: the restock policy's (or a person's), the card says only "out of stock".
+_RESTOCK_WHEN = re.compile(r"^(?=.*\b(?:when|what date|how long|how soon|eta)\b)"
+                           r".*\b(?:back in stock|in stock again|restock\w*|be back|come back|available again)\b", re.I)
 # A message that leans on the product just shown: "can I machine wash it?", "are they waterproof?".
 _REFERS_BACK = re.compile(r"\b(?:it|its|it's|they|them|their|this|these|those|that one)\b", re.I)
 #: Answers that end with the offer of a person: a "yes" after one hands off.
@@ -222,6 +225,8 @@ class ProductLookup(Plugin):
         if _ACCEPT.match(ctx.text) and previous is not None and previous["reason"] in _OFFERED_A_PERSON:
             return ctx.handoff("product_not_found_accepted", {"asked": previous["text"]})
         u = ctx.understanding
+        if _RESTOCK_WHEN.search(ctx.text):
+            return None  # "when will the parka in medium be back in stock?": no date is in the catalog
         if kb is None or getattr(u, "urgent", None) or getattr(u, "order_asked", None) or \
                 len(split_questions(ctx.text)) > 1 or announces_topic(ctx.text):
             return None  # no catalog; a person's matter (or order); several questions, auto-reply's to split; none yet

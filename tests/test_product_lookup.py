@@ -302,3 +302,12 @@ async def test_initials_money_slang_and_a_colour_name_no_brand_we_do_not_sell(ma
     assert outcome.sources == ("product:PF-1",) and "don't sell" not in sent[0].text
     outcome, sent = await chat.say_and_outcome("pool floats under 30 quid?", customer="dan")
     assert outcome.reason == "product_list" and "don't sell" not in sent[0].text
+
+
+async def test_when_a_sold_out_product_comes_back_is_not_the_cards_to_answer(make_bot, knowledge):
+    """The catalog says "out of stock", never when: the restock policy answers, or a person."""
+    bot, chat = await start(make_bot, knowledge, understands())
+    outcome, _ = await chat.say_and_outcome("when will the Trail Runner Shoe GTX be back in stock?")
+    assert outcome is None or outcome.plugin != "product_lookup"
+    outcome, _ = await chat.say_and_outcome("is the Trail Runner Shoe GTX in stock?", customer="bob")
+    assert outcome.plugin == "product_lookup"
