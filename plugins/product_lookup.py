@@ -485,6 +485,8 @@ class ProductLookup(Plugin):
         hits = kb.products_by_sku(skus)[: self.settings.max_results]
         if not hits:
             return None
+        if ask.whole_catalog and not _REFERS_BACK.search(ctx.text):
+            return self._browse(ctx, ask)  # "what's on sale right now?" after a card asks the whole shop, not "is it?"
         if _asks_sale(ctx.text):  # "what was the original price?", "until when?"
             on_sale = [h for h in hits if h.on_sale]
             if len(on_sale or hits) == 1:

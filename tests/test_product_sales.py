@@ -118,6 +118,11 @@ async def test_the_original_price_and_the_end_of_the_sale_are_follow_ups(make_bo
     assert outcome.reason == "product_follow_up" and sent[0].text == "Packable Camp Chair is on sale: $44, was $64."
     outcome, sent = await chat.say_and_outcome("until when?")
     assert "no end date on record" in sent[0].text  # Shopify's export gives none: none is made up
+    outcome, sent = await chat.say_and_outcome("what's on sale right now?")  # the whole shop, not "is it?"
+    assert outcome.sources == ("product:camp-chair",) and "Camp Chair is on sale: $44, was $64" in sent[0].text
+    await chat.say("canvas hammock", customer="bob")
+    outcome, sent = await chat.say_and_outcome("anything on sale right now?", customer="bob")
+    assert outcome.sources == ("product:camp-chair",)
 
 
 async def test_whats_on_sale_lists_the_products_on_sale(make_bot, shop):
