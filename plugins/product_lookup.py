@@ -297,8 +297,8 @@ class ProductLookup(Plugin):
                 return ctx.answer(self._say("not_sold", message_language(ctx), what=what), reason="not_sold")
             # a colour alone filters nothing: "the navy polo hoodie" no product holds all three words of
             # may be the "Navy Hooded Sweatshirt", which the search finds
-            by_words = ask.order is not None or bool(ask.filters) or bool(kb.browse_products(ask.words, k=1))
-            if ask.browse and by_words and not kb.unknown_words(ask.words, passages=False):
+            if ask.browse and not kb.unknown_words(ask.words, passages=False) and (
+                    ask.order is not None or bool(ask.filters) or bool(kb.browse_products(ask.words, k=1))):
                 return self._browse(ctx, ask)  # every word is the catalog's: "cheapest blue watch under $100"
         if not asked and not unclear:
             return None  # confidently another intent: not ours
@@ -418,9 +418,7 @@ class ProductLookup(Plugin):
         if not hits and ask.filters.get("on_sale"):
             return self._not_on_sale(ctx, ask)
         if not hits:
-            return ctx.answer(f"I couldn't find any {what}{_filter_text(ask.filters)} in our catalog. "
-                              "Would you like me to pass your question to someone on our team?",
-                              reason="product_not_found")
+            return _none_found(ctx, what, ask.filters)
         sources = [h.source_id for h in hits]
         if ask.order is not None:
             best = hits[0]
@@ -447,14 +445,11 @@ class ProductLookup(Plugin):
         hits = self._kb.browse_products(ask.words, descending=ask.order == "desc", k=self.settings.max_results,
                                         **filters)
         if not hits:
-            return ctx.answer(f"I couldn't find any {' '.join(ask.words)}{_filter_text(ask.filters)} in our catalog. "
-                              "Would you like me to pass your question to someone on our team?",
-                              reason="product_not_found")
+            return _none_found(ctx, " ".join(ask.words), ask.filters)
         if len(hits) == 1:
             return ctx.answer(_sale_line(hits[0], ctx.text), embeds=[self._card(hits[0])], sources=[hits[0].source_id],
                               reason="product_not_on_sale")
-        return ctx.answer("None of these is on sale right now; here they are at their prices:",
-                          embeds=[self._list(hits)], sources=[h.source_id for h in hits], reason="product_not_on_sale")
+        return ctx.answer(_NONE_ON_SALE, embeds=[self._list(hits)], sources=[h.source_id for h in hits], reason="product_not_on_sale")
 
     def _narrowed(self, ctx: MessageContext, previous_text: str) -> Any:
         """A message of nothing but a budget or a price order ("something under $30", "anything
@@ -493,8 +488,7 @@ class ProductLookup(Plugin):
                 hit = (on_sale or hits)[0]
                 return ctx.answer(_sale_line(hit, ctx.text), embeds=[self._card(hit)], sources=[hit.source_id],
                                   reason="product_follow_up")
-            text = "Here they are again, with their sale prices:" if on_sale else \
-                "None of these is on sale right now; here they are at their prices:"
+            text = "Here they are again, with their sale prices:" if on_sale else _NONE_ON_SALE
             return ctx.answer(text, embeds=[self._list(on_sale or hits)], sources=[h.source_id for h in on_sale or hits],
                               reason="product_follow_up")
         named = [h for h in hits if _names_a_value(ctx.text, h)]
@@ -604,9 +598,23 @@ class ProductLookup(Plugin):
         return Embed(title="Possible matches", fields=fields)
 
 
+_NONE_ON_SALE = "None of these is on sale right now; here they are at their prices:"
+
+
+def _none_found(ctx: MessageContext, what: str, filters: dict[str, Any]) -> Any:
+    """No product of ``what`` under ``filters``: said so, with the offer of a person."""
+    return ctx.answer(f"I couldn't find any {what}{_filter_text(filters)} in our catalog. "
+                      "Would you like me to pass your question to someone on our team?", reason="product_not_found")
+
+
 def _asks_sale(text: str) -> bool:
     """The message asks about a sale ("what was the original price?"), not of a sale after an order."""
-    return bool(_SALE_ASKED.search(text)) and not _BOUGHT.search(text) and not _SHOP_MATTER.search(text)
+    return bool(_SALE_ASKED.search(text)) and _not_after_an_order(text)
+
+
+def _not_after_an_order(text: str) -> bool:
+    """No order, refund or other shop matter around the sale: "it went on sale after I bought it"."""
+    return not _BOUGHT.search(text) and not _SHOP_MATTER.search(text)
 
 
 def _sale_line(hit: Any, message: str = "") -> str:
@@ -772,7 +780,7 @@ def _filters(text: str) -> dict[str, Any]:
         out["min_price"] = float(m.group(1).replace(",", ""))
     if _IN_STOCK.search(text):
         out["in_stock"] = True
-    if _SALE_FILTER.search(text) and not _BOUGHT.search(text) and not _SHOP_MATTER.search(text):
+    if _SALE_FILTER.search(text) and _not_after_an_order(text):
         out["on_sale"] = True
     return out
 

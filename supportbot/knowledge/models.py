@@ -112,8 +112,9 @@ class ProductHit:
     @property
     def regular_price_text(self) -> str | None:
         """The price before the sale ("$64", or a range), while the sale runs; else None."""
-        if self.sale is None or not self.on_sale:
+        if not self.on_sale:
             return None
+        assert self.sale is not None
         low = format_amount(self.sale.regular, self.currency)
         return low if self.sale.regular_max is None else f"{low} – {format_amount(self.sale.regular_max, self.currency)}"
 

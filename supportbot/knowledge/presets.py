@@ -12,7 +12,7 @@ per parent**, with
   so "is the blue one in stock?" can be answered;
 - a running sale kept beside the price paid (:attr:`~.store.ProductRecord.sale`): Shopify's
   ``Variant Compare At Price`` above the price, WooCommerce's ``Regular price`` under a ``Sale price``
-  that has not ended (``Date sale price ends``), Magento's ``special_price`` within its dates;
+  between ``Date sale price starts`` and ``Date sale price ends``, Magento's ``special_price`` within its dates;
 - platform bookkeeping left out: option flags (``has_options``, ``required_options``), visibility,
   tax classes, the ``Default Category/`` root; products hidden from the shop are not imported;
 - HTML descriptions cleaned to text.
@@ -264,18 +264,24 @@ def _woo_attributes(record: Mapping[str, Any], *, visible_only: bool) -> dict[st
     return out
 
 
-def _woo_price(number: int, record: Mapping[str, Any], currency: str | None,
-               report: ImportReport) -> tuple[float | None, dict[str, Any] | None]:
-    """The price and the sale: the sale price while the sale runs (begun, or no start date; no end
-    date, or one not yet past), else the regular price and no sale."""
-    sale = _text(record, "Sale price")
-    starts, ends = _text(record, "Date sale price starts")[:10], _text(record, "Date sale price ends")[:10]
-    regular = _price(number, _text(record, "Regular price"), currency, report)
+def _price_and_sale(number: int, record: Mapping[str, Any], currency: str | None, report: ImportReport,
+                    columns: tuple[str, str, str, str]) -> tuple[float | None, dict[str, Any] | None]:
+    """The price and the sale from ``columns`` (regular price, sale price, the sale's first and last
+    day): the sale price while the sale runs (begun, or no start date; not ended, or no end date),
+    else the regular price and no sale."""
+    regular_column, sale_column, starts_column, ends_column = columns
+    regular = _price(number, _text(record, regular_column), currency, report)
+    sale = _text(record, sale_column)
+    starts, ends = _text(record, starts_column)[:10], _text(record, ends_column)[:10]
     today = date.today().isoformat()
     if sale and (not starts or starts <= today) and (not ends or ends >= today):
         price = _price(number, sale, currency, report)
         return price, _sale(price, regular, ends)
     return regular, None
+
+
+_WOO_PRICES = ("Regular price", "Sale price", "Date sale price starts", "Date sale price ends")
+_MAGENTO_PRICES = ("price", "special_price", "special_price_from_date", "special_price_to_date")
 
 
 def _woo_stock(number: int, record: Mapping[str, Any], report: ImportReport) -> int | None:
@@ -324,7 +330,7 @@ def _woocommerce(rows: Rows, report: ImportReport, currency: str | None) -> list
             row=number, sku=sku, name=name, category=_category(categories, separator=">"), attributes=attrs,
             description=_html(record, "Description", "Short description"), currency=currency))
         if not variable:
-            product.record.price, product.record.sale = _woo_price(number, record, currency, report)
+            product.record.price, product.record.sale = _price_and_sale(number, record, currency, report, _WOO_PRICES)
             product.record.stock = _woo_stock(number, record, report)
         else:
             product.options = {k: [] for k in own}  # filled from the variations, in their order
@@ -342,7 +348,7 @@ def _woocommerce(rows: Rows, report: ImportReport, currency: str | None) -> list
         # An empty value means "any": the child is left without that option, so it counts for every
         # value (its stock is not one more value "2-4 years, 5-8 years").
         options = {name: value for name, value in _woo_attributes(record, visible_only=False).items() if value}
-        price, sale = _woo_price(number, record, currency, report)
+        price, sale = _price_and_sale(number, record, currency, report, _WOO_PRICES)
         parent.add_child(_text(record, "SKU") or f"id:{_text(record, 'ID')}", options, price,
                          _woo_stock(number, record, report), sale)
     _skipped_note(report, hidden, "unpublished or hidden from the catalog")
@@ -424,7 +430,7 @@ def _magento(rows: Rows, report: ImportReport, currency: str | None) -> list[Pro
                 product.add_child(child_sku, named, None, None)
                 continue
             number, record = child
-            price, sale = _magento_price(number, record, currency, report)
+            price, sale = _price_and_sale(number, record, currency, report, _MAGENTO_PRICES)
             product.add_child(child_sku, named, price, _magento_stock(number, record, report), sale)
     for sku, (number, record) in simples.items():
         if sku in children_of:
@@ -433,7 +439,7 @@ def _magento(rows: Rows, report: ImportReport, currency: str | None) -> list[Pro
             hidden += 1
             continue
         product = _magento_product(number, record, currency)
-        product.record.price, product.record.sale = _magento_price(number, record, currency, report)
+        product.record.price, product.record.sale = _price_and_sale(number, record, currency, report, _MAGENTO_PRICES)
         product.record.stock = _magento_stock(number, record, report)
         products[sku] = product
     _skipped_note(report, store_views, "store-view rows (translations of rows imported once)")
@@ -449,20 +455,6 @@ def _magento_product(number: int, record: Mapping[str, Any], currency: str | Non
         attributes=customer_attributes(parse_pairs(_text(record, "additional_attributes"))),
         description=_html(record, "description", "short_description"), currency=currency),
         variations=_text(record, "configurable_variations"))
-
-
-def _magento_price(number: int, record: Mapping[str, Any], currency: str | None,
-                   report: ImportReport) -> tuple[float | None, dict[str, Any] | None]:
-    """The price and the sale: ``special_price`` between ``special_price_from_date`` and
-    ``special_price_to_date`` (either may be empty), else ``price`` and no sale."""
-    regular = _price(number, _text(record, "price"), currency, report)
-    special = _text(record, "special_price")
-    today = date.today().isoformat()
-    starts, ends = _text(record, "special_price_from_date")[:10], _text(record, "special_price_to_date")[:10]
-    if special and (not starts or starts <= today) and (not ends or ends >= today):
-        price = _price(number, special, currency, report)
-        return price, _sale(price, regular, ends)
-    return regular, None
 
 
 def _magento_stock(number: int, record: Mapping[str, Any], report: ImportReport) -> int | None:
