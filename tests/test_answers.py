@@ -237,12 +237,42 @@ def test_a_city_a_question_sends_to_is_followed_by_its_country():
         "How much is postage to Cork on a €25 order (Ireland)?"
     assert with_countries("What do you charge to send it to Boston?").endswith("(Massachusetts, MA, USA)?")
     # where shops zone by state or province: the state too, lower case for a big city, anywhere in a delivery question
-    assert with_countries("how much is standard shipping to melbourne?").endswith("(Victoria, VIC, Australia)?")
-    assert with_countries("Canberra - how much for standard?").endswith("(Australian Capital Territory, ACT, Australia)?")
+    assert with_countries("how much is standard shipping to Ballarat?").endswith("(Victoria, VIC, Australia)?")
+    # an Australian state's capital and its suburbs are the "Metro" of the rate tables
+    assert with_countries("how much is standard shipping to melbourne?").endswith("(Victoria, VIC, Australia, metro)?")
+    assert with_countries("post to Frankston").endswith("(Victoria, VIC, Australia, metro)")
+    assert with_countries("Canberra - how much for standard?").endswith(
+        "(Australian Capital Territory, ACT, Australia, metro)?")
     assert with_countries("can you ship to Whitehorse?").endswith("(Yukon, YT, Canada)?")
     for text in ("Could I pick my order up from your place in Bristol instead?", "I need a reading lamp",
                  "Do you ship to Germany?", "send it to reading please"):
         assert with_countries(text) == text  # the shop's own town, a plain word, a country already
+
+
+AU_RATES = """# Rates and delivery times in Australia
+
+"Metro" means the capital city and its suburbs; anywhere else is regional.
+
+| State | Area | Standard | Standard time | Express | Express time |
+|---|---|---|---|---|---|
+| VIC | Metro | $8.95 | 1–3 days | $14.95 | Next business day |
+| VIC | Regional | $11.95 | 2–5 days | $19.95 | 1–2 days |
+| TAS | Metro | $12.95 | 3–5 days | $21.95 | 2–3 days |
+| TAS | Regional | $15.95 | 4–7 days | $25.95 | 2–4 days |
+| WA | Metro | $14.95 | 4–7 days | $24.95 | 2–3 days |
+| WA | Regional | $19.95 | 6–10 days | Not available | – |
+"""
+
+
+async def test_a_state_capital_is_answered_by_the_metro_row(make_bot, knowledge, tmp_path):
+    (tmp_path / "delivery.md").write_text(AU_RATES, encoding="utf-8")
+    import_file(knowledge, "policies", tmp_path / "delivery.md")
+    bot, chat = await shop(make_bot, knowledge)
+    for question, fact in (("Hi, what does standard delivery cost to Perth and how long does it take", "$14.95"),
+                           ("How much is standard delivery to Hobart?", "$12.95"),
+                           ("what does express cost to Frankston?", "$14.95")):  # a Melbourne suburb
+        _, sent = await chat.say_and_outcome(question, customer=question[:10], channel=question[:10])
+        assert fact in sent[0].text and "Regional" not in sent[0].text, (question, sent[0].text)
 
 
 def test_short_names_are_searched_written_out():

