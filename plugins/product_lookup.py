@@ -265,6 +265,8 @@ class ProductLookup(Plugin):
             return self._browse(ctx, ask)
         # Words of another language are unknown to any catalog: no "we don't sell" from them.
         foreign = in_other_language(self.bot, ctx)
+        # "is it warm enough for -25?" after the parka's card asks about the parka: "enough" is no product
+        of_the_card = len(shown) == 1 and _REFERS_BACK.search(ctx.text) is not None
         if shopping and ask.words and not foreign:
             # a place is where, not what: "do you have a shop in sydney I can visit?" is about the shop, but
             # "canada goose jackets" and "birkenstock arizona sandals" name what
@@ -292,7 +294,7 @@ class ProductLookup(Plugin):
             brand = len(missing) < len(ask.words) and head is not None and head not in missing and \
                 not kb.unknown_words([head], passages=False)
             # a brand or a type is a few words: "heavy is the 28cm casserole in kg" is a sentence we misread
-            if missing and len(what.split()) <= _MAX_NAME_WORDS and (
+            if missing and not of_the_card and len(what.split()) <= _MAX_NAME_WORDS and (
                     brand or not await self._passage_answers(ctx, near)):
                 return ctx.answer(self._say("not_sold", message_language(ctx), what=what), reason="not_sold")
             # a colour alone filters nothing: "the navy polo hoodie" no product holds all three words of
@@ -302,9 +304,9 @@ class ProductLookup(Plugin):
                 return self._browse(ctx, ask)  # every word is the catalog's: "cheapest blue watch under $100"
         if not asked and not unclear:
             return None  # confidently another intent: not ours
-        return await self._search(ctx, asked, foreign)
+        return await self._search(ctx, asked, foreign, of_the_card)
 
-    async def _search(self, ctx: MessageContext, asked: bool, foreign: bool) -> Any:
+    async def _search(self, ctx: MessageContext, asked: bool, foreign: bool, of_the_card: bool = False) -> Any:
         kb = self._kb
         thresholds = self.settings
         filters = {k: v for k, v in _filters(ctx.text).items() if k != "on_sale"}  # a sale is no search filter
@@ -321,11 +323,12 @@ class ProductLookup(Plugin):
                 and not _names_it(ctx.text, good[0].name) and await self._passage_answers(ctx):
             return None  # "what bulb goes in the table lamps?": about products, but the help pages answer it
         if not good:
-            if foreign or await self._passage_answers(ctx):
+            if foreign or of_the_card or await self._passage_answers(ctx):
                 # "do you do gift wrapping?": the FAQ answers it. A message in another language that
                 # names none of our products is auto-reply's (an answer or a handoff in that
                 # language): the intent classifier, trained on the shop's language, took "Wie viele
-                # Tage habe ich für eine Rücksendung?" for a product question.
+                # Tage habe ich für eine Rücksendung?" for a product question. A question of the card
+                # shown that its data does not answer may be the help pages' (or a person's).
                 return None
             return ctx.answer(self._say("not_found", language, custom=self._custom("offer_human")),
                               reason="product_not_found")

@@ -311,3 +311,30 @@ async def test_when_a_sold_out_product_comes_back_is_not_the_cards_to_answer(mak
     assert outcome is None or outcome.plugin != "product_lookup"
     outcome, _ = await chat.say_and_outcome("is the Trail Runner Shoe GTX in stock?", customer="bob")
     assert outcome.plugin == "product_lookup"
+
+
+OUTERWEAR = """sku,name,category,price,stock,brand,description
+PK-1,Tundra Down Parka,Jackets,$329,60,Maple Ridge,Our own parka with 650-fill-power down.
+HD-1,Athletic Hoodie,Sweatshirts,$79.99,8,Russell Athletic,Soft and warm.
+"""
+
+
+@pytest.fixture
+def outerwear(tmp_path: Path) -> KnowledgeBase:
+    for kb in catalog_kb(tmp_path, "outerwear", OUTERWEAR, {"attributes": "brand"}):
+        (tmp_path / "faq.csv").write_text('question,answer\nAre your hoodies warm?,"Yes, every hoodie is lined with '
+                                          'brushed fleece."\n', encoding="utf-8")
+        import_file(kb, "faq", tmp_path / "faq.csv")
+        yield kb
+
+
+async def test_a_question_of_the_card_shown_and_a_hyphenated_word_are_no_product_we_do_not_sell(make_bot, outerwear):
+    """"is it warm enough for -25?" after the parka's card asks about the parka: no "we don't sell
+    enough", and no "couldn't find that in our catalog" either (the help pages or a person answer it).
+    "fleece-lined" is known where the shop writes "lined with fleece"."""
+    bot, chat = await start(make_bot, outerwear, understands())
+    await chat.say_and_outcome("the tundra parka")
+    outcome, _ = await chat.say_and_outcome("is it warm enough for -25?")
+    assert outcome is None or outcome.reason not in ("not_sold", "product_not_found")
+    outcome, sent = await chat.say_and_outcome("do you have a fleece-lined hoodie?", customer="bob")
+    assert outcome.reason != "not_sold" and outcome.sources == ("product:HD-1",), sent[0].text

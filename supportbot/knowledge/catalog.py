@@ -69,12 +69,18 @@ def products_with(conn: sqlite3.Connection, words: Sequence[str], *, descending:
     return [r[0] for r in conn.execute(sql, [expr, *params, limit])]
 
 
+_HYPHEN = re.compile(r"[-‐‑]")
+
+
 def missing_words(conn: sqlite3.Connection, words: Sequence[str], *, passages: bool = True) -> list[str]:
     """The words that no product holds in its typed fields and (with ``passages``) no FAQ or policy
     passage uses: unknown brands and product types ("nike", "laptop"), not the shop's own words
     ("member"). Without ``passages``: every word no product holds."""
     out = []
     for word in words:
+        parts = [part for part in _HYPHEN.split(word) if part]
+        if len(parts) > 1 and not missing_words(conn, parts, passages=passages):
+            continue  # "fleece-lined" where the shop writes "fleece lined" or "lined with fleece"
         expr = _match([word])
         if expr is None or conn.execute("SELECT 1 FROM kb_products_words WHERE kb_products_words MATCH ? LIMIT 1",
                                         [expr]).fetchone() is not None:
