@@ -169,7 +169,7 @@ def _state_capitals(cities: list[dict[str, Any]]) -> dict[tuple[str, str], dict[
     largest: dict[tuple[str, str], dict[str, Any]] = {}
     for city in cities:
         key = (city["countrycode"], city["admin1code"])
-        if city["countrycode"] in _METRO_ZONED and int(city["population"]) > int(largest.get(key, {}).get("population", 0)):
+        if key[0] in _METRO_ZONED and int(city["population"]) > int(largest.get(key, {}).get("population", 0)):
             largest[key] = city
     return largest
 
