@@ -241,7 +241,9 @@ class ProductLookup(Plugin):
             return narrowed  # "something under $30" after "a candle for my mom": that question, under $30
         # The product's data is in the shop's language: a detail asked in another is not looked for in it.
         same_language = message_language(ctx) == shop_language(self.bot) and not in_other_language(self.bot, ctx)
-        if len(shown) == 1 and same_language and _REFERS_BACK.search(ctx.text) and _asks_a_detail(ctx.text):
+        # a question of the one card shown: "it", "they", "this"
+        of_the_card = len(shown) == 1 and _REFERS_BACK.search(ctx.text) is not None
+        if of_the_card and same_language and _asks_a_detail(ctx.text):
             # "can I machine wash it?" after one product's card: that product's detail
             for hit in self._kb.products_by_sku(shown):
                 if asks_about(ctx.text, hit, _COLOURS) and not await self._names_another(ctx, hit):
@@ -265,8 +267,6 @@ class ProductLookup(Plugin):
             return self._browse(ctx, ask)
         # Words of another language are unknown to any catalog: no "we don't sell" from them.
         foreign = in_other_language(self.bot, ctx)
-        # "is it warm enough for -25?" after the parka's card asks about the parka: "enough" is no product
-        of_the_card = len(shown) == 1 and _REFERS_BACK.search(ctx.text) is not None
         if shopping and ask.words and not foreign:
             # a place is where, not what: "do you have a shop in sydney I can visit?" is about the shop, but
             # "canada goose jackets" and "birkenstock arizona sandals" name what
@@ -294,6 +294,7 @@ class ProductLookup(Plugin):
             brand = len(missing) < len(ask.words) and head is not None and head not in missing and \
                 not kb.unknown_words([head], passages=False)
             # a brand or a type is a few words: "heavy is the 28cm casserole in kg" is a sentence we misread
+            # "enough" in "is it warm enough for -25?" after the parka's card is no product we lack
             if missing and not of_the_card and len(what.split()) <= _MAX_NAME_WORDS and (
                     brand or not await self._passage_answers(ctx, near)):
                 return ctx.answer(self._say("not_sold", message_language(ctx), what=what), reason="not_sold")
@@ -306,7 +307,7 @@ class ProductLookup(Plugin):
             return None  # confidently another intent: not ours
         return await self._search(ctx, asked, foreign, of_the_card)
 
-    async def _search(self, ctx: MessageContext, asked: bool, foreign: bool, of_the_card: bool = False) -> Any:
+    async def _search(self, ctx: MessageContext, asked: bool, foreign: bool, of_the_card: bool) -> Any:
         kb = self._kb
         thresholds = self.settings
         filters = {k: v for k, v in _filters(ctx.text).items() if k != "on_sale"}  # a sale is no search filter
@@ -452,7 +453,8 @@ class ProductLookup(Plugin):
         if len(hits) == 1:
             return ctx.answer(_sale_line(hits[0], ctx.text), embeds=[self._card(hits[0])], sources=[hits[0].source_id],
                               reason="product_not_on_sale")
-        return ctx.answer(_NONE_ON_SALE, embeds=[self._list(hits)], sources=[h.source_id for h in hits], reason="product_not_on_sale")
+        return ctx.answer(_NONE_ON_SALE, embeds=[self._list(hits)], sources=[h.source_id for h in hits],
+                          reason="product_not_on_sale")
 
     def _narrowed(self, ctx: MessageContext, previous_text: str) -> Any:
         """A message of nothing but a budget or a price order ("something under $30", "anything
