@@ -169,6 +169,10 @@ async def test_the_answer_is_the_sentence_or_table_row_that_answers(make_bot, kn
     ("what is your email address?", "Write to help@shop.example any time.", 1.0),
     ("what's your phone number?", "Orders placed on 2026-12-01 ship the next day.", 0.0),  # a date, not a number
     ("where do I find my order number?", "Call 1-800-555-0142.", 0.0),  # a number, but not a phone one asked for
+    ("is there a minimum order?", "Orders from $40 ship free.", 1.0),  # a lower bound on an amount
+    ("is there a minimum order?", "Orders are ready from 10am.", 0.5),  # a time of day bounds no amount
+    ("what's the maximum?", "Notes of up to 250 characters.", 1.0),
+    ("what's the minimum?", "Notes of up to 250 characters.", 0.0),  # an upper bound says no minimum
 ])
 def test_a_question_asking_for_a_kind_of_value_is_covered_by_such_a_value(question, text, covered):
     from supportbot.knowledge.excerpt import coverage, stems
@@ -180,6 +184,32 @@ def test_excerpt_picks_the_band_of_amounts_the_question_names():
     text = "| Order total | Standard |\n|---|---|\n| Under $50 | $6 |\n| $50 to $99.99 | $4 |\n| $100 and above | Free |"
     assert excerpt("shipping for a $120 order?", text).text == "$100 and above: Standard Free"
     assert excerpt("shipping on orders under $50", text).text == "Under $50: Standard $6"
+
+
+AFTERPAY = ("• Pay in 4 instalments; the first is taken when you order and your order ships at once.\n"
+            "• Available on orders from $40 to $1,500 for customers with a US address. Afterpay isn't available on orders"
+            " to Canada.\n• Afterpay may charge late fees (up to $8 per instalment).\n"
+            "• You can't use Afterpay to buy gift cards.")
+
+
+def test_a_bound_answers_a_minimum_and_an_amount_outside_it_under_the_passages_heading():
+    # "afterpay" is in the heading: it says nothing of which sentence answers
+    title, band = "Payment › Afterpay", "Available on orders from $40 to $1,500 for customers with a US address."
+    assert excerpt("what's the minimum order for afterpay?", AFTERPAY, title=title).text == band
+    assert excerpt("can I use afterpay on a $2,500 order?", AFTERPAY, title=title).text.startswith(band)
+    # only the heading's words asked: the section from its start
+    assert excerpt("afterpay?", AFTERPAY, title=title).text.startswith("Pay in 4 instalments")
+    # a word of its own that no sentence holds: the heading's words choose as before ("gift" under "Gift wrapping")
+    wraps = "Option Classic wrap: Price $3 per item\nOption Keepsake gift box: Price $6 per box\nOption Ribbon: Price $1"
+    assert excerpt("do you do gift hampers?", wraps, title="Gift wrapping").text == "Option Keepsake gift box: Price $6 per box"
+
+
+@pytest.mark.parametrize(("word", "stemmed"), [("boxes", "box"), ("inches", "inch"), ("flies", "fly"), ("kisses", "kiss"),
+                                               ("aches", "ache"), ("returns", "return"), ("used", "used")])
+def test_a_short_plural_keeps_its_stem(word, stemmed):
+    from supportbot.knowledge.search import stem
+
+    assert stem(word) == stemmed
 
 
 async def test_two_questions_get_two_answers_or_an_honest_handoff_for_the_rest(make_bot, knowledge):

@@ -268,10 +268,10 @@ class AutoReply(Plugin):
         _, confidence, best = ranked[0]
         if confidence < needed and not self._clear_lead(confidence, ranked[1][0] if len(ranked) > 1 else 0.0):
             return _Found(question, None, best.id, confidence)
-        part = excerpt(asked, best.text, max_units=self.settings.excerpt_sentences)
+        part = excerpt(asked, best.text, max_units=self.settings.excerpt_sentences, title=best.title or "")
         speaks_to_it = part.coverage > 0
         if topic and not speaks_to_it:
-            part = excerpt(query, best.text, max_units=self.settings.excerpt_sentences)
+            part = excerpt(query, best.text, max_units=self.settings.excerpt_sentences, title=best.title or "")
         return _Found(question, _under_heading(best, part.text), best.id, confidence, speaks_to_it)
 
     async def _on_its_own(self, question: str, with_topic: _Found) -> _Found:

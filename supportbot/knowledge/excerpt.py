@@ -96,6 +96,18 @@ _ABROAD_COVERS = 0.5
 _PHONE_DIGITS = 9
 _PHONE_LIKE = re.compile(r"(?<!\d)(?:\+?\d[\d\s().-]{7,}\d)(?!\d)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+# A lower and an upper bound on a number: "orders from $50 to $2,000", "at least 2", "$35 minimum";
+# "up to 250 characters", "no more than 5". Not a time of day: "ready from 10am" bounds no amount.
+_RANGED = r"\d\s?(?:-|–|to)\s?[$€£₹]?\d"
+_BOUND_NUMBER = r"\s(?:of\s)?[$€£₹]?\s?\d[\d,.]*(?![\d,.])(?!\s?(?:am|pm|a\.m|p\.m|:))"
+_LOWER_BOUND = re.compile(_RANGED + r"|\b(?:from|at least|minimum|min)" + _BOUND_NUMBER +
+                          r"|\d\s(?:minimum|or more|and (?:above|over))\b", re.I)
+_UPPER_BOUND = re.compile(_RANGED + r"|\b(?:up to|at most|no more than|maximum|max)" + _BOUND_NUMBER +
+                          r"|\d\s(?:maximum|or less)\b", re.I)
+# A band of amounts stated in a sentence: "Available on orders from $50 to $2,000".
+_MONEY_BAND = re.compile(r"[$€£₹]\s?\d[\d,.]*\s?(?:-|–|to)\s?[$€£₹]?\s?\d", re.I)
+#: What a sentence stating a band of amounts scores for an amount outside it ("$2,500 order?": "from $50 to $2,000").
+_BAND_OUTSIDE = 0.5
 _CLOCK = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b|"
                     r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
 
@@ -114,6 +126,10 @@ _ANSWER_TYPES: tuple[tuple[frozenset[str], frozenset[str], Callable[[str], bool]
      lambda text: _EMAIL.search(text) is not None),
     (frozenset({"hour", "open", "close"}), frozenset({"hour", "open", "close", "time"}),
      lambda text: _CLOCK.search(text) is not None),
+    # "what's the minimum order for afterpay?" is answered by "orders from $50 to $2,000"
+    (frozenset({"minimum", "min"}), frozenset({"minimum", "min"}), lambda text: _LOWER_BOUND.search(text) is not None),
+    (frozenset({"maximum", "max", "limit"}), frozenset({"maximum", "max", "limit"}),
+     lambda text: _UPPER_BOUND.search(text) is not None),
 )
 
 
@@ -196,11 +212,13 @@ def _parsed(text: str) -> tuple[tuple[str, ...], frozenset[int]]:
     return tuple(units), frozenset(rows)
 
 
-def excerpt(question: str, text: str, *, max_units: int = 2) -> Excerpt:
+def excerpt(question: str, text: str, *, max_units: int = 2, title: str = "") -> Excerpt:
     """The units of ``text`` that best answer ``question`` (in their order), with their coverage.
 
     A passage of at most ``max_units`` units is given whole. When no unit shares a word with the
-    question, the passage's first units are given (it was found by meaning, not by words).
+    question, the passage's first units are given (it was found by meaning, not by words). Words
+    of the question its ``title`` holds choose no unit: under the heading "Afterpay", every
+    sentence is about Afterpay, named in it or not.
     """
     units, rows = _parsed(text)
     wanted = stems(question)
@@ -209,12 +227,19 @@ def excerpt(question: str, text: str, *, max_units: int = 2) -> Excerpt:
     amount = _amount_in(question)
     measure = _MEASURE_IN_QUESTION.search(question)
     said = _tokens(question)
-    weighted = _by_rarity(wanted, units)
+    headed = set(stems(title)) if title else set()
+    unheaded = [s for s in wanted if s not in headed]
+    # Only the heading's words asked: the section's first units. Words of its own that no unit holds: the
+    # heading's words choose as before ("gift hampers?" under "Gift wrapping" is the row with "gift").
+    found = not unheaded or any(coverage(unheaded, u) for u in units)
+    weighted = _by_rarity(unheaded if found else wanted, units)
     scored, words = [], []  # by rarity-weighted words (to choose), and plain coverage (to report), with bonuses
     for i, unit in enumerate(units):
-        holds = (amount is not None and _band_holds(unit, amount)) or (
+        holds: float = (amount is not None and _band_holds(unit, amount)) or (
             measure is not None and _measure_holds(unit, float(measure.group(1)), measure.group(2), wanted)) or (
             _head_named(unit, said))  # "what is US 8 in UK size?": the row "US size 8: ..., UK size 7"
+        if not holds and amount is not None and i not in rows and _MONEY_BAND.search(unit):
+            holds = _BAND_OUTSIDE  # a limit the amount asked about is outside: the answer is no
         scored.append((weighted(unit) + holds, i))
         words.append(coverage(wanted, unit) + holds)
     if len(text) <= _WHOLE_CHARS and max(words) < 0.5:

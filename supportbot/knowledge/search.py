@@ -83,7 +83,9 @@ def stem(word: str) -> str:
     """A crude English stem, enough to match "returns" with "return" and "watches" with "watch"."""
     for suffix, keep in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("sses", "ss"), ("xes", "x"), ("ing", ""),
                          ("ed", ""), ("es", "e"), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+        # three letters of stem, two of them before the suffix: "boxes" is "box", "flies" "fly", "aches" "ache"
+        kept = len(word) - len(suffix)
+        if word.endswith(suffix) and kept >= 2 and kept + len(keep) >= 3 and not word.endswith("ss"):
             return word[: len(word) - len(suffix)] + keep
     return word
 
