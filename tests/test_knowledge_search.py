@@ -58,6 +58,13 @@ async def test_two_letter_words_are_searchable(kb, common_rows):
     assert (await kb.search_products("43 inch tv", k=1))[0].sku == "TV-1"
 
 
+def test_chat_spellings_of_you_and_please_are_not_searched():
+    from supportbot.knowledge.search import query_terms
+
+    # "do u ship to the states?": "u" is no word a passage or product holds
+    assert query_terms("do u have kayaks? ur prices pls").words == ("kayaks", "prices")
+
+
 def test_attribute_names_are_not_searched(kb):
     # The TV has a "brand" attribute: its value is searched, its name is not (else every product
     # with a brand, colour or size would match those words).

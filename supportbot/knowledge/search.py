@@ -19,15 +19,15 @@ from .spelling import spellings
 __all__ = ["QueryTerms", "query_terms", "stem", "fts_query", "Coverage", "lexical_score", "idf", "rrf"]
 
 # Words that say nothing about which product or answer is meant. Neither FTS5 tokenizer has
-# stopwords of its own, and "you" or "the" would match nearly every row. "size" and "colour"
-# name an attribute, not a product: "in red, size 10" is searched by "red" and "10".
+# stopwords of its own, and "you" or "the" would match nearly every row (chat's "u" and "ur" too).
+# "size" and "colour" name an attribute, not a product: "in red, size 10" is searched by "red" and "10".
 _STOPWORDS = frozenset("""
 a an and are any anything at be but by can could do does did for from get got have has how i i'm im in
 is it its it's me my of on or our please so some tell than that the there this to up want was we what
 whats what's when where which who why will with would you your yours about also am been being buy
 looking look need show find much many cost costs price priced something thing things hi hello hey
 thanks thank size sizes colour colours color colors come comes available availability stock sell sells
-carry offer item items product products just still wondering know take
+carry offer item items product products just still wondering know take u ur pls plz thx
 """.split())
 
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*", re.UNICODE)
