@@ -820,6 +820,36 @@ async def test_a_question_naming_the_kind_of_value_is_not_answered_by_a_passage_
     assert "9 a.m. to 5 p.m." in sent[0].text
 
 
+# Eight passages on customer support, none with an address, ahead of the one that has it.
+SUPPORT_FAQ = """question,answer
+How can I contact customer support?,"Customer support is available Monday to Friday, 9 a.m. to 5 p.m."
+Is customer support open at weekends?,"Customer support is closed on Saturdays and Sundays."
+Does customer support speak French?,"Customer support answers in English and French."
+How fast does customer support answer?,"Customer support answers most questions the same day."
+Is customer support free?,"Customer support is free for every customer."
+Can customer support change my order?,"Customer support can change an order until it ships."
+Does customer support handle returns?,"Customer support handles every return."
+Can customer support track a parcel?,"Customer support can track any parcel."
+Where do I write to?,"Write to support at help@shop.example."
+"""
+
+
+async def test_a_value_asked_by_name_is_looked_for_beyond_the_first_passages(make_bot, knowledge, tmp_path):
+    (tmp_path / "support.csv").write_text(SUPPORT_FAQ, encoding="utf-8")
+    import_file(knowledge, "faq", tmp_path / "support.csv")
+    bot, _ = await shop(make_bot, knowledge)
+    first = await knowledge.search_passages("what is the email address for customer support?", k=4)
+    assert not any("@" in p.text for p in first)  # the address is not among the passages searched first
+    # the passage auto-reply would answer from, at any confidence
+    found = await bot.plugins["auto_reply"]._best("what is the email address for customer support?", None, 0.0)
+    assert found.text is not None and "help@shop.example" in found.text
+
+
+def test_minutes_are_a_duration():
+    assert holds_what_is_asked("how long do I have to cancel?", "You can cancel within 30 minutes of ordering.")
+    assert holds_what_is_asked("how long do I have to cancel?", "Cancel within 15 mins.")
+
+
 async def test_a_budget_alone_narrows_the_customers_previous_product_question(make_bot, knowledge):
     bot, chat = await shop(make_bot, knowledge)
     outcome, sent = await chat.say_and_outcome("I need a watch for my dad's birthday", customer="alice")

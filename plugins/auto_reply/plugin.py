@@ -73,6 +73,8 @@ _SHORT_TOPIC_WORDS = 3
 _PLACE_TURNS = 3
 #: A follow-up with this many words of its own ("and how do I contact you by email?") may be a question of its own.
 _OWN_QUESTION_WORDS = 2
+#: Passages searched for a value asked by name ("email address for support?") when none of the first holds one.
+_VALUE_PASSAGES = 20
 _WORDS = re.compile(r"[^\W\d_]+")
 #: Where a question of a message in another language ends ("¿...? ¿...?", "...吗？...").
 _SENTENCES = re.compile(r"(?<=[?？])\s*(?=\S)")
@@ -240,6 +242,12 @@ class AutoReply(Plugin):
         passages = await self._knowledge.search_passages(query, k=self.settings.passages)
         if not passages:
             return _Found(question, None, None, 0.0)
+        if topic is None and asks_for_a_value(question) and \
+                not any(holds_what_is_asked(question, p.text) for p in passages):
+            # "email address for support?": the contact table holding it may share few words; look further
+            seen = {p.id for p in passages}
+            passages += [p for p in await self._knowledge.search_passages(query, k=_VALUE_PASSAGES)
+                         if p.id not in seen and holds_what_is_asked(question, p.text)]
         # A follow-up's own words ("and for gifts?") say too little to classify: no agreement there.
         agreements = await self._agreements(None if topic else asked, passages)
         scored = [(answer_confidence(query, p, a), p) for p, a in zip(passages, agreements)]

@@ -50,8 +50,9 @@ def is_lead_in(text: str) -> bool:
 # answered by "6 months", "how much is it?" by "$5" or "free".
 _ASKED_VALUES = (
     (re.compile(r"\b(?:how long|how soon|how many (?:days|weeks|months|hours)|when)\b", re.I),
-     re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:[-–]\s*\d+\s*)?(?:business |working )?(?:hours?|days?|weeks?|months?|years?)\b|"
-                r"\b\d+[- ](?:hour|day|week|month|year)\b|\b(?:same|next)[- ](?:business |working )?day\b", re.I)),
+     re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:[-–]\s*\d+\s*)?(?:business |working )?"
+                r"(?:min(?:ute)?s?|hours?|days?|weeks?|months?|years?)\b|"
+                r"\b\d+[- ](?:minute|hour|day|week|month|year)\b|\b(?:same|next)[- ](?:business |working )?day\b", re.I)),
     (re.compile(r"\bhow (?:long|big|wide|tall|large|heavy)\b", re.I),  # "how long can the note be?": 250 characters
      re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:characters|words|letters|mm|cm|m|in|inches|ft|feet|oz|fl oz|ml|l|g|kg|lb|lbs)\b|\d\s*[\"”]",
                 re.I)),
