@@ -845,6 +845,34 @@ async def test_a_value_asked_by_name_is_looked_for_beyond_the_first_passages(mak
     assert found.text is not None and "help@shop.example" in found.text
 
 
+RETURNS_PAGE = """# Returns
+
+We want you to love what you ordered. If it isn't right, here's how returns work.
+
+## Return window
+
+You can return unworn items within 45 days of delivery.
+
+## Refunds
+
+Refunds reach your card within 5 business days of the return reaching us.
+"""
+
+
+async def test_a_pages_lead_in_is_answered_by_the_section_it_leads_into(make_bot, tmp_path):
+    (tmp_path / "returns.md").write_text(RETURNS_PAGE, encoding="utf-8")
+    db = connect(tmp_path / "lead-in.db")
+    kb = KnowledgeBase(db, None)
+    import_file(kb, "policies", tmp_path / "returns.md")
+    after = kb.next_passage("policy:returns#1")
+    assert after is not None and after.title == "Returns › Return window"
+    assert kb.next_passage("policy:returns#3") is None and kb.next_passage("faq:1") is None
+    bot, chat = await shop(make_bot, kb)
+    _, sent = await chat.say_and_outcome("how do returns work?")
+    assert "45 days" in sent[0].text and "here's how" not in sent[0].text, sent[0].text
+    db.conn.close()
+
+
 def test_minutes_are_a_duration():
     assert holds_what_is_asked("how long do I have to cancel?", "You can cancel within 30 minutes of ordering.")
     assert holds_what_is_asked("how long do I have to cancel?", "Cancel within 15 mins.")

@@ -280,7 +280,14 @@ class AutoReply(Plugin):
         speaks_to_it = part.coverage > 0
         if topic and not speaks_to_it:
             part = excerpt(query, best.text, max_units=self.settings.excerpt_sentences, title=best.title or "")
-        return _Found(question, _under_heading(best, part.text), best.id, confidence, speaks_to_it)
+        text = _under_heading(best, part.text)
+        if is_lead_in(best.text) and (after := self._knowledge.next_passage(best.id)) is not None:
+            # "here's how returns work" says nothing yet: the section it leads into does (after the
+            # lead-in's own list, if it has one: "We accept the following: • Visa ...")
+            more = excerpt(asked, after.text, max_units=self.settings.excerpt_sentences, title=after.title or "")
+            has_list = any(is_list_item(line) for line in best.text.splitlines())
+            text = f"{text}\n\n{_under_heading(after, more.text)}" if has_list else _under_heading(after, more.text)
+        return _Found(question, text, best.id, confidence, speaks_to_it)
 
     async def _on_its_own(self, question: str, with_topic: _Found) -> _Found:
         """A follow-up that asks a question of its own, read alone when that answers its own words

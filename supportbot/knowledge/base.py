@@ -299,6 +299,18 @@ class KnowledgeBase:
             f"WHERE kind IN ({','.join('?' * len(kinds))}) ORDER BY id LIMIT ?", [*kinds, -1 if limit is None else limit])
         return [_passage(row, 0.0) for row in rows]
 
+    def next_passage(self, passage_id: str) -> Passage | None:
+        """The passage after ``passage_id`` on its page (``policy:returns#1``, then ``#2``), or None:
+        what a page's lead-in ("If something isn't right, here's how returns work.") points to."""
+        kind, _, key = passage_id.partition(":")
+        doc, numbered, n = key.rpartition("#")
+        if kind == "faq" or not numbered or not n.isdigit():
+            return None
+        row = self.db.conn.execute(
+            "SELECT id, kind, key, title, text, tags, alternatives, source FROM kb_passages WHERE kind = ? AND key = ?",
+            [kind, f"{doc}#{int(n) + 1}"]).fetchone()
+        return _passage(row, 0.0) if row else None
+
     def search_passages_sync(self, query: str, k: int = 5, kinds: Sequence[str] = ("faq", "policy"), *,
                              query_vec: np.ndarray | None = None) -> list[Passage]:
         """:meth:`search_passages` with the query's embedding given (or None for full-text only)."""
