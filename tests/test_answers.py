@@ -553,6 +553,10 @@ Size L: Chest (cm) 104–112, Waist (cm) 89–97"""
 SHOE_SIZES = """US size 8: UK size 7, Foot length (cm) 26.0
 US size 9: UK size 8, Foot length (cm) 27.0
 US size 10: UK size 9, Foot length (cm) 28.0"""
+KIDS_SIZES = """Age 4–5 years: Height (cm) 104–110, Chest (cm) 57–59
+Age 5–6 years: Height (cm) 110–116, Chest (cm) 59–61
+Age 6–7 years: Height (cm) 116–122, Chest (cm) 61–64
+Age 9–10 years: Height (cm) 134–140, Chest (cm) 70–73"""
 
 
 @pytest.mark.parametrize(("question", "table", "row"), [
@@ -561,6 +565,9 @@ US size 10: UK size 9, Foot length (cm) 28.0"""
     ("my foot is 28 cm long, which shoe size?", SHOE_SIZES, "US size 10"),  # the one stated value
     ("what is US 8 in UK shoe size?", SHOE_SIZES, "US size 8"),  # the row's head, named ("UK size 8" is US 9's)
     ("what's the waist measurement for a women's large?", SIZE_CHART, "Size L"),  # "large" is L; "women's" no S
+    ("my son is 120cm tall, what size should I buy?", KIDS_SIZES, "Age 6–7 years"),  # "tall" gives his height
+    ("whats the chest measurement for age 9-10", KIDS_SIZES, "Age 9–10 years"),  # "years" only labels the row
+    ("height for 4-5 years?", KIDS_SIZES, "Age 4–5 years"),
 ])
 def test_a_size_table_row_answers_the_measurement_or_the_size_asked(question, table, row):
     assert excerpt(question, table).text.startswith(row + ":") and excerpt(question, table).text.count(":") == 1

@@ -313,12 +313,19 @@ def _tokens(text: str) -> frozenset[str]:
     return frozenset(_SIZE_LETTERS.get(w, w) for w in words)
 
 
+#: Words of a row's head that only label its value: "Size L", "Age 9–10 years", "3-6 months".
+_HEAD_LABELS = frozenset({"size", "age", "ages", "year", "years", "yrs", "month", "months"})
+#: What a question says of a measurement in other words: "my son is 120cm tall" gives his height.
+_MEASURED_AS = {"tall": "height", "high": "height", "long": "length"}
+
+
 def _head_named(unit: str, said: frozenset[str]) -> bool:
     """A table row whose head ("US size 8", "Size L") the question names word for word, a number or
     a size letter among them: of the rows of one table, the one asked for."""
     if ":" not in unit:
         return False
-    head = _tokens(unit.split(":", 1)[0]) - {"size"}  # "what's the waist for a large?" names "Size L"
+    # "what's the waist for a large?" names "Size L", "height for 4-5 years?" the row "Age 4–5 years"
+    head = _tokens(unit.split(":", 1)[0]) - _HEAD_LABELS
     return bool(head) and head <= said and any(t.replace(".", "").isdigit() or len(t) == 1 for t in head)
 
 
@@ -327,7 +334,8 @@ def _measure_holds(unit: str, value: float, measure_unit: str, wanted: list[str]
     ``value``: within its range, or the value itself ("Foot length (cm) 28.0")."""
     for m in _MEASURE_CELL.finditer(unit):
         label, cell_unit, low, high = m.groups()
-        if cell_unit.lower()[:2] != measure_unit.lower()[:2] or not set(stems(label)) & set(wanted):
+        asked = set(wanted) | {_MEASURED_AS[w] for w in wanted if w in _MEASURED_AS}
+        if cell_unit.lower()[:2] != measure_unit.lower()[:2] or not set(stems(label)) & asked:
             continue
         if (float(low) <= value <= float(high)) if high else abs(float(low) - value) < 0.5:
             return True
