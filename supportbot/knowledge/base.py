@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 
 _PRODUCT_COLUMNS = ("id, sku, name, category, price, price_max, currency, stock, attributes, description, url, variants, "
                     "sale")
+#: The ``kb_passages`` columns :func:`_passage` reads, in its order.
+_PASSAGE_COLUMNS = "id, kind, key, title, text, tags, alternatives, source"
 #: A query word found only in a product's description counts for this much of one in its name.
 _DESCRIPTION_CREDIT = 0.5
 #: Most rows holding every common query word that are ordered by the query's vector (see lexical).
@@ -295,7 +297,7 @@ class KnowledgeBase:
         if not kinds:
             return []
         rows = self.db.conn.execute(
-            "SELECT id, kind, key, title, text, tags, alternatives, source FROM kb_passages "
+            f"SELECT {_PASSAGE_COLUMNS} FROM kb_passages "
             f"WHERE kind IN ({','.join('?' * len(kinds))}) ORDER BY id LIMIT ?", [*kinds, -1 if limit is None else limit])
         return [_passage(row, 0.0) for row in rows]
 
@@ -307,7 +309,7 @@ class KnowledgeBase:
         if kind == "faq" or not numbered or not n.isdigit():
             return None
         row = self.db.conn.execute(
-            "SELECT id, kind, key, title, text, tags, alternatives, source FROM kb_passages WHERE kind = ? AND key = ?",
+            f"SELECT {_PASSAGE_COLUMNS} FROM kb_passages WHERE kind = ? AND key = ?",
             [kind, f"{doc}#{int(n) + 1}"]).fetchone()
         return _passage(row, 0.0) if row else None
 
@@ -326,7 +328,7 @@ class KnowledgeBase:
         rows = {
             r[0]: r
             for r in self.db.conn.execute(
-                "SELECT id, kind, key, title, text, tags, alternatives, source FROM kb_passages "
+                f"SELECT {_PASSAGE_COLUMNS} FROM kb_passages "
                 f"WHERE id IN ({','.join('?' * len(ranked))})", ranked,
             )
         }

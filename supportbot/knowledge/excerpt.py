@@ -332,9 +332,9 @@ def _head_named(unit: str, said: frozenset[str]) -> bool:
 def _measure_holds(unit: str, value: float, measure_unit: str, wanted: list[str]) -> bool:
     """The unit is a size table's row whose cell for the measurement asked ("chest", in cm) holds
     ``value``: within its range, or the value itself ("Foot length (cm) 28.0")."""
+    asked = set(wanted) | {_MEASURED_AS[w] for w in wanted if w in _MEASURED_AS}
     for m in _MEASURE_CELL.finditer(unit):
         label, cell_unit, low, high = m.groups()
-        asked = set(wanted) | {_MEASURED_AS[w] for w in wanted if w in _MEASURED_AS}
         if cell_unit.lower()[:2] != measure_unit.lower()[:2] or not set(stems(label)) & asked:
             continue
         if (float(low) <= value <= float(high)) if high else abs(float(low) - value) < 0.5:
