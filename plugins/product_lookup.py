@@ -339,6 +339,9 @@ class ProductLookup(Plugin):
             best = chosen  # "the russell athletic hooded sweatshirt", not the printed one listed first
         named = (chosen is not None or _names_it(ctx.text, best.name)) and \
             not any(h.name == best.name for h in close if h is not best)
+        if not named and _name_words(ctx.text, best) < 2 and self._pages_words(ctx.text) and \
+                await self._passage_answers(ctx):
+            return None  # "how much is gift wrapping?": "wrapping" is the pages' word, no product's (the gift cards)
         if len(close) > 1 and not named:
             return ctx.answer(self._say("product_choices", language),
                               embeds=[self._list(close)], sources=[h.source_id for h in close],
@@ -365,6 +368,12 @@ class ProductLookup(Plugin):
         if hit is None or hit.variants_named(ctx.text) or not asks_about(ctx.text, hit, _COLOURS):
             return None
         return await self._detail_answer(ctx, hit, named)
+
+    def _pages_words(self, text: str) -> list[str]:
+        """The message's words that no product has but the shop's pages do ("wrapping", "text")."""
+        words = _catalog_question(text).words
+        unknown_anywhere = set(self._kb.unknown_words(words))
+        return [w for w in self._kb.unknown_words(words, passages=False) if w not in unknown_anywhere]
 
     def _names_other_products(self, text: str, shown: list[Any]) -> bool:
         """A follow-up whose product words none of the products ``shown`` has and others do: "and
@@ -811,6 +820,13 @@ def _without_price_claims(text: str) -> str:
     figure ("Manufacturer suggested price: $19.99") would be one the bot cannot stand behind."""
     kept = [part for part in _SEGMENT.split(text) if part.strip() and not _PRICE_OR_STOCK.search(part)]
     return " ".join(kept)
+
+
+def _name_words(text: str, hit: Any) -> int:
+    """How many of the message's catalog words the product's name holds ("gift card amounts": two of the
+    "Gift Card"; "gift wrapping": one)."""
+    held = {stem(w) for w in re.findall(r"[^\W_]+", american(hit.name.lower()))}
+    return sum(stem(w) in held for w in _catalog_question(text).words)
 
 
 def _names_it(text: str, name: str) -> bool:
