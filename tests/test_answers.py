@@ -274,6 +274,9 @@ def test_a_city_a_question_sends_to_is_followed_by_its_country():
     assert with_countries("Canberra - how much for standard?").endswith(
         "(Australian Capital Territory, ACT, Australia, metro)?")
     assert with_countries("can you ship to Whitehorse?").endswith("(Yukon, YT, Canada)?")
+    # UK rate tables zone by nation: Belfast is Northern Ireland's
+    assert with_countries("shipping to Belfast, is it more?").endswith("(Northern Ireland, UK)?")
+    assert with_countries("how much is postage to Cardiff?").endswith("(Wales, UK)?")
     for text in ("Could I pick my order up from your place in Bristol instead?", "I need a reading lamp",
                  "Do you ship to Germany?", "send it to reading please"):
         assert with_countries(text) == text  # the shop's own town, a plain word, a country already
@@ -317,6 +320,51 @@ def test_one_row_of_a_rate_table_answers_one_destination():
     assert "€6.95" in part and "Rest of the world" not in part and "European Union" not in part
     part = excerpt("How much is delivery to Germany for a €20 order?", SAID_ROWS).text
     assert part.startswith("Destination European Union") and "world" not in part
+
+
+UK_AREAS = ("Area Scottish Highlands: Postcodes IV, KW, Royal Mail Usual rates, DPD +£7.50 surcharge\n"
+            "Area Northern Ireland: Postcodes BT, Royal Mail Usual rates, DPD +£5.00 surcharge\n"
+            "Area Isle of Man: Postcodes IM, Royal Mail Tracked 48 only, +£4.00 surcharge")
+UK_AREAS_TITLE = "Delivery › Scottish Highlands, Northern Ireland and Isle of Man"
+
+
+def test_northern_ireland_is_no_part_of_ireland_and_its_row_answers_under_a_heading_naming_it():
+    from supportbot.knowledge.places import destinations
+
+    assert destinations("how much is delivery to Northern Ireland?") == ["northern", "ireland"]
+    assert destinations("how much is delivery to Ireland?") == ["ireland"]
+    # a place still chooses its row when the heading names it too: the heading lists every area
+    part = excerpt("how much is delivery to Northern Ireland?", UK_AREAS, title=UK_AREAS_TITLE).text
+    assert part.startswith("Area Northern Ireland") and "Highlands" not in part
+
+
+async def test_the_passage_naming_the_whole_place_beats_one_naming_part_of_it(make_bot, knowledge, monkeypatch):
+    from supportbot.knowledge import Passage
+
+    _passages(monkeypatch, knowledge, [
+        Passage(id="policy:delivery#11", kind="policy", title="Delivery › Ireland and the EU", score=0.69,
+                source="delivery.html", text="Destination Republic of Ireland: DPD Classic, Cost £8.95"),
+        Passage(id="policy:delivery#7", kind="policy", title=UK_AREAS_TITLE, score=0.58, source="delivery.html",
+                text=UK_AREAS),
+    ])
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, sent = await chat.say_and_outcome("how much is delivery to Northern Ireland?")
+    assert outcome.reason == "knowledge_match" and "£5.00" in sent[0].text and "£8.95" not in sent[0].text
+
+
+async def test_a_passage_naming_the_place_only_as_abroad_answers_when_the_one_naming_it_cannot(
+        make_bot, knowledge, monkeypatch):
+    from supportbot.knowledge import Passage
+
+    _passages(monkeypatch, knowledge, [
+        Passage(id="policy:shipping#10", kind="policy", title="Shipping › International orders", score=0.6,
+                source="shipping.html", text="International orders are shipped DDU: duties are the customer's to pay."),
+        Passage(id="policy:shipping#9", kind="policy", title="Shipping › International orders", score=0.3,
+                source="shipping.html", text="Country Canada: Flat rate $29.95"),
+    ])
+    bot, chat = await shop(make_bot, knowledge)
+    outcome, sent = await chat.say_and_outcome("who pays customs duties on an order to canada?")
+    assert outcome.reason == "knowledge_match" and "DDU" in sent[0].text
 
 
 async def test_a_follow_up_asks_the_passage_the_previous_answer_came_from(make_bot, knowledge, tmp_path):

