@@ -269,11 +269,11 @@ class AutoReply(Plugin):
         if where:
             named = [(coverage(where, f"{r[2].title or ''} {r[2].text}"), r) for r in ranked]
             most = max(c for c, _ in named)
-            # those naming the most of it ("Northern Ireland", not the Republic of Ireland's row) where one
-            # of them answers, else any naming it; none naming it: the best as before ("do you ship to the
-            # UK?" is answered by "only within Canada")
-            fullest = [r for c, r in named if c == most]
-            ranked = ranked if most == 0 else fullest if fullest[0][1] >= needed else [r for c, r in named if c > 0]
+            if most > 0:  # none naming it: the best as before ("do you ship to the UK?": "only within Canada")
+                # those naming the most of it ("Northern Ireland", not the Republic of Ireland's row) where
+                # one of them answers, else any naming it
+                fullest = [r for c, r in named if c == most]
+                ranked = fullest if fullest[0][1] >= needed else [r for c, r in named if c > 0]
         # "email address for support?": of the candidates, one that holds an email address, where any does
         if topic is None and asks_for_a_value(question):  # a follow-up's "how much is it?" asks the topic's passage
             ranked = [r for r in ranked if holds_what_is_asked(question, r[2].text)] or ranked

@@ -226,7 +226,8 @@ _BEFORE_PLACE = re.compile(r"\b(?:to|into|in|from|for)\s+(?:the\s+)?$", re.I)
 def destinations(text: str) -> list[str]:
     """The stems of the countries, states and regions ``text`` asks about as where something goes or
     comes from: any in a delivery question ("shipping cost to Hawaii", "Alaska - standard?"), else
-    those after "to", "in", "from", "for" ("will I pay duties from Oregon?"); "a UK 11" names a size."""
+    those after "to", "in", "from", "for" ("will I pay duties from Oregon?"); "a UK 11" names a size.
+    A side word before a place comes first: "Northern Ireland" is ``["northern", "ireland"]``."""
     delivery = _DELIVERY_WORDS.search(text) is not None or _GOING.search(text) is not None
     found: list[str] = []
     for match in _PLACE_WORD.finditer(text):
