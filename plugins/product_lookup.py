@@ -339,7 +339,8 @@ class ProductLookup(Plugin):
             best = chosen  # "the russell athletic hooded sweatshirt", not the printed one listed first
         named = (chosen is not None or _names_it(ctx.text, best.name)) and \
             not any(h.name == best.name for h in close if h is not best)
-        if not named and _name_words(ctx.text, best) < 2 and self._pages_words(ctx.text) and \
+        words = _catalog_question(ctx.text).words
+        if not named and _name_words(words, best) < 2 and self._pages_words(words) and \
                 await self._passage_answers(ctx):
             return None  # "how much is gift wrapping?": "wrapping" is the pages' word, no product's (the gift cards)
         if len(close) > 1 and not named:
@@ -369,9 +370,8 @@ class ProductLookup(Plugin):
             return None
         return await self._detail_answer(ctx, hit, named)
 
-    def _pages_words(self, text: str) -> list[str]:
-        """The message's words that no product has but the shop's pages do ("wrapping", "text")."""
-        words = _catalog_question(text).words
+    def _pages_words(self, words: list[str]) -> list[str]:
+        """Those of a message's catalog ``words`` that no product has but the shop's pages do ("wrapping")."""
         unknown_anywhere = set(self._kb.unknown_words(words))
         return [w for w in self._kb.unknown_words(words, passages=False) if w not in unknown_anywhere]
 
@@ -384,7 +384,7 @@ class ProductLookup(Plugin):
         for hit in shown:
             held = " ".join([hit.name, hit.category or "", *hit.attributes.values(),
                              *(v for values in hit.option_stock().values() for v in values)])
-            if set(map(stem, words)) & set(map(stem, re.findall(r"[^\W_]+", american(held.lower())))):
+            if set(map(stem, words)) & _stems_of(held):
                 return False
         return bool(self._kb.browse_products(words, k=1))
 
@@ -822,11 +822,16 @@ def _without_price_claims(text: str) -> str:
     return " ".join(kept)
 
 
-def _name_words(text: str, hit: Any) -> int:
-    """How many of the message's catalog words the product's name holds ("gift card amounts": two of the
+def _stems_of(text: str) -> set[str]:
+    """The stems of the words of a product's ``text`` (its name, or its name and fields joined)."""
+    return set(map(stem, re.findall(r"[^\W_]+", american(text.lower()))))
+
+
+def _name_words(words: list[str], hit: Any) -> int:
+    """How many of a message's catalog ``words`` the product's name holds ("gift card amounts": two of the
     "Gift Card"; "gift wrapping": one)."""
-    held = {stem(w) for w in re.findall(r"[^\W_]+", american(hit.name.lower()))}
-    return sum(stem(w) in held for w in _catalog_question(text).words)
+    held = _stems_of(hit.name)
+    return sum(stem(w) in held for w in words)
 
 
 def _names_it(text: str, name: str) -> bool:
